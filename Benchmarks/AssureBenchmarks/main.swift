@@ -1,0 +1,2 @@
+import AssureApp
+print("bench")

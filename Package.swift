@@ -1,0 +1,59 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Assure",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "assure", targets: ["assure"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+    ],
+    targets: [
+        // Pure domain rules: no Vapor, no database, no I/O.
+        .target(name: "AssureCore"),
+        .target(
+            name: "AssureApp",
+            dependencies: [
+                "AssureCore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Plot", package: "Plot"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            resources: [
+                .embedInCode("Resources/assure.css"),
+                .embedInCode("Resources/openapi.json"),
+            ]
+        ),
+        .executableTarget(name: "assure", dependencies: ["AssureApp"]),
+        .executableTarget(
+            name: "AssureBenchmarks",
+            dependencies: ["AssureApp", "AssureCore"],
+            path: "Benchmarks/AssureBenchmarks"
+        ),
+        .testTarget(name: "AssureCoreTests", dependencies: ["AssureCore"]),
+        .testTarget(
+            name: "AssureAppTests",
+            dependencies: [
+                "AssureApp",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

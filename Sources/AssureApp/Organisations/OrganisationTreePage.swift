@@ -1,0 +1,129 @@
+import AssureCore
+import Plot
+import Vapor
+
+/// `/organisations`: the whole tree (regions open, ICBs folded), or search results when asked.
+enum OrganisationTreePage {
+    struct Model {
+        var roots: [OrganisationTreeRow]
+        var childrenByParent: [UUID: [OrganisationTreeRow]]
+        var total: Int
+        var search: OrganisationDirectory.Filter?
+        var results: (total: Int, items: [OrganisationRecord])?
+    }
+
+    static func handle(req: Request) async throws -> Response {
+        let directory = OrganisationDirectory(database: req.db)
+        let text = req.query[String.self, at: "q"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        let typeText = req.query[String.self, at: "type"] ?? ""
+        if !text.isEmpty || !typeText.isEmpty {
+            var filter = OrganisationDirectory.Filter(text: text, limit: 200)
+            filter.type = typeText.isEmpty ? nil : try OrganisationType(parsing: typeText)
+            // A switcher search that names exactly one organisation by code goes straight to it.
+            if filter.type == nil, let exact = try await directory.find(text) {
+                return req.redirect(to: SiteURL.organisation(exact.odsCode).path, redirectType: .normal)
+            }
+            let results = try await directory.search(filter)
+            return Layout.response(shell(), view(Model(roots: [], childrenByParent: [:], total: results.total, search: filter, results: results)))
+        }
+        let rows = try await directory.treeRows()
+        var children: [UUID: [OrganisationTreeRow]] = [:]
+        var roots: [OrganisationTreeRow] = []
+        for row in rows {
+            if let parent = row.parentID { children[parent, default: []].append(row) } else { roots.append(row) }
+        }
+        return Layout.response(shell(), view(Model(roots: roots, childrenByParent: children, total: rows.count)))
+    }
+
+    static func shell() -> PageShell {
+        PageShell(title: "Organisations", breadcrumbs: [], section: .organisations)
+    }
+
+    static func view(_ model: Model) -> Node<HTML.BodyContext> {
+        .group(
+            .h1(.text("Organisations")),
+            .p(.class("lede"), .text("NHS England regions, integrated care boards and the organisations they oversee, by ODS code.")),
+            .p(.class("button-group"),
+               .a(.class("button"), .href(SiteURL.newOrganisation.path), .text("Add an organisation")),
+               .a(.class("button button--secondary"), .href(SiteURL.importOrganisations.path), .text("Import from CSV"))),
+            searchForm(model.search),
+            model.results.map { results(model.search, $0) } ?? tree(model)
+        )
+    }
+
+    private static func searchForm(_ filter: OrganisationDirectory.Filter?) -> Node<HTML.BodyContext> {
+        let typeOptions = [("", "All types")] + OrganisationType.allCases.map { ($0.rawValue, $0.pluralName) }
+        return .form(
+            .class("search-form"), .method(.get), .action(SiteURL.organisations.path), .attribute(named: "role", value: "search"),
+            Components.textField(.init(id: "q", label: "Name or ODS code", value: filter?.text ?? "", width: "field--wide")),
+            Components.selectField(.init(id: "type", label: "Type", value: filter?.type?.rawValue ?? ""), options: typeOptions),
+            .div(.class("form-group"), .button(.type(.submit), .class("button"), .text("Search")))
+        )
+    }
+
+    private static func results(_ filter: OrganisationDirectory.Filter?, _ results: (total: Int, items: [OrganisationRecord])) -> Node<HTML.BodyContext> {
+        guard !results.items.isEmpty else {
+            return Components.emptyState(
+                title: "No organisations match",
+                message: "Check the spelling or the ODS code, or clear the search to see the whole tree.",
+                actions: [("Show all organisations", .organisations)]
+            )
+        }
+        return .group(
+            .h2(.text("\(results.total) organisation\(results.total == 1 ? "" : "s") found")),
+            .if(results.total > results.items.count, .p(.text("Showing the first \(results.items.count). Narrow the search to see the rest."))),
+            .table(
+                .class("table"),
+                .thead(.tr(.th(.text("Organisation")), .th(.text("ODS code")), .th(.text("Type")), .th(.text("Parent")))),
+                .tbody(.forEach(results.items) { item in
+                    .tr(
+                        .td(.a(.href(SiteURL.organisation(item.odsCode).path), .text(item.name))),
+                        .td(.text(item.odsCode)),
+                        .td(.text(item.type.displayName)),
+                        .td(.text(item.parentName ?? "—"))
+                    )
+                })
+            )
+        )
+    }
+
+    private static func tree(_ model: Model) -> Node<HTML.BodyContext> {
+        guard !model.roots.isEmpty else {
+            return Components.emptyState(
+                title: "No organisations yet",
+                message: "Start with your NHS England region, or import the whole tree from a CSV file with the columns ods_code, name, type, parent_ods_code and dspt_category.",
+                actions: [("Add an organisation", .newOrganisation), ("Import from CSV", .importOrganisations)]
+            )
+        }
+        return .group(
+            .h2(.text("\(model.total) organisations")),
+            .ul(.class("org-tree"), .forEach(model.roots) { branch($0, in: model, depth: 0) })
+        )
+    }
+
+    /// Regions open by default; deeper levels folded so 7,000 organisations stay scannable.
+    private static func branch(_ row: OrganisationTreeRow, in model: Model, depth: Int) -> Node<HTML.ListContext> {
+        let children = model.childrenByParent[row.id] ?? []
+        let link: Node<HTML.BodyContext> = .group(
+            .a(.href(SiteURL.organisation(row.odsCode).path), .text(row.name)),
+            .span(.class("org-tree__code"), .text(row.odsCode))
+        )
+        guard !children.isEmpty else { return .li(link) }
+        let groups = Dictionary(grouping: children, by: \.type)
+        let ordered = OrganisationType.allCases.compactMap { type in groups[type].map { (type, $0) } }
+        return .li(.details(
+            .if(depth == 0, .attribute(named: "open")),
+            .summary(link, .span(.class("org-tree__count"), .text(countText(ordered)))),
+            .forEach(ordered) { type, members in
+                .group(
+                    .if(ordered.count > 1, .div(.class("org-tree__group"), .text(type.pluralName))),
+                    .ul(.forEach(members) { branch($0, in: model, depth: depth + 1) })
+                )
+            }
+        ))
+    }
+
+    private static func countText(_ groups: [(OrganisationType, [OrganisationTreeRow])]) -> String {
+        groups.map { "\($0.1.count) \($0.1.count == 1 ? $0.0.displayName : $0.0.pluralDisplayName)" }.joined(separator: ", ")
+    }
+}

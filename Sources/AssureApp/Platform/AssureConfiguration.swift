@@ -1,0 +1,139 @@
+import Foundation
+import Logging
+
+/// Everything Assure needs to start, read once from flags and the environment and checked
+/// before anything else happens, so a bad setting stops start-up with a message naming it.
+public struct AssureConfiguration: Sendable, Equatable {
+    public enum DatabaseLocation: Sendable, Equatable {
+        case sqliteFile(path: String)
+        case sqliteInMemory
+        case postgres(url: String)
+
+        public var isPostgres: Bool { if case .postgres = self { true } else { false } }
+    }
+
+    public enum LogFormat: String, Sendable, Equatable { case text, json }
+
+    public var dataDirectory: String
+    public var database: DatabaseLocation
+    public var host: String
+    public var port: Int
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+    /// Seed the fictional demo region before serving.
+    public var demo: Bool
+
+    public init(
+        dataDirectory: String = "./data", database: DatabaseLocation = .sqliteInMemory, host: String = "127.0.0.1",
+        port: Int = 8080, logLevel: Logger.Level = .info, logFormat: LogFormat = .text, demo: Bool = false
+    ) {
+        self.dataDirectory = dataDirectory
+        self.database = database
+        self.host = host
+        self.port = port
+        self.logLevel = logLevel
+        self.logFormat = logFormat
+        self.demo = demo
+    }
+
+    public static let sqliteFileName = "assure.sqlite"
+
+    /// Reads `ASSURE_*` and `DATABASE_URL`, then our own flags, which win. Our flags are removed
+    /// from `arguments` so the rest can go to the command they belong to.
+    public static func load(
+        environment: [String: String], arguments: inout [String]
+    ) throws(ConfigurationError) -> AssureConfiguration {
+        var flags = try extractFlags(from: &arguments)
+        func setting(_ flag: String, _ variable: String) -> (name: String, value: String)? {
+            if let value = flags.removeValue(forKey: flag) { return ("--\(flag)", value) }
+            if let value = environment[variable], !value.isEmpty { return (variable, value) }
+            return nil
+        }
+        var configuration = AssureConfiguration()
+        configuration.demo = flags.removeValue(forKey: "demo") != nil
+        if let (name, value) = setting("data-dir", "ASSURE_DATA_DIR") {
+            guard !value.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ConfigurationError(setting: name, message: "must name a directory")
+            }
+            configuration.dataDirectory = value
+        }
+        if let (name, value) = setting("database-url", "DATABASE_URL") {
+            configuration.database = .postgres(url: try checkPostgresURL(value, setting: name))
+        } else {
+            configuration.database = .sqliteFile(path: configuration.dataDirectory + "/" + sqliteFileName)
+        }
+        if let (name, value) = setting("host", "ASSURE_HOST") {
+            guard !value.isEmpty, !value.contains(" ") else { throw ConfigurationError(setting: name, message: "'\(value)' is not a host name or address") }
+            configuration.host = value
+        }
+        if let (name, value) = setting("port", "ASSURE_PORT") {
+            guard let port = Int(value), (1...65535).contains(port) else {
+                throw ConfigurationError(setting: name, message: "'\(value)' is not a port number from 1 to 65535")
+            }
+            configuration.port = port
+        }
+        if let (name, value) = setting("log-level", "ASSURE_LOG_LEVEL") {
+            guard let level = Logger.Level(rawValue: value.lowercased()) else {
+                let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ConfigurationError(setting: name, message: "'\(value)' is not one of \(levels)")
+            }
+            configuration.logLevel = level
+        }
+        if let (name, value) = setting("log-format", "ASSURE_LOG_FORMAT") {
+            guard let format = LogFormat(rawValue: value.lowercased()) else {
+                throw ConfigurationError(setting: name, message: "'\(value)' is not one of text, json")
+            }
+            configuration.logFormat = format
+        }
+        return configuration
+    }
+
+    static let valueFlags: Set<String> = ["data-dir", "database-url", "host", "port", "log-level", "log-format"]
+
+    /// Pulls `--demo` and `--flag value` / `--flag=value` for our own settings out of the arguments.
+    private static func extractFlags(from arguments: inout [String]) throws(ConfigurationError) -> [String: String] {
+        var found: [String: String] = [:]
+        var remaining: [String] = []
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let argument = arguments[index]
+            index += 1
+            guard argument.hasPrefix("--") else { remaining.append(argument); continue }
+            let body = argument.dropFirst(2)
+            let name = String(body.prefix { $0 != "=" })
+            if name == "demo" { found["demo"] = "true"; continue }
+            guard valueFlags.contains(name) else { remaining.append(argument); continue }
+            if let equals = body.firstIndex(of: "=") {
+                found[name] = String(body[body.index(after: equals)...])
+            } else if index < arguments.endIndex {
+                found[name] = arguments[index]
+                index += 1
+            } else {
+                throw ConfigurationError(setting: "--\(name)", message: "needs a value")
+            }
+        }
+        arguments = remaining
+        return found
+    }
+
+    private static func checkPostgresURL(_ value: String, setting: String) throws(ConfigurationError) -> String {
+        guard let url = URLComponents(string: value), let scheme = url.scheme?.lowercased(),
+              ["postgres", "postgresql"].contains(scheme) else {
+            throw ConfigurationError(setting: setting, message: "must be a postgres:// URL, for example postgres://assure:secret@127.0.0.1:5432/assure")
+        }
+        guard let host = url.host, !host.isEmpty else {
+            throw ConfigurationError(setting: setting, message: "must name a host, for example postgres://assure@127.0.0.1/assure")
+        }
+        guard url.path.count > 1 else {
+            throw ConfigurationError(setting: setting, message: "must name a database after the host, for example …@\(host)/assure")
+        }
+        return value
+    }
+}
+
+/// A setting that stops start-up. The message always names the setting.
+public struct ConfigurationError: Error, Equatable, CustomStringConvertible, Sendable {
+    public let setting: String
+    public let message: String
+    public var description: String { "Configuration error: \(setting) \(message)" }
+}

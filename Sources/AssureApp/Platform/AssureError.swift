@@ -1,0 +1,46 @@
+import AssureCore
+import Vapor
+
+/// A problem with a request that the user can put right, rendered as an HTML error page or as
+/// RFC 9457 `application/problem+json`. `problems` names each field (and line, for imports).
+struct AssureError: AbortError, Sendable {
+    struct FieldProblem: Content, Equatable {
+        var field: String
+        var message: String
+        var line: Int?
+    }
+
+    var status: HTTPResponseStatus
+    var title: String
+    var detail: String
+    var problems: [FieldProblem] = []
+
+    var reason: String { detail }
+
+    static func notFound(_ what: String) -> AssureError {
+        AssureError(status: .notFound, title: "Not found", detail: what)
+    }
+
+    static func invalid(_ detail: String, _ problems: [FieldProblem]) -> AssureError {
+        AssureError(status: .unprocessableEntity, title: "Invalid input", detail: detail, problems: problems)
+    }
+
+    static func invalid(_ errors: [OrganisationRuleError]) -> AssureError {
+        let first = errors.first.map { "\($0.field): \($0.message)" } ?? "The input is not valid"
+        return .invalid(errors.count == 1 ? first : "\(errors.count) fields need correcting. \(first)",
+                        errors.map { FieldProblem(field: $0.field, message: $0.message) })
+    }
+
+    static func invalid(_ problems: [OrganisationImport.Problem]) -> AssureError {
+        let first = problems.first.map(\.description) ?? ""
+        return .invalid(
+            "Nothing was imported: \(problems.count) problem\(problems.count == 1 ? "" : "s") found. First: \(first)",
+            problems.map { FieldProblem(field: $0.field, message: $0.message, line: $0.line) }
+        )
+    }
+}
+
+extension OrganisationRuleError: AbortError {
+    public var status: HTTPResponseStatus { .unprocessableEntity }
+    public var reason: String { "\(field): \(message)" }
+}

@@ -1,0 +1,17 @@
+import Vapor
+
+/// Assure's own commands beside Vapor's `serve` and Fluent's `migrate`.
+enum AssureCommands {
+    static func register(on app: Application) {
+        app.asyncCommands.use(BackupCommand(), as: "backup")
+        app.asyncCommands.use(RestoreCommand(), as: "restore")
+        app.asyncCommands.use(OrganisationsCommand(), as: "organisations")
+        app.asyncCommands.use(DemoCommand(), as: "demo")
+    }
+}
+
+/// A command failure the user can act on: printed as it is, with a non-zero exit.
+public struct CommandFailure: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}

@@ -1,0 +1,78 @@
+import Fluent
+import Vapor
+
+/// Wires Assure into a Vapor application. Tests call this with their own configuration and database.
+public func configure(_ app: Application, _ configuration: AssureConfiguration) async throws {
+    AssureMetrics.bootstrap()
+    app.logger.logLevel = configuration.logLevel
+    app.http.server.configuration.hostname = configuration.host
+    app.http.server.configuration.port = configuration.port
+    app.routes.defaultMaxBodySize = "1mb"
+    app.storage[AssureConfigurationKey.self] = configuration
+
+    if case .sqliteFile = configuration.database {
+        try DataDirectory.prepare(configuration.dataDirectory)
+    }
+    try DatabaseSetup.use(configuration.database, on: app)
+    AssureMetrics.poolEventLoops.record(app.eventLoopGroup.makeIterator().reduce(0) { count, _ in count + 1 })
+    AssureMetrics.poolMaxConnections.record(configuration.database.isPostgres ? 4 : 1)
+
+    let encoder = JSONEncoder()
+    encoder.dateEncodingStrategy = .iso8601
+    encoder.outputFormatting = [.sortedKeys]
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    ContentConfiguration.global.use(encoder: encoder, for: .json)
+    ContentConfiguration.global.use(decoder: decoder, for: .json)
+
+    app.middleware = Middlewares()
+    app.middleware.use(RequestIDHeaderMiddleware())
+    app.middleware.use(AssureErrorMiddleware())
+    try routes(app)
+    AssureCommands.register(on: app)
+}
+
+/// Registers every route. The API's routes must each appear in the OpenAPI document (a test checks).
+func routes(_ app: Application) throws {
+    app.get(SiteURL.home.pathComponents) { req in req.redirect(to: SiteURL.organisations.path) }
+    app.get(SiteURL.stylesheet.pathComponents) { _ in AssureStylesheet.response() }
+    try app.register(collection: OperationsRoutes())
+    try app.register(collection: OpenAPIDocument())
+    try app.register(collection: OrganisationAPI())
+    try app.register(collection: OrganisationPages())
+}
+
+struct AssureConfigurationKey: StorageKey {
+    typealias Value = AssureConfiguration
+}
+
+extension Application {
+    /// The configuration Assure was started with.
+    public var assureConfiguration: AssureConfiguration {
+        storage[AssureConfigurationKey.self] ?? AssureConfiguration()
+    }
+}
+
+/// Returns every response's request id, so a user reporting a fault can quote it and we can find it in the logs.
+struct RequestIDHeaderMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: request)
+        response.headers.replaceOrAdd(name: "X-Request-ID", value: request.id)
+        return response
+    }
+}
+
+enum DataDirectory {
+    /// Creates the data directory if needed and checks Assure can write there.
+    static func prepare(_ path: String) throws {
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw ConfigurationError(setting: "ASSURE_DATA_DIR", message: "'\(path)' cannot be created: \(error.localizedDescription)")
+        }
+        guard manager.isWritableFile(atPath: path) else {
+            throw ConfigurationError(setting: "ASSURE_DATA_DIR", message: "'\(path)' is not writable")
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import AssureCore
+import Fluent
+import Vapor
+
+/// What happens before `assure serve` accepts requests: bring an embedded database up to date
+/// (or refuse a PostgreSQL schema that is behind), and seed the demo when asked.
+public enum AssureStartup {
+    public static func prepareToServe(_ app: Application) async throws {
+        let configuration = app.assureConfiguration
+        let schema: SchemaStatus
+        do {
+            schema = try await SchemaStatus.read(from: app.db)
+        } catch {
+            throw StartupError(message: DatabaseFault.describe(error, configuration: configuration))
+        }
+        guard schema.unknown.isEmpty else {
+            throw StartupError(message: "The database was written by a newer version of Assure (it has migrations this version does not know: \(schema.unknown.joined(separator: ", "))). Upgrade Assure.")
+        }
+        if !schema.pending.isEmpty {
+            guard !configuration.database.isPostgres else {
+                throw StartupError(message: "The PostgreSQL schema is behind this version of Assure (\(schema.pending.count) migration(s) pending: \(schema.pending.joined(separator: ", "))). Run `assure migrate` first.")
+            }
+            try await app.autoMigrate()
+        }
+        if configuration.demo {
+            let summary = try await DemoSeeder.seedRegion(on: app.db)
+            app.logger.notice("Demo data ready: \(summary.inserted) organisations added, \(summary.unchanged + summary.updated) already present")
+        }
+    }
+
+    /// Printed when the server is about to listen.
+    public static func banner(_ app: Application) -> String {
+        let configuration = app.assureConfiguration
+        var lines = ["Assure \(AssureRelease.version) is starting at http://\(configuration.host):\(configuration.port)"]
+        switch configuration.database {
+        case .sqliteFile(let path): lines.append("Database: SQLite at \(path)")
+        case .sqliteInMemory: lines.append("Database: SQLite in memory")
+        case .postgres: lines.append("Database: PostgreSQL (DATABASE_URL)")
+        }
+        if configuration.demo {
+            lines.append("Demo data: the fictional Avalon region — open http://\(configuration.host):\(configuration.port)/organisations/Y99")
+            lines.append("Sign-in: not needed yet — every page is open until identity and access control arrive")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+public struct StartupError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// Says why the database could not be reached, naming the setting and never the password.
+enum DatabaseFault {
+    static func describe(_ error: any Error, configuration: AssureConfiguration) -> String {
+        switch configuration.database {
+        case .postgres(let url):
+            let target = URLComponents(string: url).map { "\($0.host ?? "?"):\($0.port ?? 5432)\($0.path)" } ?? "the configured server"
+            return "Cannot use the PostgreSQL database in DATABASE_URL (\(target)): \(reason(error)). Check the server is running and the URL, user and password are right."
+        case .sqliteFile(let path):
+            return "Cannot open the SQLite database at \(path): \(reason(error)). Check ASSURE_DATA_DIR."
+        case .sqliteInMemory:
+            return "Cannot open the in-memory database: \(reason(error))"
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("connectTimeout") || text.contains("connection refused") || text.contains("Connection refused") {
+            return "the server did not answer"
+        }
+        if text.contains("28P01") || text.contains("password") { return "the password was refused" }
+        if text.contains("3D000") { return "the database does not exist" }
+        return String(text.prefix(200))
+    }
+}
+
+/// Seeds the fictional demo organisations through the same import path a user's file takes.
+enum DemoSeeder {
+    static func seedRegion(on database: any Database) async throws -> OrganisationChanges.ImportSummary {
+        try await seed(DemoOrganisations.region, on: database)
+    }
+
+    static func seed(_ entries: [DemoOrganisations.Entry], on database: any Database) async throws -> OrganisationChanges.ImportSummary {
+        let rows = entries.enumerated().map { OrganisationImport.Row(line: $0.offset + 2, fields: $0.element.fields) }
+        return try await OrganisationChanges(database: database).importRows(rows)
+    }
+}
+
+extension AssureStartup {
+    /// For commands other than `serve`: the schema must already be current (run `assure migrate`).
+    static func requireCurrentSchema(_ app: Application) async throws {
+        let status: SchemaStatus
+        do {
+            status = try await SchemaStatus.read(from: app.db)
+        } catch {
+            throw CommandFailure(message: DatabaseFault.describe(error, configuration: app.assureConfiguration))
+        }
+        guard status.isCurrent else {
+            throw CommandFailure(message: "The database schema is not current (\(status.pending.count) pending, \(status.unknown.count) unknown). Run `assure migrate` first.")
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Plot
+
+/// Small building blocks shared by every page, so forms and lists look and behave alike.
+enum Components {
+    struct Field {
+        var id: String
+        var label: String
+        var hint: String?
+        var value: String
+        var error: String?
+        var width: String = "field--wide"
+    }
+
+    /// The GOV.UK-style error summary: focused first by screen readers, each message links to its field.
+    static func errorSummary(_ problems: [AssureError.FieldProblem], fieldIDs: Set<String> = []) -> Node<HTML.BodyContext> {
+        guard !problems.isEmpty else { return .empty }
+        return .div(
+            .class("error-summary"), .attribute(named: "role", value: "alert"),
+            .attribute(named: "aria-labelledby", value: "error-summary-title"),
+            .h2(.id("error-summary-title"), .class("error-summary__title"), .text("There is a problem")),
+            .ul(.forEach(problems) { problem in
+                let text = problem.line.map { "Line \($0), \(problem.field): \(problem.message)" } ?? problem.message
+                return .li(fieldIDs.contains(problem.field) ? .a(.href("#\(problem.field)"), .text(text)) : .text(text))
+            })
+        )
+    }
+
+    static func textField<C: HTML.BodyContext>(_ field: Field) -> Node<C> {
+        .div(
+            .class(field.error == nil ? "form-group" : "form-group form-group--error"),
+            .label(.class("label"), .for(field.id), .text(field.label)),
+            .unwrap(field.hint) { .div(.class("hint"), .id("\(field.id)-hint"), .text($0)) },
+            .unwrap(field.error) { .p(.class("error-message"), .id("\(field.id)-error"), .span(.class("visually-hidden"), .text("Error: ")), .text($0)) },
+            .input(
+                .type(.text), .id(field.id), .name(field.id), .value(field.value), .class("input \(field.width)"),
+                .attribute(named: "aria-describedby", value: describedBy(field.id, hint: field.hint, error: field.error))
+            )
+        )
+    }
+
+    static func selectField<C: HTML.BodyContext>(_ field: Field, options: [(value: String, label: String)]) -> Node<C> {
+        .div(
+            .class(field.error == nil ? "form-group" : "form-group form-group--error"),
+            .label(.class("label"), .for(field.id), .text(field.label)),
+            .unwrap(field.hint) { .div(.class("hint"), .id("\(field.id)-hint"), .text($0)) },
+            .unwrap(field.error) { .p(.class("error-message"), .id("\(field.id)-error"), .span(.class("visually-hidden"), .text("Error: ")), .text($0)) },
+            .select(
+                .id(field.id), .attribute(named: "name", value: field.id), .class("select"),
+                .attribute(named: "aria-describedby", value: describedBy(field.id, hint: field.hint, error: field.error)),
+                .forEach(options) { option in
+                    // Plot's option() has no text content; screen readers want the label as text.
+                    .element(named: "option", nodes: [
+                        .attribute(named: "value", value: option.value, ignoreIfValueIsEmpty: false),
+                        .if(option.value == field.value, .attribute(named: "selected")),
+                        .text(option.label),
+                    ])
+                }
+            )
+        )
+    }
+
+    /// A key–value list for the facts about a record.
+    static func summaryList(_ rows: [(key: String, value: Node<HTML.BodyContext>)]) -> Node<HTML.BodyContext> {
+        .dl(.class("summary-list"), .forEach(rows) { row in
+            .group(.dt(.text(row.key)), .dd(row.value))
+        })
+    }
+
+    /// What to show where there is nothing yet: say so, and say what to do next.
+    static func emptyState(title: String, message: String, actions: [(label: String, url: SiteURL)]) -> Node<HTML.BodyContext> {
+        .div(
+            .class("empty-state"),
+            .h3(.text(title)),
+            .p(.text(message)),
+            .if(!actions.isEmpty, .p(.class("button-group"), .forEach(actions) { action in
+                .a(.class("button button--secondary"), .href(action.url.path), .text(action.label))
+            }))
+        )
+    }
+
+    private static func describedBy(_ id: String, hint: String?, error: String?) -> String? {
+        let ids = [hint.map { _ in "\(id)-hint" }, error.map { _ in "\(id)-error" }].compactMap { $0 }
+        return ids.isEmpty ? nil : ids.joined(separator: " ")
+    }
+}

@@ -1,0 +1,115 @@
+import Vapor
+
+/// The one place errors become responses: an HTML page for people, `application/problem+json`
+/// (RFC 9457) for the API. Server faults are logged with the request id and never described
+/// to the caller beyond that id.
+struct AssureErrorMiddleware: AsyncMiddleware {
+    struct Problem: Content {
+        var type = "about:blank"
+        var title: String
+        var status: Int
+        var detail: String
+        var instance: String
+        var requestId: String
+        var problems: [AssureError.FieldProblem]?
+
+        enum CodingKeys: String, CodingKey {
+            case type, title, status, detail, instance, problems
+            case requestId = "request_id"
+        }
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let problem = Self.problem(for: error, on: request)
+            if problem.status >= 500 {
+                request.logger.report(error: error)
+                request.logger.error("Request failed", metadata: ["request-id": .string(request.id), "status": .stringConvertible(problem.status)])
+            }
+            return Self.wantsHTML(request) ? ErrorPage.response(problem, on: request) : Self.json(problem, error: error)
+        }
+    }
+
+    static func problem(for error: any Error, on request: Request) -> Problem {
+        let (status, title, detail, problems) = describe(error)
+        return Problem(
+            title: title, status: Int(status.code), detail: detail, instance: request.url.path,
+            requestId: request.id, problems: problems.isEmpty ? nil : problems
+        )
+    }
+
+    private static func describe(_ error: any Error) -> (HTTPResponseStatus, String, String, [AssureError.FieldProblem]) {
+        switch error {
+        case let error as AssureError:
+            return (error.status, error.title, error.detail, error.problems)
+        case let error as DecodingError:
+            let (field, message) = DecodingProblem.describe(error)
+            return (.badRequest, "Malformed request", message, field.map { [.init(field: $0, message: message)] } ?? [])
+        case let error as any AbortError where error.status.code < 500:
+            return (error.status, error.status.reasonPhrase, error.reason, [])
+        case let error as any AbortError:
+            return (error.status, error.status.reasonPhrase, "The service could not complete this request.", [])
+        default:
+            return (.internalServerError, "Something went wrong", "Assure could not complete this request. It has been logged.", [])
+        }
+    }
+
+    /// API paths always get JSON; elsewhere a browser asking for HTML gets a page.
+    static func wantsHTML(_ request: Request) -> Bool {
+        if request.url.path.hasPrefix("/api/") { return false }
+        let accept = request.headers[.accept].joined(separator: ",")
+        if accept.contains("application/json") || accept.contains("application/problem+json") { return accept.contains("text/html") }
+        return true
+    }
+
+    private static func json(_ problem: Problem, error: any Error) -> Response {
+        let response = Response(status: HTTPResponseStatus(statusCode: problem.status))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        response.body = .init(data: (try? encoder.encode(problem)) ?? Data())
+        response.headers.contentType = HTTPMediaType(type: "application", subType: "problem+json")
+        if let abort = error as? any AbortError {
+            for (name, value) in abort.headers where name.lowercased() != "content-type" {
+                response.headers.add(name: name, value: value)
+            }
+        }
+        return response
+    }
+}
+
+/// Turns Swift's decoding errors into sentences that name the JSON field at fault.
+enum DecodingProblem {
+    static func describe(_ error: DecodingError) -> (field: String?, message: String) {
+        func name(_ path: [any CodingKey]) -> String? {
+            let joined = path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            return joined.isEmpty ? nil : joined
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let field = name(context.codingPath + [key]) ?? key.stringValue
+            return (field, "\(field) is required")
+        case .valueNotFound(_, let context):
+            let field = name(context.codingPath)
+            return (field, "\(field ?? "a value") must not be null")
+        case .typeMismatch(let type, let context):
+            let field = name(context.codingPath)
+            return (field, "\(field ?? "the body") must be \(describe(type))")
+        case .dataCorrupted(let context):
+            if let field = name(context.codingPath) { return (field, "\(field) has an invalid value") }
+            return (nil, "The request body is not valid JSON")
+        @unknown default:
+            return (nil, "The request body could not be read")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "text"
+        case is Int.Type, is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        default: "a JSON object"
+        }
+    }
+}

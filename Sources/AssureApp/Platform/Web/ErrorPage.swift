@@ -1,0 +1,34 @@
+import Plot
+import Vapor
+
+/// The page people see when something goes wrong: what happened, what to do, and a reference.
+enum ErrorPage {
+    static func response(_ problem: AssureErrorMiddleware.Problem, on request: Request) -> Response {
+        let status = HTTPResponseStatus(statusCode: problem.status)
+        let title = status == .notFound ? "Page not found" : problem.title
+        let shell = PageShell(title: title, breadcrumbs: [.init(title: "Organisations", url: .organisations)])
+        return Layout.response(shell, status: status, view(problem, title: title))
+    }
+
+    static func view(_ problem: AssureErrorMiddleware.Problem, title: String) -> Node<HTML.BodyContext> {
+        .group(
+            .h1(.text(title)),
+            .p(.class("lede"), .text(problem.detail)),
+            .unwrap(problem.problems) { problems in
+                .ul(.forEach(problems) { item in
+                    .li(.text(item.line.map { "Line \($0), \(item.field): \(item.message)" } ?? "\(item.field): \(item.message)"))
+                })
+            },
+            .p(.text(advice(for: problem.status))),
+            .p(.class("muted"), .text("Reference: \(problem.requestId)"))
+        )
+    }
+
+    private static func advice(for status: Int) -> String {
+        switch status {
+        case 404: "If you typed the address, check it is correct. If you followed a link, the organisation may have a different ODS code."
+        case 400..<500: "Go back, correct the request and try again."
+        default: "Try again later. If it keeps happening, give the reference below to your Assure administrator."
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import AssureCore
+import Plot
+import Vapor
+
+/// What the page shell needs to know about the page it wraps.
+struct PageShell {
+    struct Breadcrumb {
+        var title: String
+        var url: SiteURL
+    }
+
+    /// The capability sections in the main navigation; a section appears once it is built.
+    enum Section: CaseIterable {
+        case overview
+        case organisations
+
+        var title: String {
+            switch self {
+            case .overview: "Overview"
+            case .organisations: "Organisations"
+            }
+        }
+    }
+
+    var title: String
+    var breadcrumbs: [Breadcrumb] = []
+    /// The organisation the user is working in, shown in the header and used by the navigation.
+    var organisation: (code: String, name: String)?
+    var section: Section?
+}
+
+/// The one HTML frame around every page: header with organisation switcher and user menu,
+/// capability navigation, breadcrumbs, main content and footer.
+enum Layout {
+    static func response(_ shell: PageShell, status: HTTPResponseStatus = .ok, _ content: Node<HTML.BodyContext>) -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = .html
+        return Response(status: status, headers: headers, body: .init(string: render(shell, content)))
+    }
+
+    static func render(_ shell: PageShell, _ content: Node<HTML.BodyContext>) -> String {
+        let html = HTML(
+            .lang(.english),
+            .head(
+                .meta(.charset(.utf8)),
+                .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
+                .title("\(shell.title) – Assure"),
+                .link(.rel(.stylesheet), .href(SiteURL.stylesheet.path))
+            ),
+            .body(
+                .a(.class("skip-link"), .href("#main"), .text("Skip to main content")),
+                header(shell),
+                navigation(shell),
+                .div(
+                    .class("width-container"),
+                    breadcrumbs(shell.breadcrumbs),
+                    .main(.id("main"), .attribute(named: "tabindex", value: "-1"), content)
+                ),
+                footer()
+            )
+        )
+        return html.render()
+    }
+
+    private static func header(_ shell: PageShell) -> Node<HTML.BodyContext> {
+        .header(
+            .class("app-header"),
+            .div(
+                .class("width-container app-header__inner"),
+                .a(.class("app-header__logo"), .href(SiteURL.home.path),
+                   .span(.class("app-header__name"), .text("Assure")),
+                   .span(.class("app-header__tagline"), .text("NHS IT governance and assurance"))),
+                .form(
+                    .class("org-switcher"), .method(.get), .action(SiteURL.organisations.path),
+                    .attribute(named: "role", value: "search"),
+                    .label(.for("org-switcher-q"), .class("org-switcher__label"),
+                           .text(shell.organisation.map { "Organisation: \($0.name) (\($0.code))" } ?? "Choose an organisation")),
+                    .div(
+                        .class("org-switcher__row"),
+                        .input(.type(.search), .id("org-switcher-q"), .name("q"), .placeholder("Name or ODS code"),
+                               .attribute(named: "autocomplete", value: "off")),
+                        .button(.type(.submit), .class("button button--inverse"), .text("Switch"))
+                    )
+                ),
+                .nav(
+                    .class("user-menu"), .ariaLabel("User menu"),
+                    .details(
+                        .summary(.text("Help")),
+                        .ul(
+                            .li(.a(.href(SiteURL.api(.openAPI).path), .text("API description (OpenAPI)"))),
+                            .li(.a(.href(SiteURL.readyz.path), .text("Service status")))
+                        )
+                    )
+                )
+            )
+        )
+    }
+
+    private static func navigation(_ shell: PageShell) -> Node<HTML.BodyContext> {
+        let sections = PageShell.Section.allCases.filter { $0 != .overview || shell.organisation != nil }
+        return .nav(
+            .class("app-nav"), .ariaLabel("Main"),
+            .ul(
+                .class("width-container app-nav__list"),
+                .forEach(sections) { section in
+                    let url: SiteURL = section == .overview ? .organisation(shell.organisation?.code ?? "") : .organisations
+                    return .li(.a(
+                        .href(url.path),
+                        .if(section == shell.section, .attribute(named: "aria-current", value: "page")),
+                        .text(section.title)
+                    ))
+                }
+            )
+        )
+    }
+
+    private static func breadcrumbs(_ crumbs: [PageShell.Breadcrumb]) -> Node<HTML.BodyContext> {
+        guard !crumbs.isEmpty else { return .empty }
+        return .nav(
+            .class("breadcrumbs"), .ariaLabel("Breadcrumb"),
+            .ol(.forEach(crumbs) { .li(.a(.href($0.url.path), .text($0.title))) })
+        )
+    }
+
+    private static func footer() -> Node<HTML.BodyContext> {
+        .footer(
+            .class("app-footer"),
+            .div(
+                .class("width-container"),
+                .p(.text("Assure \(AssureRelease.version) · open-source IT governance, risk and assurance for NHS organisations")),
+                .p(.a(.href(SiteURL.api(.openAPI).path), .text("API description")), .text(" · "),
+                   .a(.href(SiteURL.readyz.path), .text("Service status")))
+            )
+        )
+    }
+}

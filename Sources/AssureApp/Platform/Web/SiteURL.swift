@@ -1,0 +1,76 @@
+import Vapor
+
+/// Every page and API address Assure serves, used both to register routes and to build links,
+/// so a link can never point at a route that does not exist.
+enum SiteURL: Equatable {
+    case home
+    case organisations
+    case newOrganisation
+    case importOrganisations
+    case organisation(String)
+    case editOrganisation(String)
+    case stylesheet
+    case healthz
+    case readyz
+    case metrics
+    case api(APIURL)
+
+    enum APIURL: Equatable {
+        case openAPI
+        case organisations
+        case importOrganisations
+        case organisation(String)
+        case children(String)
+    }
+
+    /// The parameter name used in route patterns for an organisation's ODS code.
+    static let code = ":code"
+
+    var path: String {
+        switch self {
+        case .home: "/"
+        case .organisations: "/organisations"
+        case .newOrganisation: "/organisations/new"
+        case .importOrganisations: "/organisations/import"
+        case .organisation(let code): "/organisations/\(code)"
+        case .editOrganisation(let code): "/organisations/\(code)/edit"
+        case .stylesheet: "/assets/assure-\(AssureStylesheet.fingerprint).css"
+        case .healthz: "/healthz"
+        case .readyz: "/readyz"
+        case .metrics: "/metrics"
+        case .api(let api):
+            switch api {
+            case .openAPI: "/api/v1/openapi.json"
+            case .organisations: "/api/v1/organisations"
+            case .importOrganisations: "/api/v1/organisations/import"
+            case .organisation(let code): "/api/v1/organisations/\(code)"
+            case .children(let code): "/api/v1/organisations/\(code)/children"
+            }
+        }
+    }
+
+    /// Path components for registering this URL as a route (`:code` becomes a parameter).
+    var pathComponents: [PathComponent] {
+        path.split(separator: "/").map { PathComponent(stringLiteral: String($0)) }
+    }
+
+    /// A link with query items, values percent-encoded.
+    func with(query: [(String, String)]) -> String {
+        var components = URLComponents()
+        components.path = path
+        components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
+        return components.string ?? path
+    }
+}
+
+extension Request {
+    /// The `:code` route parameter, upper-cased as ODS codes are stored.
+    var organisationCode: String {
+        get throws {
+            guard let code = parameters.get(String(SiteURL.code.dropFirst())) else {
+                throw Abort(.badRequest, reason: "An ODS code is required in the address")
+            }
+            return code.uppercased()
+        }
+    }
+}

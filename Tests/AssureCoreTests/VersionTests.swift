@@ -1,0 +1,3 @@
+import XCTest
+@testable import AssureCore
+final class VersionTests: XCTestCase { func testV() { XCTAssertFalse(AssureCoreVersion.value.isEmpty) } }
