@@ -51,7 +51,7 @@ let package = Package(
             name: "AssureAppTests",
             dependencies: [
                 "AssureApp",
-                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "XCTVapor", package: "vapor"),
             ]
         ),
     ],

@@ -23,7 +23,7 @@ struct OrganisationAPI: RouteCollection {
     }
 
     func create(req: Request) async throws -> Response {
-        let input = try req.content.decode(OrganisationInput.self)
+        let input = try req.decodeJSON(OrganisationInput.self)
         let draft = try input.draft(odsCode: input.odsCode ?? "")
         let record = try await OrganisationChanges(database: req.db).create(draft)
         let response = try await OrganisationDTO(record).encodeResponse(status: .created, for: req)
@@ -33,7 +33,7 @@ struct OrganisationAPI: RouteCollection {
 
     func replace(req: Request) async throws -> OrganisationDTO {
         let code = try req.organisationCode
-        let input = try req.content.decode(OrganisationInput.self)
+        let input = try req.decodeJSON(OrganisationInput.self)
         if let bodyCode = input.odsCode, bodyCode.uppercased() != code {
             throw AssureError.invalid([OrganisationRuleError(field: "ods_code", message: "The ODS code of an organisation cannot be changed (address says \(code), body says \(bodyCode))")])
         }

@@ -19,7 +19,7 @@ struct OrganisationChanges {
             }
             var tree = try await directory.hierarchy()
             tree.place(.init(code: draft.odsCode, type: draft.type, parentCode: draft.parentCode))
-            try tree.check(draft)
+            try Self.checkPlacement(of: draft, in: tree)
             let parentID = try await parentID(of: draft, in: directory)
             try await Organisation(draft: draft, parentID: parentID).create(on: db)
             return try await directory.require(draft.odsCode.value)
@@ -36,11 +36,16 @@ struct OrganisationChanges {
             guard draft.odsCode.value == organisation.odsCode else {
                 throw AssureError.invalid([OrganisationRuleError(field: "ods_code", message: "The ODS code of an organisation cannot be changed")])
             }
-            try await directory.hierarchy().check(draft)
+            try Self.checkPlacement(of: draft, in: try await directory.hierarchy())
             organisation.apply(draft, parentID: try await parentID(of: draft, in: directory))
             try await organisation.update(on: db)
             return try await directory.require(code)
         }
+    }
+
+    /// Tree rules come back as field errors, so forms can show them beside the field.
+    private static func checkPlacement(of draft: OrganisationDraft, in tree: OrganisationHierarchy) throws {
+        do { try tree.check(draft) } catch { throw AssureError.invalid([error]) }
     }
 
     private func parentID(of draft: OrganisationDraft, in directory: OrganisationDirectory) async throws -> UUID? {

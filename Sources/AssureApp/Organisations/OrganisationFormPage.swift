@@ -81,7 +81,7 @@ enum OrganisationFormPage {
     static func view(_ model: Model, title: String) -> Node<HTML.BodyContext> {
         func error(_ field: String) -> String? { model.problems.first { $0.field == field }?.message }
         let action = model.existingCode.map { SiteURL.editOrganisation($0) } ?? .newOrganisation
-        let types = [("", "Choose a type")] + OrganisationType.allCases.map { ($0.rawValue, $0.displayName.prefix(1).uppercased() + $0.displayName.dropFirst()) }
+        let types = [("", "Choose a type")] + OrganisationType.allCases.map { ($0.rawValue, $0.displayName.capitalisedFirst) }
         let categories = [("", "Not set"), ("1", "Category 1"), ("2", "Category 2"), ("3", "Category 3"), ("4", "Category 4")]
         return .group(
             Components.errorSummary(model.problems, fieldIDs: ["ods_code", "name", "type", "parent_ods_code", "dspt_category"]),

@@ -31,7 +31,7 @@ enum OrganisationOverviewPage {
     static func view(_ model: Model) -> Node<HTML.BodyContext> {
         let organisation = model.organisation
         return .group(
-            .span(.class("caption"), .text(organisation.type.displayName.prefix(1).uppercased() + organisation.type.displayName.dropFirst())),
+            .span(.class("caption"), .text(organisation.type.displayName.capitalisedFirst)),
             .h1(.text(organisation.name)),
             .p(.class("button-group"),
                .a(.class("button button--secondary"), .href(SiteURL.editOrganisation(organisation.odsCode).path), .text("Edit details"))),
@@ -64,7 +64,7 @@ enum OrganisationOverviewPage {
                 title: "None yet",
                 message: canHaveChildren
                     ? "No organisations sit under \(organisation.name). Add them one at a time, or import them from a CSV file that names \(organisation.odsCode) as their parent_ods_code."
-                    : "A \(organisation.type.displayName) does not have organisations under it in Assure.",
+                    : "\(organisation.type.withArticle.capitalisedFirst) does not have organisations under it in Assure.",
                 actions: canHaveChildren ? [("Add an organisation", .newOrganisation), ("Import from CSV", .importOrganisations)] : []
             )
         }

@@ -44,3 +44,15 @@ extension OrganisationRuleError: AbortError {
     public var status: HTTPResponseStatus { .unprocessableEntity }
     public var reason: String { "\(field): \(message)" }
 }
+
+extension Request {
+    /// Decodes a JSON body, insisting on `Content-Type: application/json` so a form post or a
+    /// text body gets 415 rather than a confusing parse error.
+    func decodeJSON<T: Decodable>(_ type: T.Type) throws -> T {
+        guard headers.contentType?.type == "application", headers.contentType?.subType == "json" else {
+            throw AssureError(status: .unsupportedMediaType, title: "Unsupported media type",
+                              detail: "Send the body as JSON with the header Content-Type: application/json")
+        }
+        return try content.decode(T.self)
+    }
+}

@@ -30,7 +30,7 @@ public struct ODSCode: Hashable, Comparable, Sendable, CustomStringConvertible {
         guard shape.matches(value) else {
             throw OrganisationRuleError(
                 field: "ods_code",
-                message: "ODS code '\(value)' is not a valid \(type.displayName) code (expected \(shape.example))"
+                message: "ODS code '\(value)' is not shaped like \(type.withArticle) code (for example \(shape.example))"
             )
         }
     }

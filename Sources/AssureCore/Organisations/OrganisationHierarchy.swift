@@ -26,8 +26,8 @@ public struct OrganisationHierarchy: Sendable {
     public func check(_ draft: OrganisationDraft) throws(OrganisationRuleError) {
         guard let parentCode = draft.parentCode else {
             guard draft.type.mayBeRoot else {
-                let parents = draft.type.allowedParentTypes.map(\.displayName).sorted().joined(separator: " or ")
-                throw OrganisationRuleError(field: "parent_ods_code", message: "A \(draft.type.displayName) must have a parent (\(parents))")
+                let parents = draft.type.allowedParentTypes.map(\.withArticle).sorted().joined(separator: " or ")
+                throw OrganisationRuleError(field: "parent_ods_code", message: "\(draft.type.withArticle.capitalisedFirst) must have a parent (\(parents))")
             }
             try checkChildren(of: draft)
             return
@@ -42,10 +42,10 @@ public struct OrganisationHierarchy: Sendable {
             )
         }
         guard draft.type.allowedParentTypes.contains(parent.type) else {
-            let parents = draft.type.allowedParentTypes.map(\.displayName).sorted().joined(separator: " or ")
+            let parents = draft.type.allowedParentTypes.map(\.withArticle).sorted().joined(separator: " or ")
             throw OrganisationRuleError(
                 field: "parent_ods_code",
-                message: "A \(draft.type.displayName) cannot sit under a \(parent.type.displayName) (\(parentCode)); its parent must be a \(parents)"
+                message: "\(draft.type.withArticle.capitalisedFirst) cannot sit under \(parent.type.withArticle) (\(parentCode)); its parent must be \(parents)"
             )
         }
         try checkChildren(of: draft)
@@ -76,8 +76,13 @@ public struct OrganisationHierarchy: Sendable {
         if let misfit = children.sorted(by: { $0.code < $1.code }).first(where: { !$0.type.allowedParentTypes.contains(draft.type) }) {
             throw OrganisationRuleError(
                 field: "type",
-                message: "\(draft.odsCode) cannot become a \(draft.type.displayName): \(misfit.code) (a \(misfit.type.displayName)) sits under it"
+                message: "\(draft.odsCode) cannot become \(draft.type.withArticle): \(misfit.code) (\(misfit.type.withArticle)) sits under it"
             )
         }
     }
+}
+
+extension String {
+    /// The first letter upper-cased, the rest as written ("an NHS trust" → "An NHS trust").
+    public var capitalisedFirst: String { prefix(1).uppercased() + dropFirst() }
 }

@@ -26,6 +26,12 @@ public enum OrganisationType: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// "an NHS trust", "a GP practice": the name with the article it takes when spoken.
+    public var withArticle: String {
+        let spokenWithVowel = ["integrated", "arm's", "NHS", "IT"].contains { displayName.hasPrefix($0) }
+        return (spokenWithVowel ? "an " : "a ") + displayName
+    }
+
     /// "NHS trusts", "arm's-length bodies": for counts in running text.
     public var pluralDisplayName: String {
         self == .armsLengthBody ? "arm's-length bodies" : displayName + "s"
@@ -33,7 +39,7 @@ public enum OrganisationType: String, CaseIterable, Codable, Sendable {
 
     /// Plural heading used when organisations are grouped by type: "Integrated care boards".
     public var pluralName: String {
-        pluralDisplayName.prefix(1).uppercased() + pluralDisplayName.dropFirst()
+        pluralDisplayName.capitalisedFirst
     }
 
     /// The types an organisation of this type may sit under; empty means it must be a root.

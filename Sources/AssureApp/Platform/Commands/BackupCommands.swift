@@ -13,23 +13,8 @@ struct BackupCommand: AsyncCommand {
     var help: String { "Copies the SQLite database to a file, consistently, even while Assure is serving." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        let app = context.application
         guard let target = signature.to, !target.isEmpty else { throw CommandFailure(message: "backup: --to FILE is required") }
-        guard case .sqliteFile = app.assureConfiguration.database else {
-            throw CommandFailure(message: "backup: Assure is using PostgreSQL (DATABASE_URL). Back it up with PostgreSQL's own tools, for example: pg_dump --format=custom --file=assure.dump \"$DATABASE_URL\"")
-        }
-        guard !FileManager.default.fileExists(atPath: target) else {
-            throw CommandFailure(message: "backup: \(target) already exists; choose a new file name")
-        }
-        let status = try await SchemaStatus.read(from: app.db)
-        guard status.version > 0 else { throw CommandFailure(message: "backup: the database is empty (no migrations applied); nothing to back up") }
-        let sql = app.db as! any SQLDatabase
-        do {
-            // VACUUM INTO writes a transactionally consistent copy without stopping writers.
-            try await sql.raw("VACUUM INTO \(bind: target)").run()
-        } catch {
-            throw CommandFailure(message: "backup: could not write \(target): \(error)")
-        }
+        let status = try await DatabaseBackup.backup(context.application, to: target)
         context.console.print("Backed up the Assure database (schema version \(status.version)) to \(target)")
     }
 }
@@ -44,23 +29,10 @@ struct RestoreCommand: AsyncCommand {
     var help: String { "Replaces the SQLite database with a backup made by `assure backup`. Stop Assure first." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        let app = context.application
         guard let source = signature.from, !source.isEmpty else { throw CommandFailure(message: "restore: --from FILE is required") }
-        guard case .sqliteFile(let live) = app.assureConfiguration.database else {
-            throw CommandFailure(message: "restore: Assure is using PostgreSQL (DATABASE_URL). Restore it with PostgreSQL's own tools, for example: pg_restore --clean --dbname=\"$DATABASE_URL\" assure.dump")
-        }
-        let status = try await BackupFile.check(source, on: app)
-        let manager = FileManager.default
-        let staging = live + ".restoring"
-        try? manager.removeItem(atPath: staging)
-        try manager.copyItem(atPath: source, toPath: staging)
-        if manager.fileExists(atPath: live) {
-            let kept = live + ".before-restore-" + String(Int(Date().timeIntervalSince1970))
-            try manager.moveItem(atPath: live, toPath: kept)
-            context.console.print("The database it replaces is kept at \(kept)")
-        }
-        for suffix in ["-wal", "-shm"] { try? manager.removeItem(atPath: live + suffix) }
-        try manager.moveItem(atPath: staging, toPath: live)
+        let (status, kept) = try await DatabaseBackup.restore(context.application, from: source)
+        if let kept { context.console.print("The database it replaces is kept at \(kept)") }
+        let live = context.application.assureConfiguration.dataDirectory + "/" + AssureConfiguration.sqliteFileName
         context.console.print("Restored \(source) (schema version \(status.version)) to \(live)")
         if !status.pending.isEmpty {
             context.console.print("It will be brought up to date (\(status.pending.count) migration(s)) when Assure next starts.")
@@ -68,8 +40,49 @@ struct RestoreCommand: AsyncCommand {
     }
 }
 
-/// Checks a file is an Assure SQLite database of a schema version this build knows.
-enum BackupFile {
+/// Online backup and checked restore of the embedded SQLite database.
+enum DatabaseBackup {
+    /// Writes a consistent copy with `VACUUM INTO`, which does not stop writers.
+    static func backup(_ app: Application, to target: String) async throws -> SchemaStatus {
+        guard case .sqliteFile = app.assureConfiguration.database else {
+            throw CommandFailure(message: "backup: Assure is using PostgreSQL (DATABASE_URL). Back it up with PostgreSQL's own tools, for example: pg_dump --format=custom --file=assure.dump \"$DATABASE_URL\"")
+        }
+        guard !FileManager.default.fileExists(atPath: target) else {
+            throw CommandFailure(message: "backup: \(target) already exists; choose a new file name")
+        }
+        let status = try await SchemaStatus.read(from: app.db)
+        guard status.version > 0 else { throw CommandFailure(message: "backup: the database is empty (no migrations applied); nothing to back up") }
+        guard let sql = app.db as? any SQLDatabase else { throw CommandFailure(message: "backup: not an SQL database") }
+        do {
+            try await sql.raw("VACUUM INTO \(bind: target)").run()
+        } catch {
+            throw CommandFailure(message: "backup: could not write \(target): \(String(describing: error).prefix(200))")
+        }
+        return status
+    }
+
+    /// Checks the file, then swaps it in; the replaced database is kept beside it. Returns where.
+    static func restore(_ app: Application, from source: String) async throws -> (SchemaStatus, kept: String?) {
+        guard case .sqliteFile(let live) = app.assureConfiguration.database else {
+            throw CommandFailure(message: "restore: Assure is using PostgreSQL (DATABASE_URL). Restore it with PostgreSQL's own tools, for example: pg_restore --clean --dbname=\"$DATABASE_URL\" assure.dump")
+        }
+        let status = try await check(source, on: app)
+        let manager = FileManager.default
+        let staging = live + ".restoring"
+        try? manager.removeItem(atPath: staging)
+        try manager.copyItem(atPath: source, toPath: staging)
+        var kept: String?
+        if manager.fileExists(atPath: live) {
+            let keptPath = live + ".before-restore-" + String(Int(Date().timeIntervalSince1970))
+            try manager.moveItem(atPath: live, toPath: keptPath)
+            kept = keptPath
+        }
+        for suffix in ["-wal", "-shm"] { try? manager.removeItem(atPath: live + suffix) }
+        try manager.moveItem(atPath: staging, toPath: live)
+        return (status, kept)
+    }
+
+    /// Checks a file is an Assure SQLite database of a schema version this build knows.
     static func check(_ path: String, on app: Application) async throws -> SchemaStatus {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw CommandFailure(message: "restore: \(path) cannot be read") }
         let header = try handle.read(upToCount: 16) ?? Data()

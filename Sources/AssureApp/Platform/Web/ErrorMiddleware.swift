@@ -1,3 +1,4 @@
+import AssureCore
 import Vapor
 
 /// The one place errors become responses: an HTML page for people, `application/problem+json`
@@ -44,6 +45,8 @@ struct AssureErrorMiddleware: AsyncMiddleware {
         switch error {
         case let error as AssureError:
             return (error.status, error.title, error.detail, error.problems)
+        case let error as OrganisationRuleError:
+            return describe(AssureError.invalid([error]))
         case let error as DecodingError:
             let (field, message) = DecodingProblem.describe(error)
             return (.badRequest, "Malformed request", message, field.map { [.init(field: $0, message: message)] } ?? [])

@@ -1,0 +1,105 @@
+import XCTVapor
+@testable import AssureApp
+
+final class OperationsTests: XCTestCase {
+    func testHealthReadinessAndMetrics() async throws {
+        try await withAssure { app in
+            try await app.test(.GET, "/healthz") { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertEqual(try res.json()["status"] as? String, "ok")
+            }
+            try await app.test(.GET, "/readyz") { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertEqual(try res.json()["schema_version"] as? Int, AssureMigrations.all.count)
+                XCTAssertNotNil(res.headers.first(name: "X-Request-ID"))
+            }
+            try await app.test(.GET, "/metrics") { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertTrue(res.text.contains("http_requests_total{method=\"GET\",path=\"/readyz\",status=\"200\"}"), res.text)
+                XCTAssertTrue(res.text.contains("assure_database_up 1"))
+                XCTAssertTrue(res.text.contains("assure_database_pool_max_connections"))
+            }
+        }
+    }
+
+    func testReadinessFailsWhileTheSchemaIsBehind() async throws {
+        try await withAssure(migrate: false) { app in
+            try await app.test(.GET, "/readyz") { res async throws in
+                XCTAssertEqual(res.status, .serviceUnavailable)
+                XCTAssertEqual(try res.json()["status"] as? String, "schema behind")
+            }
+        }
+    }
+
+    func testStylesheetIsServedAndLinked() async throws {
+        try await withAssure { app in
+            try await app.test(.GET, SiteURL.stylesheet.path) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertTrue(res.text.contains("--nhs-blue: #005eb8"))
+                XCTAssertTrue(res.headers.first(name: .cacheControl)?.contains("immutable") ?? false)
+            }
+            try await app.test(.GET, "/organisations") { res async throws in
+                XCTAssertTrue(res.text.contains(SiteURL.stylesheet.path))
+            }
+        }
+    }
+
+    func testInternalErrorsNeverReachTheCaller() async throws {
+        try await withAssure { app in
+            struct Secret: Error {}
+            app.get("explode") { _ -> String in throw Secret() }
+            try await app.test(.GET, "/explode", headers: ["Accept": "application/json"]) { res async throws in
+                XCTAssertEqual(res.status, .internalServerError)
+                XCTAssertFalse(res.text.contains("Secret"))
+                XCTAssertEqual(try res.json()["request_id"] as? String, res.headers.first(name: "X-Request-ID"))
+            }
+            try await app.test(.GET, "/explode", headers: ["Accept": "text/html"]) { res async throws in
+                XCTAssertEqual(res.headers.contentType, .html)
+                XCTAssertFalse(res.text.contains("Secret"))
+            }
+        }
+    }
+
+    func testSQLiteServeMigratesItselfAndSeedsTheDemoIdempotently() async throws {
+        let directory = NSTemporaryDirectory() + "assure-startup-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for run in 1...2 {
+            let app = try await Application.make(.testing)
+            var arguments = ["assure", "serve", "--demo", "--data-dir", directory]
+            let configuration = try AssureConfiguration.load(environment: [:], arguments: &arguments)
+            try await configure(app, configuration)
+            try await AssureStartup.prepareToServe(app)
+            let count = try await organisationCount(app)
+            XCTAssertEqual(count, 29, "run \(run)")
+            XCTAssertTrue(AssureStartup.banner(app).contains("http://127.0.0.1:8080"))
+            try await app.asyncShutdown()
+        }
+    }
+
+    func testUnreachablePostgresStopsStartUpNamingTheSetting() async throws {
+        let app = try await Application.make(.testing)
+        try await configure(app, AssureConfiguration(database: .postgres(url: "postgres://assure:secret@127.0.0.1:1/assure")))
+        do {
+            try await AssureStartup.prepareToServe(app)
+            XCTFail("start-up should refuse")
+        } catch let error as StartupError {
+            XCTAssertTrue(error.message.contains("DATABASE_URL"), error.message)
+            XCTAssertFalse(error.message.contains("secret"), "never print the password")
+        }
+        try await app.asyncShutdown()
+    }
+
+    func testPostgresServeRefusesASchemaThatIsBehind() async throws {
+        guard let url = TestDatabase.postgresURL else { throw XCTSkip("needs ASSURE_TEST_DATABASE_URL (CI runs it)") }
+        try await withAssure(migrate: false) { _ in }
+        let app = try await Application.make(.testing)
+        try await configure(app, AssureConfiguration(database: .postgres(url: url)))
+        do {
+            try await AssureStartup.prepareToServe(app)
+            XCTFail("start-up should refuse")
+        } catch let error as StartupError {
+            XCTAssertTrue(error.message.contains("assure migrate"), error.message)
+        }
+        try await app.asyncShutdown()
+    }
+}

@@ -1,3 +1,0 @@
-import XCTest
-@testable import AssureCore
-final class VersionTests: XCTestCase { func testV() { XCTAssertFalse(AssureCoreVersion.value.isEmpty) } }
