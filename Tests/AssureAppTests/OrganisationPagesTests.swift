@@ -51,7 +51,8 @@ final class OrganisationPagesTests: XCTestCase {
                 XCTAssertTrue(res.text.contains(#"<nav class="breadcrumbs""#))
                 XCTAssertTrue(res.text.contains(#"href="/organisations/Y99""#))
                 XCTAssertTrue(res.text.contains("13 organisations"))
-                XCTAssertTrue(res.text.contains("Organisation: NHS Avalon North Integrated Care Board (Q9A)"))
+                XCTAssertTrue(res.text.contains(#"<div class="org-context">"#))
+                XCTAssertTrue(res.text.contains("ODS code Q9A"))
             }
             try await app.test(.GET, "/organisations/Z99001") { res async throws in
                 XCTAssertTrue(res.text.contains("does not have organisations under it"))

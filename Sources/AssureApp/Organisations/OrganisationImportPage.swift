@@ -84,7 +84,8 @@ enum OrganisationImportPage {
         case .rejected(let problems, let detail):
             return .group(
                 Components.errorSummary(problems.isEmpty ? [.init(field: "file", message: detail)] : Array(problems.prefix(50)), fieldIDs: ["file"]),
-                .if(problems.count > 50, .p(.text("Showing the first 50 of \(problems.count) problems. Nothing was imported.")))
+                .p(.class("lede"), .text("Nothing was imported. Correct the file and upload it again.")),
+                .if(problems.count > 50, .p(.text("Showing the first 50 of \(problems.count) problems.")))
             )
         }
     }

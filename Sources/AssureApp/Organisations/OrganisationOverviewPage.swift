@@ -37,7 +37,7 @@ enum OrganisationOverviewPage {
                .a(.class("button button--secondary"), .href(SiteURL.editOrganisation(organisation.odsCode).path), .text("Edit details"))),
             Components.summaryList([
                 ("ODS code", .text(organisation.odsCode)),
-                ("Type", .text(organisation.type.displayName)),
+                ("Type", .text(organisation.type.displayName.capitalisedFirst)),
                 ("Part of", organisation.parentCode.map { code in
                     .a(.href(SiteURL.organisation(code).path), .text("\(organisation.parentName ?? code) (\(code))"))
                 } ?? .text("Top of the tree")),
@@ -68,7 +68,7 @@ enum OrganisationOverviewPage {
                 actions: canHaveChildren ? [("Add an organisation", .newOrganisation), ("Import from CSV", .importOrganisations)] : []
             )
         }
-        return .table(
+        return Components.scrollableTable(label: "Organisations under \(organisation.name)", .table(
             .class("table"),
             .caption(.text("\(model.children.count) organisation\(model.children.count == 1 ? "" : "s")")),
             .thead(.tr(.th(.text("Organisation")), .th(.text("ODS code")), .th(.text("Type")), .th(.text("DSPT category")))),
@@ -80,6 +80,6 @@ enum OrganisationOverviewPage {
                     .td(.text(child.dsptCategory.map(String.init) ?? "—"))
                 )
             })
-        )
+        ))
     }
 }

@@ -72,7 +72,7 @@ enum OrganisationTreePage {
         return .group(
             .h2(.text("\(results.total) organisation\(results.total == 1 ? "" : "s") found")),
             .if(results.total > results.items.count, .p(.text("Showing the first \(results.items.count). Narrow the search to see the rest."))),
-            .table(
+            Components.scrollableTable(label: "Search results", .table(
                 .class("table"),
                 .thead(.tr(.th(.text("Organisation")), .th(.text("ODS code")), .th(.text("Type")), .th(.text("Parent")))),
                 .tbody(.forEach(results.items) { item in
@@ -83,7 +83,7 @@ enum OrganisationTreePage {
                         .td(.text(item.parentName ?? "—"))
                     )
                 })
-            )
+            ))
         )
     }
 

@@ -81,6 +81,9 @@ public enum OrganisationType: String, CaseIterable, Codable, Sendable {
         let key = raw.trimmingCharacters(in: .whitespaces).lowercased()
             .replacingOccurrences(of: "_", with: "-")
             .replacingOccurrences(of: " ", with: "-")
+        if key.isEmpty {
+            throw OrganisationRuleError(field: "type", message: "Choose the type of organisation")
+        }
         if let type = OrganisationType(rawValue: key) {
             self = type
             return
@@ -93,7 +96,7 @@ public enum OrganisationType: String, CaseIterable, Codable, Sendable {
         ]
         guard let type = aliases[key] else {
             let allowed = OrganisationType.allCases.map(\.rawValue).joined(separator: ", ")
-            throw OrganisationRuleError(field: "type", message: "type '\(raw)' is not one of: \(allowed)")
+            throw OrganisationRuleError(field: "type", message: "Type '\(raw)' is not one of: \(allowed)")
         }
         self = type
     }

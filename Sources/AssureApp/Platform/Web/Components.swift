@@ -78,6 +78,13 @@ enum Components {
         )
     }
 
+    /// Wraps a wide table so a narrow screen scrolls it sideways instead of cutting it off;
+    /// focusable and labelled so keyboard users can scroll it too.
+    static func scrollableTable(label: String, _ table: Node<HTML.BodyContext>) -> Node<HTML.BodyContext> {
+        .div(.class("table-wrap"), .attribute(named: "role", value: "region"), .ariaLabel(label),
+             .attribute(named: "tabindex", value: "0"), table)
+    }
+
     private static func describedBy(_ id: String, hint: String?, error: String?) -> String? {
         let ids = [hint.map { _ in "\(id)-hint" }, error.map { _ in "\(id)-error" }].compactMap { $0 }
         return ids.isEmpty ? nil : ids.joined(separator: " ")

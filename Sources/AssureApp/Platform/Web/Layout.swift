@@ -50,6 +50,7 @@ enum Layout {
             .body(
                 .a(.class("skip-link"), .href("#main"), .text("Skip to main content")),
                 header(shell),
+                organisationContext(shell),
                 navigation(shell),
                 .div(
                     .class("width-container"),
@@ -74,11 +75,10 @@ enum Layout {
                     .class("org-switcher"), .method(.get), .action(SiteURL.organisations.path),
                     .attribute(named: "role", value: "search"),
                     .label(.for("org-switcher-q"), .class("org-switcher__label"),
-                           .text(shell.organisation.map { "Organisation: \($0.name) (\($0.code))" } ?? "Choose an organisation")),
+                           .text(shell.organisation == nil ? "Choose an organisation" : "Switch organisation")),
                     .div(
                         .class("org-switcher__row"),
-                        .input(.type(.search), .id("org-switcher-q"), .name("q"), .placeholder("Name or ODS code"),
-                               .attribute(named: "autocomplete", value: "off")),
+                        .input(.type(.search), .id("org-switcher-q"), .name("q"), .placeholder("Name or ODS code")),
                         .button(.type(.submit), .class("button button--inverse"), .text("Switch"))
                     )
                 ),
@@ -92,6 +92,20 @@ enum Layout {
                         )
                     )
                 )
+            )
+        )
+    }
+
+    /// Which organisation the page is about, always in view, so no one edits the wrong one.
+    private static func organisationContext(_ shell: PageShell) -> Node<HTML.BodyContext> {
+        guard let organisation = shell.organisation else { return .empty }
+        return .div(
+            .class("org-context"),
+            .div(
+                .class("width-container"),
+                .span(.class("org-context__label"), .text("Organisation: ")),
+                .a(.href(SiteURL.organisation(organisation.code).path), .class("org-context__name"), .text(organisation.name)),
+                .span(.class("org-context__code"), .text(" ODS code \(organisation.code)"))
             )
         )
     }

@@ -1,0 +1,144 @@
+"""Every page reachable from the navigation: content, accessibility (axe) and a screenshot."""
+import re
+from urllib.parse import urljoin, urlparse
+
+from axe_selenium_python import Axe
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+from conftest import screenshot
+
+SKIP = re.compile(r"^/(api/|metrics|healthz|readyz|assets/)")
+MAX_PAGES = 80
+
+
+def serious_violations(driver):
+    axe = Axe(driver)
+    axe.inject()
+    results = axe.run()
+    return [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+
+
+def same_site_links(driver, base):
+    links = set()
+    for anchor in driver.find_elements(By.CSS_SELECTOR, "a[href]"):
+        href = anchor.get_attribute("href") or ""
+        parsed = urlparse(href)
+        if href.startswith(base) and not SKIP.match(parsed.path) and not parsed.fragment:
+            links.add(parsed.path + (("?" + parsed.query) if parsed.query else ""))
+    return links
+
+
+def submit(driver):
+    """Clicks the main form's submit button and waits for the next page to load."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
+
+
+def slug(path):
+    return re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-") or "home"
+
+
+def test_every_page_reachable_from_the_navigation(server, driver):
+    driver.get(server + "/")
+    queue = sorted(same_site_links(driver, server))
+    assert "/organisations" in queue
+    seen, checked = set(), []
+    while queue and len(checked) < MAX_PAGES:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        driver.get(urljoin(server, path))
+        title = driver.title
+        assert title.endswith("– Assure"), f"{path}: title {title!r}"
+        assert "Page not found" not in title and "Something went wrong" not in title, f"{path} is broken"
+        h1 = driver.find_elements(By.TAG_NAME, "h1")
+        assert len(h1) == 1 and h1[0].text.strip(), f"{path}: needs exactly one non-empty h1"
+        assert driver.find_element(By.CSS_SELECTOR, "header .app-header__name").text == "Assure"
+        assert "Assure 0." in driver.find_element(By.CSS_SELECTOR, "footer").text
+        violations = serious_violations(driver)
+        assert not violations, f"{path}: " + "; ".join(f"{v['id']}: {v['help']}" for v in violations)
+        screenshot(driver, slug(path))
+        checked.append(path)
+        queue.extend(sorted(same_site_links(driver, server) - seen))
+    assert len(checked) >= 30, f"only {len(checked)} pages reachable: {checked}"
+    assert {"/organisations", "/organisations/new", "/organisations/import", "/organisations/Y99", "/organisations/Q9A/edit"} <= set(checked)
+
+
+def test_tree_shows_the_demo_region(server, driver):
+    driver.get(server + "/organisations")
+    main = driver.find_element(By.ID, "main").text
+    assert "29 organisations" in main
+    assert "Avalon Region (demo)" in main
+    assert "2 integrated care boards" in main
+    driver.set_window_size(390, 844)
+    driver.get(server + "/organisations/Q9A")
+    screenshot(driver, "mobile-organisation-Q9A", width=390)
+
+
+def test_switcher_finds_an_organisation_by_code(server, driver):
+    driver.get(server + "/organisations")
+    box = driver.find_element(By.ID, "org-switcher-q")
+    box.send_keys("t93")
+    page = driver.find_element(By.TAG_NAME, "html")
+    box.submit()
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
+    assert driver.current_url.endswith("/organisations/T93")
+    assert "Fernbridge Mental Health NHS Foundation Trust" in driver.find_element(By.TAG_NAME, "h1").text
+    assert "Organisation: Fernbridge" in driver.find_element(By.CSS_SELECTOR, ".org-context").text
+
+
+def test_a_rejected_form_explains_each_field(server, driver):
+    driver.get(server + "/organisations/new")
+    driver.find_element(By.ID, "ods_code").send_keys("R!")
+    driver.find_element(By.ID, "parent_ods_code").send_keys("Q9A")
+    submit(driver)
+    summary = driver.find_element(By.CSS_SELECTOR, ".error-summary")
+    assert "There is a problem" in summary.text
+    assert "Name is required" in summary.text
+    assert driver.title.startswith("Error:")
+    assert driver.find_element(By.ID, "parent_ods_code").get_attribute("value") == "Q9A"
+    assert not serious_violations(driver)
+    screenshot(driver, "form-errors")
+
+
+def test_create_then_edit_an_organisation(server, driver):
+    driver.get(server + "/organisations/new")
+    driver.find_element(By.ID, "ods_code").send_keys("T97")
+    driver.find_element(By.ID, "name").send_keys("Seaview Hospitals NHS Trust")
+    driver.find_element(By.CSS_SELECTOR, "#type option[value=trust]").click()
+    driver.find_element(By.ID, "parent_ods_code").send_keys("Q9B")
+    submit(driver)
+    assert driver.current_url.endswith("/organisations/T97")
+    assert "Seaview Hospitals NHS Trust" in driver.find_element(By.TAG_NAME, "h1").text
+    driver.get(server + "/organisations/T97/edit")
+    name = driver.find_element(By.ID, "name")
+    name.clear()
+    name.send_keys("Seaview and Coast Hospitals NHS Trust")
+    submit(driver)
+    assert "Seaview and Coast" in driver.find_element(By.TAG_NAME, "h1").text
+
+
+def test_import_reports_problems_by_line(server, driver, tmp_path):
+    bad = tmp_path / "organisations.csv"
+    bad.write_text("ods_code,name,type,parent_ods_code,dspt_category\nT98,Good NHS Trust,trust,Q9A,1\nT99,,trust,Q9A,9\nT90,Lost NHS Trust,trust,NOPE,1\n")
+    driver.get(server + "/organisations/import")
+    driver.find_element(By.ID, "file").send_keys(str(bad))
+    submit(driver)
+    summary = driver.find_element(By.CSS_SELECTOR, ".error-summary").text
+    assert "Line 3, name" in summary and "Line 3, dspt_category" in summary and "Line 4, parent_ods_code" in summary
+    assert not serious_violations(driver)
+    screenshot(driver, "import-errors")
+    driver.get(server + "/organisations/T98")
+    assert "Page not found" in driver.title, "nothing from a bad file is imported"
+
+
+def test_not_found_page(server, driver):
+    driver.get(server + "/organisations/NOPE")
+    assert "Page not found" in driver.title
+    assert "Reference:" in driver.find_element(By.ID, "main").text
+    assert not serious_violations(driver)
+    screenshot(driver, "not-found")
