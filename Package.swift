@@ -43,7 +43,7 @@ let package = Package(
         .executableTarget(name: "assure", dependencies: ["AssureApp"]),
         .executableTarget(
             name: "AssureBenchmarks",
-            dependencies: ["AssureApp", "AssureCore"],
+            dependencies: ["AssureApp", "AssureCore", .product(name: "SQLKit", package: "sql-kit")],
             path: "Benchmarks/AssureBenchmarks"
         ),
         .testTarget(name: "AssureCoreTests", dependencies: ["AssureCore"]),

@@ -1,0 +1,121 @@
+import AssureApp
+import AssureCore
+import Foundation
+import SQLKit
+import Vapor
+
+/// Release-mode benchmarks for the platform issue. Run:
+///   swift run -c release AssureBenchmarks                       (SQLite)
+///   swift run -c release AssureBenchmarks --postgres URL        (PostgreSQL; the database is wiped)
+/// Targets: organisation tree page with ~7,000 organisations p95 < 50 ms; start-up to ready < 2 s.
+@main
+enum AssureBenchmarks {
+    static func main() async throws {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        let postgresURL = arguments.firstIndex(of: "--postgres").map { arguments[$0 + 1] }
+        let requests = arguments.firstIndex(of: "--requests").flatMap { Int(arguments[$0 + 1]) } ?? 300
+
+        let workDirectory = NSTemporaryDirectory() + "assure-bench-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: workDirectory) }
+
+        let port = 18_000 + Int.random(in: 0..<2_000)
+        var environment = ProcessInfo.processInfo.environment
+        environment["ASSURE_DATA_DIR"] = workDirectory
+        environment["ASSURE_PORT"] = String(port)
+        environment["ASSURE_LOG_LEVEL"] = "warning"
+        if let postgresURL { environment["DATABASE_URL"] = postgresURL } else { environment.removeValue(forKey: "DATABASE_URL") }
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("assure").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            fatalError("Build the server first: swift build -c release (looked for \(binary))")
+        }
+        print("Assure benchmarks — database: \(postgresURL == nil ? "SQLite file" : "PostgreSQL"), binary: \(binary)")
+
+        /// Runs `assure` with arguments and waits for it to finish.
+        func runAssure(_ arguments: [String]) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+            process.environment = environment
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { fatalError("assure \(arguments.joined(separator: " ")) failed") }
+        }
+
+        // Prepare: on PostgreSQL start from an empty schema; then migrate and load the national tree.
+        if postgresURL != nil {
+            let app = try await Application.make(.testing)
+            try await configure(app, AssureConfiguration(database: .postgres(url: postgresURL!), logLevel: .warning))
+            try await (app.db as! any SQLDatabase).raw("DROP SCHEMA IF EXISTS public CASCADE").run()
+            try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA public").run()
+            try await app.asyncShutdown()
+        }
+        let loadStart = ContinuousClock.now
+        try runAssure(["migrate", "--yes"])
+        try runAssure(["demo", "national"])
+        try runAssure(["demo", "region"])
+        print("Loaded the national tree in \(ContinuousClock.now - loadStart) (migrate + import through the CLI)")
+
+        // Start-up to ready on an existing database, five times.
+        var startups: [Duration] = []
+        // Vapor's HTTP client (AsyncHTTPClient underneath) drives the server over loopback.
+        let clientApp = try await Application.make(.testing)
+        let client = clientApp.client
+        func status(_ path: String) async -> (Int, Int)? {
+            guard let response = try? await client.get(URI(string: "http://127.0.0.1:\(port)\(path)")) else { return nil }
+            return (Int(response.status.code), response.body?.readableBytes ?? 0)
+        }
+        var server: Process?
+        for round in 0..<5 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["serve"]
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            let started = ContinuousClock.now
+            try process.run()
+            while await status("/readyz")?.0 != 200 {
+                guard process.isRunning, ContinuousClock.now - started < .seconds(30) else { fatalError("server did not become ready") }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            startups.append(ContinuousClock.now - started)
+            if round < 4 {
+                process.terminate()
+                process.waitUntilExit()
+            } else {
+                server = process
+            }
+        }
+        func ms(_ duration: Duration) -> String { String(format: "%.1f ms", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000) }
+        let sortedStartups = startups.sorted()
+        print("Start-up to ready (existing database, 5 runs): median \(ms(sortedStartups[2])), max \(ms(sortedStartups[4])) — target < 2 s")
+
+        // Tree page with every organisation, sequential requests through the real HTTP server.
+        guard let first = await status("/organisations"), first.0 == 200 else { fatalError("tree page failed") }
+        let listing = try await client.get(URI(string: "http://127.0.0.1:\(port)/api/v1/organisations?limit=1"))
+        let count = (try JSONSerialization.jsonObject(with: Data(buffer: listing.body ?? ByteBuffer())) as? [String: Any])?["total"] as? Int ?? 0
+        for _ in 0..<20 { _ = await status("/organisations") }
+        var latencies: [Duration] = []
+        for _ in 0..<requests {
+            let started = ContinuousClock.now
+            guard await status("/organisations")?.0 == 200 else { fatalError("tree page failed") }
+            latencies.append(ContinuousClock.now - started)
+        }
+        latencies.sort()
+        func percentile(_ p: Double) -> Duration { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        print("Organisation tree page, \(count) organisations, \(first.1 / 1024) KiB of HTML, \(requests) requests: p50 \(ms(percentile(0.5))), p95 \(ms(percentile(0.95))), p99 \(ms(percentile(0.99))) — target p95 < 50 ms")
+
+        var searches: [Duration] = []
+        for index in 0..<100 {
+            let started = ContinuousClock.now
+            _ = await status("/organisations?q=surgery+\(index)")
+            searches.append(ContinuousClock.now - started)
+        }
+        searches.sort()
+        print("Organisation search page (100 requests): p95 \(ms(searches[95]))")
+
+        server?.terminate()
+        server?.waitUntilExit()
+        try await clientApp.asyncShutdown()
+    }
+}
