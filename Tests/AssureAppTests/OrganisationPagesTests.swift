@@ -17,6 +17,19 @@ final class OrganisationPagesTests: XCTestCase {
         }
     }
 
+    func testTreeEscapesNames() async throws {
+        try await withAssure(demo: true) { app in
+            let body = #"{"ods_code":"Z99100","name":"Smith & Jones <Surgery> \"Kings\"","type":"gp-practice","parent_ods_code":"Q9A"}"#
+            try await app.test(.POST, "/api/v1/organisations", headers: jsonHeaders(), body: ByteBuffer(string: body)) { res async throws in
+                XCTAssertEqual(res.status, .created)
+            }
+            try await app.test(.GET, "/organisations") { res async throws in
+                XCTAssertTrue(res.text.contains("Smith &amp; Jones &lt;Surgery&gt; &quot;Kings&quot;"), "names are escaped")
+                XCTAssertFalse(res.text.contains("<Surgery>"))
+            }
+        }
+    }
+
     func testEmptyTreeTellsTheUserWhatToDo() async throws {
         try await withAssure { app in
             try await app.test(.GET, "/organisations") { res async throws in

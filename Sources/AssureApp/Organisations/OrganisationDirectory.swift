@@ -51,15 +51,15 @@ struct OrganisationDirectory {
 
     /// Every organisation, lightly, for drawing the whole tree.
     func treeRows() async throws -> [OrganisationTreeRow] {
-        try await sql.raw("SELECT id, parent_id, ods_code, name, type FROM organisations ORDER BY name").all().map { row in
-            OrganisationTreeRow(
-                id: try row.decode(column: "id", as: UUID.self),
-                parentID: try row.decodeNil(column: "parent_id") ? nil : row.decode(column: "parent_id", as: UUID.self),
-                odsCode: try row.decode(column: "ods_code", as: String.self),
-                name: try row.decode(column: "name", as: String.self),
-                type: try OrganisationType.decode(column: "type", from: row)
-            )
-        }
+        try await sql.raw("SELECT o.ods_code, o.name, o.type, p.ods_code AS parent_code FROM \(unsafeRaw: OrganisationRecord.from) ORDER BY o.name")
+            .all().map { row in
+                OrganisationTreeRow(
+                    odsCode: try row.decode(column: "ods_code", as: String.self),
+                    parentCode: try row.decode(column: "parent_code", as: String?.self),
+                    name: try row.decode(column: "name", as: String.self),
+                    type: try OrganisationType.decode(column: "type", from: row)
+                )
+            }
     }
 
     struct Filter {

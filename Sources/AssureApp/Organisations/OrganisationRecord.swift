@@ -36,11 +36,11 @@ struct OrganisationRecord: Equatable, Sendable {
     }
 }
 
-/// A lightweight row for the whole-tree view: just what is needed to draw it.
+/// A lightweight row for the whole-tree view: just what is needed to draw it (codes, not ids,
+/// because text decodes many times faster than UUIDs from SQLite).
 struct OrganisationTreeRow: Sendable {
-    var id: UUID
-    var parentID: UUID?
     var odsCode: String
+    var parentCode: String?
     var name: String
     var type: OrganisationType
 }

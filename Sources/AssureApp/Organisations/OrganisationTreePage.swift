@@ -6,7 +6,7 @@ import Vapor
 enum OrganisationTreePage {
     struct Model {
         var roots: [OrganisationTreeRow]
-        var childrenByParent: [UUID: [OrganisationTreeRow]]
+        var childrenByParent: [String: [OrganisationTreeRow]]
         var total: Int
         var search: OrganisationDirectory.Filter?
         var results: (total: Int, items: [OrganisationRecord])?
@@ -27,10 +27,10 @@ enum OrganisationTreePage {
             return Layout.response(shell(), view(Model(roots: [], childrenByParent: [:], total: results.total, search: filter, results: results)))
         }
         let rows = try await directory.treeRows()
-        var children: [UUID: [OrganisationTreeRow]] = [:]
+        var children: [String: [OrganisationTreeRow]] = [:]
         var roots: [OrganisationTreeRow] = []
         for row in rows {
-            if let parent = row.parentID { children[parent, default: []].append(row) } else { roots.append(row) }
+            if let parent = row.parentCode { children[parent, default: []].append(row) } else { roots.append(row) }
         }
         return Layout.response(shell(), view(Model(roots: roots, childrenByParent: children, total: rows.count)))
     }
@@ -95,32 +95,42 @@ enum OrganisationTreePage {
                 actions: [("Add an organisation", .newOrganisation), ("Import from CSV", .importOrganisations)]
             )
         }
-        return .group(
-            .h2(.text("\(model.total) organisations")),
-            .ul(.class("org-tree"), .forEach(model.roots) { branch($0, in: model, depth: 0) })
-        )
+        var writer = HTMLWriter(capacity: model.total * 140)
+        writer.raw(#"<ul class="org-tree">"#)
+        for root in model.roots { branch(root, in: model, depth: 0, into: &writer) }
+        writer.raw("</ul>")
+        return .group(.h2(.text("\(model.total) organisations")), .raw(writer.html))
     }
 
     /// Regions open by default; deeper levels folded so 7,000 organisations stay scannable.
-    private static func branch(_ row: OrganisationTreeRow, in model: Model, depth: Int) -> Node<HTML.ListContext> {
-        let children = model.childrenByParent[row.id] ?? []
-        let link: Node<HTML.BodyContext> = .group(
-            .a(.href(SiteURL.organisation(row.odsCode).path), .text(row.name)),
-            .span(.class("org-tree__code"), .text(row.odsCode))
-        )
-        guard !children.isEmpty else { return .li(link) }
+    private static func branch(_ row: OrganisationTreeRow, in model: Model, depth: Int, into writer: inout HTMLWriter) {
+        let children = model.childrenByParent[row.odsCode] ?? []
+        writer.raw("<li>")
+        if !children.isEmpty { writer.raw(depth == 0 ? "<details open><summary>" : "<details><summary>") }
+        writer.raw(#"<a href=""#)
+        writer.text(SiteURL.organisation(row.odsCode).path)
+        writer.raw(#"">"#)
+        writer.text(row.name)
+        writer.raw(#"</a><span class="org-tree__code">"#)
+        writer.text(row.odsCode)
+        writer.raw("</span>")
+        guard !children.isEmpty else { return writer.raw("</li>") }
         let groups = Dictionary(grouping: children, by: \.type)
         let ordered = OrganisationType.allCases.compactMap { type in groups[type].map { (type, $0) } }
-        return .li(.details(
-            .if(depth == 0, .attribute(named: "open")),
-            .summary(link, .span(.class("org-tree__count"), .text(countText(ordered)))),
-            .forEach(ordered) { type, members in
-                .group(
-                    .if(ordered.count > 1, .div(.class("org-tree__group"), .text(type.pluralName))),
-                    .ul(.forEach(members) { branch($0, in: model, depth: depth + 1) })
-                )
+        writer.raw(#"<span class="org-tree__count">"#)
+        writer.text(countText(ordered))
+        writer.raw("</span></summary>")
+        for (type, members) in ordered {
+            if ordered.count > 1 {
+                writer.raw(#"<div class="org-tree__group">"#)
+                writer.text(type.pluralName)
+                writer.raw("</div>")
             }
-        ))
+            writer.raw("<ul>")
+            for member in members { branch(member, in: model, depth: depth + 1, into: &writer) }
+            writer.raw("</ul>")
+        }
+        writer.raw("</details></li>")
     }
 
     private static func countText(_ groups: [(OrganisationType, [OrganisationTreeRow])]) -> String {

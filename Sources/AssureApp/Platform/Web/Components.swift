@@ -26,36 +26,35 @@ enum Components {
     }
 
     static func textField<C: HTML.BodyContext>(_ field: Field) -> Node<C> {
-        .div(
-            .class(field.error == nil ? "form-group" : "form-group form-group--error"),
-            .label(.class("label"), .for(field.id), .text(field.label)),
-            .unwrap(field.hint) { .div(.class("hint"), .id("\(field.id)-hint"), .text($0)) },
-            .unwrap(field.error) { .p(.class("error-message"), .id("\(field.id)-error"), .span(.class("visually-hidden"), .text("Error: ")), .text($0)) },
-            .input(
-                .type(.text), .id(field.id), .name(field.id), .value(field.value), .class("input \(field.width)"),
-                .attribute(named: "aria-describedby", value: describedBy(field.id, hint: field.hint, error: field.error))
-            )
-        )
+        fieldGroup(field, control: .input(
+            .type(.text), .id(field.id), .name(field.id), .value(field.value), .class("input \(field.width)"),
+            .attribute(named: "aria-describedby", value: describedBy(field.id, hint: field.hint, error: field.error))
+        ))
     }
 
     static func selectField<C: HTML.BodyContext>(_ field: Field, options: [(value: String, label: String)]) -> Node<C> {
+        fieldGroup(field, control: .select(
+            .id(field.id), .attribute(named: "name", value: field.id), .class("select"),
+            .attribute(named: "aria-describedby", value: describedBy(field.id, hint: field.hint, error: field.error)),
+            .forEach(options) { option in
+                // Plot's option() has no text content; screen readers want the label as text.
+                .element(named: "option", nodes: [
+                    .attribute(named: "value", value: option.value, ignoreIfValueIsEmpty: false),
+                    .if(option.value == field.value, .attribute(named: "selected")),
+                    .text(option.label),
+                ])
+            }
+        ))
+    }
+
+    /// Label, hint and error message around a control, marked up as the NHS design system does.
+    private static func fieldGroup<C: HTML.BodyContext>(_ field: Field, control: Node<C>) -> Node<C> {
         .div(
             .class(field.error == nil ? "form-group" : "form-group form-group--error"),
             .label(.class("label"), .for(field.id), .text(field.label)),
             .unwrap(field.hint) { .div(.class("hint"), .id("\(field.id)-hint"), .text($0)) },
             .unwrap(field.error) { .p(.class("error-message"), .id("\(field.id)-error"), .span(.class("visually-hidden"), .text("Error: ")), .text($0)) },
-            .select(
-                .id(field.id), .attribute(named: "name", value: field.id), .class("select"),
-                .attribute(named: "aria-describedby", value: describedBy(field.id, hint: field.hint, error: field.error)),
-                .forEach(options) { option in
-                    // Plot's option() has no text content; screen readers want the label as text.
-                    .element(named: "option", nodes: [
-                        .attribute(named: "value", value: option.value, ignoreIfValueIsEmpty: false),
-                        .if(option.value == field.value, .attribute(named: "selected")),
-                        .text(option.label),
-                    ])
-                }
-            )
+            control
         )
     }
 
