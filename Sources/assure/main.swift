@@ -22,6 +22,9 @@ do {
     if command == "serve" {
         try await AssureStartup.prepareToServe(app)
         FileHandle.standardOutput.write(Data((AssureStartup.banner(app) + "\n").utf8))
+    } else if configuration.logLevel > .debug {
+        // Commands print their own results and errors; Vapor would log each error a second time.
+        app.logger.logLevel = .error
     }
     try await app.execute()
 } catch {

@@ -26,6 +26,7 @@ public func configure(_ app: Application, _ configuration: AssureConfiguration) 
     ContentConfiguration.global.use(decoder: decoder, for: .json)
 
     app.middleware = Middlewares()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(RequestIDHeaderMiddleware())
     app.middleware.use(AssureErrorMiddleware())
     try routes(app)

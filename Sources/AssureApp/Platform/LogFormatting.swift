@@ -6,10 +6,12 @@ public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
     private let label: String
+    private let write: @Sendable (Data) -> Void
 
-    public init(label: String, level: Logger.Level) {
+    public init(label: String, level: Logger.Level, write: @escaping @Sendable (Data) -> Void = { FileHandle.standardError.write($0) }) {
         self.label = label
         self.logLevel = level
+        self.write = write
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -19,7 +21,7 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var record: [String: String] = [
-            "time": Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)),
+            "time": Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)),
             "level": event.level.rawValue,
             "label": label,
             "message": "\(event.message)",
@@ -29,7 +31,7 @@ public struct JSONLogHandler: LogHandler {
         }
         guard var line = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) else { return }
         line.append(0x0A)
-        FileHandle.standardError.write(line)
+        write(line)
     }
 }
 

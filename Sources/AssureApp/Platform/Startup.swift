@@ -64,14 +64,19 @@ enum DatabaseFault {
         }
     }
 
+    /// A plain reason from the driver's detailed description (`String(reflecting:)`), which is
+    /// matched but never printed: it can hold connection details.
     private static func reason(_ error: any Error) -> String {
-        let text = String(describing: error)
-        if text.contains("connectTimeout") || text.contains("connection refused") || text.contains("Connection refused") {
-            return "the server did not answer"
+        let detail = String(reflecting: error)
+        if detail.contains("Connection refused") || detail.contains("connection refused") { return "the server refused the connection" }
+        if detail.contains("connectTimeout") || detail.contains("timed out") { return "the server did not answer in time" }
+        if detail.contains("28P01") || detail.contains("28000") { return "the user name or password was refused" }
+        if detail.contains("3D000") { return "the database does not exist" }
+        if detail.contains("NIOConnectionError") || detail.contains("nodename nor servname") || detail.contains("Name or service not known") {
+            return "the host could not be found or reached"
         }
-        if text.contains("28P01") || text.contains("password") { return "the password was refused" }
-        if text.contains("3D000") { return "the database does not exist" }
-        return String(text.prefix(200))
+        if detail.contains("SSL") || detail.contains("TLS") { return "the TLS handshake failed" }
+        return "the database could not be opened (\(type(of: error)))"
     }
 }
 
