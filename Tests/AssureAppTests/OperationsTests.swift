@@ -103,3 +103,18 @@ final class OperationsTests: XCTestCase {
         try await app.asyncShutdown()
     }
 }
+
+final class MethodNotAllowedTests: XCTestCase {
+    func testAKnownPathWithAnotherMethodSays405AndWhichMethodsItTakes() async throws {
+        try await withAssure(demo: true) { app in
+            try await app.test(.DELETE, "/api/v1/organisations/T91") { res async throws in
+                XCTAssertEqual(res.status, .methodNotAllowed)
+                XCTAssertEqual(res.headers.first(name: .allow), "GET, HEAD, PUT")
+                XCTAssertEqual(res.headers.contentType?.description, "application/problem+json")
+            }
+            try await app.test(.GET, "/api/v1/nothing-here") { res async throws in
+                XCTAssertEqual(res.status, .notFound)
+            }
+        }
+    }
+}

@@ -68,7 +68,15 @@ final class OrganisationPagesTests: XCTestCase {
                 XCTAssertTrue(res.text.contains("ODS code Q9A"))
             }
             try await app.test(.GET, "/organisations/Z99001") { res async throws in
-                XCTAssertTrue(res.text.contains("does not have organisations under it"))
+                XCTAssertFalse(res.text.contains("Organisations under"), "a GP practice has nothing under it")
+            }
+            let icb = #"{"ods_code":"Q9C","name":"NHS Avalon East Integrated Care Board","type":"icb","parent_ods_code":"Y99"}"#
+            try await app.test(.POST, "/api/v1/organisations", headers: jsonHeaders(), body: ByteBuffer(string: icb)) { res async throws in
+                XCTAssertEqual(res.status, .created)
+            }
+            try await app.test(.GET, "/organisations/Q9C") { res async throws in
+                XCTAssertTrue(res.text.contains("Organisations under"))
+                XCTAssertTrue(res.text.contains("None yet"), "an empty ICB says what to do next")
             }
         }
     }

@@ -86,6 +86,9 @@ enum OrganisationFormPage {
         return .group(
             Components.errorSummary(model.problems, fieldIDs: ["ods_code", "name", "type", "parent_ods_code", "dspt_category"]),
             .h1(.text(title)),
+            .unwrap(model.existingCode) { code in
+                .p(.text("ODS code \(code). The ODS code identifies the organisation and cannot be changed."))
+            },
             .form(
                 .method(.post), .action(action.path), .attribute(named: "novalidate"),
                 model.existingCode == nil

@@ -43,29 +43,28 @@ enum OrganisationOverviewPage {
                 } ?? .text("Top of the tree")),
                 ("DSPT category", .text(organisation.dsptCategory.map { "Category \($0)" } ?? "Not set")),
             ]),
-            .h2(.text("Organisations under \(organisation.name)")),
-            childrenSection(model),
+            .if(organisation.type.mayHaveChildren, .group(
+                .h2(.text("Organisations under \(organisation.name)")),
+                childrenSection(model)
+            )),
             .h2(.text("Governance record")),
             .p(.text("Risk, compliance, estate and performance records for \(organisation.name) will appear here as each capability is switched on in Assure.")),
-            .ul(.class("card-grid"),
+            .if(organisation.type.mayHaveChildren, .ul(.class("card-grid"),
                 .li(.class("card"),
                     .h3(.text("Organisation structure")),
                     .p(.class("card__figure"), .text("\(model.children.count)")),
                     .p(.text(model.children.isEmpty ? "No organisations report to it yet." : "organisations report directly to it.")))
-            )
+            ))
         )
     }
 
     private static func childrenSection(_ model: Model) -> Node<HTML.BodyContext> {
         let organisation = model.organisation
         guard !model.children.isEmpty else {
-            let canHaveChildren = OrganisationType.allCases.contains { $0.allowedParentTypes.contains(organisation.type) }
             return Components.emptyState(
                 title: "None yet",
-                message: canHaveChildren
-                    ? "No organisations sit under \(organisation.name). Add them one at a time, or import them from a CSV file that names \(organisation.odsCode) as their parent_ods_code."
-                    : "\(organisation.type.withArticle.capitalisedFirst) does not have organisations under it in Assure.",
-                actions: canHaveChildren ? [("Add an organisation", .newOrganisation), ("Import from CSV", .importOrganisations)] : []
+                message: "No organisations sit under \(organisation.name). Add them one at a time, or import them from a CSV file that names \(organisation.odsCode) as their parent_ods_code.",
+                actions: [("Add an organisation", .newOrganisation), ("Import from CSV", .importOrganisations)]
             )
         }
         return Components.scrollableTable(label: "Organisations under \(organisation.name)", .table(

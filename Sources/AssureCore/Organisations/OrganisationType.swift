@@ -52,6 +52,11 @@ public enum OrganisationType: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// Whether any type of organisation may sit under this one (a GP practice has none under it).
+    public var mayHaveChildren: Bool {
+        OrganisationType.allCases.contains { $0.allowedParentTypes.contains(self) }
+    }
+
     /// Whether an organisation of this type may stand without a parent.
     public var mayBeRoot: Bool {
         switch self {

@@ -24,6 +24,7 @@ struct AssureErrorMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
+            let error = Self.methodNotAllowed(instead: error, on: request) ?? error
             let problem = Self.problem(for: error, on: request)
             if problem.status >= 500 {
                 request.logger.report(error: error)
@@ -31,6 +32,26 @@ struct AssureErrorMiddleware: AsyncMiddleware {
             }
             return Self.wantsHTML(request) ? ErrorPage.response(problem, on: request) : Self.json(problem, error: error)
         }
+    }
+
+    /// Vapor answers 404 when a path exists but not for this method; say 405 and which methods it takes.
+    static func methodNotAllowed(instead error: any Error, on request: Request) -> (any Error)? {
+        guard request.route == nil, let abort = error as? any AbortError, abort.status == .notFound else { return nil }
+        let segments = request.url.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        let allowed = Set(request.application.routes.all.filter { route in
+            route.path.count == segments.count && zip(route.path, segments).allSatisfy { component, segment in
+                switch component {
+                case .constant(let value): return value == segment
+                case .parameter: return true
+                case .anything, .catchall: return true
+                }
+            }
+        }.map(\.method.rawValue))
+        guard !allowed.isEmpty else { return nil }
+        let methods = allowed.union(allowed.contains("GET") ? ["HEAD"] : []).sorted().joined(separator: ", ")
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .allow, value: methods)
+        return Abort(.methodNotAllowed, headers: headers, reason: "\(request.method.rawValue) is not supported here; use \(methods)")
     }
 
     static func problem(for error: any Error, on request: Request) -> Problem {

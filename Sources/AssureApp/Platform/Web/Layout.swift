@@ -53,7 +53,7 @@ enum Layout {
                 organisationContext(shell),
                 navigation(shell),
                 .div(
-                    .class("width-container"),
+                    .class("width-container app-page"),
                     breadcrumbs(shell.breadcrumbs),
                     .main(.id("main"), .attribute(named: "tabindex", value: "-1"), content)
                 ),
