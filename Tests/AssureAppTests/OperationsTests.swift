@@ -112,6 +112,14 @@ final class MethodNotAllowedTests: XCTestCase {
                 XCTAssertEqual(res.headers.first(name: .allow), "GET, HEAD, PUT")
                 XCTAssertEqual(res.headers.contentType?.description, "application/problem+json")
             }
+            try await app.test(.DELETE, "/api/v1/organisations/import") { res async throws in
+                XCTAssertEqual(res.headers.first(name: .allow), "POST", "the fixed segment wins over {code}")
+            }
+            try await app.test(.DELETE, "/healthz", headers: ["Accept": "text/html"]) { res async throws in
+                XCTAssertEqual(res.status, .methodNotAllowed)
+                XCTAssertEqual(res.headers.first(name: .allow), "GET, HEAD")
+                XCTAssertEqual(res.headers.contentType, .html)
+            }
             try await app.test(.GET, "/api/v1/nothing-here") { res async throws in
                 XCTAssertEqual(res.status, .notFound)
             }

@@ -30,7 +30,13 @@ struct AssureErrorMiddleware: AsyncMiddleware {
                 request.logger.report(error: error)
                 request.logger.error("Request failed", metadata: ["request-id": .string(request.id), "status": .stringConvertible(problem.status)])
             }
-            return Self.wantsHTML(request) ? ErrorPage.response(problem, on: request) : Self.json(problem, error: error)
+            let response = Self.wantsHTML(request) ? ErrorPage.response(problem, on: request) : Self.json(problem)
+            if let abort = error as? any AbortError {
+                for (name, value) in abort.headers where name.lowercased() != "content-type" {
+                    response.headers.replaceOrAdd(name: name, value: value)
+                }
+            }
+            return response
         }
     }
 
@@ -38,15 +44,24 @@ struct AssureErrorMiddleware: AsyncMiddleware {
     static func methodNotAllowed(instead error: any Error, on request: Request) -> (any Error)? {
         guard request.route == nil, let abort = error as? any AbortError, abort.status == .notFound else { return nil }
         let segments = request.url.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        let allowed = Set(request.application.routes.all.filter { route in
-            route.path.count == segments.count && zip(route.path, segments).allSatisfy { component, segment in
+        // Routes whose shape fits the path; where a fixed segment ("import") and a parameter ("{code}")
+        // both fit, the router takes the fixed one, so only the most specific routes count.
+        let fitting = request.application.routes.all.compactMap { route -> (route: Route, fixed: Int)? in
+            guard route.path.count == segments.count else { return nil }
+            var fixed = 0
+            for (component, segment) in zip(route.path, segments) {
                 switch component {
-                case .constant(let value): return value == segment
-                case .parameter: return true
-                case .anything, .catchall: return true
+                case .constant(let value):
+                    guard value == segment else { return nil }
+                    fixed += 1
+                case .parameter, .anything, .catchall:
+                    continue
                 }
             }
-        }.map(\.method.rawValue))
+            return (route, fixed)
+        }
+        let mostSpecific = fitting.map(\.fixed).max()
+        let allowed = Set(fitting.filter { $0.fixed == mostSpecific }.map(\.route.method.rawValue))
         guard !allowed.isEmpty else { return nil }
         let methods = allowed.union(allowed.contains("GET") ? ["HEAD"] : []).sorted().joined(separator: ", ")
         var headers = HTTPHeaders()
@@ -88,17 +103,12 @@ struct AssureErrorMiddleware: AsyncMiddleware {
         return true
     }
 
-    private static func json(_ problem: Problem, error: any Error) -> Response {
+    private static func json(_ problem: Problem) -> Response {
         let response = Response(status: HTTPResponseStatus(statusCode: problem.status))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         response.body = .init(data: (try? encoder.encode(problem)) ?? Data())
         response.headers.contentType = HTTPMediaType(type: "application", subType: "problem+json")
-        if let abort = error as? any AbortError {
-            for (name, value) in abort.headers where name.lowercased() != "content-type" {
-                response.headers.add(name: name, value: value)
-            }
-        }
         return response
     }
 }
