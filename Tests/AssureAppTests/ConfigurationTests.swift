@@ -42,6 +42,7 @@ final class ConfigurationTests: XCTestCase {
             (["ASSURE_LOG_FORMAT": "xml"], [], "ASSURE_LOG_FORMAT"),
             (["ASSURE_DATA_DIR": " "], [], "ASSURE_DATA_DIR"),
             ([:], ["--data-dir"], "--data-dir"),
+            (["ASSURE_PUBLIC_URL": "assure.nhs.uk"], [], "ASSURE_PUBLIC_URL"),
         ]
         for (environment, flags, setting) in cases {
             var arguments = ["assure", "serve"] + flags

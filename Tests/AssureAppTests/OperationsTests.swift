@@ -126,3 +126,30 @@ final class MethodNotAllowedTests: XCTestCase {
         }
     }
 }
+
+final class SecurityHeadersTests: XCTestCase {
+    func testEveryResponseCarriesTheHeadersIncludingErrors() async throws {
+        try await withAssure { app in
+            for path in ["/organisations", "/api/v1/organisations", "/organisations/NOPE", SiteURL.stylesheet.path] {
+                try await app.test(.GET, path) { res async throws in
+                    let csp = try XCTUnwrap(res.headers.first(name: "Content-Security-Policy"), path)
+                    XCTAssertTrue(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), path)
+                    XCTAssertFalse(csp.contains("unsafe-inline"), path)
+                    XCTAssertEqual(res.headers.first(name: "X-Content-Type-Options"), "nosniff", path)
+                    XCTAssertEqual(res.headers.first(name: "Referrer-Policy"), "same-origin", path)
+                    XCTAssertNotNil(res.headers.first(name: "Permissions-Policy"), path)
+                    XCTAssertNil(res.headers.first(name: .strictTransportSecurity), "no HSTS over plain HTTP")
+                }
+            }
+        }
+    }
+
+    func testHSTSWhenThePublicAddressIsHTTPS() async throws {
+        let app = try await Application.make(.testing)
+        try await configure(app, AssureConfiguration(database: .sqliteInMemory, publicURL: "https://assure.example.nhs.uk"))
+        try await app.test(.GET, "/healthz") { res async throws in
+            XCTAssertEqual(res.headers.first(name: .strictTransportSecurity), "max-age=31536000; includeSubDomains")
+        }
+        try await app.asyncShutdown()
+    }
+}

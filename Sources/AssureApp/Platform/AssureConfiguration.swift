@@ -22,11 +22,18 @@ public struct AssureConfiguration: Sendable, Equatable {
     public var logFormat: LogFormat
     /// Seed the fictional demo region before serving.
     public var demo: Bool
+    /// The address people use to reach Assure (e.g. behind a TLS proxy); `https` turns on HSTS and
+    /// secure cookies. Defaults to http://host:port.
+    public var publicURL: String?
+
+    /// Whether people reach Assure over TLS (directly or through a proxy that terminates it).
+    public var isServedOverTLS: Bool { publicURL?.lowercased().hasPrefix("https://") ?? false }
 
     public init(
         dataDirectory: String = "./data", database: DatabaseLocation = .sqliteInMemory, host: String = "127.0.0.1",
-        port: Int = 8080, logLevel: Logger.Level = .info, logFormat: LogFormat = .text, demo: Bool = false
+        port: Int = 8080, logLevel: Logger.Level = .info, logFormat: LogFormat = .text, demo: Bool = false, publicURL: String? = nil
     ) {
+        self.publicURL = publicURL
         self.dataDirectory = dataDirectory
         self.database = database
         self.host = host
@@ -79,6 +86,13 @@ public struct AssureConfiguration: Sendable, Equatable {
             }
             configuration.logLevel = level
         }
+        if let (name, value) = setting("public-url", "ASSURE_PUBLIC_URL") {
+            guard let url = URLComponents(string: value), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                  let host = url.host, !host.isEmpty else {
+                throw ConfigurationError(setting: name, message: "must be an http:// or https:// address, for example https://assure.example.nhs.uk")
+            }
+            configuration.publicURL = value.hasSuffix("/") ? String(value.dropLast()) : value
+        }
         if let (name, value) = setting("log-format", "ASSURE_LOG_FORMAT") {
             guard let format = LogFormat(rawValue: value.lowercased()) else {
                 throw ConfigurationError(setting: name, message: "'\(value)' is not one of text, json")
@@ -88,7 +102,7 @@ public struct AssureConfiguration: Sendable, Equatable {
         return configuration
     }
 
-    static let valueFlags: Set<String> = ["data-dir", "database-url", "host", "port", "log-level", "log-format"]
+    static let valueFlags: Set<String> = ["data-dir", "database-url", "host", "port", "log-level", "log-format", "public-url"]
 
     /// Pulls `--demo` and `--flag value` / `--flag=value` for our own settings out of the arguments.
     private static func extractFlags(from arguments: inout [String]) throws(ConfigurationError) -> [String: String] {

@@ -28,6 +28,8 @@ public func configure(_ app: Application, _ configuration: AssureConfiguration) 
     app.middleware = Middlewares()
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(RequestIDHeaderMiddleware())
+    // Outside the error middleware, so error pages carry the headers too.
+    app.middleware.use(SecurityHeadersMiddleware(servedOverTLS: configuration.isServedOverTLS))
     app.middleware.use(AssureErrorMiddleware())
     try routes(app)
     AssureCommands.register(on: app)
