@@ -17,10 +17,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // Pure domain rules: no Vapor, no database, no I/O.
-        .target(name: "AssureCore"),
+        .target(name: "AssureCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "AssureApp",
             dependencies: [

@@ -25,7 +25,7 @@ struct OrganisationAPI: RouteCollection {
     func create(req: Request) async throws -> Response {
         let input = try req.decodeJSON(OrganisationInput.self)
         let draft = try input.draft(odsCode: input.odsCode ?? "")
-        let record = try await OrganisationChanges(database: req.db).create(draft)
+        let record = try await OrganisationChanges(database: req.db, audit: req.auditContext).create(draft)
         let response = try await OrganisationDTO(record).encodeResponse(status: .created, for: req)
         response.headers.replaceOrAdd(name: .location, value: SiteURL.api(.organisation(record.odsCode)).path)
         return response
@@ -38,7 +38,7 @@ struct OrganisationAPI: RouteCollection {
             throw AssureError.invalid([OrganisationRuleError(field: "ods_code", message: "The ODS code of an organisation cannot be changed (address says \(code), body says \(bodyCode))")])
         }
         _ = try await OrganisationDirectory(database: req.db).require(code)
-        return OrganisationDTO(try await OrganisationChanges(database: req.db).update(code, to: try input.draft(odsCode: code)))
+        return OrganisationDTO(try await OrganisationChanges(database: req.db, audit: req.auditContext).update(code, to: try input.draft(odsCode: code)))
     }
 
     func children(req: Request) async throws -> OrganisationList {
@@ -54,7 +54,7 @@ struct OrganisationAPI: RouteCollection {
             throw Abort(.unsupportedMediaType, reason: "Send the organisations as text/csv with the header \(OrganisationImport.columns.joined(separator: ","))")
         }
         let text = req.body.string ?? ""
-        let summary = try await OrganisationChanges(database: req.db).importRows(try OrganisationCSV.rows(from: text))
+        let summary = try await OrganisationChanges(database: req.db, audit: req.auditContext).importRows(try OrganisationCSV.rows(from: text))
         return try await summary.encodeResponse(status: .ok, for: req)
     }
 }

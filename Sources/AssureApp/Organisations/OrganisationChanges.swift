@@ -8,9 +8,11 @@ import Vapor
 /// checked against the tree as it stands inside that transaction, so nothing partial is written.
 struct OrganisationChanges {
     let database: any Database
+    /// Who is making the changes, for the audit trail.
+    let audit: AuditContext
 
     func create(_ draft: OrganisationDraft) async throws -> OrganisationRecord {
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let directory = OrganisationDirectory(database: db)
             if try await directory.find(draft.odsCode.value) != nil {
                 throw AssureError(status: .conflict, title: "Already exists",
@@ -22,13 +24,14 @@ struct OrganisationChanges {
             try Self.checkPlacement(of: draft, in: tree)
             let parentID = try await parentID(of: draft, in: directory)
             try await Organisation(draft: draft, parentID: parentID).create(on: db)
+            try await AuditTrail.append([event("create", draft.odsCode.value, before: [:], after: Self.auditFields(draft))], on: db)
             return try await directory.require(draft.odsCode.value)
         }
     }
 
     /// Changes everything but the ODS code, which identifies the organisation for good.
     func update(_ code: String, to draft: OrganisationDraft) async throws -> OrganisationRecord {
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let directory = OrganisationDirectory(database: db)
             guard let organisation = try await Organisation.query(on: db).filter(\.$odsCode == code.uppercased()).first() else {
                 throw AssureError.notFound("No organisation has the ODS code '\(code)'")
@@ -37,8 +40,13 @@ struct OrganisationChanges {
                 throw AssureError.invalid([OrganisationRuleError(field: "ods_code", message: "The ODS code of an organisation cannot be changed")])
             }
             try Self.checkPlacement(of: draft, in: try await directory.hierarchy())
+            let before = Self.auditFields(try await directory.require(code))
             organisation.apply(draft, parentID: try await parentID(of: draft, in: directory))
             try await organisation.update(on: db)
+            let after = Self.auditFields(draft)
+            if before != after {
+                try await AuditTrail.append([event("update", code.uppercased(), before: before, after: after)], on: db)
+            }
             return try await directory.require(code)
         }
     }
@@ -62,7 +70,7 @@ struct OrganisationChanges {
     /// Adds new organisations and updates existing ones (matched by ODS code), parents before children.
     /// Checks the whole file first; if any row is wrong, nothing is written.
     func importRows(_ rows: [OrganisationImport.Row]) async throws -> ImportSummary {
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let directory = OrganisationDirectory(database: db)
             let existing = try await directory.hierarchy()
             let drafts: [OrganisationDraft]
@@ -84,25 +92,49 @@ struct OrganisationChanges {
         let byCode = Dictionary(uniqueKeysWithValues: current.map { ($0.odsCode, $0) })
         var summary = ImportSummary(inserted: 0, updated: 0, unchanged: 0)
         var newRows: [(UUID, OrganisationDraft)] = []
+        var events: [AuditEvent] = []
         for draft in drafts {
             if let organisation = byCode[draft.odsCode.value] {
                 let parentID = draft.parentCode.flatMap { idByCode[$0.value] }
                 if Self.matches(organisation, draft, parentID: parentID) {
                     summary.unchanged += 1
                 } else {
+                    let before = Self.auditFields(organisation, parentCode: existing.nodes[draft.odsCode]?.parentCode?.value)
                     organisation.apply(draft, parentID: parentID)
                     try await organisation.update(on: db)
+                    events.append(event("update", draft.odsCode.value, before: before, after: Self.auditFields(draft)))
                     summary.updated += 1
                 }
             } else {
                 let id = UUID()
                 idByCode[draft.odsCode.value] = id
                 newRows.append((id, draft))
+                events.append(event("create", draft.odsCode.value, before: [:], after: Self.auditFields(draft)))
             }
         }
         try await OrganisationBulkInsert.insert(newRows, parentIDs: idByCode, on: sql)
+        try await AuditTrail.append(events, on: db)
         summary.inserted = newRows.count
         return summary
+    }
+
+    private func event(_ action: String, _ code: String, before: [String: String?], after: [String: String?]) -> AuditEvent {
+        AuditEvent(actor: audit.actor, organisationCode: code, action: action, entityType: "organisation", entityID: code,
+                   changes: AuditEvent.difference(before: before, after: after), requestID: audit.requestID, clientAddress: audit.clientAddress)
+    }
+
+    /// The audited fields of an organisation, as text.
+    static func auditFields(_ draft: OrganisationDraft) -> [String: String?] {
+        ["name": draft.name, "type": draft.type.rawValue, "parent_ods_code": draft.parentCode?.value,
+         "dspt_category": draft.dsptCategory.map { String($0.value) }]
+    }
+
+    static func auditFields(_ record: OrganisationRecord) -> [String: String?] {
+        ["name": record.name, "type": record.type.rawValue, "parent_ods_code": record.parentCode, "dspt_category": record.dsptCategory.map(String.init)]
+    }
+
+    static func auditFields(_ organisation: Organisation, parentCode: String?) -> [String: String?] {
+        ["name": organisation.name, "type": organisation.type, "parent_ods_code": parentCode, "dspt_category": organisation.dsptCategory.map(String.init)]
     }
 
     private static func matches(_ organisation: Organisation, _ draft: OrganisationDraft, parentID: UUID?) -> Bool {

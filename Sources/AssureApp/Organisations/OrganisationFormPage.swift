@@ -29,7 +29,7 @@ enum OrganisationFormPage {
         let input = try req.content.decode(FormInput.self)
         do {
             let draft = try draft(from: input, code: input.ods_code ?? "")
-            let record = try await OrganisationChanges(database: req.db).create(draft)
+            let record = try await OrganisationChanges(database: req.db, audit: req.auditContext).create(draft)
             return req.redirect(to: SiteURL.organisation(record.odsCode).path, redirectType: .normal)
         } catch let error as AssureError where error.status.code < 500 {
             return render(Model(input: input, problems: problems(of: error)), status: error.status)
@@ -48,7 +48,7 @@ enum OrganisationFormPage {
         var input = try req.content.decode(FormInput.self)
         input.ods_code = record.odsCode
         do {
-            _ = try await OrganisationChanges(database: req.db).update(record.odsCode, to: try draft(from: input, code: record.odsCode))
+            _ = try await OrganisationChanges(database: req.db, audit: req.auditContext).update(record.odsCode, to: try draft(from: input, code: record.odsCode))
             return req.redirect(to: SiteURL.organisation(record.odsCode).path, redirectType: .normal)
         } catch let error as AssureError where error.status.code < 500 {
             return render(Model(existingCode: record.odsCode, existingName: record.name, input: input, problems: problems(of: error)), status: error.status)

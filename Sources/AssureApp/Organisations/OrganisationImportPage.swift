@@ -27,7 +27,7 @@ enum OrganisationImportPage {
         }
         do {
             let text = String(buffer: file.data)
-            let summary = try await OrganisationChanges(database: req.db).importRows(try OrganisationCSV.rows(from: text))
+            let summary = try await OrganisationChanges(database: req.db, audit: req.auditContext).importRows(try OrganisationCSV.rows(from: text))
             return Layout.response(shell(failed: false), view(.imported(summary, fileName: file.filename)))
         } catch let error as AssureError where error.status.code < 500 {
             return Layout.response(shell(failed: true), status: error.status, view(.rejected(error.problems, detail: error.detail)))

@@ -28,6 +28,7 @@ enum DatabaseSetup {
 public enum AssureMigrations {
     public static let all: [any Migration] = [
         CreateOrganisation(),
+        CreateAuditTrail(),
     ]
 
     public static var names: [String] { all.map(\.name) }

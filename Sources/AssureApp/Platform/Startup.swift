@@ -1,5 +1,6 @@
 import AssureCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// What happens before `assure serve` accepts requests: bring an embedded database up to date
@@ -12,6 +13,10 @@ public enum AssureStartup {
             schema = try await SchemaStatus.read(from: app.db)
         } catch {
             throw StartupError(message: DatabaseFault.describe(error, configuration: configuration))
+        }
+        if case .sqliteFile = configuration.database, let sql = app.db as? any SQLDatabase {
+            // Write-ahead logging lets pages be read while a change is being written; it stays set in the file.
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
         }
         guard schema.unknown.isEmpty else {
             throw StartupError(message: "The database was written by a newer version of Assure (it has migrations this version does not know: \(schema.unknown.joined(separator: ", "))). Upgrade Assure.")
@@ -88,7 +93,7 @@ enum DemoSeeder {
 
     static func seed(_ entries: [DemoOrganisations.Entry], on database: any Database) async throws -> OrganisationChanges.ImportSummary {
         let rows = entries.enumerated().map { OrganisationImport.Row(line: $0.offset + 2, fields: $0.element.fields) }
-        return try await OrganisationChanges(database: database).importRows(rows)
+        return try await OrganisationChanges(database: database, audit: .command("demo")).importRows(rows)
     }
 }
 

@@ -7,6 +7,7 @@ enum AssureCommands {
         app.asyncCommands.use(RestoreCommand(), as: "restore")
         app.asyncCommands.use(OrganisationsCommand(), as: "organisations")
         app.asyncCommands.use(DemoCommand(), as: "demo")
+        app.asyncCommands.use(AuditCommand(), as: "audit")
     }
 }
 

@@ -26,7 +26,7 @@ struct ImportOrganisationsCommand: AsyncCommand {
         try await AssureStartup.requireCurrentSchema(context.application)
         do {
             let rows = try OrganisationCSV.rows(from: text)
-            let summary = try await OrganisationChanges(database: context.application.db).importRows(rows)
+            let summary = try await OrganisationChanges(database: context.application.db, audit: .command("organisations import")).importRows(rows)
             context.console.print("Imported \(signature.file): \(summary.inserted) added, \(summary.updated) updated, \(summary.unchanged) unchanged")
         } catch let error as AssureError {
             let lines = error.problems.map { problem in

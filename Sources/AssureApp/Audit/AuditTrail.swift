@@ -1,0 +1,143 @@
+import AssureCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Who is acting and from where, carried from the request (or command) to the audit trail.
+struct AuditContext: Sendable {
+    var actor: String
+    var requestID: String?
+    var clientAddress: String?
+
+    static func command(_ name: String) -> AuditContext {
+        AuditContext(actor: "command:\(name)", requestID: nil, clientAddress: nil)
+    }
+}
+
+extension Request {
+    /// Until sign-in exists every web request acts anonymously; the actor is recorded as such.
+    var auditContext: AuditContext {
+        AuditContext(actor: "anonymous", requestID: id, clientAddress: remoteAddress?.ipAddress)
+    }
+}
+
+/// Appends to the hash-chained audit trail inside the caller's transaction, so a change and its
+/// record commit together or not at all. The single-row chain head is updated first, which takes
+/// the write lock (a row lock on PostgreSQL), so concurrent appends from several instances queue.
+enum AuditTrail {
+    static let entries = "audit_entries"
+    static let head = "audit_chain_head"
+
+    static func append(_ events: [AuditEvent], on database: any Database, at date: Date = Date()) async throws {
+        guard !events.isEmpty, let sql = database as? any SQLDatabase else { return }
+        try await sql.raw("UPDATE audit_chain_head SET sequence = sequence + \(bind: Int64(events.count)) WHERE id = 1").run()
+        guard let row = try await sql.raw("SELECT sequence, hash FROM audit_chain_head WHERE id = 1").first() else {
+            throw Abort(.internalServerError, reason: "The audit chain head is missing")
+        }
+        let last = try row.decode(column: "sequence", as: Int64.self)
+        var previous = try row.decode(column: "hash", as: String.self)
+        var sequence = last - Int64(events.count)
+        var chained: [AuditEntry] = []
+        chained.reserveCapacity(events.count)
+        for event in events {
+            sequence += 1
+            let entry = event.chained(sequence: sequence, at: date, after: previous)
+            chained.append(entry)
+            previous = entry.hash
+        }
+        for start in stride(from: 0, to: chained.count, by: 400) {
+            let insert = sql.insert(into: entries).columns(
+                "sequence", "recorded_at", "actor", "organisation_code", "action", "entity_type", "entity_id",
+                "changes", "request_id", "client_address", "previous_hash", "hash"
+            )
+            for entry in chained[start..<min(start + 400, chained.count)] {
+                insert.values([
+                    SQLBind(entry.sequence), SQLBind(entry.recordedAt), SQLBind(entry.actor), SQLBind(entry.organisationCode),
+                    SQLBind(entry.action), SQLBind(entry.entityType), SQLBind(entry.entityID), SQLBind(entry.changes),
+                    SQLBind(entry.requestID), SQLBind(entry.clientAddress), SQLBind(entry.previousHash), SQLBind(entry.hash),
+                ])
+            }
+            try await insert.run()
+        }
+        try await sql.raw("UPDATE audit_chain_head SET hash = \(bind: previous) WHERE id = 1").run()
+    }
+
+    /// Reads entries after `sequence`, oldest first, a page at a time.
+    static func page(after sequence: Int64, limit: Int, on sql: any SQLDatabase) async throws -> [AuditEntry] {
+        try await sql.raw("""
+            SELECT sequence, recorded_at, actor, organisation_code, action, entity_type, entity_id, changes,
+                   request_id, client_address, previous_hash, hash
+            FROM audit_entries WHERE sequence > \(bind: sequence) ORDER BY sequence LIMIT \(bind: limit)
+            """).all().map(entry(from:))
+    }
+
+    static func entry(from row: any SQLRow) throws -> AuditEntry {
+        AuditEntry(
+            sequence: try row.decode(column: "sequence", as: Int64.self),
+            recordedAt: try row.decode(column: "recorded_at", as: String.self),
+            actor: try row.decode(column: "actor", as: String.self),
+            organisationCode: try row.decode(column: "organisation_code", as: String?.self),
+            action: try row.decode(column: "action", as: String.self),
+            entityType: try row.decode(column: "entity_type", as: String.self),
+            entityID: try row.decode(column: "entity_id", as: String.self),
+            changes: try row.decode(column: "changes", as: String.self),
+            requestID: try row.decode(column: "request_id", as: String?.self),
+            clientAddress: try row.decode(column: "client_address", as: String?.self),
+            previousHash: try row.decode(column: "previous_hash", as: String.self),
+            hash: try row.decode(column: "hash", as: String.self)
+        )
+    }
+
+    /// Walks the whole trail and compares its end with the chain head.
+    static func verify(on database: any Database, pageSize: Int = 5_000) async throws -> AuditChainVerifier {
+        guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError) }
+        var verifier = AuditChainVerifier()
+        var after: Int64 = 0
+        while verifier.firstBreak == nil {
+            let page = try await page(after: after, limit: pageSize, on: sql)
+            guard let last = page.last else { break }
+            page.forEach { verifier.check($0) }
+            after = last.sequence
+        }
+        let head = try await sql.raw("SELECT sequence, hash FROM audit_chain_head WHERE id = 1").first()
+        verifier.finish(headSequence: try head?.decode(column: "sequence", as: Int64.self) ?? 0,
+                        headHash: try head?.decode(column: "hash", as: String.self) ?? AuditEntry.genesisHash)
+        return verifier
+    }
+}
+
+struct CreateAuditTrail: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(AuditTrail.entries)
+            .field("sequence", .int64, .required)
+            .field("recorded_at", .string, .required)
+            .field("actor", .string, .required)
+            .field("organisation_code", .string)
+            .field("action", .string, .required)
+            .field("entity_type", .string, .required)
+            .field("entity_id", .string, .required)
+            .field("changes", .string, .required)
+            .field("request_id", .string)
+            .field("client_address", .string)
+            .field("previous_hash", .string, .required)
+            .field("hash", .string, .required)
+            .unique(on: "sequence")
+            .create()
+        try await database.schema(AuditTrail.head)
+            .field("id", .int, .required)
+            .field("sequence", .int64, .required)
+            .field("hash", .string, .required)
+            .unique(on: "id")
+            .create()
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.create(index: "audit_entries_organisation_idx").on(AuditTrail.entries).column("organisation_code").column("sequence").run()
+        try await sql.insert(into: AuditTrail.head).columns("id", "sequence", "hash")
+            .values(SQLBind(1), SQLBind(Int64(0)), SQLBind(AuditEntry.genesisHash)).run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(AuditTrail.head).delete()
+        try await database.schema(AuditTrail.entries).delete()
+    }
+}

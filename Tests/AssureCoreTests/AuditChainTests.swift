@@ -1,0 +1,68 @@
+import XCTest
+@testable import AssureCore
+
+final class AuditChainTests: XCTestCase {
+    private func chain(_ count: Int) -> [AuditEntry] {
+        var entries: [AuditEntry] = []
+        var previous = AuditEntry.genesisHash
+        for index in 1...count {
+            let event = AuditEvent(actor: "cli", organisationCode: "T91", action: "update", entityType: "organisation", entityID: "T91",
+                                   changes: ["name": .init(before: "Old \(index)", after: "New \(index)")], requestID: nil, clientAddress: "127.0.0.1")
+            let entry = event.chained(sequence: Int64(index), at: Date(timeIntervalSince1970: Double(index)), after: previous)
+            entries.append(entry)
+            previous = entry.hash
+        }
+        return entries
+    }
+
+    private func verify(_ entries: [AuditEntry], head: AuditEntry?) -> AuditChainVerifier {
+        var verifier = AuditChainVerifier()
+        entries.forEach { verifier.check($0) }
+        verifier.finish(headSequence: head?.sequence ?? 0, headHash: head?.hash ?? AuditEntry.genesisHash)
+        return verifier
+    }
+
+    func testAnIntactChainVerifies() {
+        let entries = chain(5)
+        let verifier = verify(entries, head: entries.last)
+        XCTAssertNil(verifier.firstBreak)
+        XCTAssertEqual(verifier.verified, 5)
+        XCTAssertEqual(entries[0].hash.count, 64)
+        XCTAssertNotEqual(entries[0].hash, entries[1].hash)
+    }
+
+    func testAnEditedEntryIsFound() {
+        var entries = chain(5)
+        entries[2].changes = #"{"name":{"after":"Forged","before":"Old 3"}}"#
+        XCTAssertEqual(verify(entries, head: entries.last).firstBreak, .altered(sequence: 3))
+    }
+
+    func testADeletedEntryIsFound() {
+        var entries = chain(5)
+        let head = entries.last
+        entries.remove(at: 1)
+        XCTAssertEqual(verify(entries, head: head).firstBreak, .unlinked(sequence: 3, expectedSequence: 2))
+    }
+
+    func testReorderedEntriesAreFound() {
+        var entries = chain(5)
+        let head = entries.last
+        // Swap entries 2 and 3 and renumber them so the sequence looks continuous.
+        entries.swapAt(1, 2)
+        entries[1].sequence = 2
+        entries[2].sequence = 3
+        XCTAssertEqual(verify(entries, head: head).firstBreak, .unlinked(sequence: 2, expectedSequence: 2))
+    }
+
+    func testRemovingTheLastEntriesIsFoundThroughTheHead() {
+        let entries = chain(5)
+        XCTAssertEqual(verify(Array(entries.prefix(3)), head: entries.last).firstBreak, .truncated(lastSequence: 3, headSequence: 5))
+    }
+
+    func testDifferenceKeepsOnlyChangedFields() {
+        let changes = AuditEvent.difference(before: ["name": "A", "type": "trust", "dspt_category": nil],
+                                            after: ["name": "B", "type": "trust", "dspt_category": "1"])
+        XCTAssertEqual(changes, ["name": .init(before: "A", after: "B"), "dspt_category": .init(before: nil, after: "1")])
+        XCTAssertEqual(AuditEvent.canonicalJSON(changes), #"{"dspt_category":{"after":"1","before":null},"name":{"after":"B","before":"A"}}"#)
+    }
+}
