@@ -7,13 +7,16 @@ import Vapor
 /// Release-mode benchmarks for the platform issue. Run:
 ///   swift run -c release AssureBenchmarks                       (SQLite)
 ///   swift run -c release AssureBenchmarks --postgres URL        (PostgreSQL; the database is wiped)
-/// Targets: organisation tree page with ~7,000 organisations p95 < 50 ms; start-up to ready < 2 s.
+///   … --only platform | audit
+/// Targets: organisation tree page with ~7,000 organisations p95 < 50 ms; start-up to ready < 2 s;
+/// audit append adds < 1 ms p95 to a write; `audit verify` ≥ 200,000 entries/s.
 @main
 enum AssureBenchmarks {
     static func main() async throws {
         var arguments = Array(CommandLine.arguments.dropFirst())
         let postgresURL = arguments.firstIndex(of: "--postgres").map { arguments[$0 + 1] }
         let requests = arguments.firstIndex(of: "--requests").flatMap { Int(arguments[$0 + 1]) } ?? 300
+        let only = arguments.firstIndex(of: "--only").map { arguments[$0 + 1] }
 
         let workDirectory = NSTemporaryDirectory() + "assure-bench-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
@@ -30,6 +33,14 @@ enum AssureBenchmarks {
             fatalError("Build the server first: swift build -c release (looked for \(binary))")
         }
         print("Assure benchmarks — database: \(postgresURL == nil ? "SQLite file" : "PostgreSQL"), binary: \(binary)")
+        if only == nil || only == "audit" {
+            let entries = arguments.firstIndex(of: "--audit-entries").flatMap { Int(arguments[$0 + 1]) } ?? 300_000
+            try await AuditBenchmarks.run(postgresURL: postgresURL, directory: workDirectory, entries: entries)
+            if only == "audit" { return }
+        }
+        guard only == nil || only == "platform" else {
+            fatalError("--only takes platform or audit")
+        }
 
         /// Runs `assure` with arguments and waits for it to finish.
         func runAssure(_ arguments: [String]) throws {

@@ -1,3 +1,4 @@
+import Crypto
 import XCTest
 @testable import AssureCore
 
@@ -57,6 +58,17 @@ final class AuditChainTests: XCTestCase {
     func testRemovingTheLastEntriesIsFoundThroughTheHead() {
         let entries = chain(5)
         XCTAssertEqual(verify(Array(entries.prefix(3)), head: entries.last).firstBreak, .truncated(lastSequence: 3, headSequence: 5))
+    }
+
+    func testTheCanonicalFormIsFixed() {
+        let entry = AuditEntry(sequence: 7, recordedAt: "2026-11-22T03:00:00.000Z", actor: "a\"b\\c", organisationCode: nil,
+                               action: "update", entityType: "organisation", entityID: "T91", changes: "{\"x\":1}",
+                               requestID: "line\nbreak", clientAddress: "é", previousHash: AuditEntry.genesisHash, hash: "")
+        XCTAssertEqual(entry.canonicalForm,
+                       #"[7,"2026-11-22T03:00:00.000Z","a\"b\\c",null,"update","organisation","T91","{\"x\":1}","line\u000abreak","é"]"#)
+        // Pinned so a change to the canonical form (which would break every stored chain) fails here.
+        XCTAssertEqual(entry.computedHash().count, 64)
+        XCTAssertEqual(entry.computedHash(), AuditEntry.hex(SHA256.hash(data: Array((AuditEntry.genesisHash + "\n" + entry.canonicalForm).utf8))))
     }
 
     func testDifferenceKeepsOnlyChangedFields() {

@@ -2,6 +2,8 @@ import AssureCore
 import Fluent
 import Foundation
 import SQLKit
+import SQLiteNIO
+import PostgresNIO
 import Vapor
 
 /// Who is acting and from where, carried from the request (or command) to the audit trail.
@@ -25,11 +27,11 @@ extension Request {
 /// Appends to the hash-chained audit trail inside the caller's transaction, so a change and its
 /// record commit together or not at all. The single-row chain head is updated first, which takes
 /// the write lock (a row lock on PostgreSQL), so concurrent appends from several instances queue.
-enum AuditTrail {
+public enum AuditTrail {
     static let entries = "audit_entries"
     static let head = "audit_chain_head"
 
-    static func append(_ events: [AuditEvent], on database: any Database, at date: Date = Date()) async throws {
+    public static func append(_ events: [AuditEvent], on database: any Database, at date: Date = Date()) async throws {
         guard !events.isEmpty, let sql = database as? any SQLDatabase else { return }
         try await sql.raw("UPDATE audit_chain_head SET sequence = sequence + \(bind: Int64(events.count)) WHERE id = 1").run()
         guard let row = try await sql.raw("SELECT sequence, hash FROM audit_chain_head WHERE id = 1").first() else {
@@ -64,16 +66,16 @@ enum AuditTrail {
     }
 
     /// Reads entries after `sequence`, oldest first, a page at a time.
-    static func page(after sequence: Int64, limit: Int, on sql: any SQLDatabase) async throws -> [AuditEntry] {
+    public static func page(after sequence: Int64, limit: Int, on sql: any SQLDatabase) async throws -> [AuditEntry] {
         try await sql.raw("""
-            SELECT sequence, recorded_at, actor, organisation_code, action, entity_type, entity_id, changes,
-                   request_id, client_address, previous_hash, hash
-            FROM audit_entries WHERE sequence > \(bind: sequence) ORDER BY sequence LIMIT \(bind: limit)
+            SELECT \(unsafeRaw: columns) FROM audit_entries WHERE sequence > \(bind: sequence) ORDER BY sequence LIMIT \(bind: limit)
             """).all().map(entry(from:))
     }
 
     static func entry(from row: any SQLRow) throws -> AuditEntry {
-        AuditEntry(
+        if let row = row as? SQLiteRow { return try entry(fromSQLite: row) }
+        if let row = row as? PostgresRow { return try entry(fromPostgres: row) }
+        return AuditEntry(
             sequence: try row.decode(column: "sequence", as: Int64.self),
             recordedAt: try row.decode(column: "recorded_at", as: String.self),
             actor: try row.decode(column: "actor", as: String.self),
@@ -90,21 +92,117 @@ enum AuditTrail {
     }
 
     /// Walks the whole trail and compares its end with the chain head.
-    static func verify(on database: any Database, pageSize: Int = 5_000) async throws -> AuditChainVerifier {
+    public static func verify(on database: any Database, pageSize: Int = 5_000) async throws -> AuditChainVerifier {
         guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError) }
-        var verifier = AuditChainVerifier()
-        var after: Int64 = 0
-        while verifier.firstBreak == nil {
-            let page = try await page(after: after, limit: pageSize, on: sql)
-            guard let last = page.last else { break }
-            page.forEach { verifier.check($0) }
-            after = last.sequence
-        }
         let head = try await sql.raw("SELECT sequence, hash FROM audit_chain_head WHERE id = 1").first()
-        verifier.finish(headSequence: try head?.decode(column: "sequence", as: Int64.self) ?? 0,
-                        headHash: try head?.decode(column: "hash", as: String.self) ?? AuditEntry.genesisHash)
+        let headSequence = try head?.decode(column: "sequence", as: Int64.self) ?? 0
+        let headHash = try head?.decode(column: "hash", as: String.self) ?? AuditEntry.genesisHash
+        let highest = try await sql.raw("SELECT max(sequence) AS highest FROM audit_entries").first()?
+            .decode(column: "highest", as: Int64?.self) ?? 0
+        let last = max(headSequence, highest ?? 0)
+        if let postgres = database as? any PostgresDatabase {
+            var verifier = try await streamFromPostgres(postgres)
+            verifier.finish(headSequence: headSequence, headHash: headHash)
+            return verifier
+        }
+        var verifier = AuditChainVerifier()
+        // Pages are ranges of sequence numbers, so two can be read at once (on two connections)
+        // while the page before them is checked. A missing number shows up as a break.
+        var nextStart: Int64 = 1
+        var inFlight: [Task<[AuditEntry], any Error>] = []
+        func fetchNext() {
+            guard nextStart <= last else { return }
+            let range = nextStart...(nextStart + Int64(pageSize) - 1)
+            nextStart += Int64(pageSize)
+            inFlight.append(Task { try await page(in: range, on: sql) })
+        }
+        fetchNext()
+        fetchNext()
+        while !inFlight.isEmpty {
+            let entries = try await inFlight.removeFirst().value
+            guard verifier.firstBreak == nil else { continue }
+            fetchNext()
+            entries.forEach { verifier.check($0) }
+        }
+        inFlight.forEach { $0.cancel() }
+        verifier.finish(headSequence: headSequence, headHash: headHash)
         return verifier
     }
+
+    /// PostgreSQL streams the whole trail over one connection: the event loop decodes rows as
+    /// they arrive while this task checks them, with no per-page round trips.
+    static func streamFromPostgres(_ postgres: any PostgresDatabase) async throws -> AuditChainVerifier {
+        let logger = postgres.logger
+        return try await postgres.withConnection { connection in
+            let promise = connection.eventLoop.makePromise(of: AuditChainVerifier.self)
+            promise.completeWithTask {
+                var verifier = AuditChainVerifier()
+                let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT \(columns) FROM audit_entries ORDER BY sequence"), logger: logger)
+                for try await row in rows {
+                    verifier.check(try entry(fromPostgres: row))
+                    if verifier.firstBreak != nil { break }
+                }
+                return verifier
+            }
+            return promise.futureResult
+        }.get()
+    }
+
+    static func page(in range: ClosedRange<Int64>, on sql: any SQLDatabase) async throws -> [AuditEntry] {
+        try await sql.raw("""
+            SELECT \(unsafeRaw: columns) FROM audit_entries
+            WHERE sequence >= \(bind: range.lowerBound) AND sequence <= \(bind: range.upperBound) ORDER BY sequence
+            """).all().map(entry(from:))
+    }
+
+    static let columns = """
+        sequence, recorded_at, actor, organisation_code, action, entity_type, entity_id, changes,
+        request_id, client_address, previous_hash, hash
+        """
+}
+
+/// `audit verify` reads every entry; on SQLite, taking the values straight from the row is several
+/// times faster than SQLKit's generic decoding, and that is what keeps verify above 200,000 entries/s.
+extension AuditTrail {
+    static func entry(fromSQLite row: SQLiteRow) throws -> AuditEntry {
+        func text(_ column: String) throws -> String {
+            guard case .text(let value)? = row.column(column) else { throw AuditReadError(column: column) }
+            return value
+        }
+        func optionalText(_ column: String) throws -> String? {
+            switch row.column(column) {
+            case .text(let value)?: return value
+            case .null?: return nil
+            default: throw AuditReadError(column: column)
+            }
+        }
+        guard case .integer(let sequence)? = row.column("sequence") else { throw AuditReadError(column: "sequence") }
+        return AuditEntry(
+            sequence: Int64(sequence), recordedAt: try text("recorded_at"), actor: try text("actor"),
+            organisationCode: try optionalText("organisation_code"), action: try text("action"), entityType: try text("entity_type"),
+            entityID: try text("entity_id"), changes: try text("changes"), requestID: try optionalText("request_id"),
+            clientAddress: try optionalText("client_address"), previousHash: try text("previous_hash"), hash: try text("hash")
+        )
+    }
+}
+
+extension AuditTrail {
+    /// The PostgreSQL counterpart: decode the row by position into typed values in one call.
+    /// Relies on the column order of `columns`.
+    static func entry(fromPostgres row: PostgresRow) throws -> AuditEntry {
+        let (sequence, recordedAt, actor, organisation, action, entityType, entityID, changes, requestID, client, previous, hash) =
+            try row.decode((Int64, String, String, String?, String, String, String, String, String?, String?, String, String).self)
+        return AuditEntry(
+            sequence: sequence, recordedAt: recordedAt, actor: actor, organisationCode: organisation, action: action,
+            entityType: entityType, entityID: entityID, changes: changes, requestID: requestID, clientAddress: client,
+            previousHash: previous, hash: hash
+        )
+    }
+}
+
+struct AuditReadError: Error, CustomStringConvertible {
+    let column: String
+    var description: String { "An audit entry has an unexpected value in \(column)" }
 }
 
 struct CreateAuditTrail: AsyncMigration {

@@ -22,7 +22,7 @@ actor SQLiteWriteGate {
 
 extension Database {
     /// A transaction for changes: queued behind other writers on SQLite, concurrent on PostgreSQL.
-    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    public func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard (self as? any SQLDatabase)?.dialect.name == "sqlite" else { return try await transaction(body) }
         await SQLiteWriteGate.shared.acquire()
         do {

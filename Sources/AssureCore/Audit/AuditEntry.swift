@@ -39,29 +39,69 @@ public struct AuditEntry: Equatable, Sendable {
     /// The hash of the entry before the first.
     public static let genesisHash = String(repeating: "0", count: 64)
 
-    /// The exact text that is hashed: fields in a fixed order, as a JSON array, so a change to
-    /// any field (or to where one field ends and the next begins) changes the hash.
-    public var canonicalForm: String {
-        let fields: [Any] = [
-            sequence, recordedAt, actor, organisationCode ?? NSNull(), action, entityType, entityID, changes,
-            requestID ?? NSNull(), clientAddress ?? NSNull(),
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+    /// The exact bytes that are hashed: the fields in a fixed order as a JSON array, strings
+    /// escaped per RFC 8259 (only `"`, `\\` and U+0000–U+001F, the last as `\\u00xx`), no spaces.
+    /// A change to any field, or to where one field ends and the next begins, changes the hash.
+    /// Written by hand rather than with a JSON library because its output must never change.
+    public var canonicalForm: String { String(decoding: canonicalBytes(), as: UTF8.self) }
+
+    func canonicalBytes() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + changes.utf8.count)
+        out.append(UInt8(ascii: "["))
+        out.append(contentsOf: String(sequence).utf8)
+        for field in [recordedAt, actor, organisationCode, action, entityType, entityID, changes, requestID, clientAddress] {
+            out.append(UInt8(ascii: ","))
+            Self.appendJSON(field, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return out
     }
 
-    /// SHA-256 over the previous hash and this entry's canonical form, as lower-case hex.
+    private static func appendJSON(_ value: String?, to out: inout [UInt8]) {
+        guard let value else { return out.append(contentsOf: "null".utf8) }
+        out.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                out.append(UInt8(ascii: "\\"))
+                out.append(byte)
+            case 0..<0x20:
+                out.append(contentsOf: "\\u00".utf8)
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0x0F)])
+            default:
+                out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// SHA-256 over the previous hash, a newline and this entry's canonical form, as lower-case hex.
     public func computedHash() -> String {
-        var hasher = SHA256()
-        hasher.update(data: Data(previousHash.utf8))
-        hasher.update(data: Data([0x0A]))
-        hasher.update(data: Data(canonicalForm.utf8))
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        var input: [UInt8] = Array(previousHash.utf8)
+        input.append(0x0A)
+        input.append(contentsOf: canonicalBytes())
+        return Self.hex(SHA256.hash(data: input))
     }
 
     public static func timestamp(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Lower-case hex, written directly into the string's storage (this runs once per entry in `audit verify`).
+    static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(64)
+        for byte in bytes {
+            utf8.append(hexDigits[Int(byte >> 4)])
+            utf8.append(hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
 }
 
 /// What an audited change is, before it is placed in the chain.
