@@ -88,3 +88,55 @@ final class AuditTrailTests: XCTestCase {
         }
     }
 }
+
+final class AuditTrailPageTests: XCTestCase {
+    func testThePageListsFiltersAndExports() async throws {
+        try await withAssure(demo: true) { app in
+            let move = #"{"name":"Avonvale Community Health NHS Trust","type":"trust","parent_ods_code":"Q9B","dspt_category":2}"#
+            try await app.test(.PUT, "/api/v1/organisations/T92", headers: jsonHeaders(), body: ByteBuffer(string: move)) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+            }
+            try await app.test(.GET, "/organisations/T92/audit") { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertTrue(res.text.contains("2 entries"), "the demo seed and the update")
+                XCTAssertTrue(res.text.contains("<strong>parent_ods_code</strong>: Q9A → Q9B"))
+                XCTAssertTrue(res.text.contains(#"aria-current="page">Audit trail"#))
+            }
+            try await app.test(.GET, "/organisations/T92/audit?action=update") { res async throws in
+                XCTAssertTrue(res.text.contains("1 entry"))
+            }
+            try await app.test(.GET, "/organisations/T92/audit?from=2001-01-01&to=2001-12-31") { res async throws in
+                XCTAssertTrue(res.text.contains("No entries match these filters"))
+            }
+            try await app.test(.GET, "/organisations/T92/audit?from=yesterday") { res async throws in
+                XCTAssertEqual(res.status, .badRequest)
+                XCTAssertTrue(res.text.contains("YYYY-MM-DD"))
+            }
+            try await app.test(.GET, "/organisations/T92/audit.csv?action=update") { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertEqual(res.headers.contentType?.subType, "csv")
+                XCTAssertTrue(res.headers.first(name: .contentDisposition)?.contains("audit-T92-") ?? false)
+                let lines = res.text.split(separator: "\n")
+                XCTAssertEqual(lines.count, 2)
+                XCTAssertTrue(lines[0].hasPrefix("sequence,recorded_at,actor"))
+            }
+            try await app.test(.GET, "/api/v1/organisations/T92/audit?page=1") { res async throws in
+                let json = try res.json()
+                XCTAssertEqual(json["total"] as? Int, 2)
+                let items = try XCTUnwrap(json["items"] as? [[String: Any]])
+                XCTAssertEqual(items.first?["action"] as? String, "update", "newest first")
+                XCTAssertEqual((items.first?["hash"] as? String)?.count, 64)
+            }
+            try await app.test(.GET, "/api/v1/organisations/T92/audit?page=0") { res async throws in
+                XCTAssertEqual(res.status, .badRequest)
+                XCTAssertTrue(res.text.contains("page"))
+            }
+        }
+    }
+
+    func testCSVCellsCannotRunAsFormulas() {
+        XCTAssertEqual(AuditCSV.neutralised("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")")
+        XCTAssertEqual(AuditCSV.neutralised("@SUM(A1)"), "'@SUM(A1)")
+        XCTAssertEqual(AuditCSV.neutralised("Kingsmere"), "Kingsmere")
+    }
+}

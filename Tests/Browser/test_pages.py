@@ -9,8 +9,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import screenshot
 
-SKIP = re.compile(r"^/(api/|metrics|healthz|readyz|assets/)")
-MAX_PAGES = 80
+SKIP = re.compile(r"^/(api/|metrics|healthz|readyz|assets/)|\.csv$")
+MAX_PAGES = 150
 
 
 def serious_violations(driver):
@@ -65,7 +65,8 @@ def test_every_page_reachable_from_the_navigation(server, driver):
         checked.append(path)
         queue.extend(sorted(same_site_links(driver, server) - seen))
     assert len(checked) >= 30, f"only {len(checked)} pages reachable: {checked}"
-    assert {"/organisations", "/organisations/new", "/organisations/import", "/organisations/Y99", "/organisations/Q9A/edit"} <= set(checked)
+    assert {"/organisations", "/organisations/new", "/organisations/import", "/organisations/Y99", "/organisations/Q9A/edit",
+            "/organisations/Q9A/audit"} <= set(checked)
 
 
 def test_tree_shows_the_demo_region(server, driver):
@@ -142,3 +143,22 @@ def test_not_found_page(server, driver):
     assert "Reference:" in driver.find_element(By.ID, "main").text
     assert not serious_violations(driver)
     screenshot(driver, "not-found")
+
+
+def test_audit_trail_records_a_change_and_filters(server, driver):
+    driver.get(server + "/organisations/T94/edit")
+    name = driver.find_element(By.ID, "name")
+    name.clear()
+    name.send_keys("Castle Downs and Vale Hospitals NHS Trust")
+    submit(driver)
+    driver.get(server + "/organisations/T94/audit")
+    main = driver.find_element(By.ID, "main").text
+    assert "2 entries" in main
+    assert "name: Castle Downs Hospitals NHS Trust → Castle Downs and Vale Hospitals NHS Trust" in main
+    assert driver.find_element(By.LINK_TEXT, "Download CSV").get_attribute("href").endswith("/organisations/T94/audit.csv")
+    assert not serious_violations(driver)
+    screenshot(driver, "audit-trail-T94")
+    driver.get(server + "/organisations/T94/audit?from=not-a-date")
+    assert "Enter the date as YYYY-MM-DD" in driver.find_element(By.CSS_SELECTOR, ".error-summary").text
+    assert not serious_violations(driver)
+    screenshot(driver, "audit-trail-filter-error")

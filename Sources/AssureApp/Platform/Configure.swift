@@ -43,6 +43,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: OpenAPIDocument())
     try app.register(collection: OrganisationAPI())
     try app.register(collection: OrganisationPages())
+    try app.register(collection: AuditAPI())
 }
 
 struct AssureConfigurationKey: StorageKey {

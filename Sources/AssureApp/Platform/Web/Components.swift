@@ -32,6 +32,14 @@ enum Components {
         ))
     }
 
+    /// A native date picker; without JavaScript or support it is a text box taking YYYY-MM-DD.
+    static func dateField<C: HTML.BodyContext>(_ field: Field) -> Node<C> {
+        fieldGroup(field, control: .input(
+            .type(.date), .id(field.id), .name(field.id), .value(field.value), .class("input \(field.width)"),
+            .attribute(named: "aria-describedby", value: describedBy(field.id, hint: field.hint, error: field.error))
+        ))
+    }
+
     static func selectField<C: HTML.BodyContext>(_ field: Field, options: [(value: String, label: String)]) -> Node<C> {
         fieldGroup(field, control: .select(
             .id(field.id), .attribute(named: "name", value: field.id), .class("select"),

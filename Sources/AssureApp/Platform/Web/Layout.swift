@@ -12,12 +12,25 @@ struct PageShell {
     /// The capability sections in the main navigation; a section appears once it is built.
     enum Section: CaseIterable {
         case overview
+        case auditTrail
         case organisations
 
         var title: String {
             switch self {
             case .overview: "Overview"
+            case .auditTrail: "Audit trail"
             case .organisations: "Organisations"
+            }
+        }
+
+        /// Sections about one organisation appear only when one is in view.
+        var needsOrganisation: Bool { self != .organisations }
+
+        func url(_ code: String?) -> SiteURL {
+            switch self {
+            case .overview: .organisation(code ?? "")
+            case .auditTrail: .auditTrail(code ?? "")
+            case .organisations: .organisations
             }
         }
     }
@@ -111,15 +124,14 @@ enum Layout {
     }
 
     private static func navigation(_ shell: PageShell) -> Node<HTML.BodyContext> {
-        let sections = PageShell.Section.allCases.filter { $0 != .overview || shell.organisation != nil }
+        let sections = PageShell.Section.allCases.filter { !$0.needsOrganisation || shell.organisation != nil }
         return .nav(
             .class("app-nav"), .ariaLabel("Main"),
             .ul(
                 .class("width-container app-nav__list"),
                 .forEach(sections) { section in
-                    let url: SiteURL = section == .overview ? .organisation(shell.organisation?.code ?? "") : .organisations
-                    return .li(.a(
-                        .href(url.path),
+                    .li(.a(
+                        .href(section.url(shell.organisation?.code).path),
                         .if(section == shell.section, .attribute(named: "aria-current", value: "page")),
                         .text(section.title)
                     ))

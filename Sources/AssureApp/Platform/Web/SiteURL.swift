@@ -9,6 +9,8 @@ enum SiteURL: Equatable {
     case importOrganisations
     case organisation(String)
     case editOrganisation(String)
+    case auditTrail(String)
+    case auditCSV(String)
     case stylesheet
     case healthz
     case readyz
@@ -21,6 +23,7 @@ enum SiteURL: Equatable {
         case importOrganisations
         case organisation(String)
         case children(String)
+        case audit(String)
     }
 
     /// The parameter name used in route patterns for an organisation's ODS code.
@@ -34,6 +37,8 @@ enum SiteURL: Equatable {
         case .importOrganisations: "/organisations/import"
         case .organisation(let code): "/organisations/\(code)"
         case .editOrganisation(let code): "/organisations/\(code)/edit"
+        case .auditTrail(let code): "/organisations/\(code)/audit"
+        case .auditCSV(let code): "/organisations/\(code)/audit.csv"
         case .stylesheet: "/assets/assure-\(AssureStylesheet.fingerprint).css"
         case .healthz: "/healthz"
         case .readyz: "/readyz"
@@ -45,6 +50,7 @@ enum SiteURL: Equatable {
             case .importOrganisations: "/api/v1/organisations/import"
             case .organisation(let code): "/api/v1/organisations/\(code)"
             case .children(let code): "/api/v1/organisations/\(code)/children"
+            case .audit(let code): "/api/v1/organisations/\(code)/audit"
             }
         }
     }
@@ -58,7 +64,7 @@ enum SiteURL: Equatable {
     func with(query: [(String, String)]) -> String {
         var components = URLComponents()
         components.path = path
-        components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
+        components.queryItems = query.isEmpty ? nil : query.map { URLQueryItem(name: $0.0, value: $0.1) }
         return components.string ?? path
     }
 }
