@@ -7,9 +7,9 @@ import Vapor
 /// Release-mode benchmarks for the platform issue. Run:
 ///   swift run -c release AssureBenchmarks                       (SQLite)
 ///   swift run -c release AssureBenchmarks --postgres URL        (PostgreSQL; the database is wiped)
-///   … --only platform | audit
+///   … --only access | audit | platform
 /// Targets: organisation tree page with ~7,000 organisations p95 < 50 ms; start-up to ready < 2 s;
-/// audit append adds < 1 ms p95 to a write; `audit verify` ≥ 200,000 entries/s.
+/// permission check < 1 µs; audit append adds < 1 ms p95 to a write; `audit verify` ≥ 200,000 entries/s.
 @main
 enum AssureBenchmarks {
     static func main() async throws {
@@ -33,13 +33,17 @@ enum AssureBenchmarks {
             fatalError("Build the server first: swift build -c release (looked for \(binary))")
         }
         print("Assure benchmarks — database: \(postgresURL == nil ? "SQLite file" : "PostgreSQL"), binary: \(binary)")
+        if only == nil || only == "access" {
+            AccessBenchmarks.run()
+            if only == "access" { return }
+        }
         if only == nil || only == "audit" {
             let entries = arguments.firstIndex(of: "--audit-entries").flatMap { Int(arguments[$0 + 1]) } ?? 300_000
             try await AuditBenchmarks.run(postgresURL: postgresURL, directory: workDirectory, entries: entries)
             if only == "audit" { return }
         }
         guard only == nil || only == "platform" else {
-            fatalError("--only takes platform or audit")
+            fatalError("--only takes access, audit or platform")
         }
 
         /// Runs `assure` with arguments and waits for it to finish.
