@@ -29,6 +29,7 @@ public enum AssureMigrations {
     public static let all: [any Migration] = [
         CreateOrganisation(),
         CreateAuditTrail(),
+        CreateUsersAndMemberships(),
     ]
 
     public static var names: [String] { all.map(\.name) }

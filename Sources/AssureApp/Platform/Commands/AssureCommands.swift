@@ -8,6 +8,7 @@ enum AssureCommands {
         app.asyncCommands.use(OrganisationsCommand(), as: "organisations")
         app.asyncCommands.use(DemoCommand(), as: "demo")
         app.asyncCommands.use(AuditCommand(), as: "audit")
+        app.asyncCommands.use(UsersCommand(), as: "users")
     }
 }
 

@@ -1,0 +1,166 @@
+import AssureCore
+import Fluent
+import Foundation
+import NIOPosix
+import Vapor
+
+/// Creates and changes accounts and their roles. Every change, including each role granted or
+/// removed, is audited in the same transaction; passwords are checked against the NCSC policy
+/// and hashed with bcrypt (cost 12) on the thread pool, never on an event loop.
+struct UserAccounts {
+    static let bcryptCost = 12
+
+    let database: any Database
+    let audit: AuditContext
+    let threadPool: NIOThreadPool
+
+    struct AccountSummary: Equatable, Sendable {
+        var email: String
+        var displayName: String
+        var status: String
+        var hasPassword: Bool
+        var roles: [(organisation: String, role: Role)]
+
+        static func == (lhs: AccountSummary, rhs: AccountSummary) -> Bool {
+            lhs.email == rhs.email && lhs.displayName == rhs.displayName && lhs.status == rhs.status && lhs.hasPassword == rhs.hasPassword
+                && lhs.roles.map { "\($0.organisation) \($0.role)" } == rhs.roles.map { "\($0.organisation) \($0.role)" }
+        }
+    }
+
+    func create(email rawEmail: String, displayName rawName: String, password: String?) async throws -> User {
+        let email = try field { () throws(OrganisationRuleError) in try EmailAddress(rawEmail) }
+        let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...200).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw AssureError.invalid([OrganisationRuleError(field: "display_name", message: "Enter the person's name (1 to 200 characters)")])
+        }
+        var hash: String?
+        if let password {
+            hash = try await hashChecked(password, personal: [email.value, String(email.value.prefix { $0 != "@" }), name])
+        }
+        let passwordHash = hash
+        return try await database.writeTransaction { db in
+            if try await User.query(on: db).filter(\.$email == email.value).first() != nil {
+                throw AssureError(status: .conflict, title: "Already exists", detail: "An account for \(email) already exists",
+                                  problems: [.init(field: "email", message: "An account for \(email) already exists")])
+            }
+            let user = User(email: email, displayName: name, passwordHash: passwordHash)
+            try await user.create(on: db)
+            try await AuditTrail.append([event("create", entityType: "user", entityID: email.value, organisation: nil,
+                                              changes: ["email": .init(before: nil, after: email.value), "display_name": .init(before: nil, after: name),
+                                                        "status": .init(before: nil, after: "active"), "password": .init(before: nil, after: passwordHash == nil ? nil : "set")])], on: db)
+            return user
+        }
+    }
+
+    /// Gives a person a role in an organisation. Granting a role is a permission change and is audited.
+    func grant(email rawEmail: String, role rawRole: String, organisation code: String) async throws {
+        let role = try parseRole(rawRole)
+        try await database.writeTransaction { db in
+            let (user, organisation) = try await find(rawEmail, code, on: db)
+            let existing = try await OrganisationMembership.query(on: db).filter(\.$user.$id == user.requireID())
+                .filter(\.$organisation.$id == organisation.id).filter(\.$role == role.rawValue).first()
+            guard existing == nil else { return }
+            try await OrganisationMembership(userID: try user.requireID(), organisationID: organisation.id, role: role).create(on: db)
+            try await AuditTrail.append([event("grant-role", entityType: "membership", entityID: "\(user.email) \(role.rawValue)",
+                                              organisation: organisation.odsCode, changes: ["role": .init(before: nil, after: role.rawValue)])], on: db)
+        }
+    }
+
+    func revoke(email rawEmail: String, role rawRole: String, organisation code: String) async throws {
+        let role = try parseRole(rawRole)
+        try await database.writeTransaction { db in
+            let (user, organisation) = try await find(rawEmail, code, on: db)
+            guard let membership = try await OrganisationMembership.query(on: db).filter(\.$user.$id == user.requireID())
+                .filter(\.$organisation.$id == organisation.id).filter(\.$role == role.rawValue).first() else {
+                throw AssureError.notFound("\(user.email) does not hold the role \(role.rawValue) in \(organisation.odsCode)")
+            }
+            try await membership.delete(on: db)
+            try await AuditTrail.append([event("revoke-role", entityType: "membership", entityID: "\(user.email) \(role.rawValue)",
+                                              organisation: organisation.odsCode, changes: ["role": .init(before: role.rawValue, after: nil)])], on: db)
+        }
+    }
+
+    func setStatus(email rawEmail: String, _ status: User.Status) async throws {
+        try await database.writeTransaction { db in
+            let user = try await requireUser(rawEmail, on: db)
+            guard user.status != status else { return }
+            let before = user.status.rawValue
+            user.status = status
+            try await user.update(on: db)
+            try await AuditTrail.append([event(status == .disabled ? "disable" : "enable", entityType: "user", entityID: user.email,
+                                              organisation: nil, changes: ["status": .init(before: before, after: status.rawValue)])], on: db)
+        }
+    }
+
+    /// Sets a new password (an administrator's reset). The audit entry says it changed, never what to.
+    func setPassword(email rawEmail: String, _ password: String) async throws {
+        let user = try await requireUser(rawEmail, on: database)
+        let hash = try await hashChecked(password, personal: [user.email, String(user.email.prefix { $0 != "@" }), user.displayName])
+        try await database.writeTransaction { db in
+            let user = try await requireUser(rawEmail, on: db)
+            user.passwordHash = hash
+            try await user.update(on: db)
+            try await AuditTrail.append([event("reset-password", entityType: "user", entityID: user.email, organisation: nil,
+                                              changes: ["password": .init(before: "set", after: "changed")])], on: db)
+        }
+    }
+
+    /// Checks a password against the stored hash on the thread pool; false for accounts without one.
+    static func verify(_ password: String, against hash: String?, on threadPool: NIOThreadPool) async throws -> Bool {
+        guard let hash else { return false }
+        return try await threadPool.runIfActive { try Bcrypt.verify(password, created: hash) }
+    }
+
+    func list() async throws -> [AccountSummary] {
+        let users = try await User.query(on: database).sort(\.$email).all()
+        let memberships = try await OrganisationMembership.query(on: database).with(\.$organisation).all()
+        let byUser = Dictionary(grouping: memberships, by: { $0.$user.id })
+        return users.map { user in
+            AccountSummary(
+                email: user.email, displayName: user.displayName, status: user.status.rawValue, hasPassword: user.passwordHash != nil,
+                roles: (byUser[user.id!] ?? []).compactMap { membership in
+                    Role(rawValue: membership.role).map { (membership.organisation.odsCode, $0) }
+                }.sorted { ($0.organisation, $0.role.rawValue) < ($1.organisation, $1.role.rawValue) }
+            )
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func hashChecked(_ password: String, personal: [String]) async throws -> String {
+        do { try PasswordPolicy.check(password, personal: personal) } catch {
+            throw AssureError.invalid([OrganisationRuleError(field: "password", message: error.message)])
+        }
+        return try await threadPool.runIfActive { try Bcrypt.hash(password, cost: Self.bcryptCost) }
+    }
+
+    private func parseRole(_ raw: String) throws -> Role {
+        guard let role = Role(rawValue: raw.trimmingCharacters(in: .whitespaces).lowercased()) else {
+            throw AssureError.invalid([OrganisationRuleError(field: "role", message: "Role '\(raw)' is not one of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")])
+        }
+        return role
+    }
+
+    private func requireUser(_ rawEmail: String, on db: any Database) async throws -> User {
+        let email = try field { () throws(OrganisationRuleError) in try EmailAddress(rawEmail) }
+        guard let user = try await User.query(on: db).filter(\.$email == email.value).first() else {
+            throw AssureError.notFound("No account has the email address \(email)")
+        }
+        return user
+    }
+
+    private func find(_ rawEmail: String, _ code: String, on db: any Database) async throws -> (User, OrganisationRecord) {
+        let user = try await requireUser(rawEmail, on: db)
+        return (user, try await OrganisationDirectory(database: db).require(code))
+    }
+
+    private func field<T>(_ body: () throws(OrganisationRuleError) -> T) throws -> T {
+        do { return try body() } catch { throw AssureError.invalid([error]) }
+    }
+
+    private func event(_ action: String, entityType: String, entityID: String, organisation: String?,
+                       changes: [String: AuditEvent.FieldChange]) -> AuditEvent {
+        AuditEvent(actor: audit.actor, organisationCode: organisation, action: action, entityType: entityType, entityID: entityID,
+                   changes: changes.filter { $0.value.before != $0.value.after }, requestID: audit.requestID, clientAddress: audit.clientAddress)
+    }
+}
