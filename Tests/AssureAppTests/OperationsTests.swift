@@ -1,3 +1,5 @@
+import AssureCore
+import Fluent
 import XCTVapor
 @testable import AssureApp
 
@@ -71,6 +73,8 @@ final class OperationsTests: XCTestCase {
             try await AssureStartup.prepareToServe(app)
             let count = try await organisationCount(app)
             XCTAssertEqual(count, 29, "run \(run)")
+            let people = try await User.query(on: app.db).count()
+            XCTAssertEqual(people, DemoPeople.all.count, "run \(run)")
             XCTAssertTrue(AssureStartup.banner(app).contains("http://127.0.0.1:8080"))
             try await app.asyncShutdown()
         }

@@ -1,5 +1,7 @@
 """Every page reachable from the navigation: content, accessibility (axe) and a screenshot."""
+import os
 import re
+import tempfile
 from urllib.parse import urljoin, urlparse
 
 from axe_selenium_python import Axe
@@ -162,3 +164,34 @@ def test_audit_trail_records_a_change_and_filters(server, driver):
     assert "Enter the date as YYYY-MM-DD" in driver.find_element(By.CSS_SELECTOR, ".error-summary").text
     assert not serious_violations(driver)
     screenshot(driver, "audit-trail-filter-error")
+
+
+def test_sign_in_upload_and_sign_out(server, driver):
+    driver.get(server + "/sign-in")
+    assert not serious_violations(driver)
+    screenshot(driver, "sign-in")
+    driver.find_element(By.ID, "email").send_keys("risk.manager@avalon.example")
+    driver.find_element(By.ID, "password").send_keys("not the password at all")
+    submit(driver)
+    assert "The email address or password is not right." in driver.find_element(By.CSS_SELECTOR, ".error-summary").text
+    screenshot(driver, "sign-in-failed")
+    driver.find_element(By.ID, "password").send_keys("avalon demo passphrase")
+    submit(driver)
+    assert "Aisha Khan" in driver.find_element(By.CSS_SELECTOR, ".user-menu summary").text
+    screenshot(driver, "signed-in")
+    # A signed-in upload goes through the real server, whose body streams in: the form's CSRF token must still be found.
+    csv = os.path.join(tempfile.mkdtemp(), "organisations.csv")
+    with open(csv, "w") as f:
+        f.write("ods_code,name,type,parent_ods_code,dspt_category\nT8Z,Seaview Coast NHS Trust,trust,Q9A,1\n")
+    driver.get(server + "/organisations/import")
+    driver.find_element(By.ID, "file").send_keys(csv)
+    submit(driver)
+    assert "1 added" in driver.find_element(By.ID, "main").text
+    driver.get(server + "/organisations/T8Z/audit")
+    assert "risk.manager@avalon.example" in driver.find_element(By.ID, "main").text, "the change is attributed"
+    driver.find_element(By.CSS_SELECTOR, ".user-menu summary").click()
+    page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.XPATH, "//button[text()='Sign out']").click()
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
+    assert driver.current_url.endswith("/sign-in")
+    assert driver.find_elements(By.LINK_TEXT, "Sign in")

@@ -18,9 +18,9 @@ struct AuditContext: Sendable {
 }
 
 extension Request {
-    /// Until sign-in exists every web request acts anonymously; the actor is recorded as such.
+    /// The signed-in person's email address, or `anonymous`.
     var auditContext: AuditContext {
-        AuditContext(actor: "anonymous", requestID: id, clientAddress: remoteAddress?.ipAddress)
+        AuditContext(actor: identity?.email ?? "anonymous", requestID: id, clientAddress: remoteAddress?.ipAddress)
     }
 }
 

@@ -91,6 +91,7 @@ enum OrganisationFormPage {
             },
             .form(
                 .method(.post), .action(action.path), .attribute(named: "novalidate"),
+                Components.csrfField(),
                 model.existingCode == nil
                     ? Components.textField(.init(id: "ods_code", label: "ODS code", hint: "From the Organisation Data Service, for example Y56 (region), QHG (ICB), RJ1 (trust) or A81001 (GP practice)",
                                                  value: model.input.ods_code ?? "", error: error("ods_code"), width: "field--short"))

@@ -58,6 +58,7 @@ enum OrganisationImportPage {
             ),
             .form(
                 .method(.post), .action(SiteURL.importOrganisations.path), .enctype(.multipartData),
+                Components.csrfField(),
                 .div(
                     .class("form-group"),
                     .label(.class("label"), .for("file"), .text("CSV file")),

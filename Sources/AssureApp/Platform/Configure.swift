@@ -31,6 +31,8 @@ public func configure(_ app: Application, _ configuration: AssureConfiguration) 
     // Outside the error middleware, so error pages carry the headers too.
     app.middleware.use(SecurityHeadersMiddleware(servedOverTLS: configuration.isServedOverTLS))
     app.middleware.use(AssureErrorMiddleware())
+    app.middleware.use(SessionMiddleware())
+    app.middleware.use(CSRFMiddleware())
     try routes(app)
     AssureCommands.register(on: app)
 }
@@ -44,6 +46,10 @@ func routes(_ app: Application) throws {
     try app.register(collection: OrganisationAPI())
     try app.register(collection: OrganisationPages())
     try app.register(collection: AuditAPI())
+    app.get(SiteURL.signIn.pathComponents, use: SignInPage.show)
+    app.post(SiteURL.signIn.pathComponents, use: SignInPage.signIn)
+    app.post(SiteURL.signOut.pathComponents, use: SignInPage.signOut)
+    app.post(SiteURL.signOutEverywhere.pathComponents, use: SignInPage.signOutEverywhere)
 }
 
 struct AssureConfigurationKey: StorageKey {

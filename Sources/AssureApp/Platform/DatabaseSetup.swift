@@ -30,6 +30,7 @@ public enum AssureMigrations {
         CreateOrganisation(),
         CreateAuditTrail(),
         CreateUsersAndMemberships(),
+        CreateSessionsAndThrottles(),
     ]
 
     public static var names: [String] { all.map(\.name) }

@@ -29,7 +29,8 @@ public enum AssureStartup {
         }
         if configuration.demo {
             let summary = try await DemoSeeder.seedRegion(on: app.db)
-            app.logger.notice("Demo data ready: \(summary.inserted) organisations added, \(summary.unchanged + summary.updated) already present")
+            let people = try await DemoSeeder.seedPeople(on: app)
+            app.logger.notice("Demo data ready: \(summary.inserted) organisations and \(people) accounts added")
         }
     }
 
@@ -44,7 +45,8 @@ public enum AssureStartup {
         }
         if configuration.demo {
             lines.append("Demo data: the fictional Avalon region — open http://\(configuration.host):\(configuration.port)/organisations/Y99")
-            lines.append("Sign-in: not needed yet — every page is open until identity and access control arrive")
+            lines.append("Sign in at http://\(configuration.host):\(configuration.port)/sign-in with the password '\(DemoPeople.password)' as")
+            lines += DemoPeople.all.map { "  \($0.email) — \($0.role.displayName) in \($0.organisation)" }
         }
         return lines.joined(separator: "\n")
     }
@@ -89,6 +91,23 @@ enum DatabaseFault {
 enum DemoSeeder {
     static func seedRegion(on database: any Database) async throws -> OrganisationChanges.ImportSummary {
         try await seed(DemoOrganisations.region, on: database)
+    }
+
+    /// One account for every role, added once; later starts find them and skip the bcrypt work.
+    static func seedPeople(on app: Application) async throws -> Int {
+        let accounts = UserAccounts(database: app.db, audit: .command("demo"), threadPool: app.threadPool)
+        let existing = Set(try await User.query(on: app.db).all().map(\.email))
+        let missing = DemoPeople.all.filter { !existing.contains($0.email) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for person in missing {
+                group.addTask { _ = try await accounts.create(email: person.email, displayName: person.name, password: DemoPeople.password) }
+            }
+            try await group.waitForAll()
+        }
+        for person in DemoPeople.all {
+            try await accounts.grant(email: person.email, role: person.role.rawValue, organisation: person.organisation)
+        }
+        return missing.count
     }
 
     static func seed(_ entries: [DemoOrganisations.Entry], on database: any Database) async throws -> OrganisationChanges.ImportSummary {

@@ -76,3 +76,28 @@ public enum DemoOrganisations {
         return entries
     }
 }
+
+/// Fictional people in the demo region, one for every role. Addresses use the reserved
+/// `.example` domain (RFC 2606), so no message can ever reach a real person.
+public enum DemoPeople {
+    public struct Person: Sendable {
+        public let email: String
+        public let name: String
+        public let role: Role
+        public let organisation: String
+    }
+
+    /// Shared by every demo account and printed at start-up; demo data only.
+    public static let password = "avalon demo passphrase"
+
+    public static let all: [Person] = [
+        Person(email: "admin@avalon.example", name: "Sam Okafor", role: .systemAdmin, organisation: "Y99"),
+        Person(email: "oversight@avalon.example", name: "Priya Raman", role: .oversight, organisation: "Y99"),
+        Person(email: "icb.admin@avalon.example", name: "Tom Baines", role: .orgAdmin, organisation: "Q9A"),
+        Person(email: "risk.manager@avalon.example", name: "Aisha Khan", role: .manager, organisation: "T91"),
+        Person(email: "safety.officer@avalon.example", name: "Dr Owen Price", role: .clinicalSafetyOfficer, organisation: "T91"),
+        Person(email: "auditor@avalon.example", name: "Grace Lim", role: .auditor, organisation: "T91"),
+        Person(email: "contributor@avalon.example", name: "Ben Carter", role: .contributor, organisation: "T91"),
+        Person(email: "board.member@avalon.example", name: "Helen Ward", role: .viewer, organisation: "T91"),
+    ]
+}

@@ -32,6 +32,12 @@ enum Components {
         ))
     }
 
+    /// The signed-in session's CSRF token, for every form that changes something.
+    static func csrfField<C: HTML.BodyContext>() -> Node<C> {
+        guard let token = RequestContext.csrfToken else { return .empty }
+        return .input(.type(.hidden), .name(CSRFMiddleware.field), .value(token))
+    }
+
     /// A native date picker; without JavaScript or support it is a text box taking YYYY-MM-DD.
     static func dateField<C: HTML.BodyContext>(_ field: Field) -> Node<C> {
         fieldGroup(field, control: .input(

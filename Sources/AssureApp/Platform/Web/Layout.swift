@@ -95,15 +95,35 @@ enum Layout {
                         .button(.type(.submit), .class("button button--inverse"), .text("Switch"))
                     )
                 ),
-                .nav(
-                    .class("user-menu"), .ariaLabel("User menu"),
-                    .details(
-                        .summary(.text("Help")),
-                        .ul(
-                            .li(.a(.href(SiteURL.api(.openAPI).path), .text("API description (OpenAPI)"))),
-                            .li(.a(.href(SiteURL.readyz.path), .text("Service status")))
-                        )
-                    )
+                userMenu()
+            )
+        )
+    }
+
+    /// Who is signed in, with sign-out; or a way to sign in. Help is always there.
+    private static func userMenu() -> Node<HTML.BodyContext> {
+        let help: Node<HTML.ListContext> = .group(
+            .li(.a(.href(SiteURL.api(.openAPI).path), .text("API description (OpenAPI)"))),
+            .li(.a(.href(SiteURL.readyz.path), .text("Service status")))
+        )
+        guard let identity = RequestContext.identity else {
+            return .nav(
+                .class("user-menu"), .ariaLabel("User menu"),
+                .a(.class("button button--inverse"), .href(SiteURL.signIn.path), .text("Sign in")),
+                .details(.summary(.text("Help")), .ul(help))
+            )
+        }
+        return .nav(
+            .class("user-menu"), .ariaLabel("User menu"),
+            .details(
+                .summary(.text(identity.displayName)),
+                .ul(
+                    .li(.class("user-menu__who"), .text("Signed in as \(identity.email)")),
+                    .li(.form(.method(.post), .action(SiteURL.signOut.path), Components.csrfField(),
+                              .button(.type(.submit), .class("link-button"), .text("Sign out")))),
+                    .li(.form(.method(.post), .action(SiteURL.signOutEverywhere.path), Components.csrfField(),
+                              .button(.type(.submit), .class("link-button"), .text("Sign out everywhere")))),
+                    help
                 )
             )
         )

@@ -4,6 +4,9 @@ import Vapor
 /// so a link can never point at a route that does not exist.
 enum SiteURL: Equatable {
     case home
+    case signIn
+    case signOut
+    case signOutEverywhere
     case organisations
     case newOrganisation
     case importOrganisations
@@ -32,6 +35,9 @@ enum SiteURL: Equatable {
     var path: String {
         switch self {
         case .home: "/"
+        case .signIn: "/sign-in"
+        case .signOut: "/sign-out"
+        case .signOutEverywhere: "/sign-out-everywhere"
         case .organisations: "/organisations"
         case .newOrganisation: "/organisations/new"
         case .importOrganisations: "/organisations/import"

@@ -1,0 +1,42 @@
+import AssureCore
+import Vapor
+
+/// What views need from the request while they render (the signed-in person and the form token),
+/// carried as task-locals so every page and form gets them without passing them through each view.
+enum RequestContext {
+    @TaskLocal static var identity: Identity?
+    @TaskLocal static var csrfToken: String?
+}
+
+/// Makes the identity available to views, and refuses a form post from a signed-in session that
+/// does not carry the session's CSRF token (a synchroniser token). The API takes no cookies, so it
+/// is not a CSRF target; sign-in has its own token (the session does not exist yet).
+struct CSRFMiddleware: AsyncMiddleware {
+    static let field = "csrf_token"
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let identity = request.identity
+        if let identity, request.method != .GET, request.method != .HEAD, !request.url.path.hasPrefix("/api/"),
+           request.url.path != SiteURL.signIn.path {
+            try await Self.collectBody(of: request)
+            let sent = (try? request.content.get(String.self, at: Self.field)) ?? ""
+            guard Secret.constantTimeEquals(sent, identity.csrfToken) else {
+                throw AssureError(status: .forbidden, title: "Form expired",
+                                  detail: "This form has expired or did not come from Assure. Go back, reload the page and try again.")
+            }
+        }
+        return try await RequestContext.$identity.withValue(identity) {
+            try await RequestContext.$csrfToken.withValue(identity?.csrfToken) {
+                try await next.respond(to: request)
+            }
+        }
+    }
+
+    /// Routes with their own body limit stream the body, so it is read here to find the token:
+    /// up to the import limit for file uploads, the default limit for everything else.
+    static func collectBody(of request: Request) async throws {
+        guard request.body.data == nil else { return }
+        let isUpload = request.headers.contentType?.type == "multipart"
+        _ = try await request.body.collect(max: isUpload ? 10 * 1024 * 1024 : 1024 * 1024).get()
+    }
+}

@@ -1,0 +1,157 @@
+import AssureCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// The time, injected so tests can move it (session timeouts, throttling).
+struct AssureClock: Sendable {
+    var now: @Sendable () -> Date
+    static let system = AssureClock(now: { Date() })
+}
+
+struct AssureClockKey: StorageKey { typealias Value = AssureClock }
+struct SessionPolicyKey: StorageKey { typealias Value = SessionPolicy }
+
+extension Application {
+    var clock: AssureClock {
+        get { storage[AssureClockKey.self] ?? .system }
+        set { storage[AssureClockKey.self] = newValue }
+    }
+
+    var sessionPolicy: SessionPolicy {
+        get { storage[SessionPolicyKey.self] ?? .standard }
+        set { storage[SessionPolicyKey.self] = newValue }
+    }
+}
+
+/// A signed-in browser. The cookie holds a random id; only its SHA-256 is stored, with the
+/// session's CSRF token, so sessions live in the database and every instance shares them.
+final class SignInSession: Model, @unchecked Sendable {
+    static let schema = "sessions"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "token_digest") var tokenDigest: String
+    @Parent(key: "user_id") var user: User
+    @Field(key: "csrf_token") var csrfToken: String
+    @Field(key: "signed_in_at") var signedInAt: Date
+    @Field(key: "last_seen_at") var lastSeenAt: Date
+    @OptionalField(key: "client_address") var clientAddress: String?
+
+    init() {}
+
+    init(tokenDigest: String, userID: UUID, csrfToken: String, at date: Date, clientAddress: String?) {
+        self.tokenDigest = tokenDigest
+        $user.id = userID
+        self.csrfToken = csrfToken
+        signedInAt = date
+        lastSeenAt = date
+        self.clientAddress = clientAddress
+    }
+}
+
+struct CreateSessionsAndThrottles: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(SignInSession.schema)
+            .id()
+            .field("token_digest", .string, .required)
+            .field("user_id", .uuid, .required, .references(User.schema, "id", onDelete: .cascade))
+            .field("csrf_token", .string, .required)
+            .field("signed_in_at", .datetime, .required)
+            .field("last_seen_at", .datetime, .required)
+            .field("client_address", .string)
+            .unique(on: "token_digest")
+            .create()
+        try await database.schema("sign_in_failures")
+            .field("key", .string, .required)
+            .field("failures", .int, .required)
+            .field("last_failure_at", .datetime, .required)
+            .unique(on: "key")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("sign_in_failures").delete()
+        try await database.schema(SignInSession.schema).delete()
+    }
+}
+
+/// The person behind a request, with every role they hold (by organisation ODS code).
+struct Identity: Sendable {
+    var userID: UUID
+    var email: String
+    var displayName: String
+    var memberships: [Membership<String>]
+    var sessionID: UUID
+    var csrfToken: String
+}
+
+struct IdentityKey: StorageKey { typealias Value = Identity }
+
+extension Request {
+    /// Who signed in, if anyone.
+    var identity: Identity? {
+        get { storage[IdentityKey.self] }
+        set { storage[IdentityKey.self] = newValue }
+    }
+}
+
+enum SessionCookie {
+    static let name = "assure_session"
+
+    static func set(_ token: String, on response: Response, secure: Bool, maxAge: Int) {
+        response.cookies[name] = HTTPCookies.Value(string: token, maxAge: maxAge, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .strict)
+    }
+
+    static func clear(on response: Response, secure: Bool) {
+        response.cookies[name] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/",
+                                                   isSecure: secure, isHTTPOnly: true, sameSite: .strict)
+    }
+}
+
+/// Finds the session behind the cookie, ends it if it has timed out, and puts the identity on
+/// the request. `last_seen_at` is written at most once a minute, not on every request.
+struct SessionMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let token = request.cookies[SessionCookie.name]?.string, !token.isEmpty else {
+            return try await next.respond(to: request)
+        }
+        let now = request.application.clock.now()
+        var expired = false
+        if let session = try await SignInSession.query(on: request.db).filter(\.$tokenDigest == Secret.digest(token)).with(\.$user).first() {
+            if session.user.status == .active,
+               request.application.sessionPolicy.ending(signedInAt: session.signedInAt, lastSeenAt: session.lastSeenAt, now: now) == nil {
+                if now.timeIntervalSince(session.lastSeenAt) >= 60 {
+                    session.lastSeenAt = now
+                    try await session.update(on: request.db)
+                }
+                request.identity = Identity(
+                    userID: try session.user.requireID(), email: session.user.email, displayName: session.user.displayName,
+                    memberships: try await Self.memberships(of: session.user.requireID(), on: request.db),
+                    sessionID: try session.requireID(), csrfToken: session.csrfToken
+                )
+            } else {
+                try await session.delete(on: request.db)
+                expired = true
+            }
+        } else {
+            expired = true
+        }
+        let response = try await next.respond(to: request)
+        if expired && request.identity == nil {
+            SessionCookie.clear(on: response, secure: request.application.assureConfiguration.isServedOverTLS)
+        }
+        return response
+    }
+
+    static func memberships(of userID: UUID, on database: any Database) async throws -> [Membership<String>] {
+        guard let sql = database as? any SQLDatabase else { return [] }
+        return try await sql.raw("""
+            SELECT o.ods_code, m.role FROM memberships m JOIN organisations o ON o.id = m.organisation_id WHERE m.user_id = \(bind: userID)
+            """).all().compactMap { row in
+            Role(rawValue: try row.decode(column: "role", as: String.self)).map {
+                Membership(organisation: (try? row.decode(column: "ods_code", as: String.self)) ?? "", role: $0)
+            }
+        }
+    }
+}

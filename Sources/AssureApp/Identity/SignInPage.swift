@@ -1,0 +1,166 @@
+import AssureCore
+import Fluent
+import Plot
+import SQLKit
+import Vapor
+
+/// `/sign-in`, `/sign-out` and `/sign-out-everywhere`. One generic failure message whatever went
+/// wrong, so the page never tells an attacker which email addresses have accounts.
+enum SignInPage {
+    static let formCookie = "assure_sign_in_form"
+    static let genericFailure = "The email address or password is not right."
+    /// A real bcrypt hash of a random password: unknown accounts cost the same time as known ones.
+    static let decoyHash = "$2b$12$0Vd2oZ0Xjx2KxjOQk5aVAOBR0cSt2SU1JZ9kmnoDzYsQmsrzGQnTS"
+
+    struct Form: Content {
+        var email: String?
+        var password: String?
+        var form_token: String?
+        var next: String?
+    }
+
+    static func show(req: Request) async throws -> Response {
+        let next = safeNext(req.query[String.self, at: "next"])
+        if req.identity != nil { return req.redirect(to: next, redirectType: .normal) }
+        return render(req, email: "", next: next, error: nil, status: .ok)
+    }
+
+    static func signIn(req: Request) async throws -> Response {
+        let form = try req.content.decode(Form.self)
+        let next = safeNext(form.next)
+        let email = (form.email ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        guard let expected = req.cookies[formCookie]?.string, Secret.constantTimeEquals(form.form_token ?? "", expected) else {
+            return render(req, email: email, next: next, error: "The sign-in form expired. Please try again.", status: .forbidden)
+        }
+        let now = req.application.clock.now()
+        let keys = ["account:\(email)", "address:\(req.remoteAddress?.ipAddress ?? "unknown")"]
+        if let wait = try await SignInThrottling.refusal(for: keys, now: now, on: req.db) {
+            let seconds = Int(wait.components.seconds) + 1
+            return render(req, email: email, next: next, error: "Too many attempts. Wait \(seconds) second\(seconds == 1 ? "" : "s") and try again.", status: .tooManyRequests)
+        }
+        let user = try await User.query(on: req.db).filter(\.$email == email).first()
+        let matches = try await UserAccounts.verify(form.password ?? "", against: user?.passwordHash ?? decoyHash, on: req.application.threadPool)
+        guard let user, matches, user.passwordHash != nil, user.status == .active else {
+            try await req.db.writeTransaction { db in
+                try await SignInThrottling.recordFailure(for: keys, now: now, on: db)
+                try await AuditTrail.append([signInEvent("sign-in-failed", email: email, req: req)], on: db)
+            }
+            return render(req, email: email, next: next, error: genericFailure, status: .unauthorized)
+        }
+        let token = Secret.generate()
+        try await req.db.writeTransaction { db in
+            // A new id at every sign-in, and any session the browser already had is ended (no fixation).
+            if let old = req.cookies[SessionCookie.name]?.string {
+                try await SignInSession.query(on: db).filter(\.$tokenDigest == Secret.digest(old)).delete()
+            }
+            try await SignInSession(tokenDigest: Secret.digest(token), userID: user.requireID(), csrfToken: Secret.generate(), at: now,
+                                    clientAddress: req.remoteAddress?.ipAddress).create(on: db)
+            user.lastSignInAt = now
+            try await user.update(on: db)
+            try await SignInThrottling.clear(key: keys[0], on: db)
+            try await AuditTrail.append([signInEvent("sign-in", email: email, req: req)], on: db)
+        }
+        let response = req.redirect(to: next, redirectType: .normal)
+        let secure = req.application.assureConfiguration.isServedOverTLS
+        SessionCookie.set(token, on: response, secure: secure, maxAge: Int(req.application.sessionPolicy.absoluteTimeout.components.seconds))
+        response.cookies[formCookie] = HTTPCookies.Value(string: "", maxAge: 0, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .strict)
+        return response
+    }
+
+    static func signOut(req: Request) async throws -> Response {
+        try await end(req, everywhere: false)
+    }
+
+    static func signOutEverywhere(req: Request) async throws -> Response {
+        try await end(req, everywhere: true)
+    }
+
+    private static func end(_ req: Request, everywhere: Bool) async throws -> Response {
+        if let identity = req.identity {
+            try await req.db.writeTransaction { db in
+                let sessions = SignInSession.query(on: db)
+                if everywhere { sessions.filter(\.$user.$id == identity.userID) } else { sessions.filter(\.$id == identity.sessionID) }
+                try await sessions.delete()
+                try await AuditTrail.append([signInEvent(everywhere ? "sign-out-everywhere" : "sign-out", email: identity.email, req: req)], on: db)
+            }
+        }
+        let response = req.redirect(to: SiteURL.signIn.path, redirectType: .normal)
+        SessionCookie.clear(on: response, secure: req.application.assureConfiguration.isServedOverTLS)
+        return response
+    }
+
+    private static func signInEvent(_ action: String, email: String, req: Request) -> AuditEvent {
+        AuditEvent(actor: email.isEmpty ? "anonymous" : email, organisationCode: nil, action: action, entityType: "user",
+                   entityID: email.isEmpty ? "(none)" : String(email.prefix(254)), changes: [:], requestID: req.id, clientAddress: req.remoteAddress?.ipAddress)
+    }
+
+    /// Only a path on this site; anything else (another host, `//host`) goes to the organisations page.
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), !next.contains("\r"), !next.contains("\n") else {
+            return SiteURL.organisations.path
+        }
+        return next
+    }
+
+    private static func render(_ req: Request, email: String, next: String, error: String?, status: HTTPResponseStatus) -> Response {
+        let existing = req.cookies[formCookie]?.string ?? ""
+        let token = existing.isEmpty ? Secret.generate() : existing
+        let shell = PageShell(title: error == nil ? "Sign in" : "Error: Sign in")
+        let response = Layout.response(shell, status: status, view(email: email, next: next, token: token, error: error))
+        response.cookies[formCookie] = HTTPCookies.Value(string: token, maxAge: 3600, path: "/", isSecure: req.application.assureConfiguration.isServedOverTLS,
+                                                         isHTTPOnly: true, sameSite: .strict)
+        return response
+    }
+
+    static func view(email: String, next: String, token: String, error: String?) -> Node<HTML.BodyContext> {
+        .group(
+            .unwrap(error) { Components.errorSummary([.init(field: "email", message: $0)], fieldIDs: ["email"]) },
+            .h1(.text("Sign in")),
+            .p(.text("Use the email address and password your Assure administrator gave you.")),
+            .form(
+                .method(.post), .action(SiteURL.signIn.path), .attribute(named: "novalidate"),
+                .input(.type(.hidden), .name("form_token"), .value(token)),
+                .input(.type(.hidden), .name("next"), .value(next)),
+                Components.textField(.init(id: "email", label: "Email address", value: email, error: nil)),
+                .div(
+                    .class("form-group"),
+                    .label(.class("label"), .for("password"), .text("Password")),
+                    .input(.type(.password), .id("password"), .name("password"), .class("input field--wide"),
+                           .attribute(named: "autocomplete", value: "current-password"))
+                ),
+                .button(.type(.submit), .class("button"), .text("Sign in"))
+            )
+        )
+    }
+}
+
+/// Failed sign-ins per account and per client address, in the database so every instance counts them.
+enum SignInThrottling {
+    static func refusal(for keys: [String], now: Date, on database: any Database) async throws -> Duration? {
+        guard let sql = database as? any SQLDatabase else { return nil }
+        var longest: Duration?
+        for key in keys {
+            guard let row = try await sql.raw("SELECT failures, last_failure_at FROM sign_in_failures WHERE key = \(bind: key)").first() else { continue }
+            let wait = SignInThrottle.refusal(failures: try row.decode(column: "failures", as: Int.self),
+                                              lastFailure: try row.decode(column: "last_failure_at", as: Date.self), now: now)
+            if let wait, wait > (longest ?? .zero) { longest = wait }
+        }
+        return longest
+    }
+
+    static func recordFailure(for keys: [String], now: Date, on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        for key in keys {
+            try await sql.raw("UPDATE sign_in_failures SET failures = failures + 1, last_failure_at = \(bind: now) WHERE key = \(bind: key)").run()
+            if try await sql.raw("SELECT count(*) AS n FROM sign_in_failures WHERE key = \(bind: key)").first()?.decode(column: "n", as: Int.self) == 0 {
+                try await sql.insert(into: "sign_in_failures").columns("key", "failures", "last_failure_at")
+                    .values(SQLBind(key), SQLBind(1), SQLBind(now)).run()
+            }
+        }
+    }
+
+    static func clear(key: String, on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.raw("DELETE FROM sign_in_failures WHERE key = \(bind: key)").run()
+    }
+}
