@@ -113,7 +113,8 @@ enum SessionCookie {
 /// the request. `last_seen_at` is written at most once a minute, not on every request.
 struct SessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard let token = request.cookies[SessionCookie.name]?.string, !token.isEmpty else {
+        // The API authenticates with bearer tokens only; cookies are never read there.
+        guard !request.url.path.hasPrefix("/api/"), let token = request.cookies[SessionCookie.name]?.string, !token.isEmpty else {
             return try await next.respond(to: request)
         }
         let now = request.application.clock.now()

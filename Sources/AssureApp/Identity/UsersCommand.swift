@@ -24,7 +24,7 @@ extension CommandContext {
         try await AssureStartup.requireCurrentSchema(application)
         do { try await body() } catch let error as AssureError {
             let detail = error.problems.isEmpty ? error.detail : error.problems.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
-            throw CommandFailure(message: "users \(what): \(detail)")
+            throw CommandFailure(message: "\(what): \(detail)")
         }
     }
 
@@ -48,7 +48,7 @@ struct AddUserCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let email = signature.email, let name = signature.name else { throw CommandFailure(message: "users add: --email and --name are required") }
         let password = signature.passwordStdin ? try context.readPassword() : nil
-        try await context.reportingProblems("add") {
+        try await context.reportingProblems("users add") {
             _ = try await context.accounts.create(email: email, displayName: name, password: password)
         }
         context.console.print("Added \(email.lowercased())\(password == nil ? " (no password set)" : "")")
@@ -70,7 +70,7 @@ struct RoleCommand: AsyncCommand {
         guard let email = signature.email, let role = signature.role, let org = signature.org else {
             throw CommandFailure(message: "users \(verb): --email, --role and --org are required")
         }
-        try await context.reportingProblems(verb) {
+        try await context.reportingProblems("users \(verb)") {
             if granting { try await context.accounts.grant(email: email, role: role, organisation: org) }
             else { try await context.accounts.revoke(email: email, role: role, organisation: org) }
         }
@@ -88,7 +88,7 @@ struct StatusCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let email = signature.email else { throw CommandFailure(message: "users: --email is required") }
-        try await context.reportingProblems(status == .disabled ? "disable" : "enable") {
+        try await context.reportingProblems(status == .disabled ? "users disable" : "users enable") {
             try await context.accounts.setStatus(email: email, status)
         }
         context.console.print("\(email.lowercased()) is \(status.rawValue)")
@@ -108,7 +108,7 @@ struct PasswordCommand: AsyncCommand {
             throw CommandFailure(message: "users password: --email and --password-stdin are required")
         }
         let password = try context.readPassword()
-        try await context.reportingProblems("password") { try await context.accounts.setPassword(email: email, password) }
+        try await context.reportingProblems("users password") { try await context.accounts.setPassword(email: email, password) }
         context.console.print("New password set for \(email.lowercased())")
     }
 }
@@ -118,7 +118,7 @@ struct ListUsersCommand: AsyncCommand {
     var help: String { "Lists accounts and their roles" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        try await context.reportingProblems("list") {
+        try await context.reportingProblems("users list") {
             let accounts = try await context.accounts.list()
             if accounts.isEmpty { context.console.print("No accounts yet. Add one with: assure users add --email … --name …") }
             for account in accounts {

@@ -31,6 +31,7 @@ public enum AssureMigrations {
         CreateAuditTrail(),
         CreateUsersAndMemberships(),
         CreateSessionsAndThrottles(),
+        CreateAPITokens(),
     ]
 
     public static var names: [String] { all.map(\.name) }

@@ -9,6 +9,7 @@ enum AssureCommands {
         app.asyncCommands.use(DemoCommand(), as: "demo")
         app.asyncCommands.use(AuditCommand(), as: "audit")
         app.asyncCommands.use(UsersCommand(), as: "users")
+        app.asyncCommands.use(TokensCommand(), as: "tokens")
     }
 }
 
