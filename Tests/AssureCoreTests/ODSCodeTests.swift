@@ -6,7 +6,7 @@ final class ODSCodeTests: XCTestCase {
         XCTAssertEqual(try ODSCode(" rj1 ").value, "RJ1")
         for bad in ["", "AB", "R J1", "RJ1!", "ABCDEFGHIJK", "é12"] {
             XCTAssertThrowsError(try ODSCode(bad), bad) { error in
-                XCTAssertEqual((error as? OrganisationRuleError)?.field, "ods_code")
+                XCTAssertEqual((error as? RuleError)?.field, "ods_code")
             }
         }
     }
@@ -22,7 +22,7 @@ final class ODSCodeTests: XCTestCase {
         ]
         for (code, type) in bad {
             XCTAssertThrowsError(try ODSCode(code).check(isShapedFor: type), "\(code) \(type)") { error in
-                XCTAssertTrue((error as? OrganisationRuleError)?.message.contains("for example") ?? false)
+                XCTAssertTrue((error as? RuleError)?.message.contains("for example") ?? false)
             }
         }
     }

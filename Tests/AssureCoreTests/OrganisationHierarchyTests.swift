@@ -47,7 +47,7 @@ final class OrganisationHierarchyTests: XCTestCase {
 
     func testChangingTypeMustKeepChildrenValid() {
         XCTAssertThrowsError(try tree.check(draft("QHG", .commissioningSupportUnit, parent: "Y56"))) { error in
-            XCTAssertEqual((error as? OrganisationRuleError)?.field, "type")
+            XCTAssertEqual((error as? RuleError)?.field, "type")
         }
     }
 

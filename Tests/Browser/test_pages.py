@@ -6,7 +6,7 @@ from urllib.parse import urljoin, urlparse
 
 from axe_selenium_python import Axe
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import screenshot
@@ -32,11 +32,27 @@ def same_site_links(driver, base):
     return links
 
 
+def replaced(old_page):
+    """Whether the old page has gone. Mid-navigation chromedriver may report its node as not in the
+    document rather than stale; both mean the page was replaced."""
+    def check(driver):
+        try:
+            old_page.is_enabled()
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            return driver.execute_script("return document.readyState") == "complete"
+    return check
+
+
+def wait_for_next_page(driver, action):
+    page = driver.find_element(By.TAG_NAME, "html")
+    action()
+    WebDriverWait(driver, 10, ignored_exceptions=[WebDriverException]).until(replaced(page))
+
+
 def submit(driver):
     """Clicks the main form's submit button and waits for the next page to load."""
-    page = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
+    wait_for_next_page(driver, lambda: driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click())
 
 
 def slug(path):
@@ -86,9 +102,7 @@ def test_switcher_finds_an_organisation_by_code(server, driver):
     driver.get(server + "/organisations")
     box = driver.find_element(By.ID, "org-switcher-q")
     box.send_keys("t93")
-    page = driver.find_element(By.TAG_NAME, "html")
-    box.submit()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
+    wait_for_next_page(driver, box.submit)
     assert driver.current_url.endswith("/organisations/T93")
     assert "Fernbridge Mental Health NHS Foundation Trust" in driver.find_element(By.TAG_NAME, "h1").text
     assert "Organisation: Fernbridge" in driver.find_element(By.CSS_SELECTOR, ".org-context").text
@@ -190,8 +204,6 @@ def test_sign_in_upload_and_sign_out(server, driver):
     driver.get(server + "/organisations/T8Z/audit")
     assert "risk.manager@avalon.example" in driver.find_element(By.ID, "main").text, "the change is attributed"
     driver.find_element(By.CSS_SELECTOR, ".user-menu summary").click()
-    page = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.XPATH, "//button[text()='Sign out']").click()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
+    wait_for_next_page(driver, lambda: driver.find_element(By.XPATH, "//button[text()='Sign out']").click())
     assert driver.current_url.endswith("/sign-in")
     assert driver.find_elements(By.LINK_TEXT, "Sign in")

@@ -57,14 +57,14 @@ struct APITokens {
     /// Returns the token, which is never stored or shown again.
     func issue(email: String, organisation code: String, role rawRole: String, name rawName: String, days: Int) async throws -> String {
         guard let role = Role(rawValue: rawRole.lowercased()) else {
-            throw AssureError.invalid([OrganisationRuleError(field: "role", message: "Role '\(rawRole)' is not one of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")])
+            throw AssureError.invalid([RuleError(field: "role", message: "Role '\(rawRole)' is not one of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")])
         }
         guard (1...Self.longestLife).contains(days) else {
-            throw AssureError.invalid([OrganisationRuleError(field: "days", message: "A token must expire within 1 to \(Self.longestLife) days")])
+            throw AssureError.invalid([RuleError(field: "days", message: "A token must expire within 1 to \(Self.longestLife) days")])
         }
         let name = rawName.trimmingCharacters(in: .whitespaces)
         guard (1...100).contains(name.count) else {
-            throw AssureError.invalid([OrganisationRuleError(field: "name", message: "Name the token (1 to 100 characters), e.g. the system that will use it")])
+            throw AssureError.invalid([RuleError(field: "name", message: "Name the token (1 to 100 characters), e.g. the system that will use it")])
         }
         let token = Secret.generate(prefix: APIToken.prefix)
         let now = clock.now()

@@ -28,10 +28,10 @@ struct UserAccounts {
     }
 
     func create(email rawEmail: String, displayName rawName: String, password: String?) async throws -> User {
-        let email = try field { () throws(OrganisationRuleError) in try EmailAddress(rawEmail) }
+        let email = try field { () throws(RuleError) in try EmailAddress(rawEmail) }
         let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...200).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw AssureError.invalid([OrganisationRuleError(field: "display_name", message: "Enter the person's name (1 to 200 characters)")])
+            throw AssureError.invalid([RuleError(field: "display_name", message: "Enter the person's name (1 to 200 characters)")])
         }
         var hash: String?
         if let password {
@@ -129,20 +129,20 @@ struct UserAccounts {
 
     private func hashChecked(_ password: String, personal: [String]) async throws -> String {
         do { try PasswordPolicy.check(password, personal: personal) } catch {
-            throw AssureError.invalid([OrganisationRuleError(field: "password", message: error.message)])
+            throw AssureError.invalid([RuleError(field: "password", message: error.message)])
         }
         return try await threadPool.runIfActive { try Bcrypt.hash(password, cost: Self.bcryptCost) }
     }
 
     private func parseRole(_ raw: String) throws -> Role {
         guard let role = Role(rawValue: raw.trimmingCharacters(in: .whitespaces).lowercased()) else {
-            throw AssureError.invalid([OrganisationRuleError(field: "role", message: "Role '\(raw)' is not one of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")])
+            throw AssureError.invalid([RuleError(field: "role", message: "Role '\(raw)' is not one of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")])
         }
         return role
     }
 
     private func requireUser(_ rawEmail: String, on db: any Database) async throws -> User {
-        let email = try field { () throws(OrganisationRuleError) in try EmailAddress(rawEmail) }
+        let email = try field { () throws(RuleError) in try EmailAddress(rawEmail) }
         guard let user = try await User.query(on: db).filter(\.$email == email.value).first() else {
             throw AssureError.notFound("No account has the email address \(email)")
         }
@@ -154,7 +154,7 @@ struct UserAccounts {
         return (user, try await OrganisationDirectory(database: db).require(code))
     }
 
-    private func field<T>(_ body: () throws(OrganisationRuleError) -> T) throws -> T {
+    private func field<T>(_ body: () throws(RuleError) -> T) throws -> T {
         do { return try body() } catch { throw AssureError.invalid([error]) }
     }
 

@@ -35,7 +35,7 @@ struct OrganisationAPI: RouteCollection {
         let code = try req.organisationCode
         let input = try req.decodeJSON(OrganisationInput.self)
         if let bodyCode = input.odsCode, bodyCode.uppercased() != code {
-            throw AssureError.invalid([OrganisationRuleError(field: "ods_code", message: "The ODS code of an organisation cannot be changed (address says \(code), body says \(bodyCode))")])
+            throw AssureError.invalid([RuleError(field: "ods_code", message: "The ODS code of an organisation cannot be changed (address says \(code), body says \(bodyCode))")])
         }
         _ = try await OrganisationDirectory(database: req.db).require(code)
         return OrganisationDTO(try await OrganisationChanges(database: req.db, audit: req.auditContext).update(code, to: try input.draft(odsCode: code)))

@@ -37,7 +37,7 @@ struct OrganisationChanges {
                 throw AssureError.notFound("No organisation has the ODS code '\(code)'")
             }
             guard draft.odsCode.value == organisation.odsCode else {
-                throw AssureError.invalid([OrganisationRuleError(field: "ods_code", message: "The ODS code of an organisation cannot be changed")])
+                throw AssureError.invalid([RuleError(field: "ods_code", message: "The ODS code of an organisation cannot be changed")])
             }
             try Self.checkPlacement(of: draft, in: try await directory.hierarchy())
             let before = Self.auditFields(try await directory.require(code))

@@ -63,7 +63,7 @@ enum OrganisationFormPage {
         }
     }
 
-    /// Rule errors thrown by the tree check arrive as `OrganisationRuleError`; show them like field errors.
+    /// Rule errors thrown by the tree check arrive as `RuleError`; show them like field errors.
     private static func problems(of error: AssureError) -> [AssureError.FieldProblem] {
         error.problems.isEmpty ? [.init(field: "ods_code", message: error.detail)] : error.problems
     }

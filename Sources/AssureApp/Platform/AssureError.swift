@@ -25,7 +25,7 @@ struct AssureError: AbortError, Sendable {
         AssureError(status: .unprocessableEntity, title: "Invalid input", detail: detail, problems: problems)
     }
 
-    static func invalid(_ errors: [OrganisationRuleError]) -> AssureError {
+    static func invalid(_ errors: [RuleError]) -> AssureError {
         let first = errors.first.map { "\($0.field): \($0.message)" } ?? "The input is not valid"
         return .invalid(errors.count == 1 ? first : "\(errors.count) fields need correcting. \(first)",
                         errors.map { FieldProblem(field: $0.field, message: $0.message) })
@@ -40,7 +40,7 @@ struct AssureError: AbortError, Sendable {
     }
 }
 
-extension OrganisationRuleError: AbortError {
+extension RuleError: AbortError {
     public var status: HTTPResponseStatus { .unprocessableEntity }
     public var reason: String { "\(field): \(message)" }
 }

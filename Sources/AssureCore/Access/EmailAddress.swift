@@ -5,12 +5,12 @@ import Foundation
 public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
     public let value: String
 
-    public init(_ raw: String) throws(OrganisationRuleError) {
+    public init(_ raw: String) throws(RuleError) {
         let normalised = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let parts = normalised.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
               normalised.count <= 254, !normalised.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" }) else {
-            throw OrganisationRuleError(field: "email", message: "'\(raw)' is not an email address (for example jane.smith@nhs.net)")
+            throw RuleError(field: "email", message: "'\(raw)' is not an email address (for example jane.smith@nhs.net)")
         }
         value = normalised
     }

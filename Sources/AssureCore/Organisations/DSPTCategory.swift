@@ -5,19 +5,19 @@ import Foundation
 public struct DSPTCategory: Hashable, Codable, Sendable, Comparable {
     public let value: Int
 
-    public init(_ value: Int) throws(OrganisationRuleError) {
+    public init(_ value: Int) throws(RuleError) {
         guard (1...4).contains(value) else {
-            throw OrganisationRuleError(field: "dspt_category", message: "DSPT category must be 1, 2, 3 or 4 (got \(value))")
+            throw RuleError(field: "dspt_category", message: "DSPT category must be 1, 2, 3 or 4 (got \(value))")
         }
         self.value = value
     }
 
     /// Parses the text form; an empty string means the organisation has no DSPT category.
-    public static func parse(_ raw: String) throws(OrganisationRuleError) -> DSPTCategory? {
+    public static func parse(_ raw: String) throws(RuleError) -> DSPTCategory? {
         let trimmed = raw.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return nil }
         guard let number = Int(trimmed) else {
-            throw OrganisationRuleError(field: "dspt_category", message: "DSPT category '\(raw)' must be 1, 2, 3 or 4")
+            throw RuleError(field: "dspt_category", message: "DSPT category '\(raw)' must be 1, 2, 3 or 4")
         }
         return try DSPTCategory(number)
     }

@@ -9,14 +9,14 @@ public struct ODSCode: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let value: String
 
     /// Normalises (trims, upper-cases) and checks the general shape: 3 to 10 letters or digits.
-    public init(_ raw: String) throws(OrganisationRuleError) {
+    public init(_ raw: String) throws(RuleError) {
         let normalised = raw.trimmingCharacters(in: .whitespaces).uppercased()
         guard !normalised.isEmpty else {
-            throw OrganisationRuleError(field: "ods_code", message: "ODS code is required")
+            throw RuleError(field: "ods_code", message: "ODS code is required")
         }
         guard (3...10).contains(normalised.count),
               normalised.unicodeScalars.allSatisfy(Self.isCodeCharacter) else {
-            throw OrganisationRuleError(
+            throw RuleError(
                 field: "ods_code",
                 message: "ODS code '\(raw)' must be 3 to 10 letters or digits"
             )
@@ -25,10 +25,10 @@ public struct ODSCode: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// Checks the code against the shape the NHS uses for this type of organisation.
-    public func check(isShapedFor type: OrganisationType) throws(OrganisationRuleError) {
+    public func check(isShapedFor type: OrganisationType) throws(RuleError) {
         guard let shape = type.codeShape else { return }
         guard shape.matches(value) else {
-            throw OrganisationRuleError(
+            throw RuleError(
                 field: "ods_code",
                 message: "ODS code '\(value)' is not shaped like \(type.withArticle) code (for example \(shape.example))"
             )

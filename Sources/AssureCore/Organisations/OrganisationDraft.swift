@@ -21,43 +21,43 @@ public struct OrganisationDraft: Equatable, Sendable {
     /// Builds a draft from text fields (a form, a CSV row, JSON), reporting every bad field at once.
     public static func parse(
         odsCode: String, name: String, type: String, parentCode: String, dsptCategory: String
-    ) -> Result<OrganisationDraft, RuleViolations<OrganisationRuleError>> {
-        var problems: [OrganisationRuleError] = []
-        func attempt<T>(_ body: () throws(OrganisationRuleError) -> T) -> T? {
+    ) -> Result<OrganisationDraft, RuleViolations<RuleError>> {
+        var problems: [RuleError] = []
+        func attempt<T>(_ body: () throws(RuleError) -> T) -> T? {
             do { return try body() } catch { problems.append(error); return nil }
         }
-        let code = attempt { () throws(OrganisationRuleError) in try ODSCode(odsCode) }
-        let checkedName = attempt { () throws(OrganisationRuleError) in try checkName(name) }
-        let parsedType = attempt { () throws(OrganisationRuleError) in try OrganisationType(parsing: type) }
-        let parent = attempt { () throws(OrganisationRuleError) -> ODSCode? in
+        let code = attempt { () throws(RuleError) in try ODSCode(odsCode) }
+        let checkedName = attempt { () throws(RuleError) in try checkName(name) }
+        let parsedType = attempt { () throws(RuleError) in try OrganisationType(parsing: type) }
+        let parent = attempt { () throws(RuleError) -> ODSCode? in
             let trimmed = parentCode.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty else { return nil }
             return try parentODSCode(trimmed)
         } ?? nil
-        let category = attempt { () throws(OrganisationRuleError) in try DSPTCategory.parse(dsptCategory) } ?? nil
+        let category = attempt { () throws(RuleError) in try DSPTCategory.parse(dsptCategory) } ?? nil
         if let code, let parsedType {
-            attempt { () throws(OrganisationRuleError) in try code.check(isShapedFor: parsedType) }
+            attempt { () throws(RuleError) in try code.check(isShapedFor: parsedType) }
         }
         guard problems.isEmpty, let code, let checkedName, let parsedType else { return .failure(RuleViolations(problems)) }
         return .success(OrganisationDraft(odsCode: code, name: checkedName, type: parsedType, parentCode: parent, dsptCategory: category))
     }
 
-    private static func parentODSCode(_ raw: String) throws(OrganisationRuleError) -> ODSCode {
+    private static func parentODSCode(_ raw: String) throws(RuleError) -> ODSCode {
         do {
             return try ODSCode(raw)
         } catch {
-            throw OrganisationRuleError(field: "parent_ods_code", message: error.message.replacingOccurrences(of: "ODS code", with: "Parent ODS code"))
+            throw RuleError(field: "parent_ods_code", message: error.message.replacingOccurrences(of: "ODS code", with: "Parent ODS code"))
         }
     }
 
-    private static func checkName(_ raw: String) throws(OrganisationRuleError) -> String {
+    private static func checkName(_ raw: String) throws(RuleError) -> String {
         let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty else { throw OrganisationRuleError(field: "name", message: "Name is required") }
+        guard !name.isEmpty else { throw RuleError(field: "name", message: "Name is required") }
         guard name.count <= maximumNameLength else {
-            throw OrganisationRuleError(field: "name", message: "Name must be \(maximumNameLength) characters or fewer")
+            throw RuleError(field: "name", message: "Name must be \(maximumNameLength) characters or fewer")
         }
         guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw OrganisationRuleError(field: "name", message: "Name must not contain control characters")
+            throw RuleError(field: "name", message: "Name must not contain control characters")
         }
         return name
     }

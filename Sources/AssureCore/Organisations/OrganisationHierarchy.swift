@@ -23,27 +23,27 @@ public struct OrganisationHierarchy: Sendable {
 
     /// Checks a new or changed organisation against the tree: its parent exists, is of a type it
     /// may sit under, does not make it its own ancestor, and its children may still sit under it.
-    public func check(_ draft: OrganisationDraft) throws(OrganisationRuleError) {
+    public func check(_ draft: OrganisationDraft) throws(RuleError) {
         guard let parentCode = draft.parentCode else {
             guard draft.type.mayBeRoot else {
                 let parents = draft.type.allowedParentTypes.map(\.withArticle).sorted().joined(separator: " or ")
-                throw OrganisationRuleError(field: "parent_ods_code", message: "\(draft.type.withArticle.capitalisedFirst) must have a parent (\(parents))")
+                throw RuleError(field: "parent_ods_code", message: "\(draft.type.withArticle.capitalisedFirst) must have a parent (\(parents))")
             }
             try checkChildren(of: draft)
             return
         }
         guard let parent = nodes[parentCode] else {
-            throw OrganisationRuleError(field: "parent_ods_code", message: "Parent organisation '\(parentCode)' does not exist")
+            throw RuleError(field: "parent_ods_code", message: "Parent organisation '\(parentCode)' does not exist")
         }
         if ancestry(from: parentCode).contains(draft.odsCode) {
-            throw OrganisationRuleError(
+            throw RuleError(
                 field: "parent_ods_code",
                 message: "Placing \(draft.odsCode) under \(parentCode) would create a cycle: \(parentCode) is \(draft.odsCode) or sits below it"
             )
         }
         guard draft.type.allowedParentTypes.contains(parent.type) else {
             let parents = draft.type.allowedParentTypes.map(\.withArticle).sorted().joined(separator: " or ")
-            throw OrganisationRuleError(
+            throw RuleError(
                 field: "parent_ods_code",
                 message: "\(draft.type.withArticle.capitalisedFirst) cannot sit under \(parent.type.withArticle) (\(parentCode)); its parent must be \(parents)"
             )
@@ -71,10 +71,10 @@ public struct OrganisationHierarchy: Sendable {
         }
     }
 
-    private func checkChildren(of draft: OrganisationDraft) throws(OrganisationRuleError) {
+    private func checkChildren(of draft: OrganisationDraft) throws(RuleError) {
         let children = nodes.values.filter { $0.parentCode == draft.odsCode }
         if let misfit = children.sorted(by: { $0.code < $1.code }).first(where: { !$0.type.allowedParentTypes.contains(draft.type) }) {
-            throw OrganisationRuleError(
+            throw RuleError(
                 field: "type",
                 message: "\(draft.odsCode) cannot become \(draft.type.withArticle): \(misfit.code) (\(misfit.type.withArticle)) sits under it"
             )

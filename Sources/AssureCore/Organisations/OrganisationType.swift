@@ -82,12 +82,12 @@ public enum OrganisationType: String, CaseIterable, Codable, Sendable {
     }
 
     /// Accepts the stored form (`gp-practice`) and common spellings (`GP practice`, `gp_practice`).
-    public init(parsing raw: String) throws(OrganisationRuleError) {
+    public init(parsing raw: String) throws(RuleError) {
         let key = raw.trimmingCharacters(in: .whitespaces).lowercased()
             .replacingOccurrences(of: "_", with: "-")
             .replacingOccurrences(of: " ", with: "-")
         if key.isEmpty {
-            throw OrganisationRuleError(field: "type", message: "Choose the type of organisation")
+            throw RuleError(field: "type", message: "Choose the type of organisation")
         }
         if let type = OrganisationType(rawValue: key) {
             self = type
@@ -101,7 +101,7 @@ public enum OrganisationType: String, CaseIterable, Codable, Sendable {
         ]
         guard let type = aliases[key] else {
             let allowed = OrganisationType.allCases.map(\.rawValue).joined(separator: ", ")
-            throw OrganisationRuleError(field: "type", message: "Type '\(raw)' is not one of: \(allowed)")
+            throw RuleError(field: "type", message: "Type '\(raw)' is not one of: \(allowed)")
         }
         self = type
     }

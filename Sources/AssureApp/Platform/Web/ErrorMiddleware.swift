@@ -81,7 +81,7 @@ struct AssureErrorMiddleware: AsyncMiddleware {
         switch error {
         case let error as AssureError:
             return (error.status, error.title, error.detail, error.problems)
-        case let error as OrganisationRuleError:
+        case let error as RuleError:
             return describe(AssureError.invalid([error]))
         case let error as DecodingError:
             let (field, message) = DecodingProblem.describe(error)

@@ -1,7 +1,7 @@
 import Foundation
 
-/// A broken rule about an organisation, naming the field so the user can put it right.
-public struct OrganisationRuleError: Error, Equatable, Sendable, CustomStringConvertible {
+/// A broken rule about something a user entered, naming the field so they can put it right.
+public struct RuleError: Error, Equatable, Sendable, CustomStringConvertible {
     public let field: String
     public let message: String
 
