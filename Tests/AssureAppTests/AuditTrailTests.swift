@@ -14,7 +14,7 @@ final class AuditTrailTests: XCTestCase {
             let seeded = try await entries(app).count
             XCTAssertEqual(seeded, 29, "the demo seed is audited, one entry per organisation")
             let move = #"{"name":"Avonvale Community Health NHS Trust","type":"trust","parent_ods_code":"Q9B","dspt_category":2}"#
-            try await app.test(.PUT, "/api/v1/organisations/T92", headers: jsonHeaders(), body: ByteBuffer(string: move)) { res async throws in
+            try await app.send(.PUT, "/api/v1/organisations/T92", headers: jsonHeaders(), body: ByteBuffer(string: move)) { res async throws in
                 XCTAssertEqual(res.status, .ok)
             }
             let all = try await entries(app)
@@ -22,7 +22,7 @@ final class AuditTrailTests: XCTestCase {
             XCTAssertEqual(last.action, "update")
             XCTAssertEqual(last.entityID, "T92")
             XCTAssertEqual(last.organisationCode, "T92")
-            XCTAssertEqual(last.actor, "anonymous")
+            XCTAssertEqual(last.actor, "tester@assure.test", "the signed-in person")
             XCTAssertNotNil(last.requestID)
             XCTAssertEqual(last.changes, #"{"dspt_category":{"after":"2","before":"1"},"parent_ods_code":{"after":"Q9B","before":"Q9A"}}"#)
             let verifier = try await AuditTrail.verify(on: app.db)
@@ -35,11 +35,11 @@ final class AuditTrailTests: XCTestCase {
         try await withAssure(demo: true) { app in
             let before = try await entries(app).count
             let bad = #"{"name":"","type":"trust","parent_ods_code":"Q9A"}"#
-            try await app.test(.PUT, "/api/v1/organisations/T92", headers: jsonHeaders(), body: ByteBuffer(string: bad)) { res async throws in
+            try await app.send(.PUT, "/api/v1/organisations/T92", headers: jsonHeaders(), body: ByteBuffer(string: bad)) { res async throws in
                 XCTAssertEqual(res.status, .unprocessableEntity)
             }
             let same = #"{"name":"Avonvale Community Health NHS Trust","type":"trust","parent_ods_code":"Q9A","dspt_category":1}"#
-            try await app.test(.PUT, "/api/v1/organisations/T92", headers: jsonHeaders(), body: ByteBuffer(string: same)) { res async throws in
+            try await app.send(.PUT, "/api/v1/organisations/T92", headers: jsonHeaders(), body: ByteBuffer(string: same)) { res async throws in
                 XCTAssertEqual(res.status, .ok)
             }
             let after = try await entries(app).count
@@ -75,7 +75,7 @@ final class AuditTrailTests: XCTestCase {
                 for index in 1...12 {
                     group.addTask {
                         let body = #"{"ods_code":"T\#(index < 10 ? "8" : "7")\#(index % 10)","name":"Concurrent \#(index) NHS Trust","type":"trust","parent_ods_code":"Q9A"}"#
-                        try await app.test(.POST, "/api/v1/organisations", headers: jsonHeaders(), body: ByteBuffer(string: body)) { res async throws in
+                        try await app.send(.POST, "/api/v1/organisations", headers: jsonHeaders(), body: ByteBuffer(string: body)) { res async throws in
                             XCTAssertEqual(res.status, .created, res.text)
                         }
                     }
@@ -93,26 +93,26 @@ final class AuditTrailPageTests: XCTestCase {
     func testThePageListsFiltersAndExports() async throws {
         try await withAssure(demo: true) { app in
             let move = #"{"name":"Avonvale Community Health NHS Trust","type":"trust","parent_ods_code":"Q9B","dspt_category":2}"#
-            try await app.test(.PUT, "/api/v1/organisations/T92", headers: jsonHeaders(), body: ByteBuffer(string: move)) { res async throws in
+            try await app.send(.PUT, "/api/v1/organisations/T92", headers: jsonHeaders(), body: ByteBuffer(string: move)) { res async throws in
                 XCTAssertEqual(res.status, .ok)
             }
-            try await app.test(.GET, "/organisations/T92/audit") { res async throws in
+            try await app.send(.GET, "/organisations/T92/audit") { res async throws in
                 XCTAssertEqual(res.status, .ok)
                 XCTAssertTrue(res.text.contains("2 entries"), "the demo seed and the update")
                 XCTAssertTrue(res.text.contains("<strong>parent_ods_code</strong>: Q9A → Q9B"))
                 XCTAssertTrue(res.text.contains(#"aria-current="page">Audit trail"#))
             }
-            try await app.test(.GET, "/organisations/T92/audit?action=update") { res async throws in
+            try await app.send(.GET, "/organisations/T92/audit?action=update") { res async throws in
                 XCTAssertTrue(res.text.contains("1 entry"))
             }
-            try await app.test(.GET, "/organisations/T92/audit?from=2001-01-01&to=2001-12-31") { res async throws in
+            try await app.send(.GET, "/organisations/T92/audit?from=2001-01-01&to=2001-12-31") { res async throws in
                 XCTAssertTrue(res.text.contains("No entries match these filters"))
             }
-            try await app.test(.GET, "/organisations/T92/audit?from=yesterday") { res async throws in
+            try await app.send(.GET, "/organisations/T92/audit?from=yesterday") { res async throws in
                 XCTAssertEqual(res.status, .badRequest)
                 XCTAssertTrue(res.text.contains("YYYY-MM-DD"))
             }
-            try await app.test(.GET, "/organisations/T92/audit.csv?action=update") { res async throws in
+            try await app.send(.GET, "/organisations/T92/audit.csv?action=update") { res async throws in
                 XCTAssertEqual(res.status, .ok)
                 XCTAssertEqual(res.headers.contentType?.subType, "csv")
                 XCTAssertTrue(res.headers.first(name: .contentDisposition)?.contains("audit-T92-") ?? false)
@@ -120,14 +120,14 @@ final class AuditTrailPageTests: XCTestCase {
                 XCTAssertEqual(lines.count, 2)
                 XCTAssertTrue(lines[0].hasPrefix("sequence,recorded_at,actor"))
             }
-            try await app.test(.GET, "/api/v1/organisations/T92/audit?page=1") { res async throws in
+            try await app.send(.GET, "/api/v1/organisations/T92/audit?page=1") { res async throws in
                 let json = try res.json()
                 XCTAssertEqual(json["total"] as? Int, 2)
                 let items = try XCTUnwrap(json["items"] as? [[String: Any]])
                 XCTAssertEqual(items.first?["action"] as? String, "update", "newest first")
                 XCTAssertEqual((items.first?["hash"] as? String)?.count, 64)
             }
-            try await app.test(.GET, "/api/v1/organisations/T92/audit?page=0") { res async throws in
+            try await app.send(.GET, "/api/v1/organisations/T92/audit?page=0") { res async throws in
                 XCTAssertEqual(res.status, .badRequest)
                 XCTAssertTrue(res.text.contains("page"))
             }

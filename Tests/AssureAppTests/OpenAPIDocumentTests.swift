@@ -27,7 +27,7 @@ final class OpenAPIDocumentTests: XCTestCase {
 
     func testTheDocumentIsServed() async throws {
         try await withAssure { app in
-            try await app.test(.GET, "/api/v1/openapi.json") { res async throws in
+            try await app.send(.GET, "/api/v1/openapi.json") { res async throws in
                 XCTAssertEqual(res.status, .ok)
                 XCTAssertEqual(try res.json()["openapi"] as? String, "3.1.0")
             }

@@ -6,16 +6,16 @@ import XCTVapor
 final class OperationsTests: XCTestCase {
     func testHealthReadinessAndMetrics() async throws {
         try await withAssure { app in
-            try await app.test(.GET, "/healthz") { res async throws in
+            try await app.send(.GET, "/healthz") { res async throws in
                 XCTAssertEqual(res.status, .ok)
                 XCTAssertEqual(try res.json()["status"] as? String, "ok")
             }
-            try await app.test(.GET, "/readyz") { res async throws in
+            try await app.send(.GET, "/readyz") { res async throws in
                 XCTAssertEqual(res.status, .ok)
                 XCTAssertEqual(try res.json()["schema_version"] as? Int, AssureMigrations.all.count)
                 XCTAssertNotNil(res.headers.first(name: "X-Request-ID"))
             }
-            try await app.test(.GET, "/metrics") { res async throws in
+            try await app.send(.GET, "/metrics") { res async throws in
                 XCTAssertEqual(res.status, .ok)
                 XCTAssertTrue(res.text.contains("http_requests_total{method=\"GET\",path=\"/readyz\",status=\"200\"}"), res.text)
                 XCTAssertTrue(res.text.contains("assure_database_up 1"))
@@ -26,7 +26,7 @@ final class OperationsTests: XCTestCase {
 
     func testReadinessFailsWhileTheSchemaIsBehind() async throws {
         try await withAssure(migrate: false) { app in
-            try await app.test(.GET, "/readyz") { res async throws in
+            try await app.send(.GET, "/readyz") { res async throws in
                 XCTAssertEqual(res.status, .serviceUnavailable)
                 XCTAssertEqual(try res.json()["status"] as? String, "schema behind")
             }
@@ -35,12 +35,12 @@ final class OperationsTests: XCTestCase {
 
     func testStylesheetIsServedAndLinked() async throws {
         try await withAssure { app in
-            try await app.test(.GET, SiteURL.stylesheet.path) { res async throws in
+            try await app.send(.GET, SiteURL.stylesheet.path) { res async throws in
                 XCTAssertEqual(res.status, .ok)
                 XCTAssertTrue(res.text.contains("--nhs-blue: #005eb8"))
                 XCTAssertTrue(res.headers.first(name: .cacheControl)?.contains("immutable") ?? false)
             }
-            try await app.test(.GET, "/organisations") { res async throws in
+            try await app.send(.GET, "/organisations") { res async throws in
                 XCTAssertTrue(res.text.contains(SiteURL.stylesheet.path))
             }
         }
@@ -50,12 +50,12 @@ final class OperationsTests: XCTestCase {
         try await withAssure { app in
             struct Secret: Error {}
             app.get("explode") { _ -> String in throw Secret() }
-            try await app.test(.GET, "/explode", headers: ["Accept": "application/json"]) { res async throws in
+            try await app.send(.GET, "/explode", headers: ["Accept": "application/json"]) { res async throws in
                 XCTAssertEqual(res.status, .internalServerError)
                 XCTAssertFalse(res.text.contains("Secret"))
                 XCTAssertEqual(try res.json()["request_id"] as? String, res.headers.first(name: "X-Request-ID"))
             }
-            try await app.test(.GET, "/explode", headers: ["Accept": "text/html"]) { res async throws in
+            try await app.send(.GET, "/explode", headers: ["Accept": "text/html"]) { res async throws in
                 XCTAssertEqual(res.headers.contentType, .html)
                 XCTAssertFalse(res.text.contains("Secret"))
             }
@@ -111,20 +111,20 @@ final class OperationsTests: XCTestCase {
 final class MethodNotAllowedTests: XCTestCase {
     func testAKnownPathWithAnotherMethodSays405AndWhichMethodsItTakes() async throws {
         try await withAssure(demo: true) { app in
-            try await app.test(.DELETE, "/api/v1/organisations/T91") { res async throws in
+            try await app.send(.DELETE, "/api/v1/organisations/T91") { res async throws in
                 XCTAssertEqual(res.status, .methodNotAllowed)
                 XCTAssertEqual(res.headers.first(name: .allow), "GET, HEAD, PUT")
                 XCTAssertEqual(res.headers.contentType?.description, "application/problem+json")
             }
-            try await app.test(.DELETE, "/api/v1/organisations/import") { res async throws in
+            try await app.send(.DELETE, "/api/v1/organisations/import") { res async throws in
                 XCTAssertEqual(res.headers.first(name: .allow), "POST", "the fixed segment wins over {code}")
             }
-            try await app.test(.DELETE, "/healthz", headers: ["Accept": "text/html"]) { res async throws in
+            try await app.send(.DELETE, "/healthz", headers: ["Accept": "text/html"], as: .some(nil)) { res async throws in
                 XCTAssertEqual(res.status, .methodNotAllowed)
                 XCTAssertEqual(res.headers.first(name: .allow), "GET, HEAD")
                 XCTAssertEqual(res.headers.contentType, .html)
             }
-            try await app.test(.GET, "/api/v1/nothing-here") { res async throws in
+            try await app.send(.GET, "/api/v1/nothing-here") { res async throws in
                 XCTAssertEqual(res.status, .notFound)
             }
         }
@@ -135,7 +135,7 @@ final class SecurityHeadersTests: XCTestCase {
     func testEveryResponseCarriesTheHeadersIncludingErrors() async throws {
         try await withAssure { app in
             for path in ["/organisations", "/api/v1/organisations", "/organisations/NOPE", SiteURL.stylesheet.path] {
-                try await app.test(.GET, path) { res async throws in
+                try await app.send(.GET, path) { res async throws in
                     let csp = try XCTUnwrap(res.headers.first(name: "Content-Security-Policy"), path)
                     XCTAssertTrue(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), path)
                     XCTAssertFalse(csp.contains("unsafe-inline"), path)
@@ -151,7 +151,7 @@ final class SecurityHeadersTests: XCTestCase {
     func testHSTSWhenThePublicAddressIsHTTPS() async throws {
         let app = try await Application.make(.testing)
         try await configure(app, AssureConfiguration(database: .sqliteInMemory, publicURL: "https://assure.example.nhs.uk"))
-        try await app.test(.GET, "/healthz") { res async throws in
+        try await app.send(.GET, "/healthz") { res async throws in
             XCTAssertEqual(res.headers.first(name: .strictTransportSecurity), "max-age=31536000; includeSubDomains")
         }
         try await app.asyncShutdown()

@@ -15,16 +15,16 @@ final class OrganisationImportTests: XCTestCase {
             Y56,London,region,,
 
             """
-            try await app.test(.POST, "/api/v1/organisations/import", headers: csvHeaders, body: ByteBuffer(string: csv)) { res async throws in
+            try await app.send(.POST, "/api/v1/organisations/import", headers: csvHeaders, body: ByteBuffer(string: csv)) { res async throws in
                 XCTAssertEqual(res.status, .ok, res.text)
                 XCTAssertEqual(try res.json()["inserted"] as? Int, 4)
             }
-            try await app.test(.GET, "/api/v1/organisations/A81001") { res async throws in
+            try await app.send(.GET, "/api/v1/organisations/A81001") { res async throws in
                 XCTAssertEqual(try res.json()["name"] as? String, "Riverside Surgery, North")
                 XCTAssertEqual(try res.json()["parent_ods_code"] as? String, "QZ1")
             }
             let again = csv.replacingOccurrences(of: "NHS Northfield ICB", with: "NHS Northfield Integrated Care Board")
-            try await app.test(.POST, "/api/v1/organisations/import", headers: csvHeaders, body: ByteBuffer(string: again)) { res async throws in
+            try await app.send(.POST, "/api/v1/organisations/import", headers: csvHeaders, body: ByteBuffer(string: again)) { res async throws in
                 let json = try res.json()
                 XCTAssertEqual(json["inserted"] as? Int, 0)
                 XCTAssertEqual(json["updated"] as? Int, 1)
@@ -45,7 +45,7 @@ final class OrganisationImportTests: XCTestCase {
             T97,Again,trust,Q9A,1
             9,Short,trust,Q9A,1
             """
-            try await app.test(.POST, "/api/v1/organisations/import", headers: csvHeaders, body: ByteBuffer(string: csv)) { res async throws in
+            try await app.send(.POST, "/api/v1/organisations/import", headers: csvHeaders, body: ByteBuffer(string: csv)) { res async throws in
                 XCTAssertEqual(res.status, .unprocessableEntity)
                 let problems = try XCTUnwrap(try res.json()["problems"] as? [[String: Any]])
                 let found = Set(problems.map { "\($0["line"] as? Int ?? 0):\($0["field"] as? String ?? "")" })
@@ -66,12 +66,12 @@ final class OrganisationImportTests: XCTestCase {
                 ("ods_code,name,type,parent_ods_code,dspt_category\n", "no organisations"),
             ]
             for (csv, mention) in cases {
-                try await app.test(.POST, "/api/v1/organisations/import", headers: csvHeaders, body: ByteBuffer(string: csv)) { res async throws in
+                try await app.send(.POST, "/api/v1/organisations/import", headers: csvHeaders, body: ByteBuffer(string: csv)) { res async throws in
                     XCTAssertEqual(res.status, .unprocessableEntity, csv)
                     XCTAssertTrue(res.text.contains(mention), "\(csv) → \(res.text)")
                 }
             }
-            try await app.test(.POST, "/api/v1/organisations/import", headers: jsonHeaders(), body: ByteBuffer(string: "{}")) { res async throws in
+            try await app.send(.POST, "/api/v1/organisations/import", headers: jsonHeaders(), body: ByteBuffer(string: "{}")) { res async throws in
                 XCTAssertEqual(res.status, .unsupportedMediaType)
             }
             let count = try await organisationCount(app)
@@ -85,7 +85,7 @@ final class OrganisationImportTests: XCTestCase {
             XCTAssertEqual(summary.inserted, 7 + 42 + 220 + 6_300)
             let again = try await DemoSeeder.seed(DemoOrganisations.national(), on: app.db)
             XCTAssertEqual(again.unchanged, 6_569)
-            try await app.test(.GET, "/api/v1/organisations/Q10/children") { res async throws in
+            try await app.send(.GET, "/api/v1/organisations/Q10/children") { res async throws in
                 XCTAssertEqual(try res.json()["total"] as? Int, 6 + 150)
             }
         }

@@ -6,7 +6,7 @@ final class OrganisationPagesTests: XCTestCase {
 
     func testTreeShowsTheDemoRegionWithEveryOrganisation() async throws {
         try await withAssure(demo: true) { app in
-            try await app.test(.GET, "/organisations") { res async throws in
+            try await app.send(.GET, "/organisations") { res async throws in
                 XCTAssertEqual(res.status, .ok)
                 XCTAssertEqual(res.headers.contentType, .html)
                 XCTAssertTrue(res.text.contains("29 organisations"))
@@ -20,10 +20,10 @@ final class OrganisationPagesTests: XCTestCase {
     func testTreeEscapesNames() async throws {
         try await withAssure(demo: true) { app in
             let body = #"{"ods_code":"Z99100","name":"Smith & Jones <Surgery> \"Kings\"","type":"gp-practice","parent_ods_code":"Q9A"}"#
-            try await app.test(.POST, "/api/v1/organisations", headers: jsonHeaders(), body: ByteBuffer(string: body)) { res async throws in
+            try await app.send(.POST, "/api/v1/organisations", headers: jsonHeaders(), body: ByteBuffer(string: body)) { res async throws in
                 XCTAssertEqual(res.status, .created)
             }
-            try await app.test(.GET, "/organisations") { res async throws in
+            try await app.send(.GET, "/organisations") { res async throws in
                 XCTAssertTrue(res.text.contains("Smith &amp; Jones &lt;Surgery&gt; &quot;Kings&quot;"), "names are escaped")
                 XCTAssertFalse(res.text.contains("<Surgery>"))
             }
@@ -32,7 +32,7 @@ final class OrganisationPagesTests: XCTestCase {
 
     func testEmptyTreeTellsTheUserWhatToDo() async throws {
         try await withAssure { app in
-            try await app.test(.GET, "/organisations") { res async throws in
+            try await app.send(.GET, "/organisations") { res async throws in
                 XCTAssertTrue(res.text.contains("No organisations yet"))
                 XCTAssertTrue(res.text.contains(#"href="/organisations/import""#))
             }
@@ -41,16 +41,16 @@ final class OrganisationPagesTests: XCTestCase {
 
     func testSearchFindsByNameAndJumpsStraightToAnExactCode() async throws {
         try await withAssure(demo: true) { app in
-            try await app.test(.GET, "/organisations?q=surgery") { res async throws in
+            try await app.send(.GET, "/organisations?q=surgery") { res async throws in
                 XCTAssertTrue(res.text.contains("organisations found"))
                 XCTAssertTrue(res.text.contains("Oak Lane Surgery"))
                 XCTAssertFalse(res.text.contains("Kingsmere University Hospitals"))
             }
-            try await app.test(.GET, "/organisations?q=t93") { res async throws in
+            try await app.send(.GET, "/organisations?q=t93") { res async throws in
                 XCTAssertEqual(res.status, .seeOther)
                 XCTAssertEqual(res.headers.first(name: .location), "/organisations/T93")
             }
-            try await app.test(.GET, "/organisations?q=zzzz") { res async throws in
+            try await app.send(.GET, "/organisations?q=zzzz") { res async throws in
                 XCTAssertTrue(res.text.contains("No organisations match"))
             }
         }
@@ -58,7 +58,7 @@ final class OrganisationPagesTests: XCTestCase {
 
     func testOverviewShowsFactsBreadcrumbsAndChildren() async throws {
         try await withAssure(demo: true) { app in
-            try await app.test(.GET, "/organisations/Q9A") { res async throws in
+            try await app.send(.GET, "/organisations/Q9A") { res async throws in
                 XCTAssertEqual(res.status, .ok)
                 XCTAssertTrue(res.text.contains("NHS Avalon North Integrated Care Board"))
                 XCTAssertTrue(res.text.contains(#"<nav class="breadcrumbs""#))
@@ -67,14 +67,14 @@ final class OrganisationPagesTests: XCTestCase {
                 XCTAssertTrue(res.text.contains(#"<div class="org-context">"#))
                 XCTAssertTrue(res.text.contains("ODS code Q9A"))
             }
-            try await app.test(.GET, "/organisations/Z99001") { res async throws in
+            try await app.send(.GET, "/organisations/Z99001") { res async throws in
                 XCTAssertFalse(res.text.contains("Organisations under"), "a GP practice has nothing under it")
             }
             let icb = #"{"ods_code":"Q9C","name":"NHS Avalon East Integrated Care Board","type":"icb","parent_ods_code":"Y99"}"#
-            try await app.test(.POST, "/api/v1/organisations", headers: jsonHeaders(), body: ByteBuffer(string: icb)) { res async throws in
+            try await app.send(.POST, "/api/v1/organisations", headers: jsonHeaders(), body: ByteBuffer(string: icb)) { res async throws in
                 XCTAssertEqual(res.status, .created)
             }
-            try await app.test(.GET, "/organisations/Q9C") { res async throws in
+            try await app.send(.GET, "/organisations/Q9C") { res async throws in
                 XCTAssertTrue(res.text.contains("Organisations under"))
                 XCTAssertTrue(res.text.contains("None yet"), "an empty ICB says what to do next")
             }
@@ -83,7 +83,7 @@ final class OrganisationPagesTests: XCTestCase {
 
     func testUnknownOrganisationGetsAnHTMLNotFoundPage() async throws {
         try await withAssure(demo: true) { app in
-            try await app.test(.GET, "/organisations/NOPE", headers: ["Accept": "text/html"]) { res async throws in
+            try await app.send(.GET, "/organisations/NOPE", headers: ["Accept": "text/html"]) { res async throws in
                 XCTAssertEqual(res.status, .notFound)
                 XCTAssertEqual(res.headers.contentType, .html)
                 XCTAssertTrue(res.text.contains("Page not found"))
@@ -95,11 +95,11 @@ final class OrganisationPagesTests: XCTestCase {
     func testCreateFormAddsAnOrganisationAndRedirects() async throws {
         try await withAssure(demo: true) { app in
             let body = "ods_code=t97&name=Seaview+Hospitals+NHS+Trust&type=trust&parent_ods_code=Q9B&dspt_category=1"
-            try await app.test(.POST, "/organisations/new", headers: form, body: ByteBuffer(string: body)) { res async throws in
+            try await app.send(.POST, "/organisations/new", headers: form, body: ByteBuffer(string: body)) { res async throws in
                 XCTAssertEqual(res.status, .seeOther)
                 XCTAssertEqual(res.headers.first(name: .location), "/organisations/T97")
             }
-            try await app.test(.GET, "/organisations/T97") { res async throws in
+            try await app.send(.GET, "/organisations/T97") { res async throws in
                 XCTAssertTrue(res.text.contains("Seaview Hospitals NHS Trust"))
             }
         }
@@ -109,7 +109,7 @@ final class OrganisationPagesTests: XCTestCase {
         try await withAssure(demo: true) { app in
             let before = try await organisationCount(app)
             let body = "ods_code=X&name=&type=trust&parent_ods_code=Q9B&dspt_category="
-            try await app.test(.POST, "/organisations/new", headers: form, body: ByteBuffer(string: body)) { res async throws in
+            try await app.send(.POST, "/organisations/new", headers: form, body: ByteBuffer(string: body)) { res async throws in
                 XCTAssertEqual(res.status, .unprocessableEntity)
                 XCTAssertTrue(res.text.contains("There is a problem"))
                 XCTAssertTrue(res.text.contains(##"href="#ods_code""##))
@@ -124,18 +124,18 @@ final class OrganisationPagesTests: XCTestCase {
 
     func testEditFormChangesDetailsAndRejectsACycle() async throws {
         try await withAssure(demo: true) { app in
-            try await app.test(.GET, "/organisations/T92/edit") { res async throws in
+            try await app.send(.GET, "/organisations/T92/edit") { res async throws in
                 XCTAssertTrue(res.text.contains(#"value="Avonvale Community Health NHS Trust""#))
             }
             let body = "name=Avonvale+Community+Health+NHS+Trust&type=trust&parent_ods_code=Q9B&dspt_category=2"
-            try await app.test(.POST, "/organisations/T92/edit", headers: form, body: ByteBuffer(string: body)) { res async throws in
+            try await app.send(.POST, "/organisations/T92/edit", headers: form, body: ByteBuffer(string: body)) { res async throws in
                 XCTAssertEqual(res.status, .seeOther)
             }
-            try await app.test(.GET, "/api/v1/organisations/T92") { res async throws in
+            try await app.send(.GET, "/api/v1/organisations/T92") { res async throws in
                 XCTAssertEqual(try res.json()["parent_ods_code"] as? String, "Q9B")
             }
             let cycle = "name=Avalon+Region&type=region&parent_ods_code=Q9A"
-            try await app.test(.POST, "/organisations/Y99/edit", headers: form, body: ByteBuffer(string: cycle)) { res async throws in
+            try await app.send(.POST, "/organisations/Y99/edit", headers: form, body: ByteBuffer(string: cycle)) { res async throws in
                 XCTAssertEqual(res.status, .unprocessableEntity)
                 XCTAssertTrue(res.text.contains("cycle"))
             }
@@ -144,20 +144,20 @@ final class OrganisationPagesTests: XCTestCase {
 
     func testImportPageUploadsAFileAndListsProblemsByLine() async throws {
         try await withAssure(demo: true) { app in
-            try await app.test(.GET, "/organisations/import") { res async throws in
+            try await app.send(.GET, "/organisations/import") { res async throws in
                 XCTAssertTrue(res.text.contains(#"enctype="multipart/form-data""#))
             }
             let good = "ods_code,name,type,parent_ods_code,dspt_category\nT97,Seaview NHS Trust,trust,Q9A,1\n"
-            try await app.test(.POST, "/organisations/import", headers: Multipart.headers, body: Multipart.body(file: good)) { res async throws in
+            try await app.send(.POST, "/organisations/import", headers: Multipart.headers, body: Multipart.body(file: good)) { res async throws in
                 XCTAssertEqual(res.status, .ok)
                 XCTAssertTrue(res.text.contains("1 added, 0 updated, 0 unchanged"))
             }
             let bad = "ods_code,name,type,parent_ods_code,dspt_category\nT98,Seaview NHS Trust,trust,NOPE,1\n"
-            try await app.test(.POST, "/organisations/import", headers: Multipart.headers, body: Multipart.body(file: bad)) { res async throws in
+            try await app.send(.POST, "/organisations/import", headers: Multipart.headers, body: Multipart.body(file: bad)) { res async throws in
                 XCTAssertEqual(res.status, .unprocessableEntity)
                 XCTAssertTrue(res.text.contains("Line 2, parent_ods_code"))
             }
-            try await app.test(.POST, "/organisations/import", headers: Multipart.headers, body: Multipart.body(file: "")) { res async throws in
+            try await app.send(.POST, "/organisations/import", headers: Multipart.headers, body: Multipart.body(file: "")) { res async throws in
                 XCTAssertEqual(res.status, .unprocessableEntity)
                 XCTAssertTrue(res.text.contains("Choose a CSV file"))
             }

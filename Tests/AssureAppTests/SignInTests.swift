@@ -30,7 +30,8 @@ func signIn(_ app: Application, _ email: String, _ password: String, expect stat
 
 func csrfToken(_ app: Application, cookie: String) async throws -> String {
     var token = ""
-    try await app.test(.GET, "/organisations/new", headers: ["Cookie": "\(SessionCookie.name)=\(cookie)"]) { res async throws in
+    // Every page's header carries a sign-out form with the session's token.
+    try await app.test(.GET, "/organisations", headers: ["Cookie": "\(SessionCookie.name)=\(cookie)"]) { res async throws in
         let html = res.text
         let marker = #"name="csrf_token" value=""#
         if let range = html.range(of: marker) { token = String(html[range.upperBound...].prefix { $0 != "\"" }) }
@@ -48,6 +49,7 @@ final class SignInTests: XCTestCase {
             let accounts = UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool)
             _ = try await accounts.create(email: "jane.smith@nhs.net", displayName: "Jane Smith", password: password)
             try await accounts.grant(email: "jane.smith@nhs.net", role: "manager", organisation: "T91")
+            try await accounts.grant(email: "jane.smith@nhs.net", role: "org-admin", organisation: "T91")
             try await test(app, clock)
         }
     }
@@ -70,7 +72,8 @@ final class SignInTests: XCTestCase {
                 XCTAssertFalse(cookie.contains("Secure"), "not over plain HTTP")
             }
             let session = try await signIn(app, "jane.smith@nhs.net", password)
-            let stored = try await SignInSession.query(on: app.db).all()
+            let stored = try await SignInSession.query(on: app.db).join(User.self, on: \SignInSession.$user.$id == \User.$id)
+                .filter(User.self, \.$email == "jane.smith@nhs.net").all()
             XCTAssertEqual(stored.count, 2)
             XCTAssertFalse(stored.contains { $0.tokenDigest == session }, "only a digest of the id is stored")
             try await app.test(.GET, "/organisations", headers: ["Cookie": "\(SessionCookie.name)=\(session ?? "")"]) { res async throws in
@@ -156,26 +159,28 @@ final class SignInTests: XCTestCase {
             let sessionMaybe = try await signIn(app, "jane.smith@nhs.net", password)
             let session = try XCTUnwrap(sessionMaybe)
             let headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded", "Cookie": "\(SessionCookie.name)=\(session)"]
-            let form = "ods_code=T97&name=Seaview+NHS+Trust&type=trust&parent_ods_code=Q9A"
-            try await app.test(.POST, "/organisations/new", headers: headers, body: ByteBuffer(string: form)) { res async throws in
+            let form = "name=Kingsmere+Hospitals+NHS+Foundation+Trust&type=foundation-trust&parent_ods_code=Q9A&dspt_category=1"
+            try await app.test(.POST, "/organisations/T91/edit", headers: headers, body: ByteBuffer(string: form)) { res async throws in
                 XCTAssertEqual(res.status, .forbidden)
             }
-            try await app.test(.POST, "/organisations/new", headers: headers, body: ByteBuffer(string: form + "&csrf_token=forged")) { res async throws in
+            try await app.test(.POST, "/organisations/T91/edit", headers: headers, body: ByteBuffer(string: form + "&csrf_token=forged")) { res async throws in
                 XCTAssertEqual(res.status, .forbidden)
             }
             let token = try await csrfToken(app, cookie: session)
             XCTAssertFalse(token.isEmpty)
-            try await app.test(.POST, "/organisations/new", headers: headers, body: ByteBuffer(string: form + "&csrf_token=\(token)")) { res async throws in
+            try await app.test(.POST, "/organisations/T91/edit", headers: headers, body: ByteBuffer(string: form + "&csrf_token=\(token)")) { res async throws in
                 XCTAssertEqual(res.status, .seeOther)
             }
             let last = try await AuditTrail.page(after: 0, limit: 1_000, on: app.db as! any SQLDatabase).last
             XCTAssertEqual(last?.actor, "jane.smith@nhs.net")
-            XCTAssertEqual(last?.entityID, "T97")
+            XCTAssertEqual(last?.entityID, "T91")
         }
     }
 
     func testASignedInUploadCarriesItsTokenInTheMultipartBody() async throws {
         try await withAccount { app, _ in
+            try await UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool)
+                .grant(email: "jane.smith@nhs.net", role: "system-admin", organisation: nil)
             let sessionMaybe = try await signIn(app, "jane.smith@nhs.net", password)
             let session = try XCTUnwrap(sessionMaybe)
             let token = try await csrfToken(app, cookie: session)
@@ -210,7 +215,8 @@ final class SignInTests: XCTestCase {
                                body: ByteBuffer(string: "csrf_token=\(token)")) { res async throws in
                 XCTAssertEqual(res.status, .seeOther)
             }
-            let remaining = try await SignInSession.query(on: app.db).count()
+            let remaining = try await SignInSession.query(on: app.db).join(User.self, on: \SignInSession.$user.$id == \User.$id)
+                .filter(User.self, \.$email == "jane.smith@nhs.net").count()
             XCTAssertEqual(remaining, 0)
             _ = phone
             let actions = try await AuditTrail.page(after: 0, limit: 1_000, on: app.db as! any SQLDatabase).map(\.action)

@@ -17,6 +17,7 @@ func withAssure(
         try await TestDatabase.reset(app)
         if migrate { try await app.autoMigrate() }
         if demo { _ = try await DemoSeeder.seedRegion(on: app.db) }
+        if migrate { app.storage[TestCredentialsKey.self] = try await TestCredentials.make(role: .systemAdmin, organisation: nil, on: app) }
         try await test(app)
     } catch {
         try? await app.asyncShutdown()
@@ -57,4 +58,68 @@ func organisationCount(_ app: Application) async throws -> Int {
 
 func jsonHeaders() -> HTTPHeaders {
     ["Content-Type": "application/json", "Accept": "application/json"]
+}
+
+/// A signed-in person for tests: a session (cookie and CSRF token) and an API token, written
+/// directly (the sign-in and token flows have tests of their own).
+struct TestCredentials: Sendable {
+    var email: String
+    var session: String
+    var csrf: String
+    var apiToken: String
+
+    static func make(role: Role, organisation: String?, on app: Application, email: String = "tester@assure.test") async throws -> TestCredentials {
+        let user = User(email: try EmailAddress(email), displayName: "Test \(role.displayName)", passwordHash: nil)
+        try await user.create(on: app.db)
+        var organisationID: UUID?
+        if let organisation { organisationID = try await OrganisationDirectory(database: app.db).require(organisation).id }
+        try await OrganisationMembership(userID: user.requireID(), organisationID: organisationID, role: role).create(on: app.db)
+        let session = Secret.generate(), csrf = Secret.generate(), token = Secret.generate(prefix: APIToken.prefix)
+        try await SignInSession(tokenDigest: Secret.digest(session), userID: user.requireID(), csrfToken: csrf, at: app.clock.now(), clientAddress: nil).create(on: app.db)
+        let record = APIToken()
+        record.$user.id = try user.requireID()
+        record.name = "tests"
+        record.tokenDigest = Secret.digest(token)
+        record.$organisation.id = organisationID
+        record.role = role.rawValue
+        record.expiresAt = app.clock.now().addingTimeInterval(86_400)
+        try await record.create(on: app.db)
+        return TestCredentials(email: email, session: session, csrf: csrf, apiToken: token)
+    }
+}
+
+struct TestCredentialsKey: StorageKey { typealias Value = TestCredentials }
+
+extension Application {
+    /// Sends a request as the test's signed-in person: bearer token for the API, session cookie and
+    /// CSRF token for pages. `as: nil` sends it anonymously.
+    func send(
+        _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil,
+        as credentials: TestCredentials?? = .none, afterResponse: (XCTHTTPResponse) async throws -> Void = { _ in }
+    ) async throws {
+        let who: TestCredentials? = credentials ?? storage[TestCredentialsKey.self]
+        var headers = headers
+        var body = body
+        if let who {
+            if path.hasPrefix("/api/") {
+                if headers[.authorization].isEmpty { headers.bearerAuthorization = BearerAuthorization(token: who.apiToken) }
+            } else {
+                headers.add(name: .cookie, value: "\(SessionCookie.name)=\(who.session)")
+                if method != .GET, method != .HEAD { body = Self.withCSRF(body, headers: headers, token: who.csrf) }
+            }
+        }
+        try await test(method, path, headers: headers, body: body, afterResponse: afterResponse)
+    }
+
+    private static func withCSRF(_ body: ByteBuffer?, headers: HTTPHeaders, token: String) -> ByteBuffer? {
+        let text = body.map { String(buffer: $0) } ?? ""
+        guard !text.contains(CSRFMiddleware.field) else { return body }
+        if let type = headers.contentType, type.type == "multipart", let boundary = type.parameters["boundary"] {
+            return ByteBuffer(string: "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(CSRFMiddleware.field)\"\r\n\r\n\(token)\r\n" + text)
+        }
+        if headers.contentType == .urlEncodedForm || body == nil {
+            return ByteBuffer(string: text.isEmpty ? "\(CSRFMiddleware.field)=\(token)" : text + "&\(CSRFMiddleware.field)=\(token)")
+        }
+        return body
+    }
 }

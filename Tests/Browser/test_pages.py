@@ -59,6 +59,25 @@ def slug(path):
     return re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-") or "home"
 
 
+def sign_in(driver, server, email, password="avalon demo passphrase"):
+    driver.get(server + "/sign-in")
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.ID, "password").send_keys(password)
+    submit(driver)
+
+
+def test_signing_in_is_required_and_returns_to_the_page_asked_for(server, driver):
+    driver.get(server + "/organisations/Q9A")
+    assert "/sign-in?next=" in driver.current_url
+    assert not serious_violations(driver)
+    screenshot(driver, "sign-in")
+    driver.find_element(By.ID, "email").send_keys("admin@avalon.example")
+    driver.find_element(By.ID, "password").send_keys("avalon demo passphrase")
+    submit(driver)
+    assert driver.current_url.endswith("/organisations/Q9A")
+    assert "Sam Okafor" in driver.find_element(By.CSS_SELECTOR, ".user-menu summary").text
+
+
 def test_every_page_reachable_from_the_navigation(server, driver):
     driver.get(server + "/")
     queue = sorted(same_site_links(driver, server))
@@ -180,10 +199,10 @@ def test_audit_trail_records_a_change_and_filters(server, driver):
     screenshot(driver, "audit-trail-filter-error")
 
 
-def test_sign_in_upload_and_sign_out(server, driver):
-    driver.get(server + "/sign-in")
-    assert not serious_violations(driver)
-    screenshot(driver, "sign-in")
+def test_a_manager_sees_only_their_organisation_and_sign_out_works(server, driver):
+    driver.find_element(By.CSS_SELECTOR, ".user-menu summary").click()
+    wait_for_next_page(driver, lambda: driver.find_element(By.XPATH, "//button[text()='Sign out']").click())
+    assert driver.current_url.endswith("/sign-in")
     driver.find_element(By.ID, "email").send_keys("risk.manager@avalon.example")
     driver.find_element(By.ID, "password").send_keys("not the password at all")
     submit(driver)
@@ -191,19 +210,17 @@ def test_sign_in_upload_and_sign_out(server, driver):
     screenshot(driver, "sign-in-failed")
     driver.find_element(By.ID, "password").send_keys("avalon demo passphrase")
     submit(driver)
-    assert "Aisha Khan" in driver.find_element(By.CSS_SELECTOR, ".user-menu summary").text
-    screenshot(driver, "signed-in")
-    # A signed-in upload goes through the real server, whose body streams in: the form's CSRF token must still be found.
-    csv = os.path.join(tempfile.mkdtemp(), "organisations.csv")
-    with open(csv, "w") as f:
-        f.write("ods_code,name,type,parent_ods_code,dspt_category\nT8Z,Seaview Coast NHS Trust,trust,Q9A,1\n")
-    driver.get(server + "/organisations/import")
-    driver.find_element(By.ID, "file").send_keys(csv)
-    submit(driver)
-    assert "1 added" in driver.find_element(By.ID, "main").text
-    driver.get(server + "/organisations/T8Z/audit")
-    assert "risk.manager@avalon.example" in driver.find_element(By.ID, "main").text, "the change is attributed"
+    page = driver.page_source  # trusts sit inside the folded ICB
+    assert "Kingsmere University Hospitals NHS Foundation Trust" in page
+    assert "Castle Downs" not in page, "another ICB's trust is not shown"
+    assert "1 organisation<" in page
+    assert not driver.find_elements(By.LINK_TEXT, "Add an organisation"), "only system administrators add organisations"
+    assert not serious_violations(driver)
+    screenshot(driver, "manager-tree")
+    driver.get(server + "/organisations/T94")
+    assert "Page not found" in driver.title, "an organisation outside one's roles is not even confirmed to exist"
+    driver.get(server + "/organisations/T91")
+    assert not driver.find_elements(By.LINK_TEXT, "Edit details"), "a manager does not edit the organisation's own details"
     driver.find_element(By.CSS_SELECTOR, ".user-menu summary").click()
     wait_for_next_page(driver, lambda: driver.find_element(By.XPATH, "//button[text()='Sign out']").click())
-    assert driver.current_url.endswith("/sign-in")
     assert driver.find_elements(By.LINK_TEXT, "Sign in")

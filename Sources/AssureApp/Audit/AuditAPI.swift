@@ -75,7 +75,7 @@ struct AuditAPI: RouteCollection {
     }
 
     func list(req: Request) async throws -> Page {
-        let organisation = try await OrganisationDirectory(database: req.db).require(try req.organisationCode)
+        let (_, organisation) = try await req.authorise(.readAuditTrail, organisation: try req.organisationCode)
         guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
         let filter = try AuditFilter.read(from: req)
         let result = try await AuditQuery.entries(for: organisation.odsCode, filter, limit: AuditFilter.pageSize, on: sql)

@@ -14,7 +14,8 @@ final class APIToken: Model, @unchecked Sendable {
     @Parent(key: "user_id") var user: User
     @Field(key: "name") var name: String
     @Field(key: "token_digest") var tokenDigest: String
-    @Parent(key: "organisation_id") var organisation: Organisation
+    /// Nil only for a system administrator's token, which acts across Assure.
+    @OptionalParent(key: "organisation_id") var organisation: Organisation?
     @Field(key: "role") var role: String
     @Field(key: "expires_at") var expiresAt: Date
     @OptionalField(key: "last_used_at") var lastUsedAt: Date?
@@ -31,7 +32,7 @@ struct CreateAPITokens: AsyncMigration {
             .field("user_id", .uuid, .required, .references(User.schema, "id", onDelete: .cascade))
             .field("name", .string, .required)
             .field("token_digest", .string, .required)
-            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("organisation_id", .uuid, .references(Organisation.schema, "id", onDelete: .cascade))
             .field("role", .string, .required)
             .field("expires_at", .datetime, .required)
             .field("last_used_at", .datetime)
@@ -55,7 +56,7 @@ struct APITokens {
     let clock: AssureClock
 
     /// Returns the token, which is never stored or shown again.
-    func issue(email: String, organisation code: String, role rawRole: String, name rawName: String, days: Int) async throws -> String {
+    func issue(email: String, organisation code: String?, role rawRole: String, name rawName: String, days: Int) async throws -> String {
         guard let role = Role(rawValue: rawRole.lowercased()) else {
             throw AssureError.invalid([RuleError(field: "role", message: "Role '\(rawRole)' is not one of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")])
         }
@@ -73,30 +74,42 @@ struct APITokens {
             guard let user = try await User.query(on: db).filter(\.$email == normalised).first(), user.status == .active else {
                 throw AssureError.notFound("No active account has the email address \(normalised)")
             }
-            let organisation = try await OrganisationDirectory(database: db).require(code)
-            let ancestors = try await OrganisationDirectory(database: db).ancestry(of: organisation.odsCode).dropLast().map(\.odsCode).reversed()
             let held = try await SessionMiddleware.memberships(of: user.requireID(), on: db)
-            // The owner must hold, in this organisation (directly or by reach), a role at least as strong.
-            let allowed = held.contains { membership in
-                role.isNoHigher(than: membership.role)
-                    && (membership.role == .systemAdmin || membership.organisation == organisation.odsCode
-                        || (membership.role.reachesDescendants && ancestors.contains(membership.organisation)))
-            }
-            guard allowed else {
-                throw AssureError(status: .forbidden, title: "Role too high",
-                                  detail: "\(normalised) holds no role in \(organisation.odsCode) that includes \(role.rawValue), so a token cannot have it",
-                                  problems: [.init(field: "role", message: "No higher than a role the owner holds in \(organisation.odsCode)")])
+            var organisation: OrganisationRecord?
+            if role == .systemAdmin {
+                guard held.contains(where: { $0.role == .systemAdmin }) else {
+                    throw AssureError(status: .forbidden, title: "Role too high", detail: "\(normalised) is not a system administrator",
+                                      problems: [.init(field: "role", message: "Only a system administrator may have a system-admin token")])
+                }
+            } else {
+                guard let code else {
+                    throw AssureError.invalid([RuleError(field: "org", message: "Name the organisation the token may touch")])
+                }
+                let found = try await OrganisationDirectory(database: db).require(code)
+                let ancestors = try await OrganisationDirectory(database: db).ancestry(of: found.odsCode).dropLast().map(\.odsCode)
+                // The owner must hold, in this organisation (directly or by reach), a role at least as strong.
+                let allowed = held.contains { membership in
+                    role.isNoHigher(than: membership.role)
+                        && (membership.role == .systemAdmin || membership.organisation == found.odsCode
+                            || (membership.role.reachesDescendants && ancestors.contains(membership.organisation)))
+                }
+                guard allowed else {
+                    throw AssureError(status: .forbidden, title: "Role too high",
+                                      detail: "\(normalised) holds no role in \(found.odsCode) that includes \(role.rawValue), so a token cannot have it",
+                                      problems: [.init(field: "role", message: "No higher than a role the owner holds in \(found.odsCode)")])
+                }
+                organisation = found
             }
             let record = APIToken()
             record.$user.id = try user.requireID()
             record.name = name
             record.tokenDigest = Secret.digest(token)
-            record.$organisation.id = organisation.id
+            record.$organisation.id = organisation?.id
             record.role = role.rawValue
             record.expiresAt = now.addingTimeInterval(Double(days) * 86_400)
             try await record.create(on: db)
             try await AuditTrail.append([AuditEvent(
-                actor: audit.actor, organisationCode: organisation.odsCode, action: "issue-token", entityType: "api-token",
+                actor: audit.actor, organisationCode: organisation?.odsCode, action: "issue-token", entityType: "api-token",
                 entityID: "\(normalised) \(name)", changes: ["role": .init(before: nil, after: role.rawValue),
                                                              "expires_at": .init(before: nil, after: AuditEntry.timestamp(record.expiresAt))],
                 requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
@@ -114,7 +127,7 @@ struct APITokens {
                 token.revokedAt = clock.now()
                 try await token.update(on: db)
                 try await AuditTrail.append([AuditEvent(
-                    actor: audit.actor, organisationCode: token.organisation.odsCode, action: "revoke-token", entityType: "api-token",
+                    actor: audit.actor, organisationCode: token.organisation?.odsCode, action: "revoke-token", entityType: "api-token",
                     entityID: "\(normalised) \(name)", changes: ["revoked": .init(before: nil, after: "yes")],
                     requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
             }
@@ -138,10 +151,10 @@ struct BearerTokenMiddleware: AsyncMiddleware {
         }
         if token.lastUsedAt.map({ now.timeIntervalSince($0) >= 60 }) ?? true {
             token.lastUsedAt = now
-            try await token.update(on: request.db)
+            try await request.db.writeTransaction { db in try await token.update(on: db) }
         }
         request.identity = Identity(userID: try token.user.requireID(), email: token.user.email, displayName: token.user.displayName,
-                                    memberships: [Membership(organisation: token.organisation.odsCode, role: role)],
+                                    memberships: [Membership(organisation: token.organisation?.odsCode ?? "", role: role)],
                                     sessionID: try token.requireID(), csrfToken: "")
         return try await next.respond(to: request)
     }

@@ -124,7 +124,7 @@ struct SessionMiddleware: AsyncMiddleware {
                request.application.sessionPolicy.ending(signedInAt: session.signedInAt, lastSeenAt: session.lastSeenAt, now: now) == nil {
                 if now.timeIntervalSince(session.lastSeenAt) >= 60 {
                     session.lastSeenAt = now
-                    try await session.update(on: request.db)
+                    try await request.db.writeTransaction { db in try await session.update(on: db) }
                 }
                 request.identity = Identity(
                     userID: try session.user.requireID(), email: session.user.email, displayName: session.user.displayName,
@@ -132,7 +132,7 @@ struct SessionMiddleware: AsyncMiddleware {
                     sessionID: try session.requireID(), csrfToken: session.csrfToken
                 )
             } else {
-                try await session.delete(on: request.db)
+                try await request.db.writeTransaction { db in try await session.delete(on: db) }
                 expired = true
             }
         } else {
@@ -148,10 +148,11 @@ struct SessionMiddleware: AsyncMiddleware {
     static func memberships(of userID: UUID, on database: any Database) async throws -> [Membership<String>] {
         guard let sql = database as? any SQLDatabase else { return [] }
         return try await sql.raw("""
-            SELECT o.ods_code, m.role FROM memberships m JOIN organisations o ON o.id = m.organisation_id WHERE m.user_id = \(bind: userID)
+            SELECT o.ods_code, m.role FROM memberships m LEFT JOIN organisations o ON o.id = m.organisation_id WHERE m.user_id = \(bind: userID)
             """).all().compactMap { row in
+            // A system administrator's role has no organisation; the permission function ignores it for that role.
             Role(rawValue: try row.decode(column: "role", as: String.self)).map {
-                Membership(organisation: (try? row.decode(column: "ods_code", as: String.self)) ?? "", role: $0)
+                Membership(organisation: (try? row.decode(column: "ods_code", as: String?.self)) ?? "", role: $0)
             }
         }
     }

@@ -23,9 +23,10 @@ struct CreateTokenCommand: AsyncCommand {
     var help: String { "Issues an API token and prints it once; only its hash is kept." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        guard let email = signature.email, let org = signature.org, let role = signature.role, let name = signature.name else {
-            throw CommandFailure(message: "tokens create: --email, --org, --role and --name are required")
+        guard let email = signature.email, let role = signature.role, let name = signature.name else {
+            throw CommandFailure(message: "tokens create: --email, --org, --role and --name are required (--org is not needed for system-admin)")
         }
+        let org = signature.org
         var token = ""
         try await context.reportingProblems("tokens create") {
             token = try await context.tokens.issue(email: email, organisation: org, role: role, name: name, days: signature.days ?? 90)

@@ -29,19 +29,20 @@ final class User: Model, @unchecked Sendable {
     }
 }
 
-/// One role held by one person in one organisation.
+/// One role held by one person in one organisation; a system administrator's role belongs to no
+/// organisation (the first one exists before any organisation does).
 final class OrganisationMembership: Model, @unchecked Sendable {
     static let schema = "memberships"
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "user_id") var user: User
-    @Parent(key: "organisation_id") var organisation: Organisation
+    @OptionalParent(key: "organisation_id") var organisation: Organisation?
     @Field(key: "role") var role: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
 
-    init(userID: UUID, organisationID: UUID, role: Role) {
+    init(userID: UUID, organisationID: UUID?, role: Role) {
         $user.id = userID
         $organisation.id = organisationID
         self.role = role.rawValue
@@ -64,7 +65,7 @@ struct CreateUsersAndMemberships: AsyncMigration {
         try await database.schema(OrganisationMembership.schema)
             .id()
             .field("user_id", .uuid, .required, .references(User.schema, "id", onDelete: .cascade))
-            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .restrict))
+            .field("organisation_id", .uuid, .references(Organisation.schema, "id", onDelete: .restrict))
             .field("role", .string, .required)
             .field("created_at", .datetime)
             .unique(on: "user_id", "organisation_id", "role")

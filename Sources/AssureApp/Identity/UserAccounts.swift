@@ -52,32 +52,36 @@ struct UserAccounts {
         }
     }
 
-    /// Gives a person a role in an organisation. Granting a role is a permission change and is audited.
-    func grant(email rawEmail: String, role rawRole: String, organisation code: String) async throws {
+    /// Gives a person a role in an organisation (system-admin needs none). Granting a role is a
+    /// permission change and is audited.
+    func grant(email rawEmail: String, role rawRole: String, organisation code: String?) async throws {
         let role = try parseRole(rawRole)
         try await database.writeTransaction { db in
-            let (user, organisation) = try await find(rawEmail, code, on: db)
-            let existing = try await OrganisationMembership.query(on: db).filter(\.$user.$id == user.requireID())
-                .filter(\.$organisation.$id == organisation.id).filter(\.$role == role.rawValue).first()
-            guard existing == nil else { return }
-            try await OrganisationMembership(userID: try user.requireID(), organisationID: organisation.id, role: role).create(on: db)
+            let (user, organisation) = try await find(rawEmail, role == .systemAdmin ? nil : code, on: db)
+            guard try await membership(of: user, role, in: organisation, on: db) == nil else { return }
+            try await OrganisationMembership(userID: try user.requireID(), organisationID: organisation?.id, role: role).create(on: db)
             try await AuditTrail.append([event("grant-role", entityType: "membership", entityID: "\(user.email) \(role.rawValue)",
-                                              organisation: organisation.odsCode, changes: ["role": .init(before: nil, after: role.rawValue)])], on: db)
+                                              organisation: organisation?.odsCode, changes: ["role": .init(before: nil, after: role.rawValue)])], on: db)
         }
     }
 
-    func revoke(email rawEmail: String, role rawRole: String, organisation code: String) async throws {
+    func revoke(email rawEmail: String, role rawRole: String, organisation code: String?) async throws {
         let role = try parseRole(rawRole)
         try await database.writeTransaction { db in
-            let (user, organisation) = try await find(rawEmail, code, on: db)
-            guard let membership = try await OrganisationMembership.query(on: db).filter(\.$user.$id == user.requireID())
-                .filter(\.$organisation.$id == organisation.id).filter(\.$role == role.rawValue).first() else {
-                throw AssureError.notFound("\(user.email) does not hold the role \(role.rawValue) in \(organisation.odsCode)")
+            let (user, organisation) = try await find(rawEmail, role == .systemAdmin ? nil : code, on: db)
+            guard let membership = try await membership(of: user, role, in: organisation, on: db) else {
+                throw AssureError.notFound("\(user.email) does not hold the role \(role.rawValue)\(organisation.map { " in \($0.odsCode)" } ?? "")")
             }
             try await membership.delete(on: db)
             try await AuditTrail.append([event("revoke-role", entityType: "membership", entityID: "\(user.email) \(role.rawValue)",
-                                              organisation: organisation.odsCode, changes: ["role": .init(before: role.rawValue, after: nil)])], on: db)
+                                              organisation: organisation?.odsCode, changes: ["role": .init(before: role.rawValue, after: nil)])], on: db)
         }
+    }
+
+    private func membership(of user: User, _ role: Role, in organisation: OrganisationRecord?, on db: any Database) async throws -> OrganisationMembership? {
+        let query = try OrganisationMembership.query(on: db).filter(\.$user.$id == user.requireID()).filter(\.$role == role.rawValue)
+        if let organisation { query.filter(\.$organisation.$id == organisation.id) } else { query.filter(\.$organisation.$id == nil) }
+        return try await query.first()
     }
 
     func setStatus(email rawEmail: String, _ status: User.Status) async throws {
@@ -119,7 +123,7 @@ struct UserAccounts {
             AccountSummary(
                 email: user.email, displayName: user.displayName, status: user.status.rawValue, hasPassword: user.passwordHash != nil,
                 roles: (byUser[user.id!] ?? []).compactMap { membership in
-                    Role(rawValue: membership.role).map { (membership.organisation.odsCode, $0) }
+                    Role(rawValue: membership.role).map { (membership.organisation?.odsCode ?? "all", $0) }
                 }.sorted { ($0.organisation, $0.role.rawValue) < ($1.organisation, $1.role.rawValue) }
             )
         }
@@ -149,8 +153,9 @@ struct UserAccounts {
         return user
     }
 
-    private func find(_ rawEmail: String, _ code: String, on db: any Database) async throws -> (User, OrganisationRecord) {
+    private func find(_ rawEmail: String, _ code: String?, on db: any Database) async throws -> (User, OrganisationRecord?) {
         let user = try await requireUser(rawEmail, on: db)
+        guard let code else { return (user, nil) }
         return (user, try await OrganisationDirectory(database: db).require(code))
     }
 

@@ -59,7 +59,7 @@ struct RoleCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "email", help: "The account") var email: String?
         @Option(name: "role", help: "viewer, contributor, manager, clinical-safety-officer, auditor, org-admin, oversight or system-admin") var role: String?
-        @Option(name: "org", help: "The organisation's ODS code") var org: String?
+        @Option(name: "org", help: "The organisation's ODS code (not for system-admin)") var org: String?
     }
 
     let granting: Bool
@@ -67,14 +67,16 @@ struct RoleCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let verb = granting ? "grant" : "revoke"
-        guard let email = signature.email, let role = signature.role, let org = signature.org else {
-            throw CommandFailure(message: "users \(verb): --email, --role and --org are required")
+        guard let email = signature.email, let role = signature.role, signature.org != nil || role == "system-admin" else {
+            throw CommandFailure(message: "users \(verb): --email, --role and --org are required (--org is not needed for system-admin)")
         }
+        let org = signature.org
         try await context.reportingProblems("users \(verb)") {
             if granting { try await context.accounts.grant(email: email, role: role, organisation: org) }
             else { try await context.accounts.revoke(email: email, role: role, organisation: org) }
         }
-        context.console.print(granting ? "\(email.lowercased()) is \(role) in \(org.uppercased())" : "\(email.lowercased()) is no longer \(role) in \(org.uppercased())")
+        let place = role == "system-admin" ? "across Assure" : "in \(org?.uppercased() ?? "")"
+        context.console.print(granting ? "\(email.lowercased()) is \(role) \(place)" : "\(email.lowercased()) is no longer \(role) \(place)")
     }
 }
 

@@ -13,16 +13,20 @@ struct OrganisationAPI: RouteCollection {
     }
 
     func list(req: Request) async throws -> OrganisationList {
-        let filter = try OrganisationListQuery.filter(from: req)
-        let result = try await OrganisationDirectory(database: req.db).search(filter)
+        let identity = try req.requireIdentity()
+        var filter = try OrganisationListQuery.filter(from: req)
+        let directory = OrganisationDirectory(database: req.db)
+        filter.restrictTo = try await directory.readable(by: identity)
+        let result = try await directory.search(filter)
         return OrganisationList(total: result.total, limit: filter.limit, offset: filter.offset, items: result.items.map(OrganisationDTO.init))
     }
 
     func read(req: Request) async throws -> OrganisationDTO {
-        OrganisationDTO(try await OrganisationDirectory(database: req.db).require(try req.organisationCode))
+        OrganisationDTO(try await req.authorise(.read, organisation: try req.organisationCode).1)
     }
 
     func create(req: Request) async throws -> Response {
+        _ = try req.authoriseSystem(.administerSystem)
         let input = try req.decodeJSON(OrganisationInput.self)
         let draft = try input.draft(odsCode: input.odsCode ?? "")
         let record = try await OrganisationChanges(database: req.db, audit: req.auditContext).create(draft)
@@ -33,23 +37,27 @@ struct OrganisationAPI: RouteCollection {
 
     func replace(req: Request) async throws -> OrganisationDTO {
         let code = try req.organisationCode
+        let (_, current) = try await req.authorise(.editOrganisation, organisation: code)
         let input = try req.decodeJSON(OrganisationInput.self)
         if let bodyCode = input.odsCode, bodyCode.uppercased() != code {
             throw AssureError.invalid([RuleError(field: "ods_code", message: "The ODS code of an organisation cannot be changed (address says \(code), body says \(bodyCode))")])
         }
-        _ = try await OrganisationDirectory(database: req.db).require(code)
-        return OrganisationDTO(try await OrganisationChanges(database: req.db, audit: req.auditContext).update(code, to: try input.draft(odsCode: code)))
+        let draft = try input.draft(odsCode: code)
+        try await req.authoriseMove(from: current, to: draft)
+        return OrganisationDTO(try await OrganisationChanges(database: req.db, audit: req.auditContext).update(code, to: draft))
     }
 
     func children(req: Request) async throws -> OrganisationList {
+        let (identity, parent) = try await req.authorise(.read, organisation: try req.organisationCode)
         let directory = OrganisationDirectory(database: req.db)
-        let parent = try await directory.require(try req.organisationCode)
-        let items = try await directory.children(of: parent.id).map(OrganisationDTO.init)
+        let readable = try await directory.readable(by: identity)
+        let items = try await directory.children(of: parent.id).filter { readable?.contains($0.odsCode) ?? true }.map(OrganisationDTO.init)
         return OrganisationList(total: items.count, limit: items.count, offset: 0, items: items)
     }
 
     /// Takes `text/csv`; answers with counts, or 422 listing every bad line and field (nothing written).
     func importCSV(req: Request) async throws -> Response {
+        _ = try req.authoriseSystem(.administerSystem)
         guard req.headers.contentType?.type == "text", req.headers.contentType?.subType == "csv" else {
             throw Abort(.unsupportedMediaType, reason: "Send the organisations as text/csv with the header \(OrganisationImport.columns.joined(separator: ","))")
         }

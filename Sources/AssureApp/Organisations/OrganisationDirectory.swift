@@ -66,6 +66,8 @@ struct OrganisationDirectory {
         var text: String?
         var type: OrganisationType?
         var parentCode: String?
+        /// Only these codes (what the caller may read); nil for everything.
+        var restrictTo: Set<String>?
         var limit = 50
         var offset = 0
     }
@@ -79,6 +81,10 @@ struct OrganisationDirectory {
         }
         if let type = filter.type { conditions.append("o.type = \(bind: type.rawValue)") }
         if let parent = filter.parentCode { conditions.append("p.ods_code = \(bind: parent.uppercased())") }
+        if let allowed = filter.restrictTo {
+            guard !allowed.isEmpty else { return (0, []) }
+            conditions.append("o.ods_code IN (" + allowed.sorted().map { SQLQueryString("\(bind: $0)") }.joined(separator: ", ") + ")")
+        }
         let whereClause: SQLQueryString = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let total = try await sql.raw("SELECT count(*) AS n FROM \(unsafeRaw: OrganisationRecord.from) \(whereClause)")
             .first()?.decode(column: "n", as: Int.self) ?? 0
@@ -99,6 +105,12 @@ struct OrganisationDirectory {
                 parentCode: try row.decode(column: "parent_code", as: String?.self).map { try ODSCode($0) }
             )
         })
+    }
+
+    /// The codes the person may read, or nil when they may read everything (a system administrator).
+    func readable(by identity: Identity) async throws -> Set<String>? {
+        if identity.memberships.contains(where: { $0.role == .systemAdmin }) { return nil }
+        return ReadableOrganisations(identity, tree: try await treeRows()).codes
     }
 
     private static func escapeLike(_ text: String) -> String {

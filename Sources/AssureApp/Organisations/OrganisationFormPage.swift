@@ -21,11 +21,13 @@ enum OrganisationFormPage {
     }
 
     static func new(req: Request) async throws -> Response {
+        _ = try req.authoriseSystem(.administerSystem)
         let parent = req.query[String.self, at: "parent"] ?? ""
         return render(Model(input: FormInput(parent_ods_code: parent)))
     }
 
     static func create(req: Request) async throws -> Response {
+        _ = try req.authoriseSystem(.administerSystem)
         let input = try req.content.decode(FormInput.self)
         do {
             let draft = try draft(from: input, code: input.ods_code ?? "")
@@ -37,18 +39,20 @@ enum OrganisationFormPage {
     }
 
     static func edit(req: Request) async throws -> Response {
-        let record = try await OrganisationDirectory(database: req.db).require(try req.organisationCode)
+        let (_, record) = try await req.authorise(.editOrganisation, organisation: try req.organisationCode)
         let input = FormInput(ods_code: record.odsCode, name: record.name, type: record.type.rawValue,
                               parent_ods_code: record.parentCode ?? "", dspt_category: record.dsptCategory.map(String.init) ?? "")
         return render(Model(existingCode: record.odsCode, existingName: record.name, input: input))
     }
 
     static func update(req: Request) async throws -> Response {
-        let record = try await OrganisationDirectory(database: req.db).require(try req.organisationCode)
+        let (_, record) = try await req.authorise(.editOrganisation, organisation: try req.organisationCode)
         var input = try req.content.decode(FormInput.self)
         input.ods_code = record.odsCode
         do {
-            _ = try await OrganisationChanges(database: req.db, audit: req.auditContext).update(record.odsCode, to: try draft(from: input, code: record.odsCode))
+            let draft = try draft(from: input, code: record.odsCode)
+            try await req.authoriseMove(from: record, to: draft)
+            _ = try await OrganisationChanges(database: req.db, audit: req.auditContext).update(record.odsCode, to: draft)
             return req.redirect(to: SiteURL.organisation(record.odsCode).path, redirectType: .normal)
         } catch let error as AssureError where error.status.code < 500 {
             return render(Model(existingCode: record.odsCode, existingName: record.name, input: input, problems: problems(of: error)), status: error.status)

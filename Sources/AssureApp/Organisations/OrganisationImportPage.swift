@@ -16,10 +16,12 @@ enum OrganisationImportPage {
     }
 
     static func show(req: Request) async throws -> Response {
-        Layout.response(shell(failed: false), view(.none))
+        _ = try req.authoriseSystem(.administerSystem)
+        return Layout.response(shell(failed: false), view(.none))
     }
 
     static func upload(req: Request) async throws -> Response {
+        _ = try req.authoriseSystem(.administerSystem)
         let upload = try req.content.decode(Upload.self)
         guard let file = upload.file, file.data.readableBytes > 0 else {
             let problem = AssureError.FieldProblem(field: "file", message: "Choose a CSV file to import")

@@ -8,15 +8,20 @@ enum OrganisationOverviewPage {
         var organisation: OrganisationRecord
         var ancestry: [OrganisationRecord]
         var children: [OrganisationRecord]
+        var canEdit = false
     }
 
     static func handle(req: Request) async throws -> Response {
+        let (identity, organisation) = try await req.authorise(.read, organisation: try req.organisationCode)
         let directory = OrganisationDirectory(database: req.db)
-        let organisation = try await directory.require(try req.organisationCode)
+        let ancestry = try await directory.ancestry(of: organisation.odsCode)
+        let readable = try await directory.readable(by: identity)
         let model = Model(
             organisation: organisation,
-            ancestry: try await directory.ancestry(of: organisation.odsCode),
-            children: try await directory.children(of: organisation.id)
+            ancestry: ancestry,
+            children: try await directory.children(of: organisation.id).filter { readable?.contains($0.odsCode) ?? true },
+            canEdit: AccessPolicy.allows(identity.memberships, .editOrganisation, on: organisation.odsCode,
+                                         ancestors: ancestry.dropLast().map(\.odsCode))
         )
         return Layout.response(shell(model), view(model))
     }
@@ -33,8 +38,8 @@ enum OrganisationOverviewPage {
         return .group(
             .span(.class("caption"), .text(organisation.type.displayName.capitalisedFirst)),
             .h1(.text(organisation.name)),
-            .p(.class("button-group"),
-               .a(.class("button button--secondary"), .href(SiteURL.editOrganisation(organisation.odsCode).path), .text("Edit details"))),
+            .if(model.canEdit, .p(.class("button-group"),
+               .a(.class("button button--secondary"), .href(SiteURL.editOrganisation(organisation.odsCode).path), .text("Edit details")))),
             Components.summaryList([
                 ("ODS code", .text(organisation.odsCode)),
                 ("Type", .text(organisation.type.displayName.capitalisedFirst)),

@@ -5,6 +5,8 @@ import Vapor
 /// `/organisations`: the whole tree (regions open, ICBs folded), or search results when asked.
 enum OrganisationTreePage {
     struct Model {
+        var readable: ReadableOrganisations? = nil
+        var canAdminister = false
         var roots: [OrganisationTreeRow]
         var childrenByParent: [String: [OrganisationTreeRow]]
         var total: Int
@@ -13,26 +15,45 @@ enum OrganisationTreePage {
     }
 
     static func handle(req: Request) async throws -> Response {
+        let identity = try req.requireIdentity()
+        let canAdminister = AccessPolicy.allowsSystemWide(identity.memberships, .administerSystem)
         let directory = OrganisationDirectory(database: req.db)
         let text = req.query[String.self, at: "q"]?.trimmingCharacters(in: .whitespaces) ?? ""
         let typeText = req.query[String.self, at: "type"] ?? ""
         if !text.isEmpty || !typeText.isEmpty {
             var filter = OrganisationDirectory.Filter(text: text, limit: 200)
             filter.type = typeText.isEmpty ? nil : try OrganisationType(parsing: typeText)
+            filter.restrictTo = try await directory.readable(by: identity)
             // A switcher search that names exactly one organisation by code goes straight to it.
-            if filter.type == nil, let exact = try await directory.find(text) {
+            if filter.type == nil, let exact = try await directory.find(text), filter.restrictTo?.contains(exact.odsCode) ?? true {
                 return req.redirect(to: SiteURL.organisation(exact.odsCode).path, redirectType: .normal)
             }
             let results = try await directory.search(filter)
-            return Layout.response(shell(), view(Model(roots: [], childrenByParent: [:], total: results.total, search: filter, results: results)))
+            return Layout.response(shell(), view(Model(canAdminister: canAdminister, roots: [], childrenByParent: [:], total: results.total,
+                                                       search: filter, results: results)))
         }
-        let rows = try await directory.treeRows()
+        let all = try await directory.treeRows()
+        let readable = ReadableOrganisations(identity, tree: all)
+        let rows = readable.everything ? all : Self.withAncestors(of: readable, in: all)
         var children: [String: [OrganisationTreeRow]] = [:]
         var roots: [OrganisationTreeRow] = []
         for row in rows {
             if let parent = row.parentCode { children[parent, default: []].append(row) } else { roots.append(row) }
         }
-        return Layout.response(shell(), view(Model(roots: roots, childrenByParent: children, total: rows.count)))
+        let model = Model(readable: readable, canAdminister: canAdminister, roots: roots, childrenByParent: children,
+                          total: readable.everything ? rows.count : readable.codes.count)
+        return Layout.response(shell(), view(model))
+    }
+
+    /// The organisations someone may read, with the organisations above them so the tree keeps its shape.
+    static func withAncestors(of readable: ReadableOrganisations, in rows: [OrganisationTreeRow]) -> [OrganisationTreeRow] {
+        let byCode = Dictionary(uniqueKeysWithValues: rows.map { ($0.odsCode, $0) })
+        var keep = Set<String>()
+        for code in readable.codes {
+            var current: String? = code
+            while let here = current, keep.insert(here).inserted { current = byCode[here]?.parentCode }
+        }
+        return rows.filter { keep.contains($0.odsCode) }
     }
 
     static func shell() -> PageShell {
@@ -43,9 +64,9 @@ enum OrganisationTreePage {
         .group(
             .h1(.text("Organisations")),
             .p(.class("lede"), .text("NHS England regions, integrated care boards and the organisations they oversee, by ODS code.")),
-            .p(.class("button-group"),
+            .if(model.canAdminister, .p(.class("button-group"),
                .a(.class("button"), .href(SiteURL.newOrganisation.path), .text("Add an organisation")),
-               .a(.class("button button--secondary"), .href(SiteURL.importOrganisations.path), .text("Import from CSV"))),
+               .a(.class("button button--secondary"), .href(SiteURL.importOrganisations.path), .text("Import from CSV")))),
             searchForm(model.search),
             model.results.map { results(model.search, $0) } ?? tree(model)
         )
@@ -89,29 +110,41 @@ enum OrganisationTreePage {
 
     private static func tree(_ model: Model) -> Node<HTML.BodyContext> {
         guard !model.roots.isEmpty else {
-            return Components.emptyState(
-                title: "No organisations yet",
-                message: "Start with your NHS England region, or import the whole tree from a CSV file with the columns ods_code, name, type, parent_ods_code and dspt_category.",
-                actions: [("Add an organisation", .newOrganisation), ("Import from CSV", .importOrganisations)]
-            )
+            return model.canAdminister
+                ? Components.emptyState(
+                    title: "No organisations yet",
+                    message: "Start with your NHS England region, or import the whole tree from a CSV file with the columns ods_code, name, type, parent_ods_code and dspt_category.",
+                    actions: [("Add an organisation", .newOrganisation), ("Import from CSV", .importOrganisations)])
+                : Components.emptyState(
+                    title: "No organisations for you yet",
+                    message: "You do not hold a role in any organisation. Ask your organisation's Assure administrator to give you one.",
+                    actions: [])
         }
         var writer = HTMLWriter(capacity: model.total * 140)
         writer.raw(#"<ul class="org-tree">"#)
         for root in model.roots { branch(root, in: model, depth: 0, into: &writer) }
         writer.raw("</ul>")
-        return .group(.h2(.text("\(model.total) organisations")), .raw(writer.html))
+        return .group(.h2(.text("\(model.total) organisation\(model.total == 1 ? "" : "s")")), .raw(writer.html))
     }
 
     /// Regions open by default; deeper levels folded so 7,000 organisations stay scannable.
     private static func branch(_ row: OrganisationTreeRow, in model: Model, depth: Int, into writer: inout HTMLWriter) {
         let children = model.childrenByParent[row.odsCode] ?? []
         writer.raw("<li>")
-        if !children.isEmpty { writer.raw(depth == 0 ? "<details open><summary>" : "<details><summary>") }
-        writer.raw(#"<a href=""#)
-        writer.text(SiteURL.organisation(row.odsCode).path)
-        writer.raw(#"">"#)
-        writer.text(row.name)
-        writer.raw(#"</a><span class="org-tree__code">"#)
+        // Regions open; everything open for someone who can read only a handful of organisations.
+        let openAll = !(model.readable?.everything ?? true) && (model.readable?.codes.count ?? 0) <= 50
+        if !children.isEmpty { writer.raw(depth == 0 || openAll ? "<details open><summary>" : "<details><summary>") }
+        // Organisations shown only to give the tree its shape are named but not linked.
+        if model.readable?.contains(row.odsCode) ?? true {
+            writer.raw(#"<a href=""#)
+            writer.text(SiteURL.organisation(row.odsCode).path)
+            writer.raw(#"">"#)
+            writer.text(row.name)
+            writer.raw("</a>")
+        } else {
+            writer.text(row.name)
+        }
+        writer.raw(#"<span class="org-tree__code">"#)
         writer.text(row.odsCode)
         writer.raw("</span>")
         guard !children.isEmpty else { return writer.raw("</li>") }

@@ -46,7 +46,7 @@ public enum AssureStartup {
         if configuration.demo {
             lines.append("Demo data: the fictional Avalon region — open http://\(configuration.host):\(configuration.port)/organisations/Y99")
             lines.append("Sign in at http://\(configuration.host):\(configuration.port)/sign-in with the password '\(DemoPeople.password)' as")
-            lines += DemoPeople.all.map { "  \($0.email) — \($0.role.displayName) in \($0.organisation)" }
+            lines += DemoPeople.all.map { "  \($0.email) — \($0.role.displayName) \($0.organisation.map { "in \($0)" } ?? "across Assure")" }
         }
         return lines.joined(separator: "\n")
     }

@@ -84,14 +84,15 @@ public enum DemoPeople {
         public let email: String
         public let name: String
         public let role: Role
-        public let organisation: String
+        /// Nil for a system administrator, whose role covers all of Assure.
+        public let organisation: String?
     }
 
     /// Shared by every demo account and printed at start-up; demo data only.
     public static let password = "avalon demo passphrase"
 
     public static let all: [Person] = [
-        Person(email: "admin@avalon.example", name: "Sam Okafor", role: .systemAdmin, organisation: "Y99"),
+        Person(email: "admin@avalon.example", name: "Sam Okafor", role: .systemAdmin, organisation: nil),
         Person(email: "oversight@avalon.example", name: "Priya Raman", role: .oversight, organisation: "Y99"),
         Person(email: "icb.admin@avalon.example", name: "Tom Baines", role: .orgAdmin, organisation: "Q9A"),
         Person(email: "risk.manager@avalon.example", name: "Aisha Khan", role: .manager, organisation: "T91"),

@@ -23,6 +23,9 @@ struct AssureErrorMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             return try await next.respond(to: request)
+        } catch is SignInRequired where Self.wantsHTML(request) {
+            let back = request.url.query.map { "\(request.url.path)?\($0)" } ?? request.url.path
+            return request.redirect(to: SiteURL.signIn.with(query: [("next", back)]), redirectType: .normal)
         } catch {
             let error = Self.methodNotAllowed(instead: error, on: request) ?? error
             let problem = Self.problem(for: error, on: request)

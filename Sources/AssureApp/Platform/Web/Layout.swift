@@ -144,7 +144,13 @@ enum Layout {
     }
 
     private static func navigation(_ shell: PageShell) -> Node<HTML.BodyContext> {
-        let sections = PageShell.Section.allCases.filter { !$0.needsOrganisation || shell.organisation != nil }
+        let sections = PageShell.Section.allCases.filter { section in
+            guard section.needsOrganisation else { return true }
+            guard let code = shell.organisation?.code else { return false }
+            // Only auditors (in that organisation) and system administrators read an audit trail, and
+            // neither depends on the organisations above, so no ancestry is needed to decide the link.
+            return section != .auditTrail || AccessPolicy.allows(RequestContext.identity?.memberships ?? [], .readAuditTrail, on: code, ancestors: [])
+        }
         return .nav(
             .class("app-nav"), .ariaLabel("Main"),
             .ul(
