@@ -14,17 +14,12 @@ struct UserAccounts {
     let audit: AuditContext
     let threadPool: NIOThreadPool
 
-    struct AccountSummary: Equatable, Sendable {
+    struct AccountSummary: Sendable {
         var email: String
         var displayName: String
         var status: String
         var hasPassword: Bool
         var roles: [(organisation: String, role: Role)]
-
-        static func == (lhs: AccountSummary, rhs: AccountSummary) -> Bool {
-            lhs.email == rhs.email && lhs.displayName == rhs.displayName && lhs.status == rhs.status && lhs.hasPassword == rhs.hasPassword
-                && lhs.roles.map { "\($0.organisation) \($0.role)" } == rhs.roles.map { "\($0.organisation) \($0.role)" }
-        }
     }
 
     func create(email rawEmail: String, displayName rawName: String, password: String?) async throws -> User {

@@ -50,8 +50,8 @@ struct OrganisationAPI: RouteCollection {
     func children(req: Request) async throws -> OrganisationList {
         let (identity, parent) = try await req.authorise(.read, organisation: try req.organisationCode)
         let directory = OrganisationDirectory(database: req.db)
-        let readable = try await directory.readable(by: identity)
-        let items = try await directory.children(of: parent.id).filter { readable?.contains($0.odsCode) ?? true }.map(OrganisationDTO.init)
+        let ancestors = try await directory.ancestry(of: parent.odsCode).dropLast().reversed().map(\.odsCode)
+        let items = try await directory.children(of: parent, readableBy: identity, parentAncestors: ancestors).map(OrganisationDTO.init)
         return OrganisationList(total: items.count, limit: items.count, offset: 0, items: items)
     }
 

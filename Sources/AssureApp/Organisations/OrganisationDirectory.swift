@@ -33,6 +33,15 @@ struct OrganisationDirectory {
             .all().map(OrganisationRecord.init(row:))
     }
 
+    /// The children the person may read. Each child's ancestors are its parent's chain, so the
+    /// permission function decides from that alone, without loading the whole tree.
+    func children(of parent: OrganisationRecord, readableBy identity: Identity, parentAncestors: [String]) async throws -> [OrganisationRecord] {
+        let ancestors = [parent.odsCode] + parentAncestors
+        return try await children(of: parent.id).filter {
+            AccessPolicy.allows(identity.memberships, .read, on: $0.odsCode, ancestors: ancestors)
+        }
+    }
+
     /// The organisation and everything above it, root first, for breadcrumbs.
     func ancestry(of code: String) async throws -> [OrganisationRecord] {
         let rows = try await sql.raw("""

@@ -15,13 +15,12 @@ enum OrganisationOverviewPage {
         let (identity, organisation) = try await req.authorise(.read, organisation: try req.organisationCode)
         let directory = OrganisationDirectory(database: req.db)
         let ancestry = try await directory.ancestry(of: organisation.odsCode)
-        let readable = try await directory.readable(by: identity)
+        let ancestors = ancestry.dropLast().reversed().map(\.odsCode)
         let model = Model(
             organisation: organisation,
             ancestry: ancestry,
-            children: try await directory.children(of: organisation.id).filter { readable?.contains($0.odsCode) ?? true },
-            canEdit: AccessPolicy.allows(identity.memberships, .editOrganisation, on: organisation.odsCode,
-                                         ancestors: ancestry.dropLast().map(\.odsCode))
+            children: try await directory.children(of: organisation, readableBy: identity, parentAncestors: ancestors),
+            canEdit: AccessPolicy.allows(identity.memberships, .editOrganisation, on: organisation.odsCode, ancestors: ancestors)
         )
         return Layout.response(shell(model), view(model))
     }
