@@ -19,7 +19,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
-        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "4.1.0"..<"5.0.0"),
+        .package(url: "https://github.com/vapor/jwt.git", from: "5.2.0"),
     ],
     targets: [
         // Pure domain rules: no Vapor, no database, no I/O.
@@ -39,6 +40,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "JWT", package: "jwt"),
             ],
             resources: [
                 .embedInCode("Resources/assure.css"),
@@ -57,6 +59,8 @@ let package = Package(
             dependencies: [
                 "AssureApp",
                 .product(name: "XCTVapor", package: "vapor"),
+                .product(name: "JWT", package: "jwt"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
     ],

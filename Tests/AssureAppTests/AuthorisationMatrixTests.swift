@@ -12,7 +12,8 @@ final class AuthorisationMatrixTests: XCTestCase {
         case signedIn                    // anyone signed in (lists show only what they may read)
         case organisation(Actions)       // this action on the organisation in the address
         case system(Actions)             // a system administrator
-        case signInFlow                  // sign-in and sign-out themselves (tested in SignInTests)
+        case signInFlow                  // sign-in, sign-out and password links themselves (tested in their own tests)
+        case account                     // administer the account in the address (AccessPolicy.mayAdministerAccount)
     }
 
     static let requirements: [String: Requirement] = [
@@ -33,6 +34,22 @@ final class AuthorisationMatrixTests: XCTestCase {
         "PUT /api/v1/organisations/:code": .organisation(.editOrganisation),
         "GET /organisations/:code/audit": .organisation(.readAuditTrail), "GET /organisations/:code/audit.csv": .organisation(.readAuditTrail),
         "GET /api/v1/organisations/:code/audit": .organisation(.readAuditTrail),
+        "GET /sign-in/sso": .signInFlow, "GET /sign-in/sso/callback": .signInFlow,
+        "GET /set-password": .signInFlow, "POST /set-password": .signInFlow,
+        "GET /account": .signedIn, "POST /account/password": .signedIn,
+        "GET /account/tokens": .signedIn, "POST /account/tokens": .signedIn, "POST /account/tokens/revoke": .signedIn,
+        "GET /people": .system(.administerSystem), "POST /people": .system(.administerSystem),
+        "GET /api/v1/users": .system(.administerSystem), "POST /api/v1/users": .system(.administerSystem),
+        "GET /people/:person": .account, "GET /api/v1/users/:person": .account,
+        "POST /people/:person/disable": .account, "POST /people/:person/enable": .account,
+        "POST /people/:person/reset-password": .account, "POST /people/:person/sign-out-everywhere": .account,
+        "POST /api/v1/users/:person/disable": .account, "POST /api/v1/users/:person/enable": .account,
+        "POST /api/v1/users/:person/reset-password": .account, "POST /api/v1/users/:person/sign-out-everywhere": .account,
+        "GET /organisations/:code/people": .organisation(.manageMemberships), "POST /organisations/:code/people": .organisation(.manageMemberships),
+        "POST /organisations/:code/people/remove": .organisation(.manageMemberships),
+        "GET /api/v1/organisations/:code/members": .organisation(.manageMemberships),
+        "POST /api/v1/organisations/:code/members": .organisation(.manageMemberships),
+        "DELETE /api/v1/organisations/:code/members/:membership": .organisation(.manageMemberships),
     ]
 
     // Roles are held in ICB Q9A: T91 sits below it, T94 is elsewhere (under Q9B).
@@ -48,6 +65,15 @@ final class AuthorisationMatrixTests: XCTestCase {
                 let credentials = try await TestCredentials.make(role: role, organisation: organisation, on: app, email: "\(role.rawValue)@matrix.test")
                 people.append((role.rawValue, credentials, [Membership(organisation: organisation ?? "", role: role)]))
             }
+            // Someone holding a viewer role in each target organisation, for the account routes.
+            var targetPeople: [String: String] = [:]
+            for target in Self.targets {
+                let user = User(email: try EmailAddress("person-\(target.name)@matrix.test"), displayName: "Person \(target.name)", passwordHash: nil)
+                try await user.create(on: app.db)
+                let organisation = try await OrganisationDirectory(database: app.db).require(target.code)
+                try await OrganisationMembership(userID: user.requireID(), organisationID: organisation.id, role: .viewer).create(on: app.db)
+                targetPeople[target.code] = try user.requireID().uuidString
+            }
             var checked = 0
             for route in app.routes.all {
                 let pattern = "\(route.method.rawValue) /" + route.path.map(\.description).joined(separator: "/")
@@ -58,7 +84,7 @@ final class AuthorisationMatrixTests: XCTestCase {
                 let usesCode = route.path.contains { if case .parameter = $0 { true } else { false } }
                 for target in usesCode ? Self.targets : [Self.targets[0]] {
                     let path = "/" + route.path.map { component -> String in
-                        if case .parameter = component { return target.code }
+                        if case .parameter(let name) = component { return name == "person" ? targetPeople[target.code]! : target.code }
                         return component.description
                     }.joined(separator: "/")
                     for person in people {
@@ -82,6 +108,8 @@ final class AuthorisationMatrixTests: XCTestCase {
         case .system(let action): return AccessPolicy.allowsSystemWide(memberships, action)
         case .organisation(let action): return AccessPolicy.allows(memberships, action, on: target.code, ancestors: target.ancestors)
         case .signInFlow: return true
+        case .account:
+            return AccessPolicy.mayAdministerAccount(memberships, holding: [(Membership(organisation: target.code, role: .viewer), target.ancestors)])
         }
     }
 

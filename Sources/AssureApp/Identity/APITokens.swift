@@ -117,6 +117,22 @@ struct APITokens {
         return token
     }
 
+    /// Revokes one of the owner's own tokens (the tokens page).
+    func revoke(id: UUID, ownedBy userID: UUID) async throws {
+        try await database.writeTransaction { db in
+            guard let token = try await APIToken.query(on: db).filter(\.$id == id).filter(\.$user.$id == userID).with(\.$user).with(\.$organisation).first() else {
+                throw AssureError.notFound("You have no such token")
+            }
+            guard token.revokedAt == nil else { return }
+            token.revokedAt = clock.now()
+            try await token.update(on: db)
+            try await AuditTrail.append([AuditEvent(
+                actor: audit.actor, organisationCode: token.organisation?.odsCode, action: "revoke-token", entityType: "api-token",
+                entityID: "\(token.user.email) \(token.name)", changes: ["revoked": .init(before: nil, after: "yes")],
+                requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
+        }
+    }
+
     func revoke(email: String, name: String) async throws {
         try await database.writeTransaction { db in
             let normalised = email.trimmingCharacters(in: .whitespaces).lowercased()

@@ -43,13 +43,22 @@ enum SignInPage {
         guard let user, matches, user.passwordHash != nil, user.status == .active else {
             try await req.db.writeTransaction { db in
                 try await SignInThrottling.recordFailure(for: keys, now: now, on: db)
-                try await AuditTrail.append([signInEvent("sign-in-failed", email: email, req: req)], on: db)
+                try await AuditTrail.append([signInEvent("sign-in-failed", email: email, req: req, method: "password")], on: db)
             }
             return render(req, email: email, next: next, error: genericFailure, status: .unauthorized)
         }
+        return try await startSession(for: user, req: req, next: next, method: "password") { db in
+            try await SignInThrottling.clear(key: keys[0], on: db)
+        }
+    }
+
+    /// Signs the person in: a new session id every time, and any session the browser already had is
+    /// ended (no fixation). Shared by password and single sign-on.
+    static func startSession(for user: User, req: Request, next: String, method: String,
+                             alsoInTransaction: @escaping @Sendable (any Database) async throws -> Void = { _ in }) async throws -> Response {
         let token = Secret.generate()
+        let now = req.application.clock.now()
         try await req.db.writeTransaction { db in
-            // A new id at every sign-in, and any session the browser already had is ended (no fixation).
             if let old = req.cookies[SessionCookie.name]?.string {
                 try await SignInSession.query(on: db).filter(\.$tokenDigest == Secret.digest(old)).delete()
             }
@@ -57,8 +66,8 @@ enum SignInPage {
                                     clientAddress: req.remoteAddress?.ipAddress).create(on: db)
             user.lastSignInAt = now
             try await user.update(on: db)
-            try await SignInThrottling.clear(key: keys[0], on: db)
-            try await AuditTrail.append([signInEvent("sign-in", email: email, req: req)], on: db)
+            try await alsoInTransaction(db)
+            try await AuditTrail.append([signInEvent("sign-in", email: user.email, req: req, method: method)], on: db)
         }
         let response = req.redirect(to: next, redirectType: .normal)
         let secure = req.application.assureConfiguration.isServedOverTLS
@@ -89,9 +98,13 @@ enum SignInPage {
         return response
     }
 
-    private static func signInEvent(_ action: String, email: String, req: Request) -> AuditEvent {
-        AuditEvent(actor: email.isEmpty ? "anonymous" : email, organisationCode: nil, action: action, entityType: "user",
-                   entityID: email.isEmpty ? "(none)" : String(email.prefix(254)), changes: [:], requestID: req.id, clientAddress: req.remoteAddress?.ipAddress)
+    static func signInEvent(_ action: String, email: String, req: Request, method: String? = nil, reason: String? = nil) -> AuditEvent {
+        var changes: [String: AuditEvent.FieldChange] = [:]
+        if let method { changes["method"] = .init(before: nil, after: method) }
+        if let reason { changes["reason"] = .init(before: nil, after: reason) }
+        return AuditEvent(actor: email.isEmpty ? "anonymous" : email, organisationCode: nil, action: action, entityType: "user",
+                          entityID: email.isEmpty ? "(none)" : String(email.prefix(254)), changes: changes, requestID: req.id,
+                          clientAddress: req.remoteAddress?.ipAddress)
     }
 
     /// Only a path on this site; anything else (another host, `//host`) goes to the organisations page.
@@ -102,20 +115,27 @@ enum SignInPage {
         return next
     }
 
-    private static func render(_ req: Request, email: String, next: String, error: String?, status: HTTPResponseStatus) -> Response {
+    static func render(_ req: Request, email: String, next: String, error: String?, status: HTTPResponseStatus) -> Response {
         let existing = req.cookies[formCookie]?.string ?? ""
         let token = existing.isEmpty ? Secret.generate() : existing
         let shell = PageShell(title: error == nil ? "Sign in" : "Error: Sign in")
-        let response = Layout.response(shell, status: status, view(email: email, next: next, token: token, error: error))
+        let response = Layout.response(shell, status: status, view(email: email, next: next, token: token, error: error,
+                                                                          singleSignOn: req.application.assureConfiguration.singleSignOn?.providerName))
         response.cookies[formCookie] = HTTPCookies.Value(string: token, maxAge: 3600, path: "/", isSecure: req.application.assureConfiguration.isServedOverTLS,
                                                          isHTTPOnly: true, sameSite: .strict)
         return response
     }
 
-    static func view(email: String, next: String, token: String, error: String?) -> Node<HTML.BodyContext> {
+    static func view(email: String, next: String, token: String, error: String?, singleSignOn: String? = nil) -> Node<HTML.BodyContext> {
         .group(
             .unwrap(error) { Components.errorSummary([.init(field: "email", message: $0)], fieldIDs: ["email"]) },
             .h1(.text("Sign in")),
+            .unwrap(singleSignOn) { provider in
+                .group(
+                    .p(.a(.class("button"), .href(SiteURL.singleSignOn.with(query: [("next", next)])), .text("Sign in with \(provider)"))),
+                    .h2(.class("heading-m"), .text("Or sign in with an Assure password"))
+                )
+            },
             .p(.text("Use the email address and password your Assure administrator gave you.")),
             .form(
                 .method(.post), .action(SiteURL.signIn.path), .attribute(named: "novalidate"),

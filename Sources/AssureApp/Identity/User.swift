@@ -16,6 +16,8 @@ final class User: Model, @unchecked Sendable {
     @OptionalField(key: "password_hash") var passwordHash: String?
     @Enum(key: "status") var status: Status
     @OptionalField(key: "last_sign_in_at") var lastSignInAt: Date?
+    /// The provider's `sub` for this person, recorded at their first single sign-on.
+    @OptionalField(key: "sso_subject") var ssoSubject: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

@@ -15,6 +15,7 @@ struct UserAccounts {
     let threadPool: NIOThreadPool
 
     struct AccountSummary: Sendable {
+        var id: UUID?
         var email: String
         var displayName: String
         var status: String
@@ -24,10 +25,7 @@ struct UserAccounts {
 
     func create(email rawEmail: String, displayName rawName: String, password: String?) async throws -> User {
         let email = try field { () throws(RuleError) in try EmailAddress(rawEmail) }
-        let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw AssureError.invalid([RuleError(field: "display_name", message: "Enter the person's name (1 to 200 characters)")])
-        }
+        let name = try checkedName(rawName)
         var hash: String?
         if let password {
             hash = try await hashChecked(password, personal: [email.value, String(email.value.prefix { $0 != "@" }), name])
@@ -73,7 +71,7 @@ struct UserAccounts {
         }
     }
 
-    private func membership(of user: User, _ role: Role, in organisation: OrganisationRecord?, on db: any Database) async throws -> OrganisationMembership? {
+    func membership(of user: User, _ role: Role, in organisation: OrganisationRecord?, on db: any Database) async throws -> OrganisationMembership? {
         let query = try OrganisationMembership.query(on: db).filter(\.$user.$id == user.requireID()).filter(\.$role == role.rawValue)
         if let organisation { query.filter(\.$organisation.$id == organisation.id) } else { query.filter(\.$organisation.$id == nil) }
         return try await query.first()
@@ -86,6 +84,8 @@ struct UserAccounts {
             let before = user.status.rawValue
             user.status = status
             try await user.update(on: db)
+            // A disabled person is signed out at once, everywhere.
+            if status == .disabled { try await SignInSession.query(on: db).filter(\.$user.$id == user.requireID()).delete() }
             try await AuditTrail.append([event(status == .disabled ? "disable" : "enable", entityType: "user", entityID: user.email,
                                               organisation: nil, changes: ["status": .init(before: before, after: status.rawValue)])], on: db)
         }
@@ -116,7 +116,7 @@ struct UserAccounts {
         let byUser = Dictionary(grouping: memberships, by: { $0.$user.id })
         return users.map { user in
             AccountSummary(
-                email: user.email, displayName: user.displayName, status: user.status.rawValue, hasPassword: user.passwordHash != nil,
+                id: user.id, email: user.email, displayName: user.displayName, status: user.status.rawValue, hasPassword: user.passwordHash != nil,
                 roles: (byUser[user.id!] ?? []).compactMap { membership in
                     Role(rawValue: membership.role).map { (membership.organisation?.odsCode ?? "all", $0) }
                 }.sorted { ($0.organisation, $0.role.rawValue) < ($1.organisation, $1.role.rawValue) }
@@ -126,21 +126,21 @@ struct UserAccounts {
 
     // MARK: - Helpers
 
-    private func hashChecked(_ password: String, personal: [String]) async throws -> String {
+    func hashChecked(_ password: String, personal: [String]) async throws -> String {
         do { try PasswordPolicy.check(password, personal: personal) } catch {
             throw AssureError.invalid([RuleError(field: "password", message: error.message)])
         }
         return try await threadPool.runIfActive { try Bcrypt.hash(password, cost: Self.bcryptCost) }
     }
 
-    private func parseRole(_ raw: String) throws -> Role {
+    func parseRole(_ raw: String) throws -> Role {
         guard let role = Role(rawValue: raw.trimmingCharacters(in: .whitespaces).lowercased()) else {
             throw AssureError.invalid([RuleError(field: "role", message: "Role '\(raw)' is not one of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")])
         }
         return role
     }
 
-    private func requireUser(_ rawEmail: String, on db: any Database) async throws -> User {
+    func requireUser(_ rawEmail: String, on db: any Database) async throws -> User {
         let email = try field { () throws(RuleError) in try EmailAddress(rawEmail) }
         guard let user = try await User.query(on: db).filter(\.$email == email.value).first() else {
             throw AssureError.notFound("No account has the email address \(email)")
@@ -148,17 +148,17 @@ struct UserAccounts {
         return user
     }
 
-    private func find(_ rawEmail: String, _ code: String?, on db: any Database) async throws -> (User, OrganisationRecord?) {
+    func find(_ rawEmail: String, _ code: String?, on db: any Database) async throws -> (User, OrganisationRecord?) {
         let user = try await requireUser(rawEmail, on: db)
         guard let code else { return (user, nil) }
         return (user, try await OrganisationDirectory(database: db).require(code))
     }
 
-    private func field<T>(_ body: () throws(RuleError) -> T) throws -> T {
+    func field<T>(_ body: () throws(RuleError) -> T) throws -> T {
         do { return try body() } catch { throw AssureError.invalid([error]) }
     }
 
-    private func event(_ action: String, entityType: String, entityID: String, organisation: String?,
+    func event(_ action: String, entityType: String, entityID: String, organisation: String?,
                        changes: [String: AuditEvent.FieldChange]) -> AuditEvent {
         AuditEvent(actor: audit.actor, organisationCode: organisation, action: action, entityType: entityType, entityID: entityID,
                    changes: changes.filter { $0.value.before != $0.value.after }, requestID: audit.requestID, clientAddress: audit.clientAddress)

@@ -29,7 +29,8 @@ enum OrganisationOverviewPage {
         let crumbs = [PageShell.Breadcrumb(title: "Organisations", url: .organisations)]
             + model.ancestry.dropLast().map { PageShell.Breadcrumb(title: $0.name, url: .organisation($0.odsCode)) }
         return PageShell(title: model.organisation.name, breadcrumbs: crumbs,
-                         organisation: (model.organisation.odsCode, model.organisation.name), section: .overview)
+                         organisation: (model.organisation.odsCode, model.organisation.name), section: .overview,
+                         ancestors: model.ancestry.dropLast().map(\.odsCode))
     }
 
     static func view(_ model: Model) -> Node<HTML.BodyContext> {

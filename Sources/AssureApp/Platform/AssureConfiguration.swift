@@ -25,9 +25,14 @@ public struct AssureConfiguration: Sendable, Equatable {
     /// The address people use to reach Assure (e.g. behind a TLS proxy); `https` turns on HSTS and
     /// secure cookies. Defaults to http://host:port.
     public var publicURL: String?
+    /// OpenID Connect single sign-on (NHS CIS2, Entra ID), when configured.
+    public var singleSignOn: SingleSignOnSettings?
 
     /// Whether people reach Assure over TLS (directly or through a proxy that terminates it).
     public var isServedOverTLS: Bool { publicURL?.lowercased().hasPrefix("https://") ?? false }
+
+    /// Where people's browsers reach Assure, for links that leave it (the single sign-on return address).
+    public var externalURL: String { publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
     public init(
         dataDirectory: String = "./data", database: DatabaseLocation = .sqliteInMemory, host: String = "127.0.0.1",
@@ -99,6 +104,7 @@ public struct AssureConfiguration: Sendable, Equatable {
             }
             configuration.logFormat = format
         }
+        configuration.singleSignOn = try SingleSignOnSettings.load(environment: environment)
         return configuration
     }
 

@@ -34,6 +34,9 @@ public func configure(_ app: Application, _ configuration: AssureConfiguration) 
     app.middleware.use(SessionMiddleware())
     app.middleware.use(BearerTokenMiddleware())
     app.middleware.use(CSRFMiddleware())
+    if let settings = configuration.singleSignOn {
+        app.identityProvider = IdentityProvider(settings: settings, client: app.client)
+    }
     try routes(app)
     AssureCommands.register(on: app)
 }
@@ -51,6 +54,10 @@ func routes(_ app: Application) throws {
     app.post(SiteURL.signIn.pathComponents, use: SignInPage.signIn)
     app.post(SiteURL.signOut.pathComponents, use: SignInPage.signOut)
     app.post(SiteURL.signOutEverywhere.pathComponents, use: SignInPage.signOutEverywhere)
+    SingleSignOnRoutes.register(on: app)
+    try app.register(collection: PeoplePages())
+    try app.register(collection: AccountPages())
+    try app.register(collection: PeopleAPI())
 }
 
 struct AssureConfigurationKey: StorageKey {

@@ -32,6 +32,8 @@ public enum AssureMigrations {
         CreateUsersAndMemberships(),
         CreateSessionsAndThrottles(),
         CreateAPITokens(),
+        CreateSingleSignOn(),
+        CreatePasswordLinks(),
     ]
 
     public static var names: [String] { all.map(\.name) }

@@ -31,3 +31,29 @@ public enum AccessPolicy {
         memberships.contains { $0.role == .systemAdmin && $0.role.permitted.isSuperset(of: action) }
     }
 }
+
+extension AccessPolicy {
+    /// May an administrator change a person's account (disable, reset its password, end its
+    /// sessions)? A system administrator may change any; an organisation administrator only an
+    /// account whose every role lies where they manage memberships, so a trust's administrator
+    /// cannot lock someone out of another trust. System administrators are changed only by their own.
+    public static func mayAdministerAccount<Organisation>(
+        _ administrator: [Membership<Organisation>], holding roles: [(membership: Membership<Organisation>, ancestors: [Organisation])]
+    ) -> Bool {
+        if allowsSystemWide(administrator, .administerSystem) { return true }
+        guard !roles.isEmpty else { return false }
+        return roles.allSatisfy { held in
+            held.membership.role != .systemAdmin
+                && allows(administrator, .manageMemberships, on: held.membership.organisation, ancestors: held.ancestors)
+        }
+    }
+
+    /// Which roles an administrator may grant in an organisation: any but system-admin where they
+    /// manage memberships; system-admin only by a system administrator.
+    public static func grantableRoles<Organisation>(
+        by administrator: [Membership<Organisation>], in organisation: Organisation, ancestors: [Organisation]
+    ) -> [Role] {
+        guard allows(administrator, .manageMemberships, on: organisation, ancestors: ancestors) else { return [] }
+        return Role.allCases.filter { $0 != .systemAdmin }
+    }
+}

@@ -98,6 +98,17 @@ enum Components {
              .attribute(named: "tabindex", value: "0"), table)
     }
 
+    /// A confirmation or important message at the top of a page, announced to screen readers.
+    static func notice(title: String, _ content: Node<HTML.BodyContext>...) -> Node<HTML.BodyContext> {
+        .div(.class("notice"), .attribute(named: "role", value: "status"),
+             .h2(.class("notice__title"), .text(title)), .group(content))
+    }
+
+    /// A secret shown once (an invitation link, an API token): easy to select whole, never wrapped mid-line.
+    static func secret(_ value: String) -> Node<HTML.BodyContext> {
+        .p(.code(.class("secret"), .text(value)))
+    }
+
     private static func describedBy(_ id: String, hint: String?, error: String?) -> String? {
         let ids = [hint.map { _ in "\(id)-hint" }, error.map { _ in "\(id)-error" }].compactMap { $0 }
         return ids.isEmpty ? nil : ids.joined(separator: " ")

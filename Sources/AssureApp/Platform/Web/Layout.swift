@@ -13,12 +13,14 @@ struct PageShell {
     enum Section: CaseIterable {
         case overview
         case auditTrail
+        case people
         case organisations
 
         var title: String {
             switch self {
             case .overview: "Overview"
             case .auditTrail: "Audit trail"
+            case .people: "People"
             case .organisations: "Organisations"
             }
         }
@@ -30,6 +32,7 @@ struct PageShell {
             switch self {
             case .overview: .organisation(code ?? "")
             case .auditTrail: .auditTrail(code ?? "")
+            case .people: .organisationPeople(code ?? "")
             case .organisations: .organisations
             }
         }
@@ -40,6 +43,8 @@ struct PageShell {
     /// The organisation the user is working in, shown in the header and used by the navigation.
     var organisation: (code: String, name: String)?
     var section: Section?
+    /// The ODS codes above the organisation in view, where a link depends on roles that reach down.
+    var ancestors: [String] = []
 }
 
 /// The one HTML frame around every page: header with organisation switcher and user menu,
@@ -119,6 +124,10 @@ enum Layout {
                 .summary(.text(identity.displayName)),
                 .ul(
                     .li(.class("user-menu__who"), .text("Signed in as \(identity.email)")),
+                    .li(.a(.href(SiteURL.account.path), .text("Your account"))),
+                    .li(.a(.href(SiteURL.accountTokens.path), .text("API tokens"))),
+                    .if(AccessPolicy.allowsSystemWide(identity.memberships, .administerSystem),
+                        .li(.a(.href(SiteURL.people.path), .text("All people (administration)")))),
                     .li(.form(.method(.post), .action(SiteURL.signOut.path), Components.csrfField(),
                               .button(.type(.submit), .class("link-button"), .text("Sign out")))),
                     .li(.form(.method(.post), .action(SiteURL.signOutEverywhere.path), Components.csrfField(),
@@ -147,9 +156,15 @@ enum Layout {
         let sections = PageShell.Section.allCases.filter { section in
             guard section.needsOrganisation else { return true }
             guard let code = shell.organisation?.code else { return false }
+            let memberships = RequestContext.identity?.memberships ?? []
+            switch section {
             // Only auditors (in that organisation) and system administrators read an audit trail, and
             // neither depends on the organisations above, so no ancestry is needed to decide the link.
-            return section != .auditTrail || AccessPolicy.allows(RequestContext.identity?.memberships ?? [], .readAuditTrail, on: code, ancestors: [])
+            case .auditTrail: return AccessPolicy.allows(memberships, .readAuditTrail, on: code, ancestors: [])
+            // Organisation administrators reach down the tree, so the page knows the ancestry.
+            case .people: return AccessPolicy.allows(memberships, .manageMemberships, on: code, ancestors: shell.ancestors)
+            default: return true
+            }
         }
         return .nav(
             .class("app-nav"), .ariaLabel("Main"),

@@ -7,6 +7,18 @@ enum SiteURL: Equatable {
     case signIn
     case signOut
     case signOutEverywhere
+    case singleSignOn
+    case singleSignOnCallback
+    case setPassword
+    case account
+    case accountTokens
+    case revokeAccountToken
+    case changePassword
+    case people
+    case person(String)
+    case personAction(String, PersonAction)
+    case organisationPeople(String)
+    case removeMember(String)
     case organisations
     case newOrganisation
     case importOrganisations
@@ -27,7 +39,23 @@ enum SiteURL: Equatable {
         case organisation(String)
         case children(String)
         case audit(String)
+        case members(String)
+        case member(String, String)
+        case users
+        case user(String)
+        case userAction(String, PersonAction)
     }
+
+    /// What an administrator does to a person's account.
+    enum PersonAction: String, CaseIterable, Sendable {
+        case disable, enable
+        case resetPassword = "reset-password"
+        case signOutEverywhere = "sign-out-everywhere"
+    }
+
+    /// The parameter names used in route patterns for a person's account id and a membership's id.
+    static let personID = ":person"
+    static let membershipID = ":membership"
 
     /// The parameter name used in route patterns for an organisation's ODS code.
     static let code = ":code"
@@ -38,6 +66,18 @@ enum SiteURL: Equatable {
         case .signIn: "/sign-in"
         case .signOut: "/sign-out"
         case .signOutEverywhere: "/sign-out-everywhere"
+        case .singleSignOn: "/sign-in/sso"
+        case .singleSignOnCallback: "/sign-in/sso/callback"
+        case .setPassword: "/set-password"
+        case .account: "/account"
+        case .accountTokens: "/account/tokens"
+        case .revokeAccountToken: "/account/tokens/revoke"
+        case .changePassword: "/account/password"
+        case .people: "/people"
+        case .person(let id): "/people/\(id)"
+        case .personAction(let id, let action): "/people/\(id)/\(action.rawValue)"
+        case .organisationPeople(let code): "/organisations/\(code)/people"
+        case .removeMember(let code): "/organisations/\(code)/people/remove"
         case .organisations: "/organisations"
         case .newOrganisation: "/organisations/new"
         case .importOrganisations: "/organisations/import"
@@ -57,6 +97,11 @@ enum SiteURL: Equatable {
             case .organisation(let code): "/api/v1/organisations/\(code)"
             case .children(let code): "/api/v1/organisations/\(code)/children"
             case .audit(let code): "/api/v1/organisations/\(code)/audit"
+            case .members(let code): "/api/v1/organisations/\(code)/members"
+            case .member(let code, let id): "/api/v1/organisations/\(code)/members/\(id)"
+            case .users: "/api/v1/users"
+            case .user(let id): "/api/v1/users/\(id)"
+            case .userAction(let id, let action): "/api/v1/users/\(id)/\(action.rawValue)"
             }
         }
     }

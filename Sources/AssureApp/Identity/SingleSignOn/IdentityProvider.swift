@@ -1,0 +1,129 @@
+import AssureCore
+import Foundation
+import JWT
+import Vapor
+
+/// The OpenID Connect provider as Assure sees it: its discovery document and signing keys,
+/// fetched over HTTP and cached. Keys are fetched again when a token names a key we do not
+/// have (the provider rotated them), at most once a minute.
+actor IdentityProvider {
+    struct Discovery: Content {
+        var issuer: String
+        var authorization_endpoint: String
+        var token_endpoint: String
+        var jwks_uri: String
+        var token_endpoint_auth_methods_supported: [String]?
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    let settings: SingleSignOnSettings
+    private let client: any Client
+    private var discovery: Discovery?
+    private var keys: JWTKeyCollection?
+    private var keysFetchedAt: Date?
+
+    init(settings: SingleSignOnSettings, client: any Client) {
+        self.settings = settings
+        self.client = client
+    }
+
+    func configuration() async throws -> Discovery {
+        if let discovery { return discovery }
+        let url = settings.issuer + "/.well-known/openid-configuration"
+        let response = try await fetch(URI(string: url), what: "discovery document")
+        let found: Discovery
+        do { found = try response.content.decode(Discovery.self) } catch {
+            throw Failure(description: "the provider's discovery document at \(url) is not valid OpenID Connect configuration")
+        }
+        // A discovery document for another issuer would let that issuer's tokens in.
+        guard found.issuer.trimmingSuffix("/") == settings.issuer.trimmingSuffix("/") else {
+            throw Failure(description: "the discovery document names issuer '\(found.issuer)', not '\(settings.issuer)'")
+        }
+        discovery = found
+        return found
+    }
+
+    /// The signing keys, fetched again if `refresh` and the last fetch was over a minute ago.
+    func signingKeys(refresh: Bool) async throws -> JWTKeyCollection {
+        if let keys, !refresh || (keysFetchedAt.map { Date().timeIntervalSince($0) < 60 } ?? false) { return keys }
+        let response = try await fetch(URI(string: try await configuration().jwks_uri), what: "signing keys (JWKS)")
+        guard let body = response.body, let json = body.getString(at: body.readerIndex, length: body.readableBytes) else {
+            throw Failure(description: "the provider returned no signing keys")
+        }
+        let collection = JWTKeyCollection()
+        do { try await collection.add(jwksJSON: json) } catch {
+            throw Failure(description: "the provider's signing keys could not be read")
+        }
+        keys = collection
+        keysFetchedAt = Date()
+        return collection
+    }
+
+    /// Exchanges the authorisation code (with the PKCE verifier) for tokens and returns the ID token.
+    func exchange(code: String, verifier: String, redirectURI: String) async throws -> String {
+        let discovery = try await configuration()
+        let methods = discovery.token_endpoint_auth_methods_supported ?? ["client_secret_basic"]
+        let useBasic = methods.contains("client_secret_basic") || !methods.contains("client_secret_post")
+        struct Grant: Content {
+            var grant_type = "authorization_code"
+            var code: String
+            var redirect_uri: String
+            var code_verifier: String
+            var client_id: String
+            var client_secret: String?
+        }
+        struct Tokens: Content { var id_token: String? }
+        var request = ClientRequest(method: .POST, url: URI(string: discovery.token_endpoint), headers: ["Accept": "application/json"])
+        try request.content.encode(Grant(code: code, redirect_uri: redirectURI, code_verifier: verifier, client_id: settings.clientID,
+                                         client_secret: useBasic ? nil : settings.clientSecret), as: .urlEncodedForm)
+        if useBasic {
+            request.headers.basicAuthorization = BasicAuthorization(username: formEncoded(settings.clientID), password: formEncoded(settings.clientSecret))
+        }
+        let response: ClientResponse
+        do { response = try await client.send(request) } catch {
+            throw Failure(description: "the provider's token endpoint could not be reached")
+        }
+        guard response.status == .ok else {
+            struct TokenError: Content { var error: String?; var error_description: String? }
+            let detail = (try? response.content.decode(TokenError.self)).flatMap { $0.error } ?? "HTTP \(response.status.code)"
+            throw Failure(description: "the provider refused the sign-in code (\(detail))")
+        }
+        guard let idToken = try? response.content.decode(Tokens.self).id_token, !idToken.isEmpty else {
+            throw Failure(description: "the provider returned no ID token")
+        }
+        return idToken
+    }
+
+    private func fetch(_ url: URI, what: String) async throws -> ClientResponse {
+        let response: ClientResponse
+        do { response = try await client.get(url, headers: ["Accept": "application/json"]) } catch {
+            throw Failure(description: "the provider's \(what) could not be fetched from \(url)")
+        }
+        guard response.status == .ok else {
+            throw Failure(description: "the provider's \(what) at \(url) answered HTTP \(response.status.code)")
+        }
+        return response
+    }
+
+    /// RFC 6749 section 2.3.1: client credentials are form-encoded before Basic encoding.
+    private nonisolated func formEncoded(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? value
+    }
+}
+
+struct IdentityProviderKey: StorageKey { typealias Value = IdentityProvider }
+
+extension Application {
+    /// The configured single sign-on provider, or nil when Assure uses local accounts only.
+    var identityProvider: IdentityProvider? {
+        get { storage[IdentityProviderKey.self] }
+        set { storage[IdentityProviderKey.self] = newValue }
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
+}

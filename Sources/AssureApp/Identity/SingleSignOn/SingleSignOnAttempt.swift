@@ -1,0 +1,52 @@
+import Fluent
+import Foundation
+import SQLKit
+
+/// A sign-in started at the provider and not yet finished: the state (stored as its digest), the
+/// nonce and the PKCE verifier. In the database, so the provider may send the browser back to
+/// any Assure instance. Used once, then deleted; older than ten minutes, refused.
+final class SingleSignOnAttempt: Model, @unchecked Sendable {
+    static let schema = "single_sign_on_attempts"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "state_digest") var stateDigest: String
+    @Field(key: "nonce") var nonce: String
+    @Field(key: "code_verifier") var codeVerifier: String
+    @Field(key: "next") var next: String
+    @Field(key: "started_at") var startedAt: Date
+
+    init() {}
+
+    init(stateDigest: String, nonce: String, codeVerifier: String, next: String, startedAt: Date) {
+        self.stateDigest = stateDigest
+        self.nonce = nonce
+        self.codeVerifier = codeVerifier
+        self.next = next
+        self.startedAt = startedAt
+    }
+}
+
+/// The attempts table, and each account's link to its provider identity (the `sub` claim), so a
+/// changed email address at the provider still finds the same person and a reused one does not.
+struct CreateSingleSignOn: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(SingleSignOnAttempt.schema)
+            .id()
+            .field("state_digest", .string, .required)
+            .field("nonce", .string, .required)
+            .field("code_verifier", .string, .required)
+            .field("next", .string, .required)
+            .field("started_at", .datetime, .required)
+            .unique(on: "state_digest")
+            .create()
+        try await database.schema(User.schema).field("sso_subject", .string).update()
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.create(index: "users_sso_subject_idx").on(User.schema).column("sso_subject").unique().run()
+    }
+
+    func revert(on database: any Database) async throws {
+        if let sql = database as? any SQLDatabase { try await sql.drop(index: "users_sso_subject_idx").run() }
+        try await database.schema(User.schema).deleteField("sso_subject").update()
+        try await database.schema(SingleSignOnAttempt.schema).delete()
+    }
+}
