@@ -7,12 +7,14 @@ import XCTVapor
 /// Runs a test against the real app and a fresh real database: SQLite in memory by default,
 /// PostgreSQL when `ASSURE_TEST_DATABASE_URL` is set (its schema is wiped first — use a throwaway database).
 func withAssure(
-    demo: Bool = false, migrate: Bool = true, _ test: (Application) async throws -> Void
+    demo: Bool = false, migrate: Bool = true, configuring adjust: (inout AssureConfiguration) -> Void = { _ in },
+    _ test: (Application) async throws -> Void
 ) async throws {
     let app = try await Application.make(.testing)
     do {
         var configuration = AssureConfiguration(database: TestDatabase.location, logLevel: .warning)
         configuration.dataDirectory = NSTemporaryDirectory()
+        adjust(&configuration)
         try await configure(app, configuration)
         try await TestDatabase.reset(app)
         if migrate { try await app.autoMigrate() }

@@ -24,10 +24,15 @@ actor IdentityProvider {
     private var discovery: Discovery?
     private var keys: JWTKeyCollection?
     private var keysFetchedAt: Date?
+    private var knownKeyIDs: Set<String> = []
 
-    init(settings: SingleSignOnSettings, client: any Client) {
+    /// How soon an unknown key id may make Assure fetch the keys again.
+    private let refetchInterval: TimeInterval
+
+    init(settings: SingleSignOnSettings, client: any Client, refetchInterval: TimeInterval = 10) {
         self.settings = settings
         self.client = client
+        self.refetchInterval = refetchInterval
     }
 
     func configuration() async throws -> Discovery {
@@ -46,20 +51,33 @@ actor IdentityProvider {
         return found
     }
 
-    /// The signing keys, fetched again if `refresh` and the last fetch was over a minute ago.
-    func signingKeys(refresh: Bool) async throws -> JWTKeyCollection {
-        if let keys, !refresh || (keysFetchedAt.map { Date().timeIntervalSince($0) < 60 } ?? false) { return keys }
+    /// The signing keys, fetched again when a token names a key id we have not seen (the provider
+    /// rotated its keys), at most every `refetchInterval` seconds.
+    func signingKeys(for keyID: String?) async throws -> (keys: JWTKeyCollection, published: Bool) {
+        let stale = keysFetchedAt.map { Date().timeIntervalSince($0) >= refetchInterval } ?? true
+        if keys == nil || (keyID.map { !knownKeyIDs.contains($0) } ?? false && stale) {
+            try await fetchKeys()
+        }
+        guard let keys else { throw Failure(description: "the provider returned no signing keys") }
+        return (keys, keyID.map { knownKeyIDs.contains($0) } ?? true)
+    }
+
+    private func fetchKeys() async throws {
         let response = try await fetch(URI(string: try await configuration().jwks_uri), what: "signing keys (JWKS)")
         guard let body = response.body, let json = body.getString(at: body.readerIndex, length: body.readableBytes) else {
             throw Failure(description: "the provider returned no signing keys")
         }
         let collection = JWTKeyCollection()
-        do { try await collection.add(jwksJSON: json) } catch {
+        let set: JWKS
+        do {
+            set = try JSONDecoder().decode(JWKS.self, from: Data(json.utf8))
+            try await collection.add(jwks: set)
+        } catch {
             throw Failure(description: "the provider's signing keys could not be read")
         }
         keys = collection
+        knownKeyIDs = Set(set.keys.compactMap { $0.keyIdentifier?.string })
         keysFetchedAt = Date()
-        return collection
     }
 
     /// Exchanges the authorisation code (with the PKCE verifier) for tokens and returns the ID token.

@@ -113,21 +113,26 @@ enum SingleSignOnRoutes {
         return (try await account(for: payload, settings: settings, req: req), attempt.next)
     }
 
-    /// Verifies the signature with the provider's keys, fetching them again once if the token was
-    /// signed with a key we have not seen (the provider rotated its keys).
+    /// Verifies the signature with the provider's published keys; a token naming a key the provider
+    /// does not publish (even after fetching its keys again) is refused.
     private static func verifiedPayload(_ token: String, provider: IdentityProvider) async throws -> IDTokenPayload {
-        for refresh in [false, true] {
-            do {
-                return try await provider.signingKeys(refresh: refresh).verify(token, as: IDTokenPayload.self)
-            } catch let error as JWTError where !refresh && error.errorType == .unknownKID {
-                continue
-            } catch is IdentityProvider.Failure {
-                throw IdentityProvider.Failure(description: "the provider's signing keys could not be fetched")
-            } catch {
-                throw IdentityProvider.Failure(description: "the ID token's signature is not valid for the provider's keys")
-            }
+        let (keys, published) = try await provider.signingKeys(for: keyID(of: token))
+        guard published else { throw IdentityProvider.Failure(description: "the ID token is signed with a key the provider does not publish") }
+        do {
+            return try await keys.verify(token, as: IDTokenPayload.self)
+        } catch {
+            throw IdentityProvider.Failure(description: "the ID token's signature is not valid for the provider's keys")
         }
-        throw IdentityProvider.Failure(description: "the ID token is signed with a key the provider does not publish")
+    }
+
+    /// The `kid` in a JWT's header, read before verification only to choose the key.
+    static func keyID(of token: String) -> String? {
+        guard let header = token.split(separator: ".").first else { return nil }
+        var base64 = header.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        return object["kid"] as? String
     }
 
     /// The Assure account for this identity: the one already linked to its subject, or else the
