@@ -31,7 +31,7 @@ final class SingleSignOnTests: XCTestCase {
 
     /// Plays the browser: starts at Assure, visits the provider's authorisation endpoint, and
     /// returns where the provider sends the browser back to, with the state cookie Assure set.
-    func goToProvider(_ app: Application, _ provider: OIDCTestProvider, next: String = "/organisations/T91") async throws -> Return {
+    static func goToProvider(_ app: Application, _ provider: OIDCTestProvider, next: String = "/organisations/T91") async throws -> Return {
         var location = "", cookie = ""
         try await app.test(.GET, SiteURL.singleSignOn.with(query: [("next", next)])) { res async throws in
             XCTAssertEqual(res.status, .seeOther)
@@ -53,7 +53,7 @@ final class SingleSignOnTests: XCTestCase {
     }
 
     /// Returns the status, the new session cookie (if any) and the page.
-    func comeBack(_ app: Application, _ back: Return, cookie: String? = nil) async throws -> (HTTPStatus, String?, String) {
+    static func comeBack(_ app: Application, _ back: Return, cookie: String? = nil) async throws -> (HTTPStatus, String?, String) {
         var result: (HTTPStatus, String?, String) = (.ok, nil, "")
         try await app.test(.GET, back.callback, headers: ["Cookie": "\(SingleSignOnRoutes.stateCookie)=\(cookie ?? back.stateCookie)"]) { res async throws in
             result = (res.status, res.headers.setCookie?[SessionCookie.name]?.string.nilIfEmpty, res.text)
@@ -63,7 +63,7 @@ final class SingleSignOnTests: XCTestCase {
 
     func testSignsInTheMatchingAccountAndLinksItsSubject() async throws {
         try await withSingleSignOn { app, provider in
-            let (status, session, _) = try await comeBack(app, try await goToProvider(app, provider))
+            let (status, session, _) = try await Self.comeBack(app, try await Self.goToProvider(app, provider))
             XCTAssertEqual(status, .seeOther)
             let cookie = try XCTUnwrap(session, "a session was started")
             try await app.test(.GET, "/account", headers: ["Cookie": "\(SessionCookie.name)=\(cookie)"]) { res async throws in
@@ -79,7 +79,7 @@ final class SingleSignOnTests: XCTestCase {
 
             // Next time the subject finds the account even if the provider's email changed.
             provider.behaviour.email = "renamed@avalon.example"
-            let (again, secondSession, _) = try await comeBack(app, try await goToProvider(app, provider))
+            let (again, secondSession, _) = try await Self.comeBack(app, try await Self.goToProvider(app, provider))
             XCTAssertEqual(again, .seeOther)
             XCTAssertNotNil(secondSession)
         }
@@ -99,7 +99,7 @@ final class SingleSignOnTests: XCTestCase {
                 var behaviour = OIDCTestProvider.Behaviour()
                 misbehave(&behaviour)
                 provider.behaviour = behaviour
-                let (status, session, page) = try await comeBack(app, try await goToProvider(app, provider))
+                let (status, session, page) = try await Self.comeBack(app, try await Self.goToProvider(app, provider))
                 XCTAssertEqual(status, .unauthorized, label)
                 XCTAssertNil(session, "\(label): no session")
                 XCTAssertTrue(page.contains("Single sign-on did not complete"), label)
@@ -116,10 +116,10 @@ final class SingleSignOnTests: XCTestCase {
     func testARotatedKeyIsFetchedAndAccepted() async throws {
         try await withSingleSignOn { app, provider in
             app.identityProvider = IdentityProvider(settings: provider.settings, client: app.client, refetchInterval: 0)
-            let (first, _, _) = try await comeBack(app, try await goToProvider(app, provider))
+            let (first, _, _) = try await Self.comeBack(app, try await Self.goToProvider(app, provider))
             XCTAssertEqual(first, .seeOther)
             try provider.rotateKey()
-            let (second, session, _) = try await comeBack(app, try await goToProvider(app, provider))
+            let (second, session, _) = try await Self.comeBack(app, try await Self.goToProvider(app, provider))
             XCTAssertEqual(second, .seeOther)
             XCTAssertNotNil(session)
             XCTAssertEqual(provider.jwksRequests, 2, "the new key id made Assure fetch the keys again")
@@ -128,16 +128,16 @@ final class SingleSignOnTests: XCTestCase {
 
     func testStateIsTiedToTheBrowserAndUsedOnce() async throws {
         try await withSingleSignOn { app, provider in
-            let back = try await goToProvider(app, provider)
-            let (forged, forgedSession, _) = try await comeBack(app, back, cookie: "someone-elses-state")
+            let back = try await Self.goToProvider(app, provider)
+            let (forged, forgedSession, _) = try await Self.comeBack(app, back, cookie: "someone-elses-state")
             XCTAssertEqual(forged, .unauthorized)
             XCTAssertNil(forgedSession)
             XCTAssertEqual(provider.tokenRequests, 0, "the code is never exchanged for a browser that did not start the sign-in")
 
-            let fresh = try await goToProvider(app, provider)
-            let (first, _, _) = try await comeBack(app, fresh)
+            let fresh = try await Self.goToProvider(app, provider)
+            let (first, _, _) = try await Self.comeBack(app, fresh)
             XCTAssertEqual(first, .seeOther)
-            let (replayed, replayedSession, _) = try await comeBack(app, fresh)
+            let (replayed, replayedSession, _) = try await Self.comeBack(app, fresh)
             XCTAssertEqual(replayed, .unauthorized, "a state is used once")
             XCTAssertNil(replayedSession)
         }
@@ -150,9 +150,9 @@ final class SingleSignOnTests: XCTestCase {
             app.clock = AssureClock(now: { clock.now })
             _ = try await UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool)
                 .create(email: "sso.person@avalon.example", displayName: "Sam", password: nil)
-            let back = try await goToProvider(app, provider)
+            let back = try await Self.goToProvider(app, provider)
             clock.advance(11 * 60)
-            let (status, session, _) = try await comeBack(app, back)
+            let (status, session, _) = try await Self.comeBack(app, back)
             XCTAssertEqual(status, .unauthorized)
             XCTAssertNil(session)
         }
@@ -163,14 +163,14 @@ final class SingleSignOnTests: XCTestCase {
         try await withSingleSignOn { app, provider in
             provider.behaviour.email = "stranger@elsewhere.example"
             provider.behaviour.subject = "another-subject"
-            var (status, session, page) = try await comeBack(app, try await goToProvider(app, provider))
+            var (status, session, page) = try await Self.comeBack(app, try await Self.goToProvider(app, provider))
             XCTAssertEqual(status, .unauthorized)
             XCTAssertNil(session)
             XCTAssertTrue(page.contains("Assure has no active account for you"))
 
             provider.behaviour = OIDCTestProvider.Behaviour()
             try await UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool).setStatus(email: "sso.person@avalon.example", .disabled)
-            (status, session, _) = try await comeBack(app, try await goToProvider(app, provider))
+            (status, session, _) = try await Self.comeBack(app, try await Self.goToProvider(app, provider))
             XCTAssertEqual(status, .unauthorized)
             XCTAssertNil(session)
         }
@@ -178,10 +178,10 @@ final class SingleSignOnTests: XCTestCase {
 
     func testTheProviderErrorIsShownAndAudited() async throws {
         try await withSingleSignOn { app, provider in
-            var back = try await goToProvider(app, provider)
+            var back = try await Self.goToProvider(app, provider)
             let state = URLComponents(string: back.callback)?.queryItems?.first { $0.name == "state" }?.value ?? ""
             back.callback = SiteURL.singleSignOnCallback.with(query: [("error", "access_denied"), ("state", state)])
-            let (status, _, page) = try await comeBack(app, back)
+            let (status, _, page) = try await Self.comeBack(app, back)
             XCTAssertEqual(status, .unauthorized)
             XCTAssertTrue(page.contains("did not sign you in (access_denied)"))
             let last = try await auditEntries(app).last

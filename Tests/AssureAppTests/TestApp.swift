@@ -76,8 +76,9 @@ struct TestCredentials: Sendable {
         var organisationID: UUID?
         if let organisation { organisationID = try await OrganisationDirectory(database: app.db).require(organisation).id }
         try await OrganisationMembership(userID: user.requireID(), organisationID: organisationID, role: role).create(on: app.db)
-        let session = Secret.generate(), csrf = Secret.generate(), token = Secret.generate(prefix: APIToken.prefix)
-        try await SignInSession(tokenDigest: Secret.digest(session), userID: user.requireID(), csrfToken: csrf, at: app.clock.now(), clientAddress: nil).create(on: app.db)
+        let session = Secret.generate(), token = Secret.generate(prefix: APIToken.prefix)
+        let csrf = SignInSession.csrfToken(for: session)
+        try await SignInSession(token: session, userID: user.requireID(), at: app.clock.now(), clientAddress: nil).create(on: app.db)
         let record = APIToken()
         record.$user.id = try user.requireID()
         record.name = "tests"

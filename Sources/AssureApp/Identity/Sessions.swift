@@ -33,21 +33,29 @@ final class SignInSession: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     @Field(key: "token_digest") var tokenDigest: String
     @Parent(key: "user_id") var user: User
-    @Field(key: "csrf_token") var csrfToken: String
+    /// The digest of the CSRF token, which is derived from the session id and never stored itself.
+    @Field(key: "csrf_token") var csrfTokenDigest: String
     @Field(key: "signed_in_at") var signedInAt: Date
     @Field(key: "last_seen_at") var lastSeenAt: Date
     @OptionalField(key: "client_address") var clientAddress: String?
 
     init() {}
 
-    init(tokenDigest: String, userID: UUID, csrfToken: String, at date: Date, clientAddress: String?) {
+    /// `token` is the session id given to the browser; only digests are kept.
+    init(token: String, userID: UUID, at date: Date, clientAddress: String?) {
+        let tokenDigest = Secret.digest(token)
         self.tokenDigest = tokenDigest
         $user.id = userID
-        self.csrfToken = csrfToken
+        csrfTokenDigest = Secret.digest(Self.csrfToken(for: token))
         signedInAt = date
         lastSeenAt = date
         self.clientAddress = clientAddress
     }
+}
+
+extension SignInSession {
+    /// The synchroniser token for a session: only someone holding the session id can know it.
+    static func csrfToken(for sessionToken: String) -> String { Secret.derive(from: sessionToken, purpose: "assure-csrf") }
 }
 
 struct CreateSessionsAndThrottles: AsyncMigration {
@@ -129,7 +137,7 @@ struct SessionMiddleware: AsyncMiddleware {
                 request.identity = Identity(
                     userID: try session.user.requireID(), email: session.user.email, displayName: session.user.displayName,
                     memberships: try await Self.memberships(of: session.user.requireID(), on: request.db),
-                    sessionID: try session.requireID(), csrfToken: session.csrfToken
+                    sessionID: try session.requireID(), csrfToken: SignInSession.csrfToken(for: token)
                 )
             } else {
                 try await request.db.writeTransaction { db in try await session.delete(on: db) }

@@ -62,7 +62,7 @@ enum SignInPage {
             if let old = req.cookies[SessionCookie.name]?.string {
                 try await SignInSession.query(on: db).filter(\.$tokenDigest == Secret.digest(old)).delete()
             }
-            try await SignInSession(tokenDigest: Secret.digest(token), userID: user.requireID(), csrfToken: Secret.generate(), at: now,
+            try await SignInSession(token: token, userID: user.requireID(), at: now,
                                     clientAddress: req.remoteAddress?.ipAddress).create(on: db)
             user.lastSignInAt = now
             try await user.update(on: db)

@@ -39,6 +39,14 @@ public enum Secret {
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
+    /// A second secret that follows from the first and reveals nothing about it (HMAC-SHA256), so
+    /// it need not be stored: the session's CSRF token comes from the session id this way.
+    public static func derive(from secret: String, purpose: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Array(purpose.utf8), using: SymmetricKey(data: Array(secret.utf8)))
+        return Data(code).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
     /// What is stored in place of the secret.
     public static func digest(_ secret: String) -> String {
         AuditEntry.hex(SHA256.hash(data: Array(secret.utf8)))
