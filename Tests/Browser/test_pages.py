@@ -50,9 +50,9 @@ def wait_for_next_page(driver, action):
     WebDriverWait(driver, 10, ignored_exceptions=[WebDriverException]).until(replaced(page))
 
 
-def submit(driver):
-    """Clicks the main form's submit button and waits for the next page to load."""
-    wait_for_next_page(driver, lambda: driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click())
+def submit(driver, form="main form"):
+    """Clicks the form's submit button and waits for the next page to load."""
+    wait_for_next_page(driver, lambda: driver.find_element(By.CSS_SELECTOR, form + " button[type=submit]").click())
 
 
 def slug(path):
@@ -224,3 +224,63 @@ def test_a_manager_sees_only_their_organisation_and_sign_out_works(server, drive
     driver.find_element(By.CSS_SELECTOR, ".user-menu summary").click()
     wait_for_next_page(driver, lambda: driver.find_element(By.XPATH, "//button[text()='Sign out']").click())
     assert driver.find_elements(By.LINK_TEXT, "Sign in")
+
+
+def test_an_organisation_administrator_invites_someone_who_sets_a_password(server, driver):
+    sign_in(driver, server, "icb.admin@avalon.example")
+    driver.get(server + "/organisations/T91")
+    driver.find_element(By.CSS_SELECTOR, ".app-nav").find_element(By.LINK_TEXT, "People").click()
+    assert driver.current_url.endswith("/organisations/T91/people")
+    assert "Aisha Khan" in driver.find_element(By.ID, "main").text
+    assert "Tom Baines" in driver.find_element(By.ID, "main").text, "roles reaching from the ICB are listed"
+    submit(driver, "main form.panel")
+    assert "There is a problem" in driver.find_element(By.CSS_SELECTOR, ".error-summary").text
+    assert not serious_violations(driver)
+    screenshot(driver, "people-T91-errors")
+    driver.find_element(By.ID, "email").send_keys("new.starter@avalon.example")
+    driver.find_element(By.ID, "display_name").send_keys("Nia Starter")
+    driver.find_element(By.CSS_SELECTOR, "#role option[value=contributor]").click()
+    submit(driver, "main form.panel")
+    notice = driver.find_element(By.CSS_SELECTOR, ".notice .secret").text
+    assert "/set-password?token=" in notice
+    assert not serious_violations(driver)
+    screenshot(driver, "people-T91-invited")
+    driver.find_element(By.LINK_TEXT, "Nia Starter").click()
+    assert "Nia Starter" in driver.find_element(By.TAG_NAME, "h1").text
+    assert not serious_violations(driver)
+    screenshot(driver, "person-invited")
+
+    driver.get(notice)
+    assert "Welcome to Assure" in driver.find_element(By.TAG_NAME, "h1").text
+    screenshot(driver, "set-password")
+    driver.find_element(By.ID, "password").send_keys("short")
+    driver.find_element(By.ID, "confirm").send_keys("short")
+    submit(driver)
+    assert "at least 12 characters" in driver.find_element(By.CSS_SELECTOR, ".error-summary").text
+    assert not serious_violations(driver)
+    screenshot(driver, "set-password-errors")
+    driver.find_element(By.ID, "password").send_keys("orchid tramline quartz")
+    driver.find_element(By.ID, "confirm").send_keys("orchid tramline quartz")
+    submit(driver)
+    assert "Your password is set" in driver.find_element(By.ID, "main").text
+    sign_in(driver, server, "new.starter@avalon.example", "orchid tramline quartz")
+    assert "Nia Starter" in driver.find_element(By.CSS_SELECTOR, ".user-menu summary").text
+
+
+def test_a_person_creates_and_revokes_an_api_token(server, driver):
+    driver.get(server + "/account")
+    assert "Contributor in" in driver.find_element(By.ID, "main").text
+    assert not serious_violations(driver)
+    screenshot(driver, "account")
+    driver.get(server + "/account/tokens")
+    assert "You have not created any API tokens." in driver.find_element(By.ID, "main").text
+    screenshot(driver, "tokens-empty")
+    driver.find_element(By.ID, "name").send_keys("Ward dashboard feed")
+    submit(driver, "main form.panel")
+    token = driver.find_element(By.CSS_SELECTOR, ".notice .secret").text
+    assert token.startswith("assure_")
+    assert not serious_violations(driver)
+    screenshot(driver, "tokens-created")
+    wait_for_next_page(driver, lambda: driver.find_element(By.XPATH, "//button[text()='Revoke']").click())
+    assert "Revoked" in driver.find_element(By.CSS_SELECTOR, "table").text
+    screenshot(driver, "tokens-revoked")
