@@ -90,6 +90,10 @@ final class SecretsNeverLoggedTests: XCTestCase {
                 let query = Dictionary(uniqueKeysWithValues: (URLComponents(string: back.callback)?.queryItems ?? []).map { ($0.name, $0.value ?? "") })
                 secrets["state"] = query["state"]
                 secrets["authorisation code"] = query["code"]
+                let attempt = SingleSignOnAttempt.Secrets(back.stateCookie)
+                secrets["single sign-on nonce"] = attempt.nonce
+                secrets["PKCE verifier"] = attempt.verifier
+                secrets["single sign-on browser secret"] = back.stateCookie
                 let (status, ssoSession, _) = try await SingleSignOnTests.comeBack(app, back)
                 XCTAssertEqual(status, .seeOther)
                 secrets["single sign-on session id"] = ssoSession
@@ -107,7 +111,7 @@ final class SecretsNeverLoggedTests: XCTestCase {
         try? lines.joined().write(toFile: NSTemporaryDirectory() + "assure-secrets-test.log", atomically: true, encoding: .utf8)
         XCTAssertTrue(lines.contains { $0.contains(#"POST \/sign-in"#) }, "requests were logged, so the capture works")
         XCTAssertGreaterThan(lines.count, 50)
-        XCTAssertEqual(secrets.count, 12)
+        XCTAssertEqual(secrets.count, 15)
         for (what, secret) in secrets {
             XCTAssertGreaterThanOrEqual(secret.count, 8, what)
             let found = lines.filter { $0.contains(secret) || $0.contains(secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? secret) }

@@ -1,28 +1,42 @@
+import AssureCore
 import Fluent
 import Foundation
 import SQLKit
 
-/// A sign-in started at the provider and not yet finished: the state (stored as its digest), the
-/// nonce and the PKCE verifier. In the database, so the provider may send the browser back to
-/// any Assure instance. Used once, then deleted; older than ten minutes, refused.
+/// A sign-in started at the provider and not yet finished. The browser holds the attempt's secret
+/// (in a cookie); the state, nonce and PKCE verifier are derived from it, so only the state's
+/// digest is stored — in the database, so the provider may send the browser back to any Assure
+/// instance. Used once, then deleted; older than ten minutes, refused.
 final class SingleSignOnAttempt: Model, @unchecked Sendable {
     static let schema = "single_sign_on_attempts"
 
     @ID(key: .id) var id: UUID?
     @Field(key: "state_digest") var stateDigest: String
-    @Field(key: "nonce") var nonce: String
-    @Field(key: "code_verifier") var codeVerifier: String
     @Field(key: "next") var next: String
     @Field(key: "started_at") var startedAt: Date
 
     init() {}
 
-    init(stateDigest: String, nonce: String, codeVerifier: String, next: String, startedAt: Date) {
+    init(stateDigest: String, next: String, startedAt: Date) {
         self.stateDigest = stateDigest
-        self.nonce = nonce
-        self.codeVerifier = codeVerifier
         self.next = next
         self.startedAt = startedAt
+    }
+}
+
+extension SingleSignOnAttempt {
+    /// What the browser's attempt secret yields: the state sent to the provider, the nonce the ID
+    /// token must carry back, and the PKCE verifier.
+    struct Secrets {
+        var state: String
+        var nonce: String
+        var verifier: String
+
+        init(_ secret: String) {
+            state = Secret.derive(from: secret, purpose: "oidc-state")
+            nonce = Secret.derive(from: secret, purpose: "oidc-nonce")
+            verifier = Secret.derive(from: secret, purpose: "oidc-pkce-verifier")
+        }
     }
 }
 
@@ -33,8 +47,6 @@ struct CreateSingleSignOn: AsyncMigration {
         try await database.schema(SingleSignOnAttempt.schema)
             .id()
             .field("state_digest", .string, .required)
-            .field("nonce", .string, .required)
-            .field("code_verifier", .string, .required)
             .field("next", .string, .required)
             .field("started_at", .datetime, .required)
             .unique(on: "state_digest")

@@ -10,8 +10,9 @@ import Vapor
 /// matching Assure account in. Accounts are created by administrators: single sign-on proves
 /// who someone is, Assure's roles say what they may do.
 enum SingleSignOnRoutes {
-    /// Ties the returning browser to the one that started (login CSRF). `Lax`, because the provider
-    /// sends the browser back with a cross-site navigation that a `Strict` cookie would not survive.
+    /// Holds the attempt's secret, tying the returning browser to the one that started (login CSRF).
+    /// `Lax`, because the provider sends the browser back with a cross-site navigation that a
+    /// `Strict` cookie would not survive.
     static let stateCookie = "assure_sso_state"
 
     static func register(on app: Application) {
@@ -28,24 +29,25 @@ enum SingleSignOnRoutes {
             return SignInPage.render(req, email: "", next: next, error: "Single sign-on is not available just now. Try again later or sign in with a password.",
                                      status: .serviceUnavailable)
         }
-        let state = Secret.generate(), nonce = Secret.generate(), verifier = Secret.generate()
+        let secret = Secret.generate()
+        let derived = SingleSignOnAttempt.Secrets(secret)
         let now = req.application.clock.now()
         try await req.db.writeTransaction { db in
             // Abandoned attempts are removed as new ones start, so the table stays small.
             try await SingleSignOnAttempt.query(on: db).filter(\.$startedAt < now.addingTimeInterval(-SingleSignOn.attemptLifetime)).delete()
-            try await SingleSignOnAttempt(stateDigest: Secret.digest(state), nonce: nonce, codeVerifier: verifier, next: next, startedAt: now).create(on: db)
+            try await SingleSignOnAttempt(stateDigest: Secret.digest(derived.state), next: next, startedAt: now).create(on: db)
         }
         let settings = provider.settings
         var url = URLComponents(string: discovery.authorization_endpoint) ?? URLComponents()
         url.queryItems = (url.queryItems ?? []) + [
             .init(name: "response_type", value: "code"), .init(name: "client_id", value: settings.clientID),
             .init(name: "redirect_uri", value: redirectURI(req)), .init(name: "scope", value: settings.scopes),
-            .init(name: "state", value: state), .init(name: "nonce", value: nonce),
-            .init(name: "code_challenge", value: SingleSignOn.codeChallenge(for: verifier)), .init(name: "code_challenge_method", value: "S256"),
+            .init(name: "state", value: derived.state), .init(name: "nonce", value: derived.nonce),
+            .init(name: "code_challenge", value: SingleSignOn.codeChallenge(for: derived.verifier)), .init(name: "code_challenge_method", value: "S256"),
         ]
         let response = req.redirect(to: url.string ?? discovery.authorization_endpoint, redirectType: .normal)
         response.cookies[stateCookie] = HTTPCookies.Value(
-            string: state, maxAge: Int(SingleSignOn.attemptLifetime), path: SiteURL.singleSignOn.path,
+            string: secret, maxAge: Int(SingleSignOn.attemptLifetime), path: SiteURL.singleSignOn.path,
             isSecure: req.application.assureConfiguration.isServedOverTLS, isHTTPOnly: true, sameSite: .lax)
         return response
     }
@@ -81,9 +83,11 @@ enum SingleSignOnRoutes {
         let settings = provider.settings
         let state = req.query[String.self, at: "state"] ?? ""
         let again = "Single sign-on did not complete. Start again from the sign-in page."
-        guard !state.isEmpty, let cookie = req.cookies[stateCookie]?.string, Secret.constantTimeEquals(cookie, state) else {
+        guard !state.isEmpty, let cookie = req.cookies[stateCookie]?.string, !cookie.isEmpty,
+              Secret.constantTimeEquals(SingleSignOnAttempt.Secrets(cookie).state, state) else {
             throw Failure(message: again, reason: "state does not match this browser's sign-in")
         }
+        let derived = SingleSignOnAttempt.Secrets(cookie)
         let attempt = try await req.db.writeTransaction { db -> SingleSignOnAttempt? in
             let found = try await SingleSignOnAttempt.query(on: db).filter(\.$stateDigest == Secret.digest(state)).first()
             try await found?.delete(on: db)  // single use
@@ -102,9 +106,9 @@ enum SingleSignOnRoutes {
         }
         let payload: IDTokenPayload
         do {
-            let idToken = try await provider.exchange(code: code, verifier: attempt.codeVerifier, redirectURI: redirectURI(req))
+            let idToken = try await provider.exchange(code: code, verifier: derived.verifier, redirectURI: redirectURI(req))
             payload = try await verifiedPayload(idToken, provider: provider)
-            try SingleSignOn.check(payload.claims, issuer: settings.issuer, clientID: settings.clientID, nonce: attempt.nonce, now: now)
+            try SingleSignOn.check(payload.claims, issuer: settings.issuer, clientID: settings.clientID, nonce: derived.nonce, now: now)
         } catch let failure as IdentityProvider.Failure {
             throw Failure(message: again, reason: failure.description)
         } catch let rejection as SingleSignOn.Rejection {
