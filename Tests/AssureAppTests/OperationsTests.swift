@@ -156,4 +156,19 @@ final class SecurityHeadersTests: XCTestCase {
         }
         try await app.asyncShutdown()
     }
+
+    func testMetricsCanRequireAToken() async throws {
+        try await withAssure(configuring: { $0.metricsToken = "scraper-secret-0123456789" }) { app in
+            try await app.test(.GET, "/metrics") { res async throws in XCTAssertEqual(res.status, .unauthorized) }
+            try await app.test(.GET, "/metrics", headers: ["Authorization": "Bearer wrong-secret-0123456789"]) { res async throws in
+                XCTAssertEqual(res.status, .unauthorized)
+            }
+            try await app.test(.GET, "/metrics", headers: ["Authorization": "Bearer scraper-secret-0123456789"]) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertTrue(res.text.contains("http_requests_total"))
+            }
+        }
+        var arguments: [String] = []
+        XCTAssertThrowsError(try AssureConfiguration.load(environment: ["ASSURE_METRICS_TOKEN": "short"], arguments: &arguments))
+    }
 }

@@ -27,6 +27,8 @@ public struct AssureConfiguration: Sendable, Equatable {
     public var publicURL: String?
     /// OpenID Connect single sign-on (NHS CIS2, Entra ID), when configured.
     public var singleSignOn: SingleSignOnSettings?
+    /// When set, `/metrics` answers only a scraper that sends it as a bearer token.
+    public var metricsToken: String?
 
     /// Whether people reach Assure over TLS (directly or through a proxy that terminates it).
     public var isServedOverTLS: Bool { publicURL?.lowercased().hasPrefix("https://") ?? false }
@@ -105,6 +107,10 @@ public struct AssureConfiguration: Sendable, Equatable {
             configuration.logFormat = format
         }
         configuration.singleSignOn = try SingleSignOnSettings.load(environment: environment)
+        if let token = environment["ASSURE_METRICS_TOKEN"], !token.isEmpty {
+            guard token.count >= 16 else { throw ConfigurationError(setting: "ASSURE_METRICS_TOKEN", message: "must be at least 16 characters") }
+            configuration.metricsToken = token
+        }
         return configuration
     }
 

@@ -48,7 +48,15 @@ struct OperationsRoutes: RouteCollection {
         return try await status.encodeResponse(status: code, for: req)
     }
 
+    /// Open by default (it holds no organisation's data, only counts by route); with
+    /// `ASSURE_METRICS_TOKEN` set, the scraper must send it as a bearer token.
     func metrics(req: Request) async throws -> Response {
+        if let expected = req.application.assureConfiguration.metricsToken {
+            guard let sent = req.headers.bearerAuthorization?.token, Secret.constantTimeEquals(sent, expected) else {
+                throw AssureError(status: .unauthorized, title: "Not signed in",
+                                  detail: "Send the metrics token (ASSURE_METRICS_TOKEN) as Authorization: Bearer …")
+            }
+        }
         var buffer: [UInt8] = []
         AssureMetrics.registry.emit(into: &buffer)
         var headers = HTTPHeaders()
