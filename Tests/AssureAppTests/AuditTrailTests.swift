@@ -135,8 +135,8 @@ final class AuditTrailPageTests: XCTestCase {
     }
 
     func testCSVCellsCannotRunAsFormulas() {
-        XCTAssertEqual(AuditCSV.neutralised("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")")
-        XCTAssertEqual(AuditCSV.neutralised("@SUM(A1)"), "'@SUM(A1)")
-        XCTAssertEqual(AuditCSV.neutralised("Kingsmere"), "Kingsmere")
+        XCTAssertEqual(SpreadsheetCSV.neutralised("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")")
+        XCTAssertEqual(SpreadsheetCSV.neutralised("@SUM(A1)"), "'@SUM(A1)")
+        XCTAssertEqual(SpreadsheetCSV.neutralised("Kingsmere"), "Kingsmere")
     }
 }

@@ -50,6 +50,21 @@ final class AuthorisationMatrixTests: XCTestCase {
         "GET /api/v1/organisations/:code/members": .organisation(.manageMemberships),
         "POST /api/v1/organisations/:code/members": .organisation(.manageMemberships),
         "DELETE /api/v1/organisations/:code/members/:membership": .organisation(.manageMemberships),
+        "GET /organisations/:code/risks": .organisation(.read), "GET /organisations/:code/risks.csv": .organisation(.read),
+        "GET /organisations/:code/risks/heat-map": .organisation(.read), "GET /organisations/:code/risks/:risk": .organisation(.read),
+        "GET /organisations/:code/risk-settings": .organisation(.read), "POST /organisations/:code/risk-settings": .organisation(.manageSettings),
+        "GET /organisations/:code/risks/new": .organisation(.createRecord), "POST /organisations/:code/risks/new": .organisation(.createRecord),
+        // The matrix's risks belong to someone else, so only those who may change any risk may change them.
+        "GET /organisations/:code/risks/:risk/edit": .organisation(.editAnyRecord), "POST /organisations/:code/risks/:risk/edit": .organisation(.editAnyRecord),
+        "POST /organisations/:code/risks/:risk/review": .organisation(.editAnyRecord), "POST /organisations/:code/risks/:risk/controls": .organisation(.editAnyRecord),
+        "POST /organisations/:code/risks/:risk/actions": .organisation(.editAnyRecord),
+        "POST /organisations/:code/risks/:risk/action-status": .organisation(.updateAssignedAction),
+        "GET /api/v1/organisations/:code/risks": .organisation(.read), "POST /api/v1/organisations/:code/risks": .organisation(.createRecord),
+        "GET /api/v1/organisations/:code/risks/heat-map": .organisation(.read), "GET /api/v1/organisations/:code/risks/:risk": .organisation(.read),
+        "PUT /api/v1/organisations/:code/risks/:risk": .organisation(.editAnyRecord),
+        "POST /api/v1/organisations/:code/risks/:risk/review": .organisation(.editAnyRecord),
+        "GET /api/v1/organisations/:code/risk-settings": .organisation(.read), "PUT /api/v1/organisations/:code/risk-settings": .organisation(.manageSettings),
+        "GET /api/v1/organisations/:code/risk-matrices": .organisation(.read), "PUT /api/v1/organisations/:code/risk-matrices": .organisation(.manageSettings),
     ]
 
     // Roles are held in ICB Q9A: T91 sits below it, T94 is elsewhere (under Q9B).
@@ -73,6 +88,12 @@ final class AuthorisationMatrixTests: XCTestCase {
                 let organisation = try await OrganisationDirectory(database: app.db).require(target.code)
                 try await OrganisationMembership(userID: user.requireID(), organisationID: organisation.id, role: .viewer).create(on: app.db)
                 targetPeople[target.code] = try user.requireID().uuidString
+                // A risk owned by that person, for the risk routes.
+                var input = RiskDraft.Input()
+                input.title = "Matrix risk"; input.cause = "c"; input.event = "e"; input.effect = "f"; input.category = "cyber-security"
+                input.owner = user.email; input.opened = "2026-01-01"
+                for field in RiskDraft.Input.fields where field.hasSuffix("_likelihood") || field.hasSuffix("_consequence") { input[field] = "2" }
+                _ = try await RiskRegister(database: app.db, audit: .command("test"), organisation: organisation, today: CalendarDay("2026-11-22")!).create(input)
             }
             var checked = 0
             for route in app.routes.all {
@@ -84,7 +105,9 @@ final class AuthorisationMatrixTests: XCTestCase {
                 let usesCode = route.path.contains { if case .parameter = $0 { true } else { false } }
                 for target in usesCode ? Self.targets : [Self.targets[0]] {
                     let path = "/" + route.path.map { component -> String in
-                        if case .parameter(let name) = component { return name == "person" ? targetPeople[target.code]! : target.code }
+                        if case .parameter(let name) = component {
+                            return name == "person" ? targetPeople[target.code]! : name == "risk" ? "R-0001" : target.code
+                        }
                         return component.description
                     }.joined(separator: "/")
                     for person in people {

@@ -23,7 +23,7 @@ struct AuditFilter: Sendable {
         var filter = AuditFilter(action: text("action"), actor: text("actor"), entityType: text("entity_type"), from: text("from"), to: text("to"))
         var problems: [AssureError.FieldProblem] = []
         for (field, value) in [("from", filter.from), ("to", filter.to)] {
-            if let value, !isDate(value) { problems.append(.init(field: field, message: "Enter the date as YYYY-MM-DD, for example 2026-11-22")) }
+            if let value, !isDate(value) { problems.append(.init(field: field, message: CalendarDay.formatMessage)) }
         }
         if let from = filter.from, let to = filter.to, isDate(from), isDate(to), from > to {
             problems.append(.init(field: "to", message: "The end date must be the same as or after the start date"))
@@ -39,12 +39,7 @@ struct AuditFilter: Sendable {
         return filter
     }
 
-    private static func isDate(_ text: String) -> Bool {
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let month = Int(parts[1]), let day = Int(parts[2]), Int(parts[0]) != nil else { return false }
-        return (1...12).contains(month) && (1...31).contains(day)
-    }
+    private static func isDate(_ text: String) -> Bool { CalendarDay(text) != nil }
 
     /// Query items that reproduce these filters (for paging links and the CSV export).
     var queryItems: [(String, String)] {

@@ -134,28 +134,15 @@ enum AuditTrailPage {
     }
 }
 
-/// CSV of audit entries for auditors' spreadsheets. Cells that a spreadsheet would run as a
-/// formula (=, +, -, @) are prefixed with an apostrophe (OWASP CSV injection guidance).
+/// CSV of audit entries for auditors' spreadsheets.
 enum AuditCSV {
     static let header = ["sequence", "recorded_at", "actor", "organisation_code", "action", "entity_type", "entity_id",
                          "changes", "request_id", "client_address", "previous_hash", "hash"]
 
     static func write(_ entries: [AuditEntry]) throws -> Data {
-        let stream = OutputStream(toMemory: ())
-        let writer = try CSVWriter(stream: stream)
-        try writer.write(row: header)
-        for entry in entries {
-            try writer.write(row: [
-                String(entry.sequence), entry.recordedAt, entry.actor, entry.organisationCode ?? "", entry.action, entry.entityType,
-                entry.entityID, entry.changes, entry.requestID ?? "", entry.clientAddress ?? "", entry.previousHash, entry.hash,
-            ].map(neutralised))
-        }
-        writer.stream.close()
-        return stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()
-    }
-
-    static func neutralised(_ cell: String) -> String {
-        guard let first = cell.first, "=+-@\t\r".contains(first) else { return cell }
-        return "'" + cell
+        try SpreadsheetCSV.write(header: header, rows: entries.map { entry in
+            [String(entry.sequence), entry.recordedAt, entry.actor, entry.organisationCode ?? "", entry.action, entry.entityType,
+             entry.entityID, entry.changes, entry.requestID ?? "", entry.clientAddress ?? "", entry.previousHash, entry.hash]
+        })
     }
 }

@@ -58,6 +58,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: PeoplePages())
     try app.register(collection: AccountPages())
     try app.register(collection: PeopleAPI())
+    try app.register(collection: RiskPages())
+    try app.register(collection: RiskAPI())
 }
 
 struct AssureConfigurationKey: StorageKey {

@@ -34,6 +34,7 @@ public enum AssureMigrations {
         CreateAPITokens(),
         CreateSingleSignOn(),
         CreatePasswordLinks(),
+        CreateRiskRegister(),
     ]
 
     public static var names: [String] { all.map(\.name) }

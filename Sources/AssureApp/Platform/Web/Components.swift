@@ -32,6 +32,14 @@ enum Components {
         ))
     }
 
+    static func textArea<C: HTML.BodyContext>(_ field: Field, rows: Int = 4) -> Node<C> {
+        fieldGroup(field, control: .textarea(
+            .id(field.id), .name(field.id), .class("textarea"), .attribute(named: "rows", value: String(rows)),
+            .attribute(named: "aria-describedby", value: describedBy(field.id, hint: field.hint, error: field.error)),
+            .text(field.value)
+        ))
+    }
+
     /// The signed-in session's CSRF token, for every form that changes something.
     static func csrfField<C: HTML.BodyContext>() -> Node<C> {
         guard let token = RequestContext.csrfToken else { return .empty }
@@ -46,9 +54,10 @@ enum Components {
         ))
     }
 
-    static func selectField<C: HTML.BodyContext>(_ field: Field, options: [(value: String, label: String)]) -> Node<C> {
+    /// `name` defaults to the id; several selects with one name (a row each) need their own ids.
+    static func selectField<C: HTML.BodyContext>(_ field: Field, options: [(value: String, label: String)], name: String? = nil) -> Node<C> {
         fieldGroup(field, control: .select(
-            .id(field.id), .attribute(named: "name", value: field.id), .class("select"),
+            .id(field.id), .attribute(named: "name", value: name ?? field.id), .class("select"),
             .attribute(named: "aria-describedby", value: describedBy(field.id, hint: field.hint, error: field.error)),
             .forEach(options) { option in
                 // Plot's option() has no text content; screen readers want the label as text.

@@ -12,6 +12,7 @@ struct PageShell {
     /// The capability sections in the main navigation; a section appears once it is built.
     enum Section: CaseIterable {
         case overview
+        case risks
         case auditTrail
         case people
         case organisations
@@ -20,6 +21,7 @@ struct PageShell {
             switch self {
             case .overview: "Overview"
             case .auditTrail: "Audit trail"
+            case .risks: "Risks"
             case .people: "People"
             case .organisations: "Organisations"
             }
@@ -32,6 +34,7 @@ struct PageShell {
             switch self {
             case .overview: .organisation(code ?? "")
             case .auditTrail: .auditTrail(code ?? "")
+            case .risks: .risks(code ?? "")
             case .people: .organisationPeople(code ?? "")
             case .organisations: .organisations
             }

@@ -18,6 +18,13 @@ enum SiteURL: Equatable {
     case person(String)
     case personAction(String, PersonAction)
     case organisationPeople(String)
+    case risks(String)
+    case risksCSV(String)
+    case newRisk(String)
+    case heatMap(String)
+    case riskSettings(String)
+    case risk(String, String)
+    case riskAction(String, String, RiskPageAction)
     case removeMember(String)
     case organisations
     case newOrganisation
@@ -44,6 +51,12 @@ enum SiteURL: Equatable {
         case users
         case user(String)
         case userAction(String, PersonAction)
+        case risks(String)
+        case risk(String, String)
+        case riskReview(String, String)
+        case heatMap(String)
+        case riskSettings(String)
+        case riskMatrices(String)
     }
 
     /// What an administrator does to a person's account.
@@ -52,6 +65,15 @@ enum SiteURL: Equatable {
         case resetPassword = "reset-password"
         case signOutEverywhere = "sign-out-everywhere"
     }
+
+    /// What is done to one risk, each its own address.
+    enum RiskPageAction: String, CaseIterable, Sendable {
+        case edit, review, controls, actions
+        case actionStatus = "action-status"
+    }
+
+    /// The parameter name used in route patterns for a risk's reference (R-0042).
+    static let riskReference = ":risk"
 
     /// The parameter names used in route patterns for a person's account id and a membership's id.
     static let personID = ":person"
@@ -77,6 +99,13 @@ enum SiteURL: Equatable {
         case .person(let id): "/people/\(id)"
         case .personAction(let id, let action): "/people/\(id)/\(action.rawValue)"
         case .organisationPeople(let code): "/organisations/\(code)/people"
+        case .risks(let code): "/organisations/\(code)/risks"
+        case .risksCSV(let code): "/organisations/\(code)/risks.csv"
+        case .newRisk(let code): "/organisations/\(code)/risks/new"
+        case .heatMap(let code): "/organisations/\(code)/risks/heat-map"
+        case .riskSettings(let code): "/organisations/\(code)/risk-settings"
+        case .risk(let code, let reference): "/organisations/\(code)/risks/\(reference)"
+        case .riskAction(let code, let reference, let action): "/organisations/\(code)/risks/\(reference)/\(action.rawValue)"
         case .removeMember(let code): "/organisations/\(code)/people/remove"
         case .organisations: "/organisations"
         case .newOrganisation: "/organisations/new"
@@ -102,6 +131,12 @@ enum SiteURL: Equatable {
             case .users: "/api/v1/users"
             case .user(let id): "/api/v1/users/\(id)"
             case .userAction(let id, let action): "/api/v1/users/\(id)/\(action.rawValue)"
+            case .risks(let code): "/api/v1/organisations/\(code)/risks"
+            case .risk(let code, let reference): "/api/v1/organisations/\(code)/risks/\(reference)"
+            case .riskReview(let code, let reference): "/api/v1/organisations/\(code)/risks/\(reference)/review"
+            case .heatMap(let code): "/api/v1/organisations/\(code)/risks/heat-map"
+            case .riskSettings(let code): "/api/v1/organisations/\(code)/risk-settings"
+            case .riskMatrices(let code): "/api/v1/organisations/\(code)/risk-matrices"
             }
         }
     }

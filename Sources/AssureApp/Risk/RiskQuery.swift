@@ -1,0 +1,202 @@
+import AssureCore
+import Foundation
+import SQLKit
+import Vapor
+
+/// The register's filters, sort and page, read from a query string and written back for links
+/// (paging, sorting, CSV export), so every view of the register can be bookmarked and exported.
+struct RiskFilter: Equatable {
+    enum Sort: String, CaseIterable {
+        case score, reference, title, review, owner
+        var label: String {
+            switch self {
+            case .score: "Current score (highest first)"
+            case .reference: "Reference"
+            case .title: "Title"
+            case .review: "Next review (soonest first)"
+            case .owner: "Owner"
+            }
+        }
+    }
+
+    static let pageSize = 50
+
+    var text: String?
+    /// `live` (open or tolerated, the default), `all`, or one status.
+    var status = "live"
+    var category: RiskCategory?
+    var band: String?
+    var owner: String?
+    var aboveAppetite = false
+    var reviewOverdue = false
+    var escalated = false
+    /// A heat-map cell: current likelihood and consequence.
+    var cell: RiskRating?
+    var sort = Sort.score
+    var page = 1
+
+    static func read(from req: Request) throws -> RiskFilter {
+        var filter = RiskFilter()
+        var problems: [RuleError] = []
+        func value(_ name: String) -> String? { req.query[String.self, at: name].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) } }
+        filter.text = value("q").map { String($0.prefix(200)) }
+        if let status = value("status") {
+            if status == "live" || status == "all" || RiskStatus(rawValue: status) != nil { filter.status = status }
+            else { problems.append(RuleError(field: "status", message: "Status must be live, all, open, closed, tolerated or transferred")) }
+        }
+        if let category = value("category") {
+            filter.category = RiskCategory(rawValue: category)
+            if filter.category == nil { problems.append(RuleError(field: "category", message: "Unknown category '\(category)'")) }
+        }
+        filter.band = value("band").map { String($0.prefix(40)) }
+        filter.owner = value("owner").map { String($0.prefix(254)).lowercased() }
+        filter.aboveAppetite = value("above_appetite") == "yes"
+        filter.reviewOverdue = value("review_overdue") == "yes"
+        filter.escalated = value("escalated") == "yes"
+        if let l = value("likelihood"), let c = value("consequence") {
+            if let l = Int(l), let c = Int(c), (1...10).contains(l), (1...10).contains(c) { filter.cell = RiskRating(likelihood: l, consequence: c) }
+            else { problems.append(RuleError(field: "likelihood", message: "The heat-map cell must be two numbers from 1 to 10")) }
+        }
+        if let sort = value("sort") {
+            if let parsed = Sort(rawValue: sort) { filter.sort = parsed } else { problems.append(RuleError(field: "sort", message: "Sort by score, reference, title, review or owner")) }
+        }
+        if let page = value("page") {
+            if let number = Int(page), (1...100_000).contains(number) { filter.page = number } else { problems.append(RuleError(field: "page", message: "Page must be a number from 1")) }
+        }
+        guard problems.isEmpty else { throw AssureError.invalid(problems) }
+        return filter
+    }
+
+    var queryItems: [(String, String)] {
+        var items: [(String, String)] = []
+        if let text { items.append(("q", text)) }
+        if status != "live" { items.append(("status", status)) }
+        if let category { items.append(("category", category.rawValue)) }
+        if let band { items.append(("band", band)) }
+        if let owner { items.append(("owner", owner)) }
+        if aboveAppetite { items.append(("above_appetite", "yes")) }
+        if reviewOverdue { items.append(("review_overdue", "yes")) }
+        if escalated { items.append(("escalated", "yes")) }
+        if let cell { items += [("likelihood", String(cell.likelihood)), ("consequence", String(cell.consequence))] }
+        if sort != .score { items.append(("sort", sort.rawValue)) }
+        return items
+    }
+
+    var isFiltered: Bool { queryItems.contains { $0.0 != "sort" } }
+}
+
+/// One line of the register, read with SQL (no per-risk queries).
+struct RiskRow: Content {
+    var number: Int
+    var reference: String
+    var title: String
+    var category: String
+    var owner: String
+    var department: String
+    var status: String
+    var current_likelihood: Int
+    var current_consequence: Int
+    var current_score: Int
+    var target_score: Int
+    var previous_score: Int?
+    var last_reviewed: String
+    var next_review: String
+    var overdue_actions: Int
+}
+
+enum RiskQuery {
+    static let columns = """
+        r.number, r.title, r.category, r.owner_email, r.department, r.status, r.current_likelihood, r.current_consequence,
+        r.current_score, r.target_score, r.previous_score, r.last_reviewed, r.next_review
+        """
+
+    /// The page of risks the filter selects, and how many there are in all (`limit` nil: every one, for CSV).
+    static func rows(_ filter: RiskFilter, organisation: UUID, settings: RiskSettings, matrix: RiskMatrix, today: CalendarDay,
+                     limit: Int?, on sql: any SQLDatabase) async throws -> (total: Int, rows: [RiskRow]) {
+        let whereClause = conditions(filter, organisation: organisation, settings: settings, matrix: matrix, today: today)
+        let total = try await sql.raw("SELECT count(*) AS n FROM risks r WHERE " + whereClause).first()?.decode(column: "n", as: Int.self) ?? 0
+        let order: String = switch filter.sort {
+        case .score: "r.current_score DESC, r.number"
+        case .reference: "r.number"
+        case .title: "lower(r.title), r.number"
+        case .review: "r.next_review, r.number"
+        case .owner: "r.owner_email, r.number"
+        }
+        let paging = limit.map { "LIMIT \($0) OFFSET \((filter.page - 1) * $0)" } ?? ""
+        let select: SQLQueryString = """
+            SELECT \(unsafeRaw: columns),
+              (SELECT count(*) FROM risk_actions a WHERE a.risk_id = r.id AND a.status IN ('not-started', 'in-progress') AND a.due < \(bind: today.description)) AS overdue_actions
+            FROM risks r WHERE\u{20}
+            """
+        let rows = try await sql.raw(select + whereClause + " ORDER BY \(unsafeRaw: order) \(unsafeRaw: paging)").all()
+        return (total, try rows.map(row))
+    }
+
+    static func row(_ row: any SQLRow) throws -> RiskRow {
+        let number = try row.decode(column: "number", as: Int.self)
+        return RiskRow(
+            number: number, reference: RiskReference.format(number), title: try row.decode(column: "title", as: String.self),
+            category: try row.decode(column: "category", as: String.self), owner: try row.decode(column: "owner_email", as: String.self),
+            department: try row.decode(column: "department", as: String.self), status: try row.decode(column: "status", as: String.self),
+            current_likelihood: try row.decode(column: "current_likelihood", as: Int.self),
+            current_consequence: try row.decode(column: "current_consequence", as: Int.self),
+            current_score: try row.decode(column: "current_score", as: Int.self), target_score: try row.decode(column: "target_score", as: Int.self),
+            previous_score: try row.decode(column: "previous_score", as: Int?.self),
+            last_reviewed: try row.decode(column: "last_reviewed", as: String.self), next_review: try row.decode(column: "next_review", as: String.self),
+            overdue_actions: (try? row.decode(column: "overdue_actions", as: Int.self)) ?? 0)
+    }
+
+    /// The WHERE clause, every value bound.
+    static func conditions(_ filter: RiskFilter, organisation: UUID, settings: RiskSettings, matrix: RiskMatrix,
+                           today: CalendarDay) -> SQLQueryString {
+        var parts: [SQLQueryString] = ["r.organisation_id = \(bind: organisation)"]
+        switch filter.status {
+        case "all": break
+        case "live": parts.append("r.status IN ('open', 'tolerated')")
+        default: parts.append("r.status = \(bind: filter.status)")
+        }
+        if let category = filter.category { parts.append("r.category = \(bind: category.rawValue)") }
+        if let key = filter.band, let band = matrix.bands.first(where: { $0.key == key }) {
+            parts.append("r.current_score BETWEEN \(bind: band.lower) AND \(bind: band.upper)")
+        }
+        if let owner = filter.owner { parts.append("r.owner_email = \(bind: owner)") }
+        if let text = filter.text {
+            let pattern = "%" + text.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+            var textParts: [SQLQueryString] = ["title", "cause", "event", "source_reference"].map { column in
+                "lower(r.\(unsafeRaw: column)) LIKE \(bind: pattern) ESCAPE '\\'"
+            }
+            if let number = RiskReference.parse(text) { textParts.append("r.number = \(bind: number)") }
+            parts.append("(" + textParts.joined(separator: " OR ") + ")")
+        }
+        if filter.aboveAppetite {
+            let clauses: [SQLQueryString] = settings.appetite.sorted { $0.key.rawValue < $1.key.rawValue }.map { category, limit in
+                "(r.category = \(bind: category.rawValue) AND r.current_score > \(bind: limit))"
+            }
+            parts.append(clauses.isEmpty ? "1 = 0" : "(" + clauses.joined(separator: " OR ") + ")")
+        }
+        if filter.reviewOverdue { parts.append("r.next_review < \(bind: today.description)") }
+        if filter.escalated { parts.append("r.current_score >= \(bind: settings.escalationThreshold)") }
+        if let cell = filter.cell {
+            parts.append("r.current_likelihood = \(bind: cell.likelihood) AND r.current_consequence = \(bind: cell.consequence)")
+        }
+        return parts.joined(separator: " AND ")
+    }
+
+    /// Counts of live risks per cell, current and target.
+    static func heatMap(organisation: UUID, matrix: RiskMatrix, on sql: any SQLDatabase) async throws -> RiskHeatMap {
+        var map = RiskHeatMap(matrix: matrix)
+        for (stage, add) in [("current", { (m: inout RiskHeatMap, r: RiskRating, n: Int) in m.add(current: r, count: n) }),
+                             ("target", { (m: inout RiskHeatMap, r: RiskRating, n: Int) in m.add(target: r, count: n) })] {
+            let rows = try await sql.raw("""
+                SELECT \(unsafeRaw: stage)_likelihood AS l, \(unsafeRaw: stage)_consequence AS c, count(*) AS n FROM risks
+                WHERE organisation_id = \(bind: organisation) AND status IN ('open', 'tolerated') GROUP BY \(unsafeRaw: stage)_likelihood, \(unsafeRaw: stage)_consequence
+                """).all()
+            for row in rows {
+                add(&map, RiskRating(likelihood: try row.decode(column: "l", as: Int.self), consequence: try row.decode(column: "c", as: Int.self)),
+                    try row.decode(column: "n", as: Int.self))
+            }
+        }
+        return map
+    }
+}

@@ -1,0 +1,206 @@
+import AssureCore
+import Foundation
+import Plot
+import SQLKit
+import Vapor
+
+/// What every risk page needs: the organisation, who is asking and what they may do there, and
+/// the register's settings and matrix.
+struct RiskContext {
+    var identity: Identity
+    var organisation: OrganisationRecord
+    var ancestors: [String]
+    var register: RiskRegister
+    var settings: RiskSettings
+    var matrix: RiskMatrix
+
+    var today: CalendarDay { register.today }
+
+    func may(_ action: Actions) -> Bool {
+        AccessPolicy.allows(identity.memberships, action, on: organisation.odsCode, ancestors: ancestors)
+    }
+
+    /// Managers change any risk; contributors only the ones they own.
+    func mayChange(_ risk: Risk) -> Bool {
+        may(.editAnyRecord) || (may(.editOwnRecord) && risk.ownerEmail == identity.email)
+    }
+
+    func requireChange(_ risk: Risk) throws {
+        guard mayChange(risk) else {
+            throw AssureError(status: .forbidden, title: "Not permitted",
+                              detail: "Only the risk's owner or a manager in \(organisation.name) may change \(risk.reference).")
+        }
+    }
+
+    func shell(_ title: String, problems: Bool = false, crumbs extra: [PageShell.Breadcrumb] = []) -> PageShell {
+        PageShell(title: problems ? "Error: \(title)" : title,
+                  breadcrumbs: [.init(title: "Organisations", url: .organisations), .init(title: organisation.name, url: .organisation(organisation.odsCode))] + extra,
+                  organisation: (organisation.odsCode, organisation.name), section: .risks, ancestors: ancestors)
+    }
+}
+
+extension Request {
+    /// Authorises `action` on the organisation in the address and loads its risk settings.
+    func riskContext(_ action: Actions) async throws -> RiskContext {
+        let (identity, organisation) = try await authorise(action, organisation: try organisationCode)
+        let ancestors = try await OrganisationDirectory(database: db).ancestry(of: organisation.odsCode).dropLast().map(\.odsCode)
+        let register = RiskRegister(database: db, audit: auditContext, organisation: organisation, today: CalendarDay(application.clock.now()))
+        let (settings, matrix) = try await register.configuration()
+        return RiskContext(identity: identity, organisation: organisation, ancestors: ancestors, register: register, settings: settings, matrix: matrix)
+    }
+}
+
+/// `/organisations/{code}/risks`: the register, filtered, sorted and paged, with its headline
+/// figures; the same filters export as CSV.
+enum RiskRegisterPage {
+    static func show(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.read)
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        do {
+            let filter = try RiskFilter.read(from: req)
+            let result = try await RiskQuery.rows(filter, organisation: context.organisation.id, settings: context.settings, matrix: context.matrix,
+                                                  today: context.today, limit: RiskFilter.pageSize, on: sql)
+            let figures = try await headline(context, sql)
+            return Layout.response(context.shell("Risk register"), view(context, filter, result.total, result.rows, figures, problems: []))
+        } catch let error as AssureError where error.status.code < 500 {
+            return Layout.response(context.shell("Risk register", problems: true), status: error.status,
+                                   view(context, RiskFilter(), 0, [], Figures(), problems: error.problems))
+        }
+    }
+
+    static func csv(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.read)
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let filter = try RiskFilter.read(from: req)
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"risks-\(context.organisation.odsCode)-\(context.today).csv\"")
+        return Response(status: .ok, headers: headers, body: .init(data: try await RiskCSV.export(filter, context: context, on: sql)))
+    }
+
+    struct Figures {
+        var live = 0
+        var aboveAppetite = 0
+        var reviewOverdue = 0
+        var escalated = 0
+    }
+
+    static func headline(_ context: RiskContext, _ sql: any SQLDatabase) async throws -> Figures {
+        func count(_ change: (inout RiskFilter) -> Void) async throws -> Int {
+            var filter = RiskFilter()
+            change(&filter)
+            let clause = RiskQuery.conditions(filter, organisation: context.organisation.id, settings: context.settings, matrix: context.matrix, today: context.today)
+            return try await sql.raw("SELECT count(*) AS n FROM risks r WHERE " + clause).first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+        return Figures(live: try await count { _ in }, aboveAppetite: try await count { $0.aboveAppetite = true },
+                       reviewOverdue: try await count { $0.reviewOverdue = true }, escalated: try await count { $0.escalated = true })
+    }
+
+    static func view(_ context: RiskContext, _ filter: RiskFilter, _ total: Int, _ rows: [RiskRow], _ figures: Figures,
+                     problems: [AssureError.FieldProblem]) -> Node<HTML.BodyContext> {
+        let code = context.organisation.odsCode
+        let pages = max(1, (total + RiskFilter.pageSize - 1) / RiskFilter.pageSize)
+        return .group(
+            Components.errorSummary(problems, fieldIDs: ["status", "category", "sort", "page"]),
+            .h1(.text("Risk register")),
+            .p(.class("lede"), .text("\(context.organisation.name)'s risks, scored on the \(context.matrix.name).")),
+            .p(.class("button-group"),
+               .if(context.may(.createRecord), .a(.class("button"), .href(SiteURL.newRisk(code).path), .text("Add a risk"))),
+               .a(.class("button button--secondary"), .href(SiteURL.heatMap(code).path), .text("Heat map")),
+               .if(context.may(.manageSettings), .a(.class("button button--secondary"), .href(SiteURL.riskSettings(code).path), .text("Appetite and matrix")))),
+            .ul(.class("card-grid"),
+                figureCard("Live risks", figures.live, "open or tolerated", SiteURL.risks(code).path),
+                figureCard("Above appetite", figures.aboveAppetite, "current score above the category's appetite",
+                           SiteURL.risks(code).with(query: [("above_appetite", "yes")])),
+                figureCard("Review overdue", figures.reviewOverdue, "past their next review date", SiteURL.risks(code).with(query: [("review_overdue", "yes")])),
+                figureCard("Escalated", figures.escalated, "at or above \(context.settings.escalationThreshold), on the next level's view",
+                           SiteURL.risks(code).with(query: [("escalated", "yes")]))),
+            filterForm(context, filter),
+            rows.isEmpty
+                ? Components.emptyState(
+                    title: filter.isFiltered ? "No risks match" : "No risks yet",
+                    message: filter.isFiltered ? "No risk matches these filters. Clear them to see the whole register."
+                        : "Record the first risk to \(context.organisation.name)'s objectives or services.",
+                    actions: filter.isFiltered ? [("Clear filters", .risks(code))] : (context.may(.createRecord) ? [("Add a risk", .newRisk(code))] : []))
+                : .group(
+                    .p(.class("button-group"), .text("\(total) risk\(total == 1 ? "" : "s") · page \(filter.page) of \(pages)"),
+                       .a(.class("button button--secondary"), .href(SiteURL.risksCSV(code).with(query: filter.queryItems)), .text("Download CSV"))),
+                    Components.scrollableTable(label: "Risks", table(context, rows)),
+                    pager(code, filter, pages)
+                )
+        )
+    }
+
+    private static func figureCard(_ title: String, _ value: Int, _ note: String, _ link: String) -> Node<HTML.ListContext> {
+        .li(.class("card"), .h2(.class("card__title"), .a(.href(link), .text(title))), .p(.class("card__figure"), .text(String(value))), .p(.text(note)))
+    }
+
+    private static func filterForm(_ context: RiskContext, _ filter: RiskFilter) -> Node<HTML.BodyContext> {
+        .form(
+            .class("search-form"), .method(.get), .action(SiteURL.risks(context.organisation.odsCode).path),
+            .attribute(named: "aria-label", value: "Filter risks"),
+            Components.textField(.init(id: "q", label: "Search", hint: "Title, cause, event, reference or source", value: filter.text ?? "", width: "field--medium")),
+            Components.selectField(.init(id: "status", label: "Status", value: filter.status),
+                                   options: [("live", "Live (open or tolerated)"), ("all", "All")] + RiskStatus.allCases.map { ($0.rawValue, $0.displayName) }),
+            Components.selectField(.init(id: "category", label: "Category", value: filter.category?.rawValue ?? ""),
+                                   options: [("", "Any category")] + RiskCategory.allCases.map { ($0.rawValue, $0.displayName) }),
+            Components.selectField(.init(id: "band", label: "Band", value: filter.band ?? ""),
+                                   options: [("", "Any band")] + context.matrix.bands.map { ($0.key, $0.label) }),
+            Components.selectField(.init(id: "sort", label: "Sort by", value: filter.sort.rawValue),
+                                   options: RiskFilter.Sort.allCases.map { ($0.rawValue, $0.label) }),
+            checkbox("above_appetite", "Above appetite", filter.aboveAppetite),
+            checkbox("review_overdue", "Review overdue", filter.reviewOverdue),
+            checkbox("escalated", "Escalated", filter.escalated),
+            .unwrap(filter.cell) { cell in .group(.input(.type(.hidden), .name("likelihood"), .value(String(cell.likelihood))),
+                                                 .input(.type(.hidden), .name("consequence"), .value(String(cell.consequence)))) },
+            .div(.class("form-group"), .button(.type(.submit), .class("button"), .text("Filter")))
+        )
+    }
+
+    static func checkbox<C: HTML.BodyContext>(_ id: String, _ label: String, _ checked: Bool) -> Node<C> {
+        .div(.class("checkbox"), .input(.type(.checkbox), .id(id), .name(id), .value("yes"), .checked(checked)), .label(.for(id), .text(label)))
+    }
+
+    static func table(_ context: RiskContext, _ rows: [RiskRow]) -> Node<HTML.BodyContext> {
+        let code = context.organisation.odsCode
+        return .table(
+            .class("table"),
+            .thead(.tr(.th(.text("Ref")), .th(.text("Risk")), .th(.text("Category")), .th(.text("Owner")), .th(.text("Current")),
+                       .th(.text("Target")), .th(.text("Since last review")), .th(.text("Next review")), .th(.text("Overdue actions")))),
+            .tbody(.forEach(rows) { row in
+                let category = RiskCategory(rawValue: row.category) ?? .operational
+                let above = context.settings.isAboveAppetite(score: row.current_score, category: category)
+                let movement = RiskMovement.between(previous: row.previous_score, current: row.current_score)
+                let overdue = (CalendarDay(row.next_review) ?? context.today) < context.today
+                return .tr(
+                    .td(.a(.href(SiteURL.risk(code, row.reference).path), .text(row.reference))),
+                    .td(.a(.href(SiteURL.risk(code, row.reference).path), .text(row.title)),
+                        .if(row.status != "open", .span(.class("tag tag--grey"), .text(RiskStatus(rawValue: row.status)?.displayName ?? row.status)))),
+                    .td(.text(category.displayName)),
+                    .td(.text(row.owner)),
+                    .td(scoreTag(row.current_score, context.matrix), .if(above, .span(.class("tag tag--red"), .text("Above appetite")))),
+                    .td(scoreTag(row.target_score, context.matrix)),
+                    .td(.span(.attribute(named: "aria-hidden", value: "true"), .text(movement.symbol + " ")), .text(movement.displayName)),
+                    .td(.text(row.next_review), .if(overdue, .span(.class("tag tag--red"), .text("Overdue")))),
+                    .td(.text(row.overdue_actions == 0 ? "None" : String(row.overdue_actions)))
+                )
+            })
+        )
+    }
+
+    /// A score with its band's colour and name, so colour is never the only signal.
+    static func scoreTag<C: HTML.BodyContext>(_ score: Int, _ matrix: RiskMatrix) -> Node<C> {
+        let band = matrix.band(for: score)
+        return .span(.class("score score--\(band?.colour ?? "grey")"), .text("\(score) \(band?.label ?? "")"))
+    }
+
+    private static func pager(_ code: String, _ filter: RiskFilter, _ pages: Int) -> Node<HTML.BodyContext> {
+        guard pages > 1 else { return .empty }
+        let url = SiteURL.risks(code)
+        return .nav(
+            .class("pager"), .ariaLabel("Pages"),
+            .if(filter.page > 1, .a(.href(url.with(query: filter.queryItems + [("page", String(filter.page - 1))])), .text("Previous page"))),
+            .if(filter.page < pages, .a(.href(url.with(query: filter.queryItems + [("page", String(filter.page + 1))])), .text("Next page")))
+        )
+    }
+}

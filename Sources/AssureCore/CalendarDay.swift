@@ -1,0 +1,60 @@
+import Foundation
+
+/// A calendar date as NHS records use it (opened, due, reviewed), written YYYY-MM-DD and
+/// compared in UTC, so a due date means the same day on every server.
+public struct CalendarDay: Comparable, Hashable, Codable, Sendable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    private static let calendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+
+    /// Parses `YYYY-MM-DD`, refusing days that do not exist (2026-02-30).
+    public init?(_ text: String) {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              (1900...2999).contains(year), (1...12).contains(month), (1...31).contains(day) else { return nil }
+        let components = DateComponents(year: year, month: month, day: day)
+        guard let date = Self.calendar.date(from: components), Self.calendar.component(.day, from: date) == day else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    public init(_ date: Date) {
+        let parts = Self.calendar.dateComponents([.year, .month, .day], from: date)
+        year = parts.year!
+        month = parts.month!
+        day = parts.day!
+    }
+
+    /// Midnight UTC at the start of the day.
+    public var date: Date { Self.calendar.date(from: DateComponents(year: year, month: month, day: day))! }
+
+    public func adding(days: Int) -> CalendarDay { CalendarDay(date.addingTimeInterval(Double(days) * 86_400)) }
+
+    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+
+    public static func < (lhs: CalendarDay, rhs: CalendarDay) -> Bool { (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day) }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let day = CalendarDay(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "Enter the date as YYYY-MM-DD"))
+        }
+        self = day
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
+    /// The message every date field shows when it cannot be read.
+    public static let formatMessage = "Enter the date as YYYY-MM-DD, for example 2026-11-22"
+}

@@ -1,0 +1,247 @@
+import AssureCore
+import Fluent
+import SQLKit
+import XCTVapor
+@testable import AssureApp
+
+/// The risk register through its pages and API, on a real database.
+final class RiskRegisterTests: XCTestCase {
+    let form: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded"]
+
+    func body(_ fields: [String: String]) -> ByteBuffer {
+        ByteBuffer(string: fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&"))
+    }
+
+    func riskFields(owner: String, _ change: (inout [String: String]) -> Void = { _ in }) -> [String: String] {
+        var fields = [
+            "title": "Unsupported Windows on imaging modalities", "cause": "CT consoles run Windows 7 with no security updates",
+            "event": "Ransomware reaches the modality network", "effect": "Imaging unavailable; delayed diagnosis",
+            "category": "cyber-security", "owner": owner, "opened": "2026-03-01", "status": "open",
+            "initial_likelihood": "4", "initial_consequence": "4", "current_likelihood": "3", "current_consequence": "4",
+            "target_likelihood": "1", "target_consequence": "4", "source_reference": "DATIX-10231",
+        ]
+        change(&fields)
+        return fields
+    }
+
+    func riskCount(_ app: Application) async throws -> Int { try await Risk.query(on: app.db).count() }
+
+    func testAManagerAddsReviewsAndControlsARisk() async throws {
+        try await withAssure(demo: true) { app in
+            let manager = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "risk.lead@kingsmere.example")
+            try await app.send(.POST, "/organisations/T91/risks/new", headers: form, body: body(riskFields(owner: manager.email)), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+                XCTAssertEqual(res.headers.first(name: .location), "/organisations/T91/risks/R-0001")
+            }
+            try await app.send(.GET, "/organisations/T91/risks/R-0001", as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertTrue(res.text.contains("12 High"), "current 3×4 = 12, high band")
+                XCTAssertTrue(res.text.contains("Above appetite"), "cyber appetite is 6")
+            }
+            // A review lowers the score; it is kept with who and why, and the next review follows the new band.
+            try await app.send(.POST, "/organisations/T91/risks/R-0001/review", headers: form,
+                               body: body(["current_likelihood": "2", "current_consequence": "4", "rationale": "Modality network segmented"]), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+            }
+            let risk = try await XCTUnwrapAsync(try await Risk.query(on: app.db).first())
+            XCTAssertEqual(risk.currentScore, 8)
+            XCTAssertEqual(risk.previousScore, 12)
+            XCTAssertEqual(risk.nextReview, CalendarDay(app.clock.now()).adding(days: 91).description, "high band: quarterly")
+            let history = try await RiskScoreChange.query(on: app.db).sort(\.$changedAt).all()
+            XCTAssertEqual(history.map(\.score), [12, 8])
+            XCTAssertEqual(history.last?.rationale, "Modality network segmented")
+            try await app.send(.POST, "/organisations/T91/risks/R-0001/review", headers: form,
+                               body: body(["current_likelihood": "9", "current_consequence": "4", "rationale": ""]), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                XCTAssertTrue(res.text.contains("href=\"#current_likelihood\""))
+                XCTAssertTrue(res.text.contains("href=\"#rationale\""))
+            }
+            try await app.send(.POST, "/organisations/T91/risks/R-0001/controls", headers: form,
+                               body: body(["control": "Modality VLAN with deny-by-default firewall", "effectiveness": "partially-effective"]), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+            }
+            try await app.send(.POST, "/organisations/T91/risks/R-0001/actions", headers: form,
+                               body: body(["action": "Replace consoles", "action_owner": manager.email, "due": "2026-01-01"]), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity, "due before the risk was opened")
+                XCTAssertTrue(res.text.contains("cannot be before the risk was opened"))
+            }
+            try await app.send(.POST, "/organisations/T91/risks/R-0001/actions", headers: form,
+                               body: body(["action": "Replace consoles", "action_owner": manager.email, "due": "2026-06-30"]), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+            }
+            try await app.send(.GET, "/organisations/T91/risks", as: .some(manager)) { res async throws in
+                XCTAssertTrue(res.text.contains("R-0001"))
+                XCTAssertTrue(res.text.contains("Reduced"), "movement since the last review")
+                XCTAssertTrue(res.text.contains(">1<") || res.text.contains("<td>1</td>"), "one overdue action")
+            }
+            let actions = try await auditEntries(app).filter { $0.entityType == "risk" }.map(\.action)
+            XCTAssertEqual(actions, ["create", "review", "add-control", "add-action"])
+        }
+    }
+
+    func testBadRisksAreRefusedFieldByFieldAndNothingIsWritten() async throws {
+        try await withAssure(demo: true) { app in
+            let manager = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "risk.lead@kingsmere.example")
+            try await app.send(.POST, "/organisations/T91/risks/new", headers: form, body: body(riskFields(owner: "stranger@elsewhere.example") {
+                $0["current_likelihood"] = "7"; $0["category"] = "weather"; $0["opened"] = "2026-02-30"
+            }), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                for field in ["current_likelihood", "category", "opened"] { XCTAssertTrue(res.text.contains("href=\"#\(field)\""), field) }
+            }
+            try await app.send(.POST, "/organisations/T91/risks/new", headers: form, body: body(riskFields(owner: "stranger@elsewhere.example")), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                XCTAssertTrue(res.text.contains("has no role in"), "an unknown owner")
+            }
+            try await app.send(.POST, "/api/v1/organisations/T91/risks", headers: jsonHeaders(),
+                               body: ByteBuffer(string: #"{"title": "x", "current_likelihood": [1]}"#), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .badRequest)
+            }
+            let count = try await riskCount(app)
+            XCTAssertEqual(count, 0)
+        }
+    }
+
+    func testContributorsChangeOnlyTheirOwnRisksAndOtherOrganisationsSeeNothing() async throws {
+        try await withAssure(demo: true) { app in
+            let manager = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "risk.lead@kingsmere.example")
+            let contributor = try await TestCredentials.make(role: .contributor, organisation: "T91", on: app, email: "ward.manager@kingsmere.example")
+            let elsewhere = try await TestCredentials.make(role: .manager, organisation: "T94", on: app, email: "risk.lead@castledowns.example")
+            for owner in [manager.email, contributor.email] {
+                try await app.send(.POST, "/api/v1/organisations/T91/risks", headers: jsonHeaders(),
+                                   body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: riskFields(owner: owner))), as: .some(manager)) { res async throws in
+                    XCTAssertEqual(res.status, .created)
+                }
+            }
+            try await app.send(.GET, "/organisations/T91/risks/R-0001/edit", as: .some(contributor)) { res async throws in XCTAssertEqual(res.status, .forbidden) }
+            try await app.send(.GET, "/organisations/T91/risks/R-0002/edit", as: .some(contributor)) { res async throws in XCTAssertEqual(res.status, .ok) }
+            try await app.send(.POST, "/api/v1/organisations/T91/risks/R-0002/review", headers: jsonHeaders(),
+                               body: ByteBuffer(string: #"{"current_likelihood": 2, "current_consequence": "Major", "rationale": "Weekly checks"}"#), as: .some(contributor)) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertEqual(try res.json()["current_score"] as? Int, 8)
+            }
+            try await app.send(.GET, "/organisations/T91/risks", as: .some(elsewhere)) { res async throws in XCTAssertEqual(res.status, .notFound) }
+            try await app.send(.GET, "/api/v1/organisations/T91/risks/R-0001", as: .some(elsewhere)) { res async throws in XCTAssertEqual(res.status, .notFound) }
+            try await app.send(.PUT, "/api/v1/organisations/T91/risks/R-0001", headers: jsonHeaders(), body: ByteBuffer(string: "{}"), as: .some(elsewhere)) { res async throws in
+                XCTAssertEqual(res.status, .notFound)
+            }
+            // The ICB's oversight team reads the trust's register; it changes nothing.
+            let oversight = try await TestCredentials.make(role: .oversight, organisation: "Q9A", on: app, email: "oversight@icb.example")
+            try await app.send(.GET, "/organisations/T91/risks", as: .some(oversight)) { res async throws in XCTAssertEqual(res.status, .ok) }
+            try await app.send(.POST, "/organisations/T91/risks/R-0001/review", headers: form, body: body(["rationale": "x"]), as: .some(oversight)) { res async throws in
+                XCTAssertEqual(res.status, .forbidden)
+            }
+        }
+    }
+
+    func testFiltersHeatMapAndCSVAgree() async throws {
+        try await withAssure(demo: true) { app in
+            let manager = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "risk.lead@kingsmere.example")
+            let organisation = try await OrganisationDirectory(database: app.db).require("T91")
+            let register = RiskRegister(database: app.db, audit: .command("test"), organisation: organisation, today: CalendarDay("2026-11-22")!)
+            for (title, category, l, c) in [("EPR downtime", "operational", "2", "5"), ("Backups never restore-tested", "cyber-security", "4", "4"),
+                                            ("Cyber skills shortage", "workforce", "3", "3"), ("Supplier ransomware", "supplier", "3", "4")] {
+                var input = RiskDraft.Input()
+                for (key, value) in riskFields(owner: manager.email, { $0["title"] = title; $0["category"] = category
+                    $0["current_likelihood"] = l; $0["current_consequence"] = c; $0["initial_likelihood"] = "5"; $0["initial_consequence"] = "5" }) { input[key] = value }
+                _ = try await register.create(input)
+            }
+            try await app.send(.GET, "/api/v1/organisations/T91/risks?above_appetite=yes&sort=title", as: .some(manager)) { res async throws in
+                let items = try XCTUnwrap(try res.json()["items"] as? [[String: Any]])
+                XCTAssertEqual(items.compactMap { $0["title"] as? String }, ["Backups never restore-tested", "EPR downtime", "Supplier ransomware"],
+                               "16 > 6 (cyber), 10 > 8 (operational), 12 > 8 (supplier); workforce 9 ≤ 12")
+            }
+            try await app.send(.GET, "/api/v1/organisations/T91/risks?q=r-0003", as: .some(manager)) { res async throws in
+                XCTAssertEqual(try res.json()["total"] as? Int, 1)
+            }
+            try await app.send(.GET, "/api/v1/organisations/T91/risks?sort=nonsense", as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+            }
+            try await app.send(.GET, "/api/v1/organisations/T91/risks/heat-map", as: .some(manager)) { res async throws in
+                let cells = try XCTUnwrap(try res.json()["cells"] as? [[String: Any]])
+                XCTAssertEqual(cells.count, 25)
+                let cell = cells.first { $0["likelihood"] as? Int == 4 && $0["consequence"] as? Int == 4 }
+                XCTAssertEqual(cell?["current"] as? Int, 1)
+                XCTAssertEqual(cell?["band"] as? String, "extreme")
+                XCTAssertEqual(cells.reduce(0) { $0 + ($1["target"] as? Int ?? 0) }, 4)
+            }
+            try await app.send(.GET, "/organisations/T91/risks/heat-map", as: .some(manager)) { res async throws in
+                XCTAssertTrue(res.text.contains("href=\"/organisations/T91/risks?likelihood=4&amp;consequence=4\""))
+                XCTAssertTrue(res.text.contains("<caption>Risks now (and at target) by likelihood and consequence</caption>"))
+            }
+            try await app.send(.GET, "/organisations/T91/risks?likelihood=4&consequence=4", as: .some(manager)) { res async throws in
+                XCTAssertTrue(res.text.contains("Backups never restore-tested"))
+                XCTAssertFalse(res.text.contains("EPR downtime"))
+            }
+            try await app.send(.GET, "/organisations/T91/risks.csv?category=supplier", as: .some(manager)) { res async throws in
+                let lines = res.text.split(separator: "\n")
+                XCTAssertEqual(lines.count, 2)
+                XCTAssertTrue(lines[0].hasPrefix("reference,title,cause,event,effect,category,owner"))
+                XCTAssertTrue(lines[1].hasPrefix("R-0004,Supplier ransomware"))
+            }
+        }
+    }
+
+    func testSettingsAndOwnMatricesAreCheckedBeforeUse() async throws {
+        try await withAssure(demo: true) { app in
+            let admin = try await TestCredentials.make(role: .orgAdmin, organisation: "T91", on: app, email: "it.admin@kingsmere.example")
+            try await app.send(.PUT, "/api/v1/organisations/T91/risk-settings", headers: jsonHeaders(),
+                               body: ByteBuffer(string: #"{"matrix": "nhs-5x5", "appetite": {"supplier": 30}, "escalation_threshold": 15}"#), as: .some(admin)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                XCTAssertTrue(res.text.contains("appetite_supplier"))
+            }
+            let gap = #"{"key": "trust-4x4", "name": "Trust 4x4", "source": "Trust risk policy", "domains": [],"# +
+                #""likelihood": [{"score": 1, "label": "Rare"}, {"score": 2, "label": "Unlikely"}, {"score": 3, "label": "Likely"}, {"score": 4, "label": "Certain"}],"# +
+                #""consequence": [{"score": 1, "label": "Low"}, {"score": 2, "label": "Medium"}, {"score": 3, "label": "High"}, {"score": 4, "label": "Severe"}],"# +
+                #""bands": [{"key": "low", "label": "Low", "lower": 1, "upper": 4, "colour": "green", "reviewEveryDays": 365},"# +
+                #"{"key": "high", "label": "High", "lower": 8, "upper": 16, "colour": "red", "reviewEveryDays": 30}]}"#
+            try await app.send(.PUT, "/api/v1/organisations/T91/risk-matrices", headers: jsonHeaders(), body: ByteBuffer(string: gap), as: .some(admin)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                XCTAssertTrue(res.text.contains("No band grades the score 6"), res.text)
+            }
+            let good = gap.replacingOccurrences(of: #""lower": 8"#, with: #""lower": 5"#)
+            try await app.send(.PUT, "/api/v1/organisations/T91/risk-matrices", headers: jsonHeaders(), body: ByteBuffer(string: good), as: .some(admin)) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+            }
+            try await app.send(.POST, "/organisations/T91/risk-settings", headers: form,
+                               body: body(["matrix": "trust-4x4", "escalation_threshold": "12", "appetite_cyber-security": "4"]), as: .some(admin)) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertTrue(res.text.contains("Trust 4x4"))
+            }
+            let manager = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "risk.lead@kingsmere.example")
+            try await app.send(.POST, "/organisations/T91/risks/new", headers: form, body: body(riskFields(owner: manager.email) {
+                $0["initial_likelihood"] = "5"
+            }), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity, "5 is off a 4×4 matrix")
+            }
+            try await app.send(.POST, "/organisations/T91/risks/new", headers: form, body: body(riskFields(owner: manager.email) {
+                $0["current_likelihood"] = "Certain"; $0["current_consequence"] = "Severe"
+            }), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+            }
+            let risk = try await XCTUnwrapAsync(try await Risk.query(on: app.db).first())
+            XCTAssertEqual(risk.matrixKey, "trust-4x4")
+            XCTAssertEqual(risk.currentScore, 16)
+        }
+    }
+
+    func testTheAssignedPersonUpdatesTheirAction() async throws {
+        try await withAssure(demo: true) { app in
+            let manager = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "risk.lead@kingsmere.example")
+            let contributor = try await TestCredentials.make(role: .contributor, organisation: "T91", on: app, email: "ward.manager@kingsmere.example")
+            let viewer = try await TestCredentials.make(role: .viewer, organisation: "T91", on: app, email: "board@kingsmere.example")
+            try await app.send(.POST, "/organisations/T91/risks/new", headers: form, body: body(riskFields(owner: manager.email)), as: .some(manager))
+            try await app.send(.POST, "/organisations/T91/risks/R-0001/actions", headers: form,
+                               body: body(["action": "Test restores monthly", "action_owner": contributor.email, "due": "2026-12-31"]), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+            }
+            let action = try await XCTUnwrapAsync(try await RiskAction.query(on: app.db).first())
+            let id = try action.requireID().uuidString
+            try await app.send(.POST, "/organisations/T91/risks/R-0001/action-status", headers: form, body: body(["action_id": id, "status": "in-progress"]),
+                               as: .some(viewer)) { res async throws in XCTAssertEqual(res.status, .forbidden) }
+            try await app.send(.POST, "/organisations/T91/risks/R-0001/action-status", headers: form, body: body(["action_id": id, "status": "in-progress"]),
+                               as: .some(contributor)) { res async throws in XCTAssertEqual(res.status, .seeOther) }
+            let updated = try await RiskAction.find(action.id, on: app.db)
+            XCTAssertEqual(updated?.status, "in-progress")
+        }
+    }
+}
