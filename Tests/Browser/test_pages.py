@@ -12,7 +12,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from conftest import screenshot
 
 SKIP = re.compile(r"^/(api/|metrics|healthz|readyz|assets/)|\.csv$")
-MAX_PAGES = 150
+MAX_PAGES = 400
 
 
 def serious_violations(driver):
@@ -284,3 +284,48 @@ def test_a_person_creates_and_revokes_an_api_token(server, driver):
     wait_for_next_page(driver, lambda: driver.find_element(By.XPATH, "//button[text()='Revoke']").click())
     assert "Revoked" in driver.find_element(By.CSS_SELECTOR, "table").text
     screenshot(driver, "tokens-revoked")
+
+
+def test_a_risk_manager_records_and_reviews_a_risk(server, driver):
+    driver.find_element(By.CSS_SELECTOR, ".user-menu summary").click()
+    wait_for_next_page(driver, lambda: driver.find_element(By.XPATH, "//button[text()='Sign out']").click())
+    sign_in(driver, server, "risk.manager@avalon.example")
+    driver.get(server + "/organisations/T91/risks")
+    main = driver.find_element(By.ID, "main").text
+    assert "Unsupported Windows on imaging modalities" in main
+    assert "Above appetite" in main
+    assert not serious_violations(driver)
+    screenshot(driver, "risk-register-T91")
+    driver.find_element(By.LINK_TEXT, "Add a risk").click()
+    submit(driver)
+    assert "Title is required" in driver.find_element(By.CSS_SELECTOR, ".error-summary").text
+    assert not serious_violations(driver)
+    screenshot(driver, "risk-form-errors")
+    driver.find_element(By.ID, "title").send_keys("Legacy fax machines for urgent referrals")
+    driver.find_element(By.ID, "cause").send_keys("Two wards still send urgent referrals by fax")
+    driver.find_element(By.ID, "event").send_keys("A referral is lost or sent to the wrong number")
+    driver.find_element(By.ID, "effect").send_keys("Delayed treatment; a data breach")
+    driver.find_element(By.CSS_SELECTOR, "#category option[value=data-protection]").click()
+    for stage, (l, c) in {"initial": (3, 3), "current": (3, 3), "target": (1, 3)}.items():
+        driver.find_element(By.CSS_SELECTOR, f"#{stage}_likelihood option[value='{l}']").click()
+        driver.find_element(By.CSS_SELECTOR, f"#{stage}_consequence option[value='{c}']").click()
+    submit(driver)
+    assert "Legacy fax machines" in driver.find_element(By.TAG_NAME, "h1").text
+    driver.find_element(By.CSS_SELECTOR, "#current_likelihood option[value='2']").click()
+    driver.find_element(By.ID, "rationale").send_keys("Fax retired on ward 7; NHSmail in use")
+    submit(driver, "main form.panel")
+    assert "Fax retired on ward 7" in driver.find_element(By.ID, "main").text
+    assert not serious_violations(driver)
+    screenshot(driver, "risk-reviewed")
+    driver.get(server + "/organisations/T91/risks/R-0001")
+    assert driver.find_elements(By.CSS_SELECTOR, "svg.sparkline")
+    assert not serious_violations(driver)
+    screenshot(driver, "risk-R-0001")
+    driver.get(server + "/organisations/T91/risks/heat-map")
+    assert driver.find_elements(By.CSS_SELECTOR, "svg.heat-map a")
+    assert not serious_violations(driver)
+    screenshot(driver, "heat-map-T91")
+    driver.get(server + "/organisations/T91/risk-settings")
+    assert "Only the Low band" not in driver.page_source
+    assert "partial" in driver.find_element(By.ID, "main").text
+    screenshot(driver, "risk-settings-T91")

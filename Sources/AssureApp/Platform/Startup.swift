@@ -30,7 +30,8 @@ public enum AssureStartup {
         if configuration.demo {
             let summary = try await DemoSeeder.seedRegion(on: app.db)
             let people = try await DemoSeeder.seedPeople(on: app)
-            app.logger.notice("Demo data ready: \(summary.inserted) organisations and \(people) accounts added")
+            let risks = try await DemoSeeder.seedRisks(on: app.db)
+            app.logger.notice("Demo data ready: \(summary.inserted) organisations, \(people) accounts and \(risks) risks added")
         }
     }
 
@@ -108,6 +109,37 @@ enum DemoSeeder {
             try await accounts.grant(email: person.email, role: person.role.rawValue, organisation: person.organisation)
         }
         return missing.count
+    }
+
+    /// The demo trust's risks, with their controls, actions and reviews, once: through the register,
+    /// so the demo is audited and scored like real data.
+    static func seedRisks(on database: any Database) async throws -> Int {
+        let organisation = try await OrganisationDirectory(database: database).require(DemoRisks.organisation)
+        guard try await Risk.query(on: database).filter(\.$organisation.$id == organisation.id).count() == 0 else { return 0 }
+        let register = RiskRegister(database: database, audit: .command("demo"), organisation: organisation, today: CalendarDay(Date()))
+        for entry in DemoRisks.all {
+            var input = RiskDraft.Input()
+            for (field, value) in entry.fields { input[field] = value }
+            var risk = try await register.create(input)
+            for (likelihood, consequence, finding) in entry.reviews {
+                risk = try await register.review(risk, likelihood: String(likelihood), consequence: String(consequence), rationale: finding)
+            }
+            for (control, effectiveness) in entry.controls {
+                try await register.addControl(to: risk, description: control, effectiveness: effectiveness.rawValue)
+            }
+            for action in entry.actions {
+                try await register.addAction(to: risk, description: action.description, owner: action.owner, due: action.due)
+                if action.status != .notStarted, let added = try await RiskAction.query(on: database).filter(\.$risk.$id == risk.requireID())
+                    .filter(\.$description == action.description).first() {
+                    try await register.setActionStatus(added, of: risk, to: action.status.rawValue)
+                }
+            }
+            if !entry.gapsInControl.isEmpty || !entry.gapsInAssurance.isEmpty {
+                risk = try await register.update(risk, RiskFormPage.input(of: risk), rationale: "", gapsInControl: entry.gapsInControl,
+                                                 gapsInAssurance: entry.gapsInAssurance)
+            }
+        }
+        return DemoRisks.all.count
     }
 
     static func seed(_ entries: [DemoOrganisations.Entry], on database: any Database) async throws -> OrganisationChanges.ImportSummary {

@@ -165,7 +165,7 @@ enum RiskRegisterPage {
         let code = context.organisation.odsCode
         return .table(
             .class("table"),
-            .thead(.tr(.th(.text("Ref")), .th(.text("Risk")), .th(.text("Category")), .th(.text("Owner")), .th(.text("Current")),
+            .thead(.tr(.th(.text("Risk")), .th(.text("Category")), .th(.text("Owner")), .th(.text("Current")),
                        .th(.text("Target")), .th(.text("Since last review")), .th(.text("Next review")), .th(.text("Overdue actions")))),
             .tbody(.forEach(rows) { row in
                 let category = RiskCategory(rawValue: row.category) ?? .operational
@@ -173,15 +173,14 @@ enum RiskRegisterPage {
                 let movement = RiskMovement.between(previous: row.previous_score, current: row.current_score)
                 let overdue = (CalendarDay(row.next_review) ?? context.today) < context.today
                 return .tr(
-                    .td(.a(.href(SiteURL.risk(code, row.reference).path), .text(row.reference))),
-                    .td(.a(.href(SiteURL.risk(code, row.reference).path), .text(row.title)),
+                    .td(.span(.class("caption nowrap"), .text(row.reference)), .a(.href(SiteURL.risk(code, row.reference).path), .text(row.title)),
                         .if(row.status != "open", .span(.class("tag tag--grey"), .text(RiskStatus(rawValue: row.status)?.displayName ?? row.status)))),
                     .td(.text(category.displayName)),
                     .td(.text(row.owner)),
                     .td(scoreTag(row.current_score, context.matrix), .if(above, .span(.class("tag tag--red"), .text("Above appetite")))),
                     .td(scoreTag(row.target_score, context.matrix)),
                     .td(.span(.attribute(named: "aria-hidden", value: "true"), .text(movement.symbol + " ")), .text(movement.displayName)),
-                    .td(.text(row.next_review), .if(overdue, .span(.class("tag tag--red"), .text("Overdue")))),
+                    .td(.span(.class("nowrap"), .text(row.next_review)), .if(overdue, .span(.class("tag tag--red"), .text("Overdue")))),
                     .td(.text(row.overdue_actions == 0 ? "None" : String(row.overdue_actions)))
                 )
             })

@@ -164,8 +164,8 @@ public struct RiskDraft: Equatable, Sendable {
         if status == nil { problems.append(RuleError(field: "status", message: "Status '\(input.status ?? "")' is not one of: open, closed, tolerated, transferred")) }
 
         func rating(_ stage: String) -> RiskRating? {
-            let l = level(input["\(stage)_likelihood"], "\(stage)_likelihood", "likelihood", matrix.likelihood, &problems)
-            let c = level(input["\(stage)_consequence"], "\(stage)_consequence", "consequence", matrix.consequence, &problems)
+            let l = level(input["\(stage)_likelihood"], "\(stage)_likelihood", "\(stage) likelihood", matrix.likelihood, &problems)
+            let c = level(input["\(stage)_consequence"], "\(stage)_consequence", "\(stage) consequence", matrix.consequence, &problems)
             guard let l, let c else { return nil }
             return RiskRating(likelihood: l, consequence: c)
         }
