@@ -64,6 +64,8 @@ final class AuthorisationMatrixTests: XCTestCase {
         "PUT /api/v1/organisations/:code/risks/:risk": .organisation(.editAnyRecord),
         "POST /api/v1/organisations/:code/risks/:risk/review": .organisation(.editAnyRecord),
         "GET /api/v1/organisations/:code/risk-settings": .organisation(.read), "PUT /api/v1/organisations/:code/risk-settings": .organisation(.manageSettings),
+        "GET /organisations/:code/risks/import": .organisation(.editAnyRecord), "POST /organisations/:code/risks/import": .organisation(.editAnyRecord),
+        "POST /api/v1/organisations/:code/risks/import": .organisation(.editAnyRecord),
         "GET /api/v1/organisations/:code/risk-matrices": .organisation(.read), "PUT /api/v1/organisations/:code/risk-matrices": .organisation(.manageSettings),
     ]
 

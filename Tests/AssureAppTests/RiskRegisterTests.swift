@@ -245,3 +245,59 @@ final class RiskRegisterTests: XCTestCase {
         }
     }
 }
+
+final class RiskImportTests: XCTestCase {
+    /// A Datix-style export: its own column names, mapped to Assure's fields.
+    static let datixHeader = "Risk ID,Risk Title,Cause,Event,Effect,Risk Type,Risk Owner,Directorate,Opened Date,Initial L,Initial C,Current L,Current C,Target L,Target C"
+    static let mapping = ["map_title": "Risk Title", "map_category": "Risk Type", "map_owner": "Risk Owner", "map_department": "Directorate",
+                          "map_opened": "Opened Date", "map_source_reference": "Risk ID", "map_initial_likelihood": "Initial L",
+                          "map_initial_consequence": "Initial C", "map_current_likelihood": "Current L", "map_current_consequence": "Current C",
+                          "map_target_likelihood": "Target L", "map_target_consequence": "Target C"]
+
+    func query(_ extra: [String: String] = [:]) -> String {
+        (Self.mapping.merging(extra) { $1 }).sorted { $0.key < $1.key }
+            .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+    }
+
+    func testADatixExportImportsWithAMappingOrNotAtAll() async throws {
+        try await withAssure(demo: true) { app in
+            let manager = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "risk.lead@kingsmere.example")
+            let good = Self.datixHeader + "\n" + [
+                "DX1001,Paper records store damp,Roof leak,Records damaged,Lost history,data-protection,risk.lead@kingsmere.example,Medical records,2025-04-01,3,3,3,2,1,2",
+                "DX1002,\"Switchboard single point of failure\",One PABX,PABX fails,No phones,operational,risk.lead@kingsmere.example,Estates,2025-05-01,Possible,Major,2,4,1,4",
+            ].joined(separator: "\n")
+            let bad = good + "\nDX1003,,x,y,z,weather,stranger@elsewhere.example,IT,2025-13-01,9,3,3,3,1,1"
+            var headers: HTTPHeaders = ["Content-Type": "text/csv"]
+            headers.bearerAuthorization = BearerAuthorization(token: manager.apiToken)
+            try await app.test(.POST, "/api/v1/organisations/T91/risks/import?" + query(), headers: headers, body: ByteBuffer(string: bad)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                let problems = try XCTUnwrap(try res.json()["problems"] as? [[String: Any]])
+                let places = Set(problems.map { "\($0["line"] as? Int ?? 0):\($0["field"] as? String ?? "")" })
+                XCTAssertEqual(places, ["4:risk title", "4:risk type", "4:opened date", "4:initial l"], "named by line and the file's own column")
+            }
+            let afterBad = try await Risk.query(on: app.db).count()
+            XCTAssertEqual(afterBad, 0, "nothing from a bad file")
+            try await app.test(.POST, "/api/v1/organisations/T91/risks/import?map_title=No%20Such%20Column", headers: headers, body: ByteBuffer(string: good)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                XCTAssertTrue(res.text.contains("The file has no column 'no such column' for title"))
+            }
+            try await app.test(.POST, "/api/v1/organisations/T91/risks/import?" + query(), headers: headers, body: ByteBuffer(string: good)) { res async throws in
+                XCTAssertEqual(res.status, .created)
+                XCTAssertEqual(try res.json()["imported"] as? Int, 2)
+            }
+            let risks = try await Risk.query(on: app.db).sort(\.$number).all()
+            XCTAssertEqual(risks.map(\.reference), ["R-0001", "R-0002"])
+            XCTAssertEqual(risks.map(\.sourceReference), ["DX1001", "DX1002"])
+            XCTAssertEqual(risks[1].initialScore, 12, "labels work too: Possible × Major")
+            let imported = try await auditEntries(app).filter { $0.action == "import" }.count
+            XCTAssertEqual(imported, 2)
+            // The register's own CSV goes back in unchanged (its extra columns are ignored).
+            var export = ""
+            try await app.send(.GET, "/organisations/T91/risks.csv", as: .some(manager)) { res async throws in export = res.text }
+            try await app.test(.POST, "/api/v1/organisations/T91/risks/import", headers: headers, body: ByteBuffer(string: export)) { res async throws in
+                XCTAssertEqual(res.status, .created)
+                XCTAssertEqual(try res.json()["imported"] as? Int, 2)
+            }
+        }
+    }
+}

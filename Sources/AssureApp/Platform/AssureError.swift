@@ -31,7 +31,7 @@ struct AssureError: AbortError, Sendable {
                         errors.map { FieldProblem(field: $0.field, message: $0.message) })
     }
 
-    static func invalid(_ problems: [OrganisationImport.Problem]) -> AssureError {
+    static func invalid(_ problems: [ImportProblem]) -> AssureError {
         let first = problems.first.map(\.description) ?? ""
         return .invalid(
             "Nothing was imported: \(problems.count) problem\(problems.count == 1 ? "" : "s") found. First: \(first)",

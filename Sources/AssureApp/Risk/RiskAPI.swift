@@ -13,6 +13,7 @@ struct RiskAPI: RouteCollection {
         routes.get(SiteURL.api(.risks(SiteURL.code)).pathComponents, use: list)
         routes.post(SiteURL.api(.risks(SiteURL.code)).pathComponents, use: create)
         routes.get(SiteURL.api(.heatMap(SiteURL.code)).pathComponents, use: heatMap)
+        routes.on(.POST, SiteURL.api(.importRisks(SiteURL.code)).pathComponents, body: .collect(maxSize: "10mb"), use: importCSV)
         routes.get(SiteURL.api(.risk(SiteURL.code, SiteURL.riskReference)).pathComponents, use: read)
         routes.put(SiteURL.api(.risk(SiteURL.code, SiteURL.riskReference)).pathComponents, use: replace)
         routes.post(SiteURL.api(.riskReview(SiteURL.code, SiteURL.riskReference)).pathComponents, use: review)
@@ -112,6 +113,19 @@ struct RiskAPI: RouteCollection {
         let updated = try await context.register.review(risk, likelihood: body.current_likelihood ?? "", consequence: body.current_consequence ?? "",
                                                         rationale: body.rationale ?? "")
         return try await Self.dto(updated, context, on: req.db)
+    }
+
+    struct ImportResult: Content { var imported: Int }
+
+    /// `text/csv`; `map_<field>=Column` in the query maps the file's columns to fields.
+    func importCSV(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.editAnyRecord)
+        guard req.headers.contentType?.type == "text", req.headers.contentType?.subType == "csv" else {
+            throw Abort(.unsupportedMediaType, reason: "Send the risks as text/csv with a header line")
+        }
+        let mapping = RiskImportPage.mapping(from: (try? req.query.decode([String: String].self)) ?? [:])
+        let count = try await context.register.importFile(req.body.string ?? "", mapping: mapping)
+        return try await ImportResult(imported: count).encodeResponse(status: .created, for: req)
     }
 
     struct HeatMapDTO: Content {

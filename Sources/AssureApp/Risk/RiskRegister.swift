@@ -149,6 +149,28 @@ struct RiskRegister {
         }
     }
 
+    /// Imports a whole file (e.g. a Datix export): columns mapped to fields, every row checked,
+    /// then all risks written in one transaction with an audit entry each, or nothing.
+    func importFile(_ text: String, mapping overrides: [String: String]) async throws -> Int {
+        let table = try CSVTable.read(text, expecting: RiskDraft.Input.fields.joined(separator: ","))
+        let mapping: [String: String]
+        switch RiskImport.mapping(header: table.header, overrides: overrides) {
+        case .failure(let violations): throw AssureError.invalid(violations.problems)
+        case .success(let found): mapping = found
+        }
+        let (_, matrix) = try await configuration()
+        let drafts: [RiskDraft]
+        switch RiskImport.drafts(table.rows, mapping: mapping, matrix: matrix, today: today, owners: try await eligibleOwners()) {
+        case .failure(let violations): throw AssureError.invalid(violations.problems)
+        case .success(let found): drafts = found
+        }
+        return try await database.writeTransaction { db in
+            let risks = try await insert(drafts, matrix: matrix, on: db)
+            try await AuditTrail.append(risks.map { event("import", "risk", $0.reference, Self.fields(of: $0, before: nil)) }, on: db)
+            return risks.count
+        }
+    }
+
     /// Inserts risks with the next numbers and their first history entries; the caller audits.
     func insert(_ drafts: [RiskDraft], matrix: RiskMatrix, on db: any Database) async throws -> [Risk] {
         let settings = try await settingsRecord(on: db)
@@ -168,7 +190,8 @@ struct RiskRegister {
             risk.nextReview = CalendarDay(RiskReview.nextDue(lastReviewed: draft.opened.date, score: risk.currentScore, matrix: matrix)).description
             risks.append(risk)
         }
-        try await risks.create(on: db)
+        // Chunks keep each statement under SQLite's limit of 32,766 bound values.
+        for start in stride(from: 0, to: risks.count, by: 500) { try await Array(risks[start..<min(start + 500, risks.count)]).create(on: db) }
         let changes = risks.map { risk in
             let change = RiskScoreChange()
             change.$risk.id = risk.id!
@@ -180,7 +203,7 @@ struct RiskRegister {
             change.rationale = "Risk opened"
             return change
         }
-        try await changes.create(on: db)
+        for start in stride(from: 0, to: changes.count, by: 2000) { try await Array(changes[start..<min(start + 2000, changes.count)]).create(on: db) }
         settings.nextNumber = number
         try await settings.save(on: db)
         return risks

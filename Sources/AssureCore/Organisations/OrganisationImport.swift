@@ -6,26 +6,8 @@ import Foundation
 public enum OrganisationImport {
     public static let columns = ["ods_code", "name", "type", "parent_ods_code", "dspt_category"]
 
-    public struct Row: Sendable {
-        public let line: Int
-        public let fields: [String: String]
-        public init(line: Int, fields: [String: String]) {
-            self.line = line
-            self.fields = fields
-        }
-    }
-
-    public struct Problem: Error, Equatable, Sendable, CustomStringConvertible {
-        public let line: Int
-        public let field: String
-        public let message: String
-        public init(line: Int, field: String, message: String) {
-            self.line = line
-            self.field = field
-            self.message = message
-        }
-        public var description: String { "line \(line), \(field): \(message)" }
-    }
+    public typealias Row = ImportRow
+    public typealias Problem = ImportProblem
 
     /// The header must name every expected column; extra columns are refused so a misspelt one is not silently dropped.
     public static func checkHeader(_ header: [String]) -> [Problem] {

@@ -21,6 +21,7 @@ enum SiteURL: Equatable {
     case risks(String)
     case risksCSV(String)
     case newRisk(String)
+    case importRisks(String)
     case heatMap(String)
     case riskSettings(String)
     case risk(String, String)
@@ -57,6 +58,7 @@ enum SiteURL: Equatable {
         case heatMap(String)
         case riskSettings(String)
         case riskMatrices(String)
+        case importRisks(String)
     }
 
     /// What an administrator does to a person's account.
@@ -102,6 +104,7 @@ enum SiteURL: Equatable {
         case .risks(let code): "/organisations/\(code)/risks"
         case .risksCSV(let code): "/organisations/\(code)/risks.csv"
         case .newRisk(let code): "/organisations/\(code)/risks/new"
+        case .importRisks(let code): "/organisations/\(code)/risks/import"
         case .heatMap(let code): "/organisations/\(code)/risks/heat-map"
         case .riskSettings(let code): "/organisations/\(code)/risk-settings"
         case .risk(let code, let reference): "/organisations/\(code)/risks/\(reference)"
@@ -137,6 +140,7 @@ enum SiteURL: Equatable {
             case .heatMap(let code): "/api/v1/organisations/\(code)/risks/heat-map"
             case .riskSettings(let code): "/api/v1/organisations/\(code)/risk-settings"
             case .riskMatrices(let code): "/api/v1/organisations/\(code)/risk-matrices"
+            case .importRisks(let code): "/api/v1/organisations/\(code)/risks/import"
             }
         }
     }
