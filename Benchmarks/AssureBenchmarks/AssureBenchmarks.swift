@@ -7,7 +7,7 @@ import Vapor
 /// Release-mode benchmarks for the platform issue. Run:
 ///   swift run -c release AssureBenchmarks                       (SQLite)
 ///   swift run -c release AssureBenchmarks --postgres URL        (PostgreSQL; the database is wiped)
-///   … --only access | audit | platform
+///   … --only access | audit | risk | platform
 /// Targets: organisation tree page with ~7,000 organisations p95 < 50 ms; start-up to ready < 2 s;
 /// permission check < 1 µs; audit append adds < 1 ms p95 to a write; `audit verify` ≥ 200,000 entries/s.
 @main
@@ -42,8 +42,25 @@ enum AssureBenchmarks {
             try await AuditBenchmarks.run(postgresURL: postgresURL, directory: workDirectory, entries: entries)
             if only == "audit" { return }
         }
+        if only == nil || only == "risk" {
+            if let postgresURL {
+                let app = try await Application.make(.testing)
+                try await configure(app, AssureConfiguration(database: .postgres(url: postgresURL), logLevel: .warning))
+                try await (app.db as! any SQLDatabase).raw("DROP SCHEMA IF EXISTS public CASCADE").run()
+                try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA public").run()
+                try await app.asyncShutdown()
+            }
+            var riskEnvironment = environment
+            let riskDirectory = workDirectory + "/risk"
+            try FileManager.default.createDirectory(atPath: riskDirectory, withIntermediateDirectories: true)
+            riskEnvironment["ASSURE_DATA_DIR"] = riskDirectory
+            riskEnvironment["ASSURE_PORT"] = String(port + 1)
+            let risks = arguments.firstIndex(of: "--risks").flatMap { Int(arguments[$0 + 1]) } ?? 10_000
+            try await RiskBenchmarks.run(binary: binary, environment: riskEnvironment, port: port + 1, risks: risks, requests: requests)
+            if only == "risk" { return }
+        }
         guard only == nil || only == "platform" else {
-            fatalError("--only takes access, audit or platform")
+            fatalError("--only takes access, audit, risk or platform")
         }
 
         /// Runs `assure` with arguments (and optional standard input) and waits for it to finish.

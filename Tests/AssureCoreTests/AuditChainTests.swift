@@ -78,3 +78,17 @@ final class AuditChainTests: XCTestCase {
         XCTAssertEqual(AuditEvent.canonicalJSON(changes), #"{"dspt_category":{"after":"1","before":null},"name":{"after":"B","before":"A"}}"#)
     }
 }
+
+final class CanonicalChangesTests: XCTestCase {
+    /// The hand-written canonical form is valid JSON that reads back to the same changes.
+    func testCanonicalChangesAreJSONThatReadsBack() throws {
+        let changes: [String: AuditEvent.FieldChange] = [
+            "zeta": .init(before: nil, after: "line one\nline \"two\"\t\\ /path é 😀 \u{01}"), "alpha": .init(before: "A", after: nil),
+        ]
+        let json = AuditEvent.canonicalJSON(changes)
+        XCTAssertTrue(json.hasPrefix(#"{"alpha":{"after":null,"before":"A"},"zeta":"#))
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: [String: Any]])
+        XCTAssertEqual(object["zeta"]?["after"] as? String, "line one\nline \"two\"\t\\ /path é 😀 \u{01}")
+        XCTAssertTrue(object["alpha"]?["after"] is NSNull)
+    }
+}

@@ -183,19 +183,18 @@ enum RiskQuery {
         return parts.joined(separator: " AND ")
     }
 
-    /// Counts of live risks per cell, current and target.
+    /// Counts of live risks per cell, current and target, in one pass over the register.
     static func heatMap(organisation: UUID, matrix: RiskMatrix, on sql: any SQLDatabase) async throws -> RiskHeatMap {
         var map = RiskHeatMap(matrix: matrix)
-        for (stage, add) in [("current", { (m: inout RiskHeatMap, r: RiskRating, n: Int) in m.add(current: r, count: n) }),
-                             ("target", { (m: inout RiskHeatMap, r: RiskRating, n: Int) in m.add(target: r, count: n) })] {
-            let rows = try await sql.raw("""
-                SELECT \(unsafeRaw: stage)_likelihood AS l, \(unsafeRaw: stage)_consequence AS c, count(*) AS n FROM risks
-                WHERE organisation_id = \(bind: organisation) AND status IN ('open', 'tolerated') GROUP BY \(unsafeRaw: stage)_likelihood, \(unsafeRaw: stage)_consequence
-                """).all()
-            for row in rows {
-                add(&map, RiskRating(likelihood: try row.decode(column: "l", as: Int.self), consequence: try row.decode(column: "c", as: Int.self)),
-                    try row.decode(column: "n", as: Int.self))
-            }
+        let rows = try await sql.raw("""
+            SELECT current_likelihood AS cl, current_consequence AS cc, target_likelihood AS tl, target_consequence AS tc, count(*) AS n FROM risks
+            WHERE organisation_id = \(bind: organisation) AND status IN ('open', 'tolerated')
+            GROUP BY current_likelihood, current_consequence, target_likelihood, target_consequence
+            """).all()
+        for row in rows {
+            let count = try row.decode(column: "n", as: Int.self)
+            map.add(current: RiskRating(likelihood: try row.decode(column: "cl", as: Int.self), consequence: try row.decode(column: "cc", as: Int.self)), count: count)
+            map.add(target: RiskRating(likelihood: try row.decode(column: "tl", as: Int.self), consequence: try row.decode(column: "tc", as: Int.self)), count: count)
         }
         return map
     }

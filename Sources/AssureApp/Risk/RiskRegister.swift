@@ -171,14 +171,19 @@ struct RiskRegister {
         }
     }
 
-    /// Inserts risks with the next numbers and their first history entries; the caller audits.
+    /// Inserts risks with the next numbers and their first history entries, with SQLKit in
+    /// chunks (under SQLite's 32,766 bound values a statement); the caller audits.
     func insert(_ drafts: [RiskDraft], matrix: RiskMatrix, on db: any Database) async throws -> [Risk] {
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
         let settings = try await settingsRecord(on: db)
         var number = settings.nextNumber
+        let now = Date()
         var risks: [Risk] = []
         risks.reserveCapacity(drafts.count)
         for draft in drafts {
             let risk = Risk()
+            risk.id = UUID()
+            risk.$id.exists = true
             risk.$organisation.id = organisation.id
             risk.number = number
             number += 1
@@ -188,25 +193,43 @@ struct RiskRegister {
             risk.gapsInAssurance = ""
             risk.lastReviewed = draft.opened.description
             risk.nextReview = CalendarDay(RiskReview.nextDue(lastReviewed: draft.opened.date, score: risk.currentScore, matrix: matrix)).description
+            risk.createdAt = now
+            risk.updatedAt = now
             risks.append(risk)
         }
-        // Chunks keep each statement under SQLite's limit of 32,766 bound values.
-        for start in stride(from: 0, to: risks.count, by: 500) { try await Array(risks[start..<min(start + 500, risks.count)]).create(on: db) }
-        let changes = risks.map { risk in
-            let change = RiskScoreChange()
-            change.$risk.id = risk.id!
-            change.changedAt = Date()
-            change.actor = audit.actor
-            change.likelihood = risk.currentLikelihood
-            change.consequence = risk.currentConsequence
-            change.score = risk.currentScore
-            change.rationale = "Risk opened"
-            return change
+        for start in stride(from: 0, to: risks.count, by: 500) {
+            let insert = sql.insert(into: Risk.schema).columns(Self.riskColumns)
+            for risk in risks[start..<min(start + 500, risks.count)] { insert.values(Self.values(of: risk)) }
+            try await insert.run()
         }
-        for start in stride(from: 0, to: changes.count, by: 2000) { try await Array(changes[start..<min(start + 2000, changes.count)]).create(on: db) }
+        for start in stride(from: 0, to: risks.count, by: 2000) {
+            let insert = sql.insert(into: RiskScoreChange.schema).columns("id", "risk_id", "changed_at", "actor", "likelihood", "consequence", "score", "rationale")
+            for risk in risks[start..<min(start + 2000, risks.count)] {
+                insert.values([SQLBind(UUID()), SQLBind(risk.id!), SQLBind(now), SQLBind(audit.actor), SQLBind(risk.currentLikelihood),
+                               SQLBind(risk.currentConsequence), SQLBind(risk.currentScore), SQLBind("Risk opened")])
+            }
+            try await insert.run()
+        }
         settings.nextNumber = number
         try await settings.save(on: db)
         return risks
+    }
+
+    static let riskColumns = ["id", "organisation_id", "number", "title", "cause", "event", "effect", "category", "owner_email", "handler_email",
+                              "department", "objective", "source_reference", "opened", "status", "matrix_key", "initial_likelihood",
+                              "initial_consequence", "initial_score", "current_likelihood", "current_consequence", "current_score",
+                              "target_likelihood", "target_consequence", "target_score", "gaps_in_control", "gaps_in_assurance",
+                              "last_reviewed", "next_review", "previous_score", "created_at", "updated_at"]
+
+    static func values(of risk: Risk) -> [any SQLExpression] {
+        let values: [any Encodable & Sendable] = [
+            risk.id!, risk.$organisation.id, risk.number, risk.title, risk.cause, risk.event, risk.effect, risk.category, risk.ownerEmail,
+            risk.handlerEmail, risk.department, risk.objective, risk.sourceReference, risk.opened, risk.status, risk.matrixKey,
+            risk.initialLikelihood, risk.initialConsequence, risk.initialScore, risk.currentLikelihood, risk.currentConsequence, risk.currentScore,
+            risk.targetLikelihood, risk.targetConsequence, risk.targetScore, risk.gapsInControl, risk.gapsInAssurance,
+            risk.lastReviewed, risk.nextReview, risk.previousScore, risk.createdAt, risk.updatedAt,
+        ]
+        return values.map { SQLBind($0) }
     }
 
     func apply(_ draft: RiskDraft, to risk: Risk, matrix: RiskMatrix) {
