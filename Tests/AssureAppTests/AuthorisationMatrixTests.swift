@@ -66,6 +66,16 @@ final class AuthorisationMatrixTests: XCTestCase {
         "GET /api/v1/organisations/:code/risk-settings": .organisation(.read), "PUT /api/v1/organisations/:code/risk-settings": .organisation(.manageSettings),
         "GET /organisations/:code/risks/import": .organisation(.editAnyRecord), "POST /organisations/:code/risks/import": .organisation(.editAnyRecord),
         "POST /api/v1/organisations/:code/risks/import": .organisation(.editAnyRecord),
+        "GET /organisations/:code/baf": .organisation(.read), "POST /organisations/:code/baf": .organisation(.editAnyRecord),
+        "GET /organisations/:code/baf/:objective": .organisation(.read),
+        "POST /organisations/:code/baf/:objective/link": .organisation(.editAnyRecord), "POST /organisations/:code/baf/:objective/unlink": .organisation(.editAnyRecord),
+        "POST /organisations/:code/baf/:objective/sources": .organisation(.editAnyRecord), "POST /organisations/:code/baf/:objective/rating": .organisation(.editAnyRecord),
+        "GET /organisations/:code/escalated-risks": .organisation(.read),
+        "GET /api/v1/organisations/:code/baf": .organisation(.read), "POST /api/v1/organisations/:code/baf/objectives": .organisation(.editAnyRecord),
+        "POST /api/v1/organisations/:code/baf/objectives/:objective/link": .organisation(.editAnyRecord),
+        "POST /api/v1/organisations/:code/baf/objectives/:objective/unlink": .organisation(.editAnyRecord),
+        "POST /api/v1/organisations/:code/baf/objectives/:objective/sources": .organisation(.editAnyRecord),
+        "POST /api/v1/organisations/:code/baf/objectives/:objective/rating": .organisation(.editAnyRecord),
         "GET /api/v1/organisations/:code/risk-matrices": .organisation(.read), "PUT /api/v1/organisations/:code/risk-matrices": .organisation(.manageSettings),
     ]
 
@@ -95,7 +105,11 @@ final class AuthorisationMatrixTests: XCTestCase {
                 input.title = "Matrix risk"; input.cause = "c"; input.event = "e"; input.effect = "f"; input.category = "cyber-security"
                 input.owner = user.email; input.opened = "2026-01-01"
                 for field in RiskDraft.Input.fields where field.hasSuffix("_likelihood") || field.hasSuffix("_consequence") { input[field] = "2" }
-                _ = try await RiskRegister(database: app.db, audit: .command("test"), organisation: organisation, today: CalendarDay("2026-11-22")!).create(input)
+                let register = RiskRegister(database: app.db, audit: .command("test"), organisation: organisation, today: CalendarDay("2026-11-22")!)
+                _ = try await register.create(input)
+                var objective = BoardAssuranceChanges.ObjectiveInput()
+                objective.title = "Matrix objective"; objective.lead = user.email
+                _ = try await BoardAssuranceChanges(register: register).createObjective(objective)
             }
             var checked = 0
             for route in app.routes.all {
@@ -108,7 +122,7 @@ final class AuthorisationMatrixTests: XCTestCase {
                 for target in usesCode ? Self.targets : [Self.targets[0]] {
                     let path = "/" + route.path.map { component -> String in
                         if case .parameter(let name) = component {
-                            return name == "person" ? targetPeople[target.code]! : name == "risk" ? "R-0001" : target.code
+                            return name == "person" ? targetPeople[target.code]! : name == "risk" ? "R-0001" : name == "objective" ? "SO1" : target.code
                         }
                         return component.description
                     }.joined(separator: "/")

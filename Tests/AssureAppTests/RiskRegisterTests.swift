@@ -301,3 +301,104 @@ final class RiskImportTests: XCTestCase {
         }
     }
 }
+
+final class BoardAssuranceFrameworkTests: XCTestCase {
+    let form: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded"]
+
+    func encode(_ fields: [String: String]) -> ByteBuffer {
+        ByteBuffer(string: fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&"))
+    }
+
+    func addRisk(_ app: Application, in code: String, owner: String, likelihood: Int, consequence: Int, title: String) async throws {
+        let organisation = try await OrganisationDirectory(database: app.db).require(code)
+        var input = RiskDraft.Input()
+        input.title = title; input.cause = "c"; input.event = "e"; input.effect = "f"; input.category = "cyber-security"; input.owner = owner
+        input.opened = "2026-01-05"
+        input.initial_likelihood = "5"; input.initial_consequence = "5"
+        input.current_likelihood = String(likelihood); input.current_consequence = String(consequence)
+        input.target_likelihood = "1"; input.target_consequence = "1"
+        _ = try await RiskRegister(database: app.db, audit: .command("test"), organisation: organisation, today: CalendarDay("2026-11-22")!).create(input)
+    }
+
+    func testTheBoardSeesObjectivesPrincipalRisksAssuranceAndGaps() async throws {
+        try await withAssure(demo: true) { app in
+            let manager = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "company.secretary@kingsmere.example")
+            try await addRisk(app, in: "T91", owner: manager.email, likelihood: 4, consequence: 4, title: "Backups never restore-tested")
+            try await app.send(.GET, "/organisations/T91/baf", as: .some(manager)) { res async throws in
+                XCTAssertTrue(res.text.contains("No strategic objectives yet"))
+                XCTAssertTrue(res.text.contains("Backups never restore-tested"), "an escalated risk not yet on the framework")
+            }
+            try await app.send(.POST, "/organisations/T91/baf", headers: form, body: encode(["title": "", "lead": "nobody@elsewhere.example"]), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                XCTAssertTrue(res.text.contains("href=\"#title\""))
+                XCTAssertTrue(res.text.contains("has no role in"))
+            }
+            try await app.send(.POST, "/organisations/T91/baf", headers: form,
+                               body: encode(["title": "Resilient, secure digital services", "lead": manager.email, "committee": "Audit and Risk Committee"]), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+                XCTAssertEqual(res.headers.first(name: .location), "/organisations/T91/baf/SO1")
+            }
+            try await app.send(.POST, "/organisations/T91/baf/SO1/link", headers: form, body: encode(["risk": "R-0001"]), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+            }
+            try await app.send(.POST, "/organisations/T91/baf/SO1/link", headers: form, body: encode(["risk": "R-0099"]), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+            }
+            try await app.send(.POST, "/organisations/T91/baf/SO1/sources", headers: form,
+                               body: encode(["line": "4", "source": "", "outcome": "maybe", "reported": "2099-01-01"]), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                for field in ["line", "source", "outcome", "reported"] { XCTAssertTrue(res.text.contains("href=\"#\(field)\""), field) }
+            }
+            try await app.send(.POST, "/api/v1/organisations/T91/baf/objectives/SO1/sources", headers: jsonHeaders(),
+                               body: ByteBuffer(string: #"{"line": "3", "source": "Internal audit of backups 2026/07", "outcome": "negative", "reported": "2026-07-18"}"#),
+                               as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                let objective = try XCTUnwrap((try res.json()["objectives"] as? [[String: Any]])?.first)
+                XCTAssertEqual(objective["suggested_assurance"] as? String, "limited", "negative independent assurance")
+                XCTAssertEqual((objective["principal_risks"] as? [[String: Any]])?.first?["reference"] as? String, "R-0001")
+            }
+            try await app.send(.POST, "/organisations/T91/baf/SO1/rating", headers: form,
+                               body: encode(["assurance": "limited", "assurance_rationale": "Backups have never been restored"]), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+            }
+            try await app.send(.GET, "/organisations/T91/baf", as: .some(manager)) { res async throws in
+                XCTAssertTrue(res.text.contains("SO1 Resilient, secure digital services"))
+                XCTAssertTrue(res.text.contains("Limited assurance"))
+                XCTAssertTrue(res.text.contains("3rd line: independent assurance"))
+                XCTAssertTrue(res.text.contains("every risk at or above the escalation threshold"), "the escalated risk is now on the framework")
+            }
+            let viewer = try await TestCredentials.make(role: .viewer, organisation: "T91", on: app, email: "board.member@kingsmere.example")
+            try await app.send(.GET, "/organisations/T91/baf", as: .some(viewer)) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertFalse(res.text.contains("Add a strategic objective"), "board members read it")
+            }
+            try await app.send(.POST, "/organisations/T91/baf/SO1/rating", headers: form, body: encode(["assurance": "substantial", "assurance_rationale": "x"]),
+                               as: .some(viewer)) { res async throws in XCTAssertEqual(res.status, .forbidden) }
+            let audited = try await auditEntries(app).filter { $0.entityType == "strategic-objective" }.map(\.action)
+            XCTAssertEqual(audited, ["create", "link-risk", "add-assurance", "rate-assurance"])
+        }
+    }
+
+    func testTheICBSeesItsTrustsEscalatedRisksOnly() async throws {
+        try await withAssure(demo: true) { app in
+            let kingsmere = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "risk@kingsmere.example")
+            let castle = try await TestCredentials.make(role: .manager, organisation: "T94", on: app, email: "risk@castledowns.example")
+            try await addRisk(app, in: "T91", owner: kingsmere.email, likelihood: 4, consequence: 5, title: "Kingsmere EPR outage")
+            try await addRisk(app, in: "T91", owner: kingsmere.email, likelihood: 2, consequence: 2, title: "Kingsmere minor risk")
+            try await addRisk(app, in: "T94", owner: castle.email, likelihood: 5, consequence: 5, title: "Castle Downs ransomware")
+            let oversight = try await TestCredentials.make(role: .oversight, organisation: "Q9A", on: app, email: "oversight@q9a.example")
+            try await app.send(.GET, "/organisations/Q9A/escalated-risks", as: .some(oversight)) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertTrue(res.text.contains("Kingsmere EPR outage"))
+                XCTAssertFalse(res.text.contains("Kingsmere minor risk"), "below the threshold")
+                XCTAssertFalse(res.text.contains("Castle Downs ransomware"), "another ICB's trust")
+            }
+            try await app.send(.GET, "/organisations/Y99/escalated-risks") { res async throws in
+                XCTAssertTrue(res.text.contains("Castle Downs ransomware") && res.text.contains("Kingsmere EPR outage"), "the region sees both")
+            }
+            try await app.send(.GET, "/organisations/Q9A/escalated-risks", as: .some(castle)) { res async throws in
+                XCTAssertEqual(res.status, .notFound)
+            }
+        }
+    }
+}

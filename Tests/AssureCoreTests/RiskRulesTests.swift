@@ -109,3 +109,14 @@ final class RiskDraftTests: XCTestCase {
         XCTAssertEqual(CalendarDay("2024-02-29")?.description, "2024-02-29")
     }
 }
+
+final class BoardAssuranceTests: XCTestCase {
+    func testSuggestedAssuranceFollowsTheEvidence() {
+        XCTAssertEqual(AssuranceLevel.suggested(controls: [.effective], sources: []), .none)
+        XCTAssertEqual(AssuranceLevel.suggested(controls: [.effective], sources: [(.third, .negative), (.first, .positive)]), .limited)
+        XCTAssertEqual(AssuranceLevel.suggested(controls: [.ineffective], sources: [(.third, .positive)]), .limited)
+        XCTAssertEqual(AssuranceLevel.suggested(controls: [.effective, .effective], sources: [(.first, .positive), (.third, .positive)]), .substantial)
+        XCTAssertEqual(AssuranceLevel.suggested(controls: [.effective, .partiallyEffective], sources: [(.third, .positive)]), .reasonable)
+        XCTAssertEqual(AssuranceLevel.suggested(controls: [.effective], sources: [(.second, .negative), (.third, .positive)]), .reasonable)
+    }
+}

@@ -329,3 +329,27 @@ def test_a_risk_manager_records_and_reviews_a_risk(server, driver):
     assert "Only the Low band" not in driver.page_source
     assert "partial" in driver.find_element(By.ID, "main").text
     screenshot(driver, "risk-settings-T91")
+
+    driver.get(server + "/organisations/T91/baf")
+    main = driver.find_element(By.ID, "main").text
+    assert "SO2 Resilient, secure digital services" in main
+    assert "Limited assurance" in main
+    assert not serious_violations(driver)
+    screenshot(driver, "baf-T91")
+    driver.get(server + "/organisations/T91/baf/SO2")
+    assert not serious_violations(driver)
+    screenshot(driver, "baf-objective-SO2")
+    driver.get(server + "/organisations/T91/risks/import")
+    assert not serious_violations(driver)
+    screenshot(driver, "risk-import")
+
+
+def test_the_icb_sees_escalated_risks_below(server, driver):
+    driver.find_element(By.CSS_SELECTOR, ".user-menu summary").click()
+    wait_for_next_page(driver, lambda: driver.find_element(By.XPATH, "//button[text()='Sign out']").click())
+    sign_in(driver, server, "oversight@avalon.example")
+    driver.get(server + "/organisations/Q9A/escalated-risks")
+    main = driver.find_element(By.ID, "main").text
+    assert "Unsupported Windows on imaging modalities" in main
+    assert not serious_violations(driver)
+    screenshot(driver, "escalated-Q9A")

@@ -58,6 +58,26 @@ struct OrganisationDirectory {
         return try rows.map(OrganisationRecord.init(row:))
     }
 
+    /// Everything below an organisation, each with the codes above it up to (and including) that
+    /// organisation, nearest first, for the permission function.
+    func descendants(of code: String) async throws -> [(record: OrganisationRecord, above: [String])] {
+        let rows = try await sql.raw("""
+            WITH RECURSIVE below(id, path, depth) AS (
+                SELECT o.id, CAST(o.ods_code AS TEXT), 0 FROM organisations o WHERE o.ods_code = \(bind: code.uppercased())
+                UNION ALL
+                SELECT o.id, below.path || ',' || o.ods_code, below.depth + 1 FROM organisations o JOIN below ON o.parent_id = below.id
+                WHERE below.depth < 32
+            )
+            SELECT \(unsafeRaw: OrganisationRecord.columns), below.path
+            FROM below JOIN organisations o ON o.id = below.id LEFT JOIN organisations p ON p.id = o.parent_id
+            WHERE below.depth > 0 ORDER BY o.name
+            """).all()
+        return try rows.map { row in
+            let path = try row.decode(column: "path", as: String.self).split(separator: ",").map(String.init)
+            return (try OrganisationRecord(row: row), Array(path.dropLast().reversed()))
+        }
+    }
+
     /// Every organisation, lightly, for drawing the whole tree.
     func treeRows() async throws -> [OrganisationTreeRow] {
         try await sql.raw("SELECT o.ods_code, o.name, o.type, p.ods_code AS parent_code FROM \(unsafeRaw: OrganisationRecord.from) ORDER BY o.name")

@@ -60,6 +60,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: PeopleAPI())
     try app.register(collection: RiskPages())
     try app.register(collection: RiskAPI())
+    try app.register(collection: BoardAssuranceRoutes())
+    try app.register(collection: BoardAssuranceAPI())
 }
 
 struct AssureConfigurationKey: StorageKey {

@@ -35,6 +35,7 @@ public enum AssureMigrations {
         CreateSingleSignOn(),
         CreatePasswordLinks(),
         CreateRiskRegister(),
+        CreateBoardAssuranceFramework(),
     ]
 
     public static var names: [String] { all.map(\.name) }

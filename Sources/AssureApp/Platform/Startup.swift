@@ -139,6 +139,19 @@ enum DemoSeeder {
                                                  gapsInAssurance: entry.gapsInAssurance)
             }
         }
+        let baf = BoardAssuranceChanges(register: register)
+        let risks = try await Risk.query(on: database).filter(\.$organisation.$id == organisation.id).all()
+        for demo in DemoRisks.objectives {
+            var input = BoardAssuranceChanges.ObjectiveInput()
+            input.title = demo.title; input.lead = demo.lead; input.committee = demo.committee
+            let objective = try await baf.createObjective(input)
+            for risk in risks where risk.objective == demo.title { try await baf.link(risk, to: objective) }
+            for source in demo.sources {
+                try await baf.addSource(to: objective, line: String(source.line.rawValue), description: source.source, outcome: source.outcome.rawValue,
+                                        reported: source.reported)
+            }
+            try await baf.rate(objective, level: demo.assurance.rawValue, rationale: demo.rationale)
+        }
         return DemoRisks.all.count
     }
 

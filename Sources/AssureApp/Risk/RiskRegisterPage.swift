@@ -108,6 +108,8 @@ enum RiskRegisterPage {
                .if(context.may(.createRecord), .a(.class("button"), .href(SiteURL.newRisk(code).path), .text("Add a risk"))),
                .a(.class("button button--secondary"), .href(SiteURL.heatMap(code).path), .text("Heat map")),
                .if(context.may(.editAnyRecord), .a(.class("button button--secondary"), .href(SiteURL.importRisks(code).path), .text("Import CSV"))),
+               .a(.class("button button--secondary"), .href(SiteURL.baf(code).path), .text("Board Assurance Framework")),
+               .if(context.organisation.type.mayHaveChildren, .a(.class("button button--secondary"), .href(SiteURL.escalatedRisks(code).path), .text("Escalated risks below"))),
                .if(context.may(.manageSettings), .a(.class("button button--secondary"), .href(SiteURL.riskSettings(code).path), .text("Appetite and matrix")))),
             .ul(.class("card-grid"),
                 figureCard("Live risks", figures.live, "open or tolerated", SiteURL.risks(code).path),

@@ -96,4 +96,29 @@ public enum DemoRisks {
                            initial: (3, 3), current: (3, 2), target: (2, 2), status: .tolerated),
               controls: [("Monthly digital finance review", .effective)], actions: [], reviews: [], gapsInControl: "", gapsInAssurance: ""),
     ]
+
+    /// The demo trust's strategic objectives for its Board Assurance Framework; register risks
+    /// naming an objective are linked to it as principal risks.
+    public struct Objective: Sendable {
+        public var title: String
+        public var lead: String
+        public var committee: String
+        public var sources: [(line: AssuranceLine, source: String, outcome: AssuranceOutcome, reported: String)]
+        public var assurance: AssuranceLevel
+        public var rationale: String
+    }
+
+    public static let objectives: [Objective] = [
+        Objective(title: safePatients, lead: safety, committee: "Quality and Safety Committee",
+                  sources: [(.first, "Monthly clinical safety incident report to the Quality and Safety Committee", .positive, "2026-10-14"),
+                            (.second, "Clinical safety officer's review of the e-prescribing hazard log", .positive, "2026-09-30")],
+                  assurance: .reasonable, rationale: "Controls effective; no independent review this year."),
+        Objective(title: resilientServices, lead: riskLead, committee: "Audit and Risk Committee",
+                  sources: [(.first, "Monthly cyber security report to the Digital Board", .positive, "2026-11-03"),
+                            (.second, "DSPT 2025/26 self-assessment reviewed by the IG group", .positive, "2026-06-20"),
+                            (.third, "Internal audit of cyber security and backups, report 2026/07", .negative, "2026-07-18")],
+                  assurance: .limited, rationale: "Internal audit gave limited assurance: unsupported modalities and untested backups."),
+        Objective(title: soundFinances, lead: riskLead, committee: "Finance and Performance Committee",
+                  sources: [(.first, "Monthly finance report", .positive, "2026-11-10")], assurance: .reasonable, rationale: "Overspend tolerated within plan."),
+    ]
 }

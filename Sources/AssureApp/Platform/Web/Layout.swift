@@ -13,6 +13,7 @@ struct PageShell {
     enum Section: CaseIterable {
         case overview
         case risks
+        case baf
         case auditTrail
         case people
         case organisations
@@ -22,6 +23,7 @@ struct PageShell {
             case .overview: "Overview"
             case .auditTrail: "Audit trail"
             case .risks: "Risks"
+            case .baf: "Board Assurance Framework"
             case .people: "People"
             case .organisations: "Organisations"
             }
@@ -35,6 +37,7 @@ struct PageShell {
             case .overview: .organisation(code ?? "")
             case .auditTrail: .auditTrail(code ?? "")
             case .risks: .risks(code ?? "")
+            case .baf: .baf(code ?? "")
             case .people: .organisationPeople(code ?? "")
             case .organisations: .organisations
             }

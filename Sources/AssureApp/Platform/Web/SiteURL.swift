@@ -26,6 +26,10 @@ enum SiteURL: Equatable {
     case riskSettings(String)
     case risk(String, String)
     case riskAction(String, String, RiskPageAction)
+    case baf(String)
+    case objective(String, String)
+    case objectiveAction(String, String, ObjectiveAction)
+    case escalatedRisks(String)
     case removeMember(String)
     case organisations
     case newOrganisation
@@ -59,6 +63,9 @@ enum SiteURL: Equatable {
         case riskSettings(String)
         case riskMatrices(String)
         case importRisks(String)
+        case baf(String)
+        case objectives(String)
+        case objectiveAction(String, String, ObjectiveAction)
     }
 
     /// What an administrator does to a person's account.
@@ -73,6 +80,14 @@ enum SiteURL: Equatable {
         case edit, review, controls, actions
         case actionStatus = "action-status"
     }
+
+    /// What is done to a strategic objective on the Board Assurance Framework.
+    enum ObjectiveAction: String, CaseIterable, Sendable {
+        case link, unlink, sources, rating
+    }
+
+    /// The parameter name used in route patterns for a strategic objective (SO1).
+    static let objectiveReference = ":objective"
 
     /// The parameter name used in route patterns for a risk's reference (R-0042).
     static let riskReference = ":risk"
@@ -109,6 +124,10 @@ enum SiteURL: Equatable {
         case .riskSettings(let code): "/organisations/\(code)/risk-settings"
         case .risk(let code, let reference): "/organisations/\(code)/risks/\(reference)"
         case .riskAction(let code, let reference, let action): "/organisations/\(code)/risks/\(reference)/\(action.rawValue)"
+        case .baf(let code): "/organisations/\(code)/baf"
+        case .objective(let code, let reference): "/organisations/\(code)/baf/\(reference)"
+        case .objectiveAction(let code, let reference, let action): "/organisations/\(code)/baf/\(reference)/\(action.rawValue)"
+        case .escalatedRisks(let code): "/organisations/\(code)/escalated-risks"
         case .removeMember(let code): "/organisations/\(code)/people/remove"
         case .organisations: "/organisations"
         case .newOrganisation: "/organisations/new"
@@ -141,6 +160,9 @@ enum SiteURL: Equatable {
             case .riskSettings(let code): "/api/v1/organisations/\(code)/risk-settings"
             case .riskMatrices(let code): "/api/v1/organisations/\(code)/risk-matrices"
             case .importRisks(let code): "/api/v1/organisations/\(code)/risks/import"
+            case .baf(let code): "/api/v1/organisations/\(code)/baf"
+            case .objectives(let code): "/api/v1/organisations/\(code)/baf/objectives"
+            case .objectiveAction(let code, let reference, let action): "/api/v1/organisations/\(code)/baf/objectives/\(reference)/\(action.rawValue)"
             }
         }
     }
