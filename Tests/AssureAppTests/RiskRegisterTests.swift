@@ -402,3 +402,45 @@ final class BoardAssuranceFrameworkTests: XCTestCase {
         }
     }
 }
+
+final class RiskAPIChangesTests: XCTestCase {
+    func testControlsActionsAndDepartmentsThroughTheAPI() async throws {
+        try await withAssure(demo: true) { app in
+            let manager = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "risk.lead@kingsmere.example")
+            for department in ["Radiology", "Pharmacy"] {
+                let fields: [String: Any] = ["title": "\(department) risk", "cause": "c", "event": "e", "effect": "f", "category": "operational",
+                                             "owner": manager.email, "department": department, "opened": "2026-02-01",
+                                             "initial_likelihood": 3, "initial_consequence": 3, "current_likelihood": 2, "current_consequence": 3,
+                                             "target_likelihood": 1, "target_consequence": 3]
+                try await app.send(.POST, "/api/v1/organisations/T91/risks", headers: jsonHeaders(),
+                                   body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: fields)), as: .some(manager)) { res async throws in
+                    XCTAssertEqual(res.status, .created)
+                }
+            }
+            try await app.send(.GET, "/api/v1/organisations/T91/risks?department=Pharmacy", as: .some(manager)) { res async throws in
+                XCTAssertEqual(((try res.json()["items"]) as? [[String: Any]])?.compactMap { $0["title"] as? String }, ["Pharmacy risk"])
+            }
+            try await app.send(.POST, "/api/v1/organisations/T91/risks/R-0001/controls", headers: jsonHeaders(),
+                               body: ByteBuffer(string: #"{"control": "Second reader for all CT reports", "effectiveness": "sometimes"}"#), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                XCTAssertTrue(res.text.contains("\"effectiveness\""))
+            }
+            try await app.send(.POST, "/api/v1/organisations/T91/risks/R-0001/controls", headers: jsonHeaders(),
+                               body: ByteBuffer(string: #"{"control": "Second reader for all CT reports", "effectiveness": "effective"}"#), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertEqual((try res.json()["controls"] as? [[String: Any]])?.count, 1)
+            }
+            var actionID = ""
+            try await app.send(.POST, "/api/v1/organisations/T91/risks/R-0001/actions", headers: jsonHeaders(),
+                               body: ByteBuffer(string: #"{"action": "Business case for a second CT", "action_owner": "risk.lead@kingsmere.example", "due": "2027-03-31"}"#),
+                               as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                actionID = ((try res.json()["actions"] as? [[String: Any]])?.first?["id"] as? String) ?? ""
+            }
+            try await app.send(.POST, "/api/v1/organisations/T91/risks/R-0001/action-status", headers: jsonHeaders(),
+                               body: ByteBuffer(string: #"{"action_id": "\#(actionID)", "status": "complete"}"#), as: .some(manager)) { res async throws in
+                XCTAssertEqual((try res.json()["actions"] as? [[String: Any]])?.first?["status"] as? String, "complete")
+            }
+        }
+    }
+}

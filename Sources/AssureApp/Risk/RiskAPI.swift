@@ -17,6 +17,9 @@ struct RiskAPI: RouteCollection {
         routes.get(SiteURL.api(.risk(SiteURL.code, SiteURL.riskReference)).pathComponents, use: read)
         routes.put(SiteURL.api(.risk(SiteURL.code, SiteURL.riskReference)).pathComponents, use: replace)
         routes.post(SiteURL.api(.riskReview(SiteURL.code, SiteURL.riskReference)).pathComponents, use: review)
+        for action in [SiteURL.RiskPageAction.controls, .actions, .actionStatus] {
+            routes.post(SiteURL.api(.riskChange(SiteURL.code, SiteURL.riskReference, action)).pathComponents) { req in try await change(action, req) }
+        }
         routes.get(SiteURL.api(.riskSettings(SiteURL.code)).pathComponents, use: settings)
         routes.put(SiteURL.api(.riskSettings(SiteURL.code)).pathComponents, use: saveSettings)
         routes.get(SiteURL.api(.riskMatrices(SiteURL.code)).pathComponents, use: matrices)
@@ -126,6 +129,14 @@ struct RiskAPI: RouteCollection {
         let mapping = RiskImportPage.mapping(from: (try? req.query.decode([String: String].self)) ?? [:])
         let count = try await context.register.importFile(req.body.string ?? "", mapping: mapping)
         return try await ImportResult(imported: count).encodeResponse(status: .created, for: req)
+    }
+
+    /// Controls, actions and action status, with the same fields as the risk page's forms.
+    func change(_ action: SiteURL.RiskPageAction, _ req: Request) async throws -> RiskDTO {
+        let context = try await req.riskContext(.read)
+        let risk = try await context.register.find(try req.riskReference)
+        try await RiskPage.perform(action, on: risk, form: try req.decodeJSON([String: String].self), context: context, db: req.db)
+        return try await Self.dto(risk, context, on: req.db)
     }
 
     struct HeatMapDTO: Content {

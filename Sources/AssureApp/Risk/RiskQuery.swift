@@ -27,6 +27,8 @@ struct RiskFilter: Equatable {
     var category: RiskCategory?
     var band: String?
     var owner: String?
+    /// A directorate or department: its own view of the register.
+    var department: String?
     var aboveAppetite = false
     var reviewOverdue = false
     var escalated = false
@@ -50,6 +52,7 @@ struct RiskFilter: Equatable {
         }
         filter.band = value("band").map { String($0.prefix(40)) }
         filter.owner = value("owner").map { String($0.prefix(254)).lowercased() }
+        filter.department = value("department").map { String($0.prefix(200)) }
         filter.aboveAppetite = value("above_appetite") == "yes"
         filter.reviewOverdue = value("review_overdue") == "yes"
         filter.escalated = value("escalated") == "yes"
@@ -74,6 +77,7 @@ struct RiskFilter: Equatable {
         if let category { items.append(("category", category.rawValue)) }
         if let band { items.append(("band", band)) }
         if let owner { items.append(("owner", owner)) }
+        if let department { items.append(("department", department)) }
         if aboveAppetite { items.append(("above_appetite", "yes")) }
         if reviewOverdue { items.append(("review_overdue", "yes")) }
         if escalated { items.append(("escalated", "yes")) }
@@ -160,6 +164,7 @@ enum RiskQuery {
             parts.append("r.current_score BETWEEN \(bind: band.lower) AND \(bind: band.upper)")
         }
         if let owner = filter.owner { parts.append("r.owner_email = \(bind: owner)") }
+        if let department = filter.department { parts.append("r.department = \(bind: department)") }
         if let text = filter.text {
             let pattern = "%" + text.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_") + "%"

@@ -61,7 +61,9 @@ enum RiskRegisterPage {
             let result = try await RiskQuery.rows(filter, organisation: context.organisation.id, settings: context.settings, matrix: context.matrix,
                                                   today: context.today, limit: RiskFilter.pageSize, on: sql)
             let figures = try await headline(context, sql)
-            return Layout.response(context.shell("Risk register"), view(context, filter, result.total, result.rows, figures, problems: []))
+            let departments = try await sql.raw("SELECT DISTINCT department FROM risks WHERE organisation_id = \(bind: context.organisation.id) AND department <> '' ORDER BY department LIMIT 200")
+                .all().map { try $0.decode(column: "department", as: String.self) }
+            return Layout.response(context.shell("Risk register"), view(context, filter, result.total, result.rows, figures, problems: [], departments: departments))
         } catch let error as AssureError where error.status.code < 500 {
             return Layout.response(context.shell("Risk register", problems: true), status: error.status,
                                    view(context, RiskFilter(), 0, [], Figures(), problems: error.problems))
@@ -97,7 +99,7 @@ enum RiskRegisterPage {
     }
 
     static func view(_ context: RiskContext, _ filter: RiskFilter, _ total: Int, _ rows: [RiskRow], _ figures: Figures,
-                     problems: [AssureError.FieldProblem]) -> Node<HTML.BodyContext> {
+                     problems: [AssureError.FieldProblem], departments: [String] = []) -> Node<HTML.BodyContext> {
         let code = context.organisation.odsCode
         let pages = max(1, (total + RiskFilter.pageSize - 1) / RiskFilter.pageSize)
         return .group(
@@ -118,7 +120,7 @@ enum RiskRegisterPage {
                 figureCard("Review overdue", figures.reviewOverdue, "past their next review date", SiteURL.risks(code).with(query: [("review_overdue", "yes")])),
                 figureCard("Escalated", figures.escalated, "at or above \(context.settings.escalationThreshold), on the next level's view",
                            SiteURL.risks(code).with(query: [("escalated", "yes")]))),
-            filterForm(context, filter),
+            filterForm(context, filter, departments: departments),
             rows.isEmpty
                 ? Components.emptyState(
                     title: filter.isFiltered ? "No risks match" : "No risks yet",
@@ -138,7 +140,7 @@ enum RiskRegisterPage {
         .li(.class("card"), .h2(.class("card__title"), .a(.href(link), .text(title))), .p(.class("card__figure"), .text(String(value))), .p(.text(note)))
     }
 
-    private static func filterForm(_ context: RiskContext, _ filter: RiskFilter) -> Node<HTML.BodyContext> {
+    private static func filterForm(_ context: RiskContext, _ filter: RiskFilter, departments: [String]) -> Node<HTML.BodyContext> {
         .form(
             .class("search-form"), .method(.get), .action(SiteURL.risks(context.organisation.odsCode).path),
             .attribute(named: "aria-label", value: "Filter risks"),
@@ -147,6 +149,8 @@ enum RiskRegisterPage {
                                    options: [("live", "Live (open or tolerated)"), ("all", "All")] + RiskStatus.allCases.map { ($0.rawValue, $0.displayName) }),
             Components.selectField(.init(id: "category", label: "Category", value: filter.category?.rawValue ?? ""),
                                    options: [("", "Any category")] + RiskCategory.allCases.map { ($0.rawValue, $0.displayName) }),
+            .if(!departments.isEmpty, Components.selectField(.init(id: "department", label: "Directorate or department", value: filter.department ?? ""),
+                                                             options: [("", "All")] + departments.map { ($0, $0) })),
             Components.selectField(.init(id: "band", label: "Band", value: filter.band ?? ""),
                                    options: [("", "Any band")] + context.matrix.bands.map { ($0.key, $0.label) }),
             Components.selectField(.init(id: "sort", label: "Sort by", value: filter.sort.rawValue),

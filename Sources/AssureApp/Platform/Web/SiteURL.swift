@@ -59,6 +59,7 @@ enum SiteURL: Equatable {
         case risks(String)
         case risk(String, String)
         case riskReview(String, String)
+        case riskChange(String, String, RiskPageAction)
         case heatMap(String)
         case riskSettings(String)
         case riskMatrices(String)
@@ -156,6 +157,7 @@ enum SiteURL: Equatable {
             case .risks(let code): "/api/v1/organisations/\(code)/risks"
             case .risk(let code, let reference): "/api/v1/organisations/\(code)/risks/\(reference)"
             case .riskReview(let code, let reference): "/api/v1/organisations/\(code)/risks/\(reference)/review"
+            case .riskChange(let code, let reference, let action): "/api/v1/organisations/\(code)/risks/\(reference)/\(action.rawValue)"
             case .heatMap(let code): "/api/v1/organisations/\(code)/risks/heat-map"
             case .riskSettings(let code): "/api/v1/organisations/\(code)/risk-settings"
             case .riskMatrices(let code): "/api/v1/organisations/\(code)/risk-matrices"
