@@ -53,6 +53,7 @@ final class AuthorisationMatrixTests: XCTestCase {
         "GET /organisations/:code/risks": .organisation(.read), "GET /organisations/:code/risks.csv": .organisation(.read),
         "GET /organisations/:code/risks/heat-map": .organisation(.read), "GET /organisations/:code/risks/:risk": .organisation(.read),
         "GET /organisations/:code/risk-settings": .organisation(.read), "POST /organisations/:code/risk-settings": .organisation(.manageSettings),
+        "POST /organisations/:code/risk-settings/matrix": .organisation(.manageSettings),
         "GET /organisations/:code/risks/new": .organisation(.createRecord), "POST /organisations/:code/risks/new": .organisation(.createRecord),
         // The matrix's risks belong to someone else, so only those who may change any risk may change them.
         "GET /organisations/:code/risks/:risk/edit": .organisation(.editAnyRecord), "POST /organisations/:code/risks/:risk/edit": .organisation(.editAnyRecord),

@@ -221,6 +221,27 @@ final class RiskRegisterTests: XCTestCase {
             let risk = try await XCTUnwrapAsync(try await Risk.query(on: app.db).first())
             XCTAssertEqual(risk.matrixKey, "trust-4x4")
             XCTAssertEqual(risk.currentScore, 16)
+
+            // Back on the NHS 5×5, the organisation edits its bands and descriptors in the browser.
+            try await app.send(.POST, "/organisations/T91/risk-settings", headers: form,
+                               body: body(["matrix": "nhs-5x5", "escalation_threshold": "15"]), as: .some(admin)) { res async throws in XCTAssertEqual(res.status, .ok) }
+            var fields: [String: String] = ["domain_0_4": "Death of a patient"]
+            for (index, band) in RiskMatrix.nhs5x5.bands.enumerated() {
+                fields["band_\(index)_label"] = band.label; fields["band_\(index)_lower"] = String(band.lower)
+                fields["band_\(index)_upper"] = String(band.upper); fields["band_\(index)_days"] = String(band.reviewEveryDays)
+            }
+            fields["band_1_upper"] = "5"  // leaves 6 ungraded
+            try await app.send(.POST, "/organisations/T91/risk-settings/matrix", headers: form, body: body(fields), as: .some(admin)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                XCTAssertTrue(res.text.contains("No band grades the score 6"))
+            }
+            fields["band_1_upper"] = "6"
+            fields["band_3_days"] = "14"
+            try await app.send(.POST, "/organisations/T91/risk-settings/matrix", headers: form, body: body(fields), as: .some(admin)) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertTrue(res.text.contains("Death of a patient"))
+                XCTAssertTrue(res.text.contains("14 days"))
+            }
         }
     }
 

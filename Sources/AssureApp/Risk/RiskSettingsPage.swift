@@ -37,15 +37,58 @@ enum RiskSettingsPage {
         }
     }
 
+    /// Saves the organisation's own copy of the matrix in use, with edited bands (labels, ranges,
+    /// review intervals) and consequence descriptors; refused if the bands leave gaps or overlap.
+    static func saveMatrix(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.manageSettings)
+        let form = try req.content.decode([String: String].self)
+        var matrix = context.matrix
+        var problems: [RuleError] = []
+        for index in matrix.bands.indices {
+            func number(_ field: String) -> Int? {
+                let raw = (form["band_\(index)_\(field)"] ?? "").trimmingCharacters(in: .whitespaces)
+                guard let value = Int(raw) else {
+                    problems.append(RuleError(field: "band_\(index)_\(field)", message: "Band \(index + 1): \(field == "days" ? "review interval" : field) must be a whole number"))
+                    return nil
+                }
+                return value
+            }
+            if let label = form["band_\(index)_label"]?.trimmingCharacters(in: .whitespaces), !label.isEmpty { matrix.bands[index].label = String(label.prefix(60)) }
+            if let lower = number("lower") { matrix.bands[index].lower = lower }
+            if let upper = number("upper") { matrix.bands[index].upper = upper }
+            if let days = number("days") { matrix.bands[index].reviewEveryDays = days }
+        }
+        for (domain, entry) in matrix.domains.enumerated() {
+            for level in entry.descriptors.indices {
+                if let text = form["domain_\(domain)_\(level)"]?.trimmingCharacters(in: .whitespacesAndNewlines) {
+                    guard !text.isEmpty, text.count <= 500 else {
+                        problems.append(RuleError(field: "domain_\(domain)_\(level)", message: "\(entry.name), \(matrix.consequence[level].label): describe it in 1 to 500 characters"))
+                        continue
+                    }
+                    matrix.domains[domain].descriptors[level] = text
+                }
+            }
+        }
+        do {
+            if !problems.isEmpty { throw AssureError.invalid(problems) }
+            try await context.register.saveMatrix(matrix)
+            let updated = try await req.riskContext(.read)
+            return try await render(updated, settings: updated.settings, problems: [], saved: true)
+        } catch let error as AssureError where error.status.code < 500 {
+            return try await render(context, settings: context.settings, problems: error.problems, saved: false, status: error.status, editing: matrix)
+        }
+    }
+
     static func render(_ context: RiskContext, settings: RiskSettings, problems: [AssureError.FieldProblem], saved: Bool,
-                       status: HTTPResponseStatus = .ok) async throws -> Response {
+                       status: HTTPResponseStatus = .ok, editing: RiskMatrix? = nil) async throws -> Response {
         let code = context.organisation.odsCode
         let matrices = try await context.register.matrices()
         let problem = { (field: String) in problems.first { $0.field == field }?.message }
         let matrix = context.matrix
         let editable = context.may(.manageSettings)
         let content: Node<HTML.BodyContext> = .group(
-            Components.errorSummary(problems, fieldIDs: Set(["matrix", "escalation_threshold"] + RiskCategory.allCases.map { "appetite_\($0.rawValue)" })),
+            Components.errorSummary(problems, fieldIDs: Set(["matrix", "escalation_threshold"] + RiskCategory.allCases.map { "appetite_\($0.rawValue)" }
+                + (0..<10).flatMap { i in ["label", "lower", "upper", "days"].map { "band_\(i)_\($0)" } })),
             .if(saved, Components.notice(title: "Saved", .p(.text("The register now uses these settings.")))),
             .h1(.text("Risk appetite and matrix")),
             .p(.class("lede"), .text("How \(context.organisation.name) scores risks, how much risk it will tolerate in each category, and when a risk goes to the next level.")),
@@ -83,10 +126,41 @@ enum RiskSettingsPage {
                 .thead(.tr(.th(.text("Domain")), .forEach(matrix.consequence) { .th(.text("\($0.score) \($0.label)")) })),
                 .tbody(.forEach(matrix.domains) { domain in .tr(.th(.attribute(named: "scope", value: "row"), .text(domain.name)), .forEach(domain.descriptors) { .td(.text($0)) }) })
             ))),
-            .p(.class("hint"), .text("An organisation can define its own matrix (for example a 4×4) or change bands, review intervals and descriptors through the API: PUT /api/v1/organisations/\(code)/risk-matrices. Assure refuses a matrix whose bands leave gaps or overlap."))
+            .if(editable, matrixForm(editing ?? matrix, code: code, problem: problem)),
+            .p(.class("hint"), .text("An organisation can also define a whole matrix of its own (for example a 4×4) through the API: PUT /api/v1/organisations/\(code)/risk-matrices. Assure refuses a matrix whose bands leave gaps or overlap."))
         )
         return Layout.response(context.shell("Risk appetite and matrix", problems: !problems.isEmpty, crumbs: [.init(title: "Risk register", url: .risks(code))]),
                                status: status, content)
+    }
+}
+
+extension RiskSettingsPage {
+    static func matrixForm(_ matrix: RiskMatrix, code: String, problem: (String) -> String?) -> Node<HTML.BodyContext> {
+        .form(
+            .class("panel"), .method(.post), .action(SiteURL.riskMatrixEdit(code).path), .attribute(named: "novalidate"),
+            .h2(.class("heading-m"), .text("Change this matrix's bands and descriptors")),
+            .p(.text("Your changes are kept as \(matrix.name) for this organisation only. Bands must grade every score with no gaps or overlaps.")),
+            Components.csrfField(),
+            .forEach(Array(matrix.bands.enumerated())) { index, band in
+                .fieldset(.class("fieldset"),
+                          .element(named: "legend", nodes: [.class("fieldset__legend"), .text("Band \(index + 1): \(band.label)")]),
+                          .div(.class("inline-form"),
+                               Components.textField(.init(id: "band_\(index)_label", label: "Name", value: band.label, error: problem("band_\(index)_label"), width: "field--short")),
+                               Components.textField(.init(id: "band_\(index)_lower", label: "From score", value: String(band.lower), error: problem("band_\(index)_lower"), width: "field--short")),
+                               Components.textField(.init(id: "band_\(index)_upper", label: "To score", value: String(band.upper), error: problem("band_\(index)_upper"), width: "field--short")),
+                               Components.textField(.init(id: "band_\(index)_days", label: "Review every (days)", value: String(band.reviewEveryDays),
+                                                          error: problem("band_\(index)_days"), width: "field--short"))))
+            },
+            .forEach(Array(matrix.domains.enumerated())) { domain, entry in
+                .fieldset(.class("fieldset"),
+                          .element(named: "legend", nodes: [.class("fieldset__legend"), .text(entry.name)]),
+                          .forEach(Array(entry.descriptors.enumerated())) { level, text in
+                              Components.textField(.init(id: "domain_\(domain)_\(level)", label: "\(matrix.consequence[level].score) \(matrix.consequence[level].label)",
+                                                         value: text, error: problem("domain_\(domain)_\(level)")))
+                          })
+            },
+            .button(.type(.submit), .class("button button--secondary"), .text("Save matrix"))
+        )
     }
 }
 
@@ -102,6 +176,7 @@ struct RiskPages: RouteCollection {
         routes.on(.POST, SiteURL.importRisks(SiteURL.code).pathComponents, body: .collect(maxSize: "10mb"), use: RiskImportPage.upload)
         routes.get(SiteURL.riskSettings(SiteURL.code).pathComponents, use: RiskSettingsPage.show)
         routes.post(SiteURL.riskSettings(SiteURL.code).pathComponents, use: RiskSettingsPage.save)
+        routes.post(SiteURL.riskMatrixEdit(SiteURL.code).pathComponents, use: RiskSettingsPage.saveMatrix)
         routes.get(SiteURL.risk(SiteURL.code, SiteURL.riskReference).pathComponents, use: RiskPage.show)
         routes.get(SiteURL.riskAction(SiteURL.code, SiteURL.riskReference, .edit).pathComponents, use: RiskFormPage.edit)
         routes.post(SiteURL.riskAction(SiteURL.code, SiteURL.riskReference, .edit).pathComponents, use: RiskFormPage.update)

@@ -24,6 +24,7 @@ enum SiteURL: Equatable {
     case importRisks(String)
     case heatMap(String)
     case riskSettings(String)
+    case riskMatrixEdit(String)
     case risk(String, String)
     case riskAction(String, String, RiskPageAction)
     case baf(String)
@@ -123,6 +124,7 @@ enum SiteURL: Equatable {
         case .importRisks(let code): "/organisations/\(code)/risks/import"
         case .heatMap(let code): "/organisations/\(code)/risks/heat-map"
         case .riskSettings(let code): "/organisations/\(code)/risk-settings"
+        case .riskMatrixEdit(let code): "/organisations/\(code)/risk-settings/matrix"
         case .risk(let code, let reference): "/organisations/\(code)/risks/\(reference)"
         case .riskAction(let code, let reference, let action): "/organisations/\(code)/risks/\(reference)/\(action.rawValue)"
         case .baf(let code): "/organisations/\(code)/baf"
