@@ -353,3 +353,14 @@ def test_the_icb_sees_escalated_risks_below(server, driver):
     assert "Unsupported Windows on imaging modalities" in main
     assert not serious_violations(driver)
     screenshot(driver, "escalated-Q9A")
+    driver.find_element(By.CSS_SELECTOR, ".user-menu summary").click()
+    wait_for_next_page(driver, lambda: driver.find_element(By.XPATH, "//button[text()='Sign out']").click())
+    sign_in(driver, server, "icb.admin@avalon.example")
+    driver.get(server + "/organisations/T91/risk-settings")
+    assert driver.find_element(By.ID, "band_3_days").get_attribute("value") == "30"
+    driver.find_element(By.ID, "band_1_upper").clear()
+    driver.find_element(By.ID, "band_1_upper").send_keys("5")
+    submit(driver, "main form[action$='/risk-settings/matrix']")
+    assert "No band grades the score 6" in driver.find_element(By.CSS_SELECTOR, ".error-summary").text
+    assert not serious_violations(driver)
+    screenshot(driver, "risk-settings-matrix-errors")
