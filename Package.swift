@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "4.1.0"..<"5.0.0"),
         .package(url: "https://github.com/vapor/jwt.git", from: "5.2.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // Pure domain rules: no Vapor, no database, no I/O.
@@ -41,10 +42,13 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "JWT", package: "jwt"),
+                .product(name: "Yams", package: "Yams"),
             ],
             resources: [
                 .embedInCode("Resources/assure.css"),
                 .embedInCode("Resources/openapi.json"),
+                .embedInCode("Resources/frameworks/ncsc-caf-3.2.yaml"),
+                .embedInCode("Resources/frameworks/ncsc-caf-4.0.yaml"),
             ]
         ),
         .executableTarget(name: "assure", dependencies: ["AssureApp"]),

@@ -10,6 +10,7 @@ enum AssureCommands {
         app.asyncCommands.use(AuditCommand(), as: "audit")
         app.asyncCommands.use(UsersCommand(), as: "users")
         app.asyncCommands.use(TokensCommand(), as: "tokens")
+        app.asyncCommands.use(FrameworksCommand(), as: "frameworks")
     }
 }
 
