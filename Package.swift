@@ -49,6 +49,9 @@ let package = Package(
                 .embedInCode("Resources/openapi.json"),
                 .embedInCode("Resources/frameworks/ncsc-caf-3.2.yaml"),
                 .embedInCode("Resources/frameworks/ncsc-caf-4.0.yaml"),
+                .embedInCode("Resources/frameworks/cyber-essentials.yaml"),
+                .embedInCode("Resources/frameworks/dtac.yaml"),
+                .embedInCode("Resources/frameworks/nhs-service-standard.yaml"),
             ]
         ),
         .executableTarget(name: "assure", dependencies: ["AssureApp"]),

@@ -17,6 +17,10 @@ final class CatalogueTests: XCTestCase {
         XCTAssertTrue(v32.unverified, "the 3.2 publication date was not confirmed")
         XCTAssertTrue(v40.items.contains { $0.id == "A2.b" && $0.title == "Understanding Threat" })
         XCTAssertEqual(v32.profiles.first?.targets.count, 39)
+        XCTAssertEqual(ShippedCatalogues.find("nhs-service-standard")?.items.count, 17)
+        XCTAssertEqual(ShippedCatalogues.find("nhs-service-standard")?.items.filter(\.mandatory).count, 14, "GDS-assessed services must meet 1-14")
+        XCTAssertEqual(ShippedCatalogues.find("dtac")?.items.map(\.id), ["C1", "C2", "C3", "C4", "D1"])
+        XCTAssertEqual(ShippedCatalogues.find("cyber-essentials")?.items.count, 6, "five themes and the 14-day patching rule")
     }
 
     func testBadCataloguesNameTheFileLineAndField() {

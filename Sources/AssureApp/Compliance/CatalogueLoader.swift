@@ -131,6 +131,9 @@ enum ShippedCatalogues {
     static let files: [(name: String, text: String)] = [
         ("ncsc-caf-3.2.yaml", String(decoding: PackageResources.ncsc_caf_3_2_yaml, as: UTF8.self)),
         ("ncsc-caf-4.0.yaml", String(decoding: PackageResources.ncsc_caf_4_0_yaml, as: UTF8.self)),
+        ("cyber-essentials.yaml", String(decoding: PackageResources.cyber_essentials_yaml, as: UTF8.self)),
+        ("dtac.yaml", String(decoding: PackageResources.dtac_yaml, as: UTF8.self)),
+        ("nhs-service-standard.yaml", String(decoding: PackageResources.nhs_service_standard_yaml, as: UTF8.self)),
     ]
 
     /// Loaded once; a shipped catalogue that does not load is a build mistake, caught by the tests.
