@@ -52,6 +52,8 @@ let package = Package(
                 .embedInCode("Resources/frameworks/cyber-essentials.yaml"),
                 .embedInCode("Resources/frameworks/dtac.yaml"),
                 .embedInCode("Resources/frameworks/nhs-service-standard.yaml"),
+                .embedInCode("Resources/frameworks/dspt-caf-2024-25.yaml"),
+                .embedInCode("Resources/frameworks/dspt-ndg.yaml"),
             ]
         ),
         .executableTarget(name: "assure", dependencies: ["AssureApp"]),

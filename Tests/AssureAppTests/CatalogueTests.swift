@@ -21,6 +21,12 @@ final class CatalogueTests: XCTestCase {
         XCTAssertEqual(ShippedCatalogues.find("nhs-service-standard")?.items.filter(\.mandatory).count, 14, "GDS-assessed services must meet 1-14")
         XCTAssertEqual(ShippedCatalogues.find("dtac")?.items.map(\.id), ["C1", "C2", "C3", "C4", "D1"])
         XCTAssertEqual(ShippedCatalogues.find("cyber-essentials")?.items.count, 6, "five themes and the 14-day patching rule")
+        let caf = try XCTUnwrap(ShippedCatalogues.find("dspt-caf"))
+        XCTAssertEqual(caf.items.filter(\.mandatory).map(\.id).sorted(), ["A2.a", "A4.a", "B2.a", "B4.d", "C1.a", "D1.a", "E2.b", "E3.a"],
+                       "the 2024-25 mandatory independent-audit outcomes")
+        XCTAssertTrue(caf.items.first { $0.id == "E2.a" }?.unverified ?? false)
+        let ndg = try XCTUnwrap(ShippedCatalogues.find("dspt-ndg"))
+        XCTAssertEqual(ndg.groups.flatMap(\.groups).count, 10, "ten National Data Guardian standards")
     }
 
     func testBadCataloguesNameTheFileLineAndField() {

@@ -134,6 +134,8 @@ enum ShippedCatalogues {
         ("cyber-essentials.yaml", String(decoding: PackageResources.cyber_essentials_yaml, as: UTF8.self)),
         ("dtac.yaml", String(decoding: PackageResources.dtac_yaml, as: UTF8.self)),
         ("nhs-service-standard.yaml", String(decoding: PackageResources.nhs_service_standard_yaml, as: UTF8.self)),
+        ("dspt-caf-2024-25.yaml", String(decoding: PackageResources.dspt_caf_2024_25_yaml, as: UTF8.self)),
+        ("dspt-ndg.yaml", String(decoding: PackageResources.dspt_ndg_yaml, as: UTF8.self)),
     ]
 
     /// Loaded once; a shipped catalogue that does not load is a build mistake, caught by the tests.
