@@ -75,6 +75,11 @@ final class AuthorisationMatrixTests: XCTestCase {
         "POST /organisations/:code/baf/:objective/link": .organisation(.editAnyRecord), "POST /organisations/:code/baf/:objective/unlink": .organisation(.editAnyRecord),
         "POST /organisations/:code/baf/:objective/sources": .organisation(.editAnyRecord), "POST /organisations/:code/baf/:objective/rating": .organisation(.editAnyRecord),
         "GET /organisations/:code/escalated-risks": .organisation(.read),
+        "GET /organisations/:code/assessments": .organisation(.read), "POST /organisations/:code/assessments": .organisation(.editAnyRecord),
+        "GET /organisations/:code/assessments/:assessment": .organisation(.read),
+        "GET /organisations/:code/assessments/:assessment/items/:item": .organisation(.read),
+        // The matrix's results belong to no one, so only those who may change any record may record them.
+        "POST /organisations/:code/assessments/:assessment/items/:item": .organisation(.editAnyRecord),
         "GET /api/v1/organisations/:code/baf": .organisation(.read), "POST /api/v1/organisations/:code/baf/objectives": .organisation(.editAnyRecord),
         "POST /api/v1/organisations/:code/baf/objectives/:objective/link": .organisation(.editAnyRecord),
         "POST /api/v1/organisations/:code/baf/objectives/:objective/unlink": .organisation(.editAnyRecord),
@@ -114,6 +119,7 @@ final class AuthorisationMatrixTests: XCTestCase {
                 var objective = BoardAssuranceChanges.ObjectiveInput()
                 objective.title = "Matrix objective"; objective.lead = user.email
                 _ = try await BoardAssuranceChanges(register: register).createObjective(objective)
+                _ = try await Assessments(register: register).start(.init(framework: "ncsc-caf@3.2", period: "2025-26", final_due: "2026-06-30"))
             }
             var checked = 0
             for route in app.routes.all {
@@ -126,7 +132,7 @@ final class AuthorisationMatrixTests: XCTestCase {
                 for target in usesCode ? Self.targets : [Self.targets[0]] {
                     let path = "/" + route.path.map { component -> String in
                         if case .parameter(let name) = component {
-                            return name == "person" ? targetPeople[target.code]! : name == "risk" ? "R-0001" : name == "objective" ? "SO1" : target.code
+                            return name == "person" ? targetPeople[target.code]! : name == "risk" ? "R-0001" : name == "objective" ? "SO1" : name == "assessment" ? "A1" : name == "item" ? "A2.a" : target.code
                         }
                         return component.description
                     }.joined(separator: "/")

@@ -120,3 +120,20 @@ final class BoardAssuranceTests: XCTestCase {
         XCTAssertEqual(AssuranceLevel.suggested(controls: [.effective], sources: [(.second, .negative), (.third, .positive)]), .reasonable)
     }
 }
+
+final class AssessmentRulesTests: XCTestCase {
+    func testDSPTRollUpAndGapsToTarget() {
+        XCTAssertEqual(DSPTStatus.rollUp([(true, true), (false, true)]), .met)
+        XCTAssertEqual(DSPTStatus.rollUp([(true, true), (false, false)]), .approaching)
+        XCTAssertEqual(DSPTStatus.rollUp([(true, false), (false, true)]), .notMet)
+        let catalogue = FrameworkCatalogue(id: "c", version: "1", title: "C", publisher: "P", licence: "L", attribution: "", published: "", unverified: false,
+                                           levels: [.init(id: "na", label: "Not achieved"), .init(id: "pa", label: "Partially achieved"), .init(id: "a", label: "Achieved")],
+                                           groups: [.init(id: "G", title: "G", items: [.init(id: "X", title: "X", levels: ["na", "a"])])], profiles: [])
+        XCTAssertTrue(catalogue.isBelow("pa", target: "a"))
+        XCTAssertFalse(catalogue.isBelow("a", target: "pa"))
+        XCTAssertTrue(catalogue.isBelow(nil, target: "na"))
+        XCTAssertEqual(catalogue.check(level: "pa", item: "X")?.field, "level", "X has no partially achieved")
+        XCTAssertNil(catalogue.check(level: "a", item: "X"))
+        XCTAssertEqual(catalogue.check(level: "a", item: "Y")?.field, "item")
+    }
+}

@@ -143,7 +143,8 @@ enum ShippedCatalogues {
 
     static func find(_ key: String) -> FrameworkCatalogue? {
         let parts = key.split(separator: "@", maxSplits: 1).map(String.init)
-        let matches = all.filter { $0.id == parts[0] && (parts.count == 1 || $0.version == parts[1]) }
+        guard let id = parts.first else { return nil }
+        let matches = all.filter { $0.id == id && (parts.count == 1 || $0.version == parts[1]) }
         return matches.max { $0.version.compare($1.version, options: .numeric) == .orderedAscending }
     }
 }

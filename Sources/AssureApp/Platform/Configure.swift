@@ -62,6 +62,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: RiskAPI())
     try app.register(collection: BoardAssuranceRoutes())
     try app.register(collection: BoardAssuranceAPI())
+    try app.register(collection: AssessmentRoutes())
 }
 
 struct AssureConfigurationKey: StorageKey {

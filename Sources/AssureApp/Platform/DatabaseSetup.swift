@@ -36,6 +36,7 @@ public enum AssureMigrations {
         CreatePasswordLinks(),
         CreateRiskRegister(),
         CreateBoardAssuranceFramework(),
+        CreateAssessments(),
     ]
 
     public static var names: [String] { all.map(\.name) }

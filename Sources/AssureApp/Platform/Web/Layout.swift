@@ -14,6 +14,7 @@ struct PageShell {
         case overview
         case risks
         case baf
+        case compliance
         case auditTrail
         case people
         case organisations
@@ -24,6 +25,7 @@ struct PageShell {
             case .auditTrail: "Audit trail"
             case .risks: "Risks"
             case .baf: "Board Assurance Framework"
+            case .compliance: "Compliance"
             case .people: "People"
             case .organisations: "Organisations"
             }
@@ -38,6 +40,7 @@ struct PageShell {
             case .auditTrail: .auditTrail(code ?? "")
             case .risks: .risks(code ?? "")
             case .baf: .baf(code ?? "")
+            case .compliance: .assessments(code ?? "")
             case .people: .organisationPeople(code ?? "")
             case .organisations: .organisations
             }

@@ -31,6 +31,9 @@ enum SiteURL: Equatable {
     case objective(String, String)
     case objectiveAction(String, String, ObjectiveAction)
     case escalatedRisks(String)
+    case assessments(String)
+    case assessment(String, String)
+    case assessmentItem(String, String, String)
     case removeMember(String)
     case organisations
     case newOrganisation
@@ -88,6 +91,10 @@ enum SiteURL: Equatable {
         case link, unlink, sources, rating
     }
 
+    /// The parameter names used in route patterns for an assessment (A1) and one of its items (A2.a).
+    static let assessmentReference = ":assessment"
+    static let assessmentItemID = ":item"
+
     /// The parameter name used in route patterns for a strategic objective (SO1).
     static let objectiveReference = ":objective"
 
@@ -131,6 +138,9 @@ enum SiteURL: Equatable {
         case .objective(let code, let reference): "/organisations/\(code)/baf/\(reference)"
         case .objectiveAction(let code, let reference, let action): "/organisations/\(code)/baf/\(reference)/\(action.rawValue)"
         case .escalatedRisks(let code): "/organisations/\(code)/escalated-risks"
+        case .assessments(let code): "/organisations/\(code)/assessments"
+        case .assessment(let code, let reference): "/organisations/\(code)/assessments/\(reference)"
+        case .assessmentItem(let code, let reference, let item): "/organisations/\(code)/assessments/\(reference)/items/\(item)"
         case .removeMember(let code): "/organisations/\(code)/people/remove"
         case .organisations: "/organisations"
         case .newOrganisation: "/organisations/new"

@@ -1,0 +1,224 @@
+import AssureCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// One organisation's self-assessment against one framework version for one period
+/// (e.g. "DSPT 2025-26", interim 31 December, final 30 June), with a target per item.
+final class Assessment: Model, @unchecked Sendable {
+    static let schema = "assessments"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "organisation_id") var organisation: Organisation
+    @Field(key: "number") var number: Int
+    @Field(key: "framework_id") var frameworkID: String
+    @Field(key: "framework_version") var frameworkVersion: String
+    @Field(key: "period") var period: String
+    @OptionalField(key: "interim_due") var interimDue: String?
+    @Field(key: "final_due") var finalDue: String
+    /// Target level per item, as JSON (from a catalogue profile or set by the organisation).
+    @Field(key: "targets") var targetsJSON: String
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    var reference: String { "A\(number)" }
+    var targets: [String: String] { (try? JSONDecoder().decode([String: String].self, from: Data(targetsJSON.utf8))) ?? [:] }
+    var catalogue: FrameworkCatalogue? { ShippedCatalogues.find("\(frameworkID)@\(frameworkVersion)") }
+}
+
+/// The result for one item: its level, why, who owns it, where it is in review, and who signed it off.
+final class AssessmentResult: Model, @unchecked Sendable {
+    static let schema = "assessment_results"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "assessment_id") var assessment: Assessment
+    @Field(key: "item_id") var itemID: String
+    @OptionalField(key: "level") var level: String?
+    @Field(key: "rationale") var rationale: String
+    @OptionalField(key: "owner_email") var ownerEmail: String?
+    @Field(key: "status") var status: String
+    @OptionalField(key: "reviewer_email") var reviewerEmail: String?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    var itemStatus: AssessmentItemStatus { AssessmentItemStatus(rawValue: status) ?? .notStarted }
+}
+
+struct CreateAssessments: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Assessment.schema)
+            .id()
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .restrict))
+            .field("number", .int, .required)
+            .field("framework_id", .string, .required)
+            .field("framework_version", .string, .required)
+            .field("period", .string, .required)
+            .field("interim_due", .string)
+            .field("final_due", .string, .required)
+            .field("targets", .string, .required)
+            .field("created_at", .datetime)
+            .unique(on: "organisation_id", "number")
+            .unique(on: "organisation_id", "framework_id", "framework_version", "period")
+            .create()
+        try await database.schema(AssessmentResult.schema)
+            .id()
+            .field("assessment_id", .uuid, .required, .references(Assessment.schema, "id", onDelete: .cascade))
+            .field("item_id", .string, .required)
+            .field("level", .string)
+            .field("rationale", .string, .required)
+            .field("owner_email", .string)
+            .field("status", .string, .required)
+            .field("reviewer_email", .string)
+            .field("updated_at", .datetime)
+            .unique(on: "assessment_id", "item_id")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(AssessmentResult.schema).delete()
+        try await database.schema(Assessment.schema).delete()
+    }
+}
+
+/// Starts assessments and records results, each change audited.
+struct Assessments {
+    let register: RiskRegister  // for the organisation, audit context, today and eligible people
+
+    var organisation: OrganisationRecord { register.organisation }
+    var database: any Database { register.database }
+
+    struct StartInput: Content {
+        var framework: String?
+        var period: String?
+        var interim_due: String?
+        var final_due: String?
+        var profile: String?
+    }
+
+    func start(_ input: StartInput) async throws -> Assessment {
+        var problems: [RuleError] = []
+        let catalogue = ShippedCatalogues.find(input.framework ?? "")
+        if catalogue == nil {
+            problems.append(RuleError(field: "framework", message: "Choose a framework: \(ShippedCatalogues.all.map(\.key).joined(separator: ", "))"))
+        }
+        let period = (input.period ?? "").trimmingCharacters(in: .whitespaces)
+        if period.isEmpty || period.count > 40 { problems.append(RuleError(field: "period", message: "Name the period, for example 2025-26 (up to 40 characters)")) }
+        let final = CalendarDay(input.final_due ?? "")
+        if final == nil { problems.append(RuleError(field: "final_due", message: CalendarDay.formatMessage)) }
+        var interim: CalendarDay?
+        if let raw = input.interim_due, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+            interim = CalendarDay(raw)
+            if interim == nil { problems.append(RuleError(field: "interim_due", message: CalendarDay.formatMessage)) }
+            if let interim, let final, interim > final { problems.append(RuleError(field: "interim_due", message: "The interim deadline must come before the final one")) }
+        }
+        var targets: [String: String] = [:]
+        if let key = input.profile, !key.isEmpty, let catalogue {
+            guard let profile = catalogue.profiles.first(where: { $0.id == key }) else {
+                throw AssureError.invalid(problems + [RuleError(field: "profile", message: "\(catalogue.key) has no profile '\(key)'")])
+            }
+            targets = profile.targets
+        }
+        guard problems.isEmpty, let catalogue, let final else { throw AssureError.invalid(problems) }
+        let interimDay = interim, chosenTargets = targets
+        return try await database.writeTransaction { db in
+            if try await Assessment.query(on: db).filter(\.$organisation.$id == organisation.id).filter(\.$frameworkID == catalogue.id)
+                .filter(\.$frameworkVersion == catalogue.version).filter(\.$period == period).count() > 0 {
+                throw AssureError(status: .conflict, title: "Already started", detail: "\(organisation.name) already has a \(catalogue.title) \(catalogue.version) assessment for \(period)",
+                                  problems: [.init(field: "period", message: "An assessment for \(period) already exists")])
+            }
+            let last = try await Assessment.query(on: db).filter(\.$organisation.$id == organisation.id).sort(\.$number, .descending).first()
+            let assessment = Assessment()
+            assessment.$organisation.id = organisation.id
+            assessment.number = (last?.number ?? 0) + 1
+            assessment.frameworkID = catalogue.id
+            assessment.frameworkVersion = catalogue.version
+            assessment.period = period
+            assessment.interimDue = interimDay?.description
+            assessment.finalDue = final.description
+            assessment.targetsJSON = String(decoding: try RiskRegister.encoder.encode(chosenTargets), as: UTF8.self)
+            try await assessment.create(on: db)
+            try await AuditTrail.append([event("create", assessment, ["framework": .init(before: nil, after: catalogue.key),
+                                                                      "period": .init(before: nil, after: period), "final_due": .init(before: nil, after: final.description)])], on: db)
+            return assessment
+        }
+    }
+
+    struct ResultInput: Content {
+        var level: String?
+        var rationale: String?
+        var owner: String?
+        var status: String?
+        var target: String?
+    }
+
+    /// Records an item's result. Approving needs someone who may approve, and not the item's owner.
+    func record(_ input: ResultInput, item itemID: String, in assessment: Assessment, by identity: Identity, mayApprove: Bool) async throws {
+        guard let catalogue = assessment.catalogue else { throw AssureError.notFound("The framework of \(assessment.reference) is no longer shipped") }
+        guard let item = catalogue.items.first(where: { $0.id == itemID }) else { throw AssureError.notFound("\(catalogue.title) has no item \(itemID)") }
+        var problems: [RuleError] = []
+        let level = (input.level ?? "").trimmingCharacters(in: .whitespaces)
+        if !level.isEmpty, let problem = catalogue.check(level: level, item: item.id) { problems.append(problem) }
+        let target = (input.target ?? "").trimmingCharacters(in: .whitespaces)
+        if !target.isEmpty, let problem = catalogue.check(level: target, item: item.id) { problems.append(RuleError(field: "target", message: problem.message)) }
+        let rationale = (input.rationale ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if rationale.count > 4000 { problems.append(RuleError(field: "rationale", message: "Keep the rationale to 4,000 characters or fewer")) }
+        let status = AssessmentItemStatus(rawValue: (input.status ?? "in-progress").trimmingCharacters(in: .whitespaces))
+        if status == nil { problems.append(RuleError(field: "status", message: "Status must be one of: \(AssessmentItemStatus.allCases.map(\.rawValue).joined(separator: ", "))")) }
+        var owner: String?
+        if let raw = input.owner, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+            if let email = try? EmailAddress(raw), (try await register.eligibleOwners()).contains(email.value) { owner = email.value }
+            else { problems.append(RuleError(field: "owner", message: "The owner must be the email address of someone with a role in \(organisation.name)")) }
+        }
+        if status == .approved {
+            if level.isEmpty { problems.append(RuleError(field: "level", message: "Record a result before approving it")) }
+            if rationale.isEmpty { problems.append(RuleError(field: "rationale", message: "Say why before approving")) }
+            if !mayApprove { problems.append(RuleError(field: "status", message: "Only a manager may approve a result")) }
+            if owner == identity.email { problems.append(RuleError(field: "status", message: "The owner of a result cannot also approve it")) }
+        }
+        guard problems.isEmpty, let status else { throw AssureError.invalid(problems) }
+        let chosenOwner = owner
+        try await database.writeTransaction { db in
+            let existing = try await AssessmentResult.query(on: db).filter(\.$assessment.$id == assessment.requireID()).filter(\.$itemID == item.id).first()
+            let result = existing ?? AssessmentResult()
+            let before = (result.level, existing == nil ? nil : result.status)
+            result.$assessment.id = try assessment.requireID()
+            result.itemID = item.id
+            result.level = level.isEmpty ? nil : level
+            result.rationale = rationale
+            result.ownerEmail = chosenOwner
+            result.status = status.rawValue
+            result.reviewerEmail = status == .approved ? identity.email : nil
+            try await result.save(on: db)
+            var targets = assessment.targets
+            var changes: [String: AuditEvent.FieldChange] = ["item": .init(before: nil, after: item.id),
+                                                            "level": .init(before: before.0, after: result.level), "status": .init(before: before.1, after: status.rawValue)]
+            if !target.isEmpty, targets[item.id] != target {
+                changes["target"] = .init(before: targets[item.id], after: target)
+                targets[item.id] = target
+                assessment.targetsJSON = String(decoding: try RiskRegister.encoder.encode(targets), as: UTF8.self)
+                try await assessment.update(on: db)
+            }
+            if status == .approved { changes["approved_by"] = .init(before: nil, after: identity.email) }
+            try await AuditTrail.append([event("record-result", assessment, changes)], on: db)
+        }
+    }
+
+    func find(_ reference: String) async throws -> Assessment {
+        let digits = reference.uppercased().hasPrefix("A") ? String(reference.dropFirst()) : reference
+        guard let number = Int(digits), let assessment = try await Assessment.query(on: database).filter(\.$organisation.$id == organisation.id)
+                .filter(\.$number == number).first() else {
+            throw AssureError.notFound("\(organisation.name) has no assessment \(reference)")
+        }
+        return assessment
+    }
+
+    private func event(_ action: String, _ assessment: Assessment, _ changes: [String: AuditEvent.FieldChange]) -> AuditEvent {
+        AuditEvent(actor: register.audit.actor, organisationCode: organisation.odsCode, action: action, entityType: "assessment",
+                   entityID: "\(assessment.reference) \(assessment.frameworkID)@\(assessment.frameworkVersion) \(assessment.period)",
+                   changes: changes.filter { $0.value.before != $0.value.after || $0.key == "item" },
+                   requestID: register.audit.requestID, clientAddress: register.audit.clientAddress)
+    }
+}

@@ -1,0 +1,59 @@
+/// Where one item of an assessment stands in its workflow.
+public enum AssessmentItemStatus: String, CaseIterable, Codable, Sendable {
+    case notStarted = "not-started"
+    case inProgress = "in-progress"
+    case readyForReview = "ready-for-review"
+    case approved
+
+    public var displayName: String {
+        switch self {
+        case .notStarted: "Not started"
+        case .inProgress: "In progress"
+        case .readyForReview: "Ready for review"
+        case .approved: "Approved"
+        }
+    }
+}
+
+/// The DSPT status an assessment on the National Data Guardian standards rolls up to.
+public enum DSPTStatus: String, Sendable {
+    case met, approaching, notMet = "not-met"
+
+    public var displayName: String {
+        switch self {
+        case .met: "Standards Met"
+        case .approaching: "Approaching Standards"
+        case .notMet: "Standards Not Met"
+        }
+    }
+
+    /// Standards Met needs every mandatory item met and every item confirmed (met). With every
+    /// mandatory item met but others not, Approaching Standards (an improvement plan is expected);
+    /// a mandatory item not met, Standards Not Met. "Exceeded" needs an independent audit, so it is
+    /// recorded by hand, not computed.
+    public static func rollUp(_ results: [(mandatory: Bool, met: Bool)]) -> DSPTStatus {
+        if results.contains(where: { $0.mandatory && !$0.met }) { return .notMet }
+        return results.allSatisfy(\.met) ? .met : .approaching
+    }
+}
+
+extension FrameworkCatalogue {
+    /// Whether `level` falls short of `target` on this catalogue's scale (levels lowest first).
+    /// An item with no result is short of any target.
+    public func isBelow(_ level: String?, target: String) -> Bool {
+        guard let targetRank = levels.firstIndex(where: { $0.id == target }) else { return false }
+        guard let level, let rank = levels.firstIndex(where: { $0.id == level }) else { return true }
+        return rank < targetRank
+    }
+
+    public func label(of level: String) -> String { levels.first { $0.id == level }?.label ?? level }
+
+    /// Checks a result against what the item allows (CAF: no "partially achieved" where the outcome has none).
+    public func check(level: String, item id: String) -> RuleError? {
+        guard let item = items.first(where: { $0.id == id }) else { return RuleError(field: "item", message: "\(self.id) \(version) has no item \(id)") }
+        guard item.levels.contains(level) else {
+            return RuleError(field: "level", message: "\(item.id) allows \(item.levels.map(label(of:)).joined(separator: ", ")), not '\(level)'")
+        }
+        return nil
+    }
+}

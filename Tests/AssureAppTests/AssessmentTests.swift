@@ -1,0 +1,83 @@
+import AssureCore
+import Fluent
+import XCTVapor
+@testable import AssureApp
+
+/// Self-assessments: started against a shipped catalogue and period, results only at levels the
+/// item allows, gaps to target, approval by someone other than the owner.
+final class AssessmentTests: XCTestCase {
+    let form: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded"]
+
+    func encode(_ fields: [String: String]) -> ByteBuffer {
+        ByteBuffer(string: fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&"))
+    }
+
+    func testAnIGLeadAssessesTheCAFAgainstATargetProfile() async throws {
+        try await withAssure(demo: true) { app in
+            let lead = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "ig.lead@kingsmere.example")
+            let siro = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "siro@kingsmere.example")
+            try await app.send(.POST, "/organisations/T91/assessments", headers: form,
+                               body: encode(["framework": "made-up", "period": "", "final_due": "2026-02-30"]), as: .some(lead)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                for field in ["framework", "period", "final_due"] { XCTAssertTrue(res.text.contains("href=\"#\(field)\""), field) }
+            }
+            try await app.send(.POST, "/organisations/T91/assessments", headers: form,
+                               body: encode(["framework": "ncsc-caf@3.2", "period": "2025-26", "interim_due": "2025-12-31", "final_due": "2026-06-30",
+                                             "profile": "govassure-baseline"]), as: .some(lead)) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+                XCTAssertEqual(res.headers.first(name: .location), "/organisations/T91/assessments/A1")
+            }
+            try await app.send(.POST, "/organisations/T91/assessments/A1/items/A1.a", headers: form,
+                               body: encode(["level": "partially-achieved", "status": "in-progress"]), as: .some(lead)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity, "A1.a has no partially achieved")
+                XCTAssertTrue(res.text.contains("A1.a allows Not achieved, Achieved"))
+            }
+            try await app.send(.POST, "/organisations/T91/assessments/A1/items/A2.a", headers: form,
+                               body: encode(["level": "partially-achieved", "rationale": "Register reviewed; some overdue", "owner": lead.email, "status": "approved"]),
+                               as: .some(lead)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                XCTAssertTrue(res.text.contains("cannot also approve"))
+            }
+            try await app.send(.POST, "/organisations/T91/assessments/A1/items/A2.a", headers: form,
+                               body: encode(["level": "partially-achieved", "rationale": "Register reviewed; some overdue", "owner": lead.email, "status": "approved"]),
+                               as: .some(siro)) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+            }
+            try await app.send(.POST, "/organisations/T91/assessments/A1/items/A1.a", headers: form,
+                               body: encode(["level": "not-achieved", "rationale": "No board cyber training", "status": "ready-for-review"]), as: .some(lead)) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+            }
+            try await app.send(.GET, "/organisations/T91/assessments/A1", as: .some(lead)) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertTrue(res.text.contains("2 / 39"))
+                XCTAssertTrue(res.text.contains(">38<"), "37 unassessed outcomes and A1.a are below the baseline; A2.a meets it")
+                XCTAssertTrue(res.text.contains("Partially achieved: 1"))
+            }
+            let result = try await AssessmentResult.query(on: app.db).filter(\.$itemID == "A2.a").first()
+            XCTAssertEqual(result?.reviewerEmail, siro.email)
+            let audited = try await auditEntries(app).filter { $0.entityType == "assessment" }.map(\.action)
+            XCTAssertEqual(audited, ["create", "record-result", "record-result"])
+            let elsewhere = try await TestCredentials.make(role: .manager, organisation: "T94", on: app, email: "ig@castledowns.example")
+            try await app.send(.GET, "/organisations/T91/assessments/A1", as: .some(elsewhere)) { res async throws in XCTAssertEqual(res.status, .notFound) }
+        }
+    }
+
+    func testTheDSPTOnTheNDGStandardsRollsUpItsStatus() async throws {
+        try await withAssure(demo: true) { app in
+            let lead = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "ig.lead@kingsmere.example")
+            try await app.send(.POST, "/organisations/T91/assessments", headers: form,
+                               body: encode(["framework": "dspt-ndg", "period": "2023-24", "final_due": "2024-06-30"]), as: .some(lead)) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+            }
+            try await app.send(.POST, "/organisations/T91/assessments", headers: form,
+                               body: encode(["framework": "dspt-ndg", "period": "2023-24", "final_due": "2024-06-30"]), as: .some(lead)) { res async throws in
+                XCTAssertEqual(res.status, .conflict, "one assessment per framework and period")
+            }
+            try await app.send(.POST, "/organisations/T91/assessments/A1/items/1.1", headers: form,
+                               body: encode(["level": "met", "status": "in-progress"]), as: .some(lead)) { res async throws in XCTAssertEqual(res.status, .seeOther) }
+            try await app.send(.GET, "/organisations/T91/assessments/A1", as: .some(lead)) { res async throws in
+                XCTAssertTrue(res.text.contains("Approaching Standards"))
+            }
+        }
+    }
+}
