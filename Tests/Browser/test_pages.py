@@ -344,6 +344,27 @@ def test_a_risk_manager_records_and_reviews_a_risk(server, driver):
     screenshot(driver, "risk-import")
 
 
+def test_an_ig_lead_records_an_assessment_result(server, driver):
+    driver.get(server + "/organisations/T91/assessments")
+    assert "Data Security and Protection Toolkit, CAF-aligned" in driver.find_element(By.ID, "main").text
+    assert not serious_violations(driver)
+    screenshot(driver, "assessments-T91")
+    driver.find_element(By.LINK_TEXT, "A1").click()
+    main = driver.find_element(By.ID, "main").text
+    assert "Mandatory not yet met" in main
+    assert not serious_violations(driver)
+    screenshot(driver, "assessment-A1")
+    driver.get(server + "/organisations/T91/assessments/A1/items/A1.b")
+    driver.find_element(By.CSS_SELECTOR, "#level option[value=achieved]").click()
+    driver.find_element(By.ID, "rationale").send_keys("Roles in the IG framework, approved by the board")
+    submit(driver, "main form.panel")
+    assert driver.current_url.endswith("/organisations/T91/assessments/A1")
+    driver.get(server + "/organisations/T91/assessments/A1/items/A1.b")
+    assert "Roles in the IG framework" in driver.find_element(By.ID, "main").text
+    assert not serious_violations(driver)
+    screenshot(driver, "assessment-item-A1.b")
+
+
 def test_the_icb_sees_escalated_risks_below(server, driver):
     driver.find_element(By.CSS_SELECTOR, ".user-menu summary").click()
     wait_for_next_page(driver, lambda: driver.find_element(By.XPATH, "//button[text()='Sign out']").click())

@@ -152,7 +152,23 @@ enum DemoSeeder {
             }
             try await baf.rate(objective, level: demo.assurance.rawValue, rationale: demo.rationale)
         }
+        try await seedAssessments(register: register, on: database)
         return DemoRisks.all.count
+    }
+
+    /// Demo assessments part-way through; approvals are recorded as the demo's system administrator.
+    static func seedAssessments(register: RiskRegister, on database: any Database) async throws {
+        let assessments = Assessments(register: register)
+        let approver = Identity(userID: UUID(), email: DemoPeople.all.first { $0.role == .systemAdmin }?.email ?? "admin@avalon.example",
+                                displayName: "Demo", memberships: [], sessionID: UUID(), csrfToken: "")
+        for entry in DemoAssessments.all {
+            let assessment = try await assessments.start(.init(framework: entry.framework, period: entry.period, interim_due: entry.interim,
+                                                               final_due: entry.final, profile: entry.profile))
+            for result in entry.results {
+                try await assessments.record(.init(level: result.level, rationale: result.rationale, owner: result.owner, status: result.status.rawValue),
+                                             item: result.item, in: assessment, by: approver, mayApprove: true)
+            }
+        }
     }
 
     static func seed(_ entries: [DemoOrganisations.Entry], on database: any Database) async throws -> OrganisationChanges.ImportSummary {

@@ -122,3 +122,42 @@ public enum DemoRisks {
                   sources: [(.first, "Monthly finance report", .positive, "2026-11-10")], assurance: .reasonable, rationale: "Overspend tolerated within plan."),
     ]
 }
+
+/// The demo trust's compliance assessments, part-way through: who owns each result and where it stands.
+public enum DemoAssessments {
+    public struct Result: Sendable {
+        public var item: String
+        public var level: String
+        public var rationale: String
+        public var owner: String
+        public var status: AssessmentItemStatus
+    }
+
+    public struct Entry: Sendable {
+        public var framework: String
+        public var period: String
+        public var interim: String?
+        public var final: String
+        public var profile: String?
+        public var results: [Result]
+    }
+
+    static let ig = "safety.officer@avalon.example"
+    static let cyber = "risk.manager@avalon.example"
+
+    public static let all: [Entry] = [
+        Entry(framework: "dspt-caf@2024-25", period: "2025-26", interim: "2025-12-31", final: "2026-06-30", profile: nil, results: [
+            Result(item: "A1.a", level: "achieved", rationale: "Board cyber briefing each quarter; SIRO named", owner: cyber, status: .approved),
+            Result(item: "A2.a", level: "partially-achieved", rationale: "Risk register in use; four reviews overdue", owner: cyber, status: .readyForReview),
+            Result(item: "A4.a", level: "partially-achieved", rationale: "Security schedule in new contracts only", owner: cyber, status: .inProgress),
+            Result(item: "B4.d", level: "not-achieved", rationale: "Unsupported Windows on imaging modalities (R-0001)", owner: cyber, status: .inProgress),
+            Result(item: "B5.c", level: "not-achieved", rationale: "Backups never restore-tested (R-0006)", owner: cyber, status: .inProgress),
+            Result(item: "E1.a", level: "achieved", rationale: "Privacy notice reviewed in May", owner: ig, status: .approved),
+            Result(item: "E3.a", level: "partially-achieved", rationale: "Sharing agreements for two of three partners", owner: ig, status: .inProgress),
+        ]),
+        Entry(framework: "cyber-essentials@2025", period: "2026", interim: nil, final: "2026-03-31", profile: nil, results: [
+            Result(item: "CE1", level: "compliant", rationale: "Boundary firewalls managed by the network team", owner: cyber, status: .readyForReview),
+            Result(item: "CE3.14d", level: "non-compliant", rationale: "Modality consoles cannot be patched", owner: cyber, status: .inProgress),
+        ]),
+    ]
+}
