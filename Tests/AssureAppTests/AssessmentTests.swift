@@ -81,3 +81,35 @@ final class AssessmentTests: XCTestCase {
         }
     }
 }
+
+final class AssessmentAPITests: XCTestCase {
+    func testTheAssessmentAPIStartsRecordsAndReads() async throws {
+        try await withAssure(demo: true) { app in
+            let lead = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "ig.lead@kingsmere.example")
+            try await app.send(.GET, "/api/v1/frameworks", as: .some(lead)) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertTrue(res.text.contains("\"key\":\"ncsc-caf@4.0\""))
+            }
+            try await app.send(.GET, "/api/v1/frameworks/dtac", as: .some(lead)) { res async throws in
+                XCTAssertEqual((try res.json()["items"] as? [[String: Any]])?.count, 5)
+            }
+            try await app.send(.POST, "/api/v1/organisations/T91/assessments", headers: jsonHeaders(),
+                               body: ByteBuffer(string: #"{"framework": "cyber-essentials@2025", "period": "2026", "final_due": "2026-03-31"}"#), as: .some(lead)) { res async throws in
+                XCTAssertEqual(res.status, .created)
+            }
+            try await app.send(.PUT, "/api/v1/organisations/T91/assessments/A1/items/CE1", headers: jsonHeaders(),
+                               body: ByteBuffer(string: #"{"level": "achieved"}"#), as: .some(lead)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity, "not a level Cyber Essentials has")
+            }
+            try await app.send(.PUT, "/api/v1/organisations/T91/assessments/A1/items/CE1", headers: jsonHeaders(),
+                               body: ByteBuffer(string: #"{"level": "compliant", "target": "compliant", "rationale": "Managed firewalls", "status": "in-progress"}"#),
+                               as: .some(lead)) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                let json = try res.json()
+                XCTAssertEqual((json["counts"] as? [String: Int])?["compliant"], 1)
+                XCTAssertEqual(json["below_target"] as? Int, 0)
+                XCTAssertEqual(json["mandatory_not_met"] as? Int, 5)
+            }
+        }
+    }
+}

@@ -80,6 +80,10 @@ final class AuthorisationMatrixTests: XCTestCase {
         "GET /organisations/:code/assessments/:assessment/items/:item": .organisation(.read),
         // The matrix's results belong to no one, so only those who may change any record may record them.
         "POST /organisations/:code/assessments/:assessment/items/:item": .organisation(.editAnyRecord),
+        "GET /api/v1/frameworks": .signedIn, "GET /api/v1/frameworks/:framework": .signedIn,
+        "GET /api/v1/organisations/:code/assessments": .organisation(.read), "POST /api/v1/organisations/:code/assessments": .organisation(.editAnyRecord),
+        "GET /api/v1/organisations/:code/assessments/:assessment": .organisation(.read),
+        "PUT /api/v1/organisations/:code/assessments/:assessment/items/:item": .organisation(.editAnyRecord),
         "GET /api/v1/organisations/:code/baf": .organisation(.read), "POST /api/v1/organisations/:code/baf/objectives": .organisation(.editAnyRecord),
         "POST /api/v1/organisations/:code/baf/objectives/:objective/link": .organisation(.editAnyRecord),
         "POST /api/v1/organisations/:code/baf/objectives/:objective/unlink": .organisation(.editAnyRecord),
@@ -132,7 +136,7 @@ final class AuthorisationMatrixTests: XCTestCase {
                 for target in usesCode ? Self.targets : [Self.targets[0]] {
                     let path = "/" + route.path.map { component -> String in
                         if case .parameter(let name) = component {
-                            return name == "person" ? targetPeople[target.code]! : name == "risk" ? "R-0001" : name == "objective" ? "SO1" : name == "assessment" ? "A1" : name == "item" ? "A2.a" : target.code
+                            return name == "person" ? targetPeople[target.code]! : name == "risk" ? "R-0001" : name == "objective" ? "SO1" : name == "assessment" ? "A1" : name == "item" ? "A2.a" : name == "framework" ? "ncsc-caf@3.2" : target.code
                         }
                         return component.description
                     }.joined(separator: "/")

@@ -63,6 +63,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: BoardAssuranceRoutes())
     try app.register(collection: BoardAssuranceAPI())
     try app.register(collection: AssessmentRoutes())
+    try app.register(collection: AssessmentAPI())
 }
 
 struct AssureConfigurationKey: StorageKey {

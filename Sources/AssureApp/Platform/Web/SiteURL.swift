@@ -71,6 +71,11 @@ enum SiteURL: Equatable {
         case baf(String)
         case objectives(String)
         case objectiveAction(String, String, ObjectiveAction)
+        case frameworks
+        case framework(String)
+        case assessments(String)
+        case assessment(String, String)
+        case assessmentItem(String, String, String)
     }
 
     /// What an administrator does to a person's account.
@@ -94,6 +99,8 @@ enum SiteURL: Equatable {
     /// The parameter names used in route patterns for an assessment (A1) and one of its items (A2.a).
     static let assessmentReference = ":assessment"
     static let assessmentItemID = ":item"
+    /// A framework catalogue's key, `ncsc-caf` or `ncsc-caf@3.2`.
+    static let frameworkKey = ":framework"
 
     /// The parameter name used in route patterns for a strategic objective (SO1).
     static let objectiveReference = ":objective"
@@ -177,6 +184,11 @@ enum SiteURL: Equatable {
             case .baf(let code): "/api/v1/organisations/\(code)/baf"
             case .objectives(let code): "/api/v1/organisations/\(code)/baf/objectives"
             case .objectiveAction(let code, let reference, let action): "/api/v1/organisations/\(code)/baf/objectives/\(reference)/\(action.rawValue)"
+            case .frameworks: "/api/v1/frameworks"
+            case .framework(let key): "/api/v1/frameworks/\(key)"
+            case .assessments(let code): "/api/v1/organisations/\(code)/assessments"
+            case .assessment(let code, let reference): "/api/v1/organisations/\(code)/assessments/\(reference)"
+            case .assessmentItem(let code, let reference, let item): "/api/v1/organisations/\(code)/assessments/\(reference)/items/\(item)"
             }
         }
     }

@@ -1,0 +1,126 @@
+import AssureCore
+import Fluent
+import Foundation
+import Vapor
+
+/// `/api/v1/frameworks` (the catalogues) and `/api/v1/organisations/{code}/assessments…` (an
+/// organisation's assessments and their results), with the same rules as the pages.
+struct AssessmentAPI: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(SiteURL.api(.frameworks).pathComponents, use: frameworks)
+        routes.get(SiteURL.api(.framework(SiteURL.frameworkKey)).pathComponents, use: framework)
+        routes.get(SiteURL.api(.assessments(SiteURL.code)).pathComponents, use: list)
+        routes.post(SiteURL.api(.assessments(SiteURL.code)).pathComponents, use: start)
+        routes.get(SiteURL.api(.assessment(SiteURL.code, SiteURL.assessmentReference)).pathComponents, use: read)
+        routes.put(SiteURL.api(.assessmentItem(SiteURL.code, SiteURL.assessmentReference, SiteURL.assessmentItemID)).pathComponents, use: record)
+    }
+
+    struct FrameworkSummary: Content {
+        var key: String; var id: String; var version: String; var title: String; var publisher: String; var licence: String
+        var attribution: String; var published: String; var unverified: Bool; var items: Int; var profiles: [String]
+    }
+
+    struct FrameworkDetail: Content {
+        struct Level: Content { var id: String; var label: String }
+        struct Item: Content { var id: String; var title: String; var levels: [String]; var mandatory: Bool; var unverified: Bool; var group: String }
+        var summary: FrameworkSummary
+        var levels: [Level]
+        var items: [Item]
+    }
+
+    static func summary(_ catalogue: FrameworkCatalogue) -> FrameworkSummary {
+        FrameworkSummary(key: catalogue.key, id: catalogue.id, version: catalogue.version, title: catalogue.title, publisher: catalogue.publisher,
+                         licence: catalogue.licence, attribution: catalogue.attribution, published: catalogue.published, unverified: catalogue.unverified,
+                         items: catalogue.items.count, profiles: catalogue.profiles.map(\.id))
+    }
+
+    func frameworks(req: Request) async throws -> [FrameworkSummary] {
+        _ = try req.requireIdentity()
+        return ShippedCatalogues.all.map(Self.summary)
+    }
+
+    func framework(req: Request) async throws -> FrameworkDetail {
+        _ = try req.requireIdentity()
+        let key = req.parameters.get(String(SiteURL.frameworkKey.dropFirst())) ?? ""
+        guard let catalogue = ShippedCatalogues.find(key) else { throw AssureError.notFound("No framework '\(key)'") }
+        func items(_ group: FrameworkCatalogue.Group) -> [FrameworkDetail.Item] {
+            group.items.map { .init(id: $0.id, title: $0.title, levels: $0.levels, mandatory: $0.mandatory, unverified: $0.unverified, group: group.id) }
+                + group.groups.flatMap(items)
+        }
+        return FrameworkDetail(summary: Self.summary(catalogue), levels: catalogue.levels.map { .init(id: $0.id, label: $0.label) },
+                               items: catalogue.groups.flatMap(items))
+    }
+
+    struct AssessmentSummary: Content {
+        var reference: String; var framework: String; var period: String; var interim_due: String?; var final_due: String
+    }
+
+    struct AssessmentDetail: Content {
+        struct Item: Content {
+            var id: String; var title: String; var mandatory: Bool; var level: String?; var target: String?; var below_target: Bool
+            var status: String; var owner: String?; var approved_by: String?; var rationale: String
+        }
+        var assessment: AssessmentSummary
+        var counts: [String: Int]
+        var below_target: Int
+        var mandatory_not_met: Int
+        var dspt_status: String?
+        var items: [Item]
+    }
+
+    static func summary(_ assessment: Assessment) -> AssessmentSummary {
+        AssessmentSummary(reference: assessment.reference, framework: "\(assessment.frameworkID)@\(assessment.frameworkVersion)", period: assessment.period,
+                          interim_due: assessment.interimDue, final_due: assessment.finalDue)
+    }
+
+    func list(req: Request) async throws -> [AssessmentSummary] {
+        let context = try await req.riskContext(.read)
+        return try await Assessment.query(on: req.db).filter(\.$organisation.$id == context.organisation.id).sort(\.$number).all().map(Self.summary)
+    }
+
+    func start(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.editAnyRecord)
+        let assessment = try await Assessments(register: context.register).start(try req.decodeJSON(Assessments.StartInput.self))
+        let response = try await Self.summary(assessment).encodeResponse(status: .created, for: req)
+        response.headers.replaceOrAdd(name: .location, value: SiteURL.api(.assessment(context.organisation.odsCode, assessment.reference)).path)
+        return response
+    }
+
+    func read(req: Request) async throws -> AssessmentDetail {
+        let context = try await req.riskContext(.read)
+        return try await Self.detail(try await Assessments(register: context.register).find(try req.assessmentReference), on: req.db)
+    }
+
+    func record(req: Request) async throws -> AssessmentDetail {
+        let context = try await req.riskContext(.read)
+        let assessment = try await Assessments(register: context.register).find(try req.assessmentReference)
+        let itemID = try req.assessmentItem
+        let existing = try await AssessmentResult.query(on: req.db).filter(\.$assessment.$id == assessment.requireID()).filter(\.$itemID == itemID).first()
+        guard context.may(.editAnyRecord) || (context.may(.editOwnRecord) && existing?.ownerEmail == context.identity.email) else {
+            throw AssureError(status: .forbidden, title: "Not permitted", detail: "Only a manager, or the item's owner, may record this result.")
+        }
+        try await Assessments(register: context.register).record(try req.decodeJSON(Assessments.ResultInput.self), item: itemID, in: assessment,
+                                                                 by: context.identity, mayApprove: context.may(.approve))
+        return try await Self.detail(assessment, on: req.db)
+    }
+
+    static func detail(_ assessment: Assessment, on db: any Database) async throws -> AssessmentDetail {
+        guard let catalogue = assessment.catalogue else { throw AssureError.notFound("The framework of \(assessment.reference) is no longer shipped") }
+        let results = Dictionary(uniqueKeysWithValues: try await AssessmentResult.query(on: db).filter(\.$assessment.$id == assessment.requireID()).all().map { ($0.itemID, $0) })
+        let targets = assessment.targets
+        let items = catalogue.items.map { item -> AssessmentDetail.Item in
+            let result = results[item.id]
+            return .init(id: item.id, title: item.title, mandatory: item.mandatory, level: result?.level, target: targets[item.id],
+                         below_target: targets[item.id].map { catalogue.isBelow(result?.level, target: $0) } ?? false,
+                         status: result?.status ?? AssessmentItemStatus.notStarted.rawValue, owner: result?.ownerEmail, approved_by: result?.reviewerEmail,
+                         rationale: result?.rationale ?? "")
+        }
+        var counts: [String: Int] = [:]
+        for level in catalogue.levels { counts[level.id] = items.filter { $0.level == level.id }.count }
+        return AssessmentDetail(
+            assessment: summary(assessment), counts: counts, below_target: items.filter(\.below_target).count,
+            mandatory_not_met: items.filter { $0.mandatory && $0.level != catalogue.levels.last?.id }.count,
+            dspt_status: catalogue.id == "dspt-ndg" ? DSPTStatus.rollUp(items.map { ($0.mandatory, $0.level == "met") }).displayName : nil,
+            items: items)
+    }
+}
