@@ -229,6 +229,7 @@ func auditEntries(_ app: Application) async throws -> [AuditEntry] {
     try await AuditTrail.page(after: 0, limit: 1_000_000, on: app.db as! any SQLDatabase)
 }
 
+/// XCTUnwrap takes an autoclosure, which cannot hold an `await`; this takes the awaited value.
 func XCTUnwrapAsync<T>(_ value: T?, file: StaticString = #filePath, line: UInt = #line) throws -> T {
     try XCTUnwrap(value, file: file, line: line)
 }

@@ -84,9 +84,9 @@ enum AuditTrailPage {
             Components.selectField(.init(id: "actor", label: "Who", value: filter.actor ?? ""),
                                    options: [("", "Anyone")] + model.actors.map { ($0, $0) }),
             Components.dateField(.init(id: "from", label: "From", value: filter.from ?? "",
-                                       error: model.problems.first { $0.field == "from" }?.message, width: "field--short")),
+                                       error: model.problems.message(for: "from"), width: "field--short")),
             Components.dateField(.init(id: "to", label: "To", value: filter.to ?? "",
-                                       error: model.problems.first { $0.field == "to" }?.message, width: "field--short")),
+                                       error: model.problems.message(for: "to"), width: "field--short")),
             .div(.class("form-group"), .button(.type(.submit), .class("button"), .text("Filter")))
         )
     }

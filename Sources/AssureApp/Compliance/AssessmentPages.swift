@@ -28,7 +28,6 @@ enum AssessmentPages {
                            status: HTTPResponseStatus = .ok) async throws -> Response {
         let code = context.organisation.odsCode
         let assessments = try await Assessment.query(on: req.db).filter(\.$organisation.$id == context.organisation.id).sort(\.$number, .descending).all()
-        let problem = { (field: String) in problems.first { $0.field == field }?.message }
         let content: Node<HTML.BodyContext> = .group(
             Components.errorSummary(problems, fieldIDs: ["framework", "period", "interim_due", "final_due", "profile"]),
             .h1(.text("Compliance assessments")),
@@ -47,13 +46,13 @@ enum AssessmentPages {
                 .class("panel"), .method(.post), .action(SiteURL.assessments(code).path), .attribute(named: "novalidate"),
                 .h2(.class("heading-m"), .text("Start an assessment")),
                 Components.csrfField(),
-                Components.selectField(.init(id: "framework", label: "Framework", value: input.framework ?? "", error: problem("framework")),
+                Components.selectField(.init(id: "framework", label: "Framework", value: input.framework ?? "", error: problems.message(for: "framework")),
                                        options: [("", "Choose a framework")] + ShippedCatalogues.all.map { ($0.key, "\($0.title) \($0.version)\($0.unverified ? " (some details unverified)" : "")") }),
-                Components.textField(.init(id: "period", label: "Period", hint: "For example 2025-26", value: input.period ?? "", error: problem("period"), width: "field--short")),
-                Components.dateField(.init(id: "interim_due", label: "Interim deadline (optional)", value: input.interim_due ?? "", error: problem("interim_due"), width: "field--short")),
-                Components.dateField(.init(id: "final_due", label: "Final deadline", value: input.final_due ?? "", error: problem("final_due"), width: "field--short")),
+                Components.textField(.init(id: "period", label: "Period", hint: "For example 2025-26", value: input.period ?? "", error: problems.message(for: "period"), width: "field--short")),
+                Components.dateField(.init(id: "interim_due", label: "Interim deadline (optional)", value: input.interim_due ?? "", error: problems.message(for: "interim_due"), width: "field--short")),
+                Components.dateField(.init(id: "final_due", label: "Final deadline", value: input.final_due ?? "", error: problems.message(for: "final_due"), width: "field--short")),
                 Components.textField(.init(id: "profile", label: "Target profile (optional)", hint: "A profile the framework ships, for example govassure-baseline",
-                                           value: input.profile ?? "", error: problem("profile"), width: "field--medium")),
+                                           value: input.profile ?? "", error: problems.message(for: "profile"), width: "field--medium")),
                 .button(.type(.submit), .class("button"), .text("Start assessment"))
             ))
         )
@@ -138,7 +137,6 @@ enum AssessmentPages {
         }
         let code = context.organisation.odsCode
         let result = try await AssessmentResult.query(on: req.db).filter(\.$assessment.$id == assessment.requireID()).filter(\.$itemID == item.id).first()
-        let problem = { (field: String) in problems.first { $0.field == field }?.message }
         let editable = context.may(.editAnyRecord) || (context.may(.editOwnRecord) && result?.ownerEmail == context.identity.email)
         let content: Node<HTML.BodyContext> = .group(
             Components.errorSummary(problems, fieldIDs: ["level", "target", "rationale", "owner", "status"]),
@@ -157,15 +155,15 @@ enum AssessmentPages {
                 .class("panel"), .method(.post), .action(SiteURL.assessmentItem(code, assessment.reference, item.id).path), .attribute(named: "novalidate"),
                 .h2(.class("heading-m"), .text("Record the result")),
                 Components.csrfField(),
-                Components.selectField(.init(id: "level", label: "Result", value: input?.level ?? result?.level ?? "", error: problem("level")),
+                Components.selectField(.init(id: "level", label: "Result", value: input?.level ?? result?.level ?? "", error: problems.message(for: "level")),
                                        options: [("", "Not assessed")] + item.levels.map { ($0, catalogue.label(of: $0)) }),
-                Components.selectField(.init(id: "target", label: "Target", value: input?.target ?? assessment.targets[item.id] ?? "", error: problem("target")),
+                Components.selectField(.init(id: "target", label: "Target", value: input?.target ?? assessment.targets[item.id] ?? "", error: problems.message(for: "target")),
                                        options: [("", "No target")] + item.levels.map { ($0, catalogue.label(of: $0)) }),
                 Components.textArea(.init(id: "rationale", label: "Rationale", hint: "What the evidence shows", value: input?.rationale ?? result?.rationale ?? "",
-                                          error: problem("rationale"))),
-                Components.textField(.init(id: "owner", label: "Owner (optional)", value: input?.owner ?? result?.ownerEmail ?? "", error: problem("owner"))),
+                                          error: problems.message(for: "rationale"))),
+                Components.textField(.init(id: "owner", label: "Owner (optional)", value: input?.owner ?? result?.ownerEmail ?? "", error: problems.message(for: "owner"))),
                 Components.selectField(.init(id: "status", label: "Status", value: input?.status ?? result?.status ?? AssessmentItemStatus.inProgress.rawValue,
-                                             error: problem("status")), options: AssessmentItemStatus.allCases.map { ($0.rawValue, $0.displayName) }),
+                                             error: problems.message(for: "status")), options: AssessmentItemStatus.allCases.map { ($0.rawValue, $0.displayName) }),
                 .button(.type(.submit), .class("button"), .text("Save result"))
             ))
         )

@@ -48,7 +48,6 @@ enum AccountPage {
         guard let user = try await User.find(identity.userID, on: req.db) else { throw SignInRequired() }
         let roles = try await HeldRoles.of(identity.userID, on: req.db)
         let sessions = try await SignInSession.query(on: req.db).filter(\.$user.$id == identity.userID).count()
-        let problem = { (field: String) in problems.first { $0.field == field }?.message }
         let content: Node<HTML.BodyContext> = .group(
             Components.errorSummary(problems, fieldIDs: ["current", "password", "confirm"]),
             .if(changed, Components.notice(title: "Password changed", .p(.text("Your other sessions have been signed out.")))),
@@ -74,23 +73,13 @@ enum AccountPage {
                 .h2(.class("heading-m"), .text("Change your password")),
                 .p(.text("Use at least \(PasswordPolicy.minimumLength) characters. Three random words work well. Your other sessions will be signed out.")),
                 Components.csrfField(),
-                passwordField("current", "Current password", autocomplete: "current-password", error: problem("current")),
-                passwordField("password", "New password", autocomplete: "new-password", error: problem("password")),
-                passwordField("confirm", "New password again", autocomplete: "new-password", error: problem("confirm")),
+                Components.passwordField("current", "Current password", autocomplete: "current-password", error: problems.message(for: "current")),
+                Components.passwordField("password", "New password", autocomplete: "new-password", error: problems.message(for: "password")),
+                Components.passwordField("confirm", "New password again", autocomplete: "new-password", error: problems.message(for: "confirm")),
                 .button(.type(.submit), .class("button"), .text("Change password"))
             ))
         )
         return Layout.response(PageShell(title: problems.isEmpty ? "Your account" : "Error: Your account"), status: status, content)
-    }
-
-    static func passwordField<C: HTML.BodyContext>(_ id: String, _ label: String, autocomplete: String, error: String?) -> Node<C> {
-        .div(
-            .class(error == nil ? "form-group" : "form-group form-group--error"),
-            .label(.class("label"), .for(id), .text(label)),
-            .unwrap(error) { .p(.class("error-message"), .id("\(id)-error"), .span(.class("visually-hidden"), .text("Error: ")), .text($0)) },
-            .input(.type(.password), .id(id), .name(id), .class("input field--wide"), .attribute(named: "autocomplete", value: autocomplete),
-                   .attribute(named: "aria-describedby", value: error.map { _ in "\(id)-error" }))
-        )
     }
 }
 
@@ -142,7 +131,6 @@ enum TokensPage {
         let tokens = try await APIToken.query(on: req.db).filter(\.$user.$id == identity.userID).with(\.$organisation).sort(\.$createdAt, .descending).all()
         let held = try await HeldRoles.of(identity.userID, on: req.db)
         let now = req.application.clock.now()
-        let problem = { (field: String) in problems.first { $0.field == field }?.message }
         let scopes = held.map { ("\($0.organisationCode ?? "")|\($0.role.rawValue)",
                                  "\($0.role.displayName) in \($0.organisationCode.map { code in "\(code)" } ?? "all of Assure")") }
         let content: Node<HTML.BodyContext> = .group(
@@ -181,12 +169,12 @@ enum TokensPage {
                     .h2(.class("heading-m"), .text("Create a token")),
                     Components.csrfField(),
                     Components.textField(.init(id: "name", label: "Name", hint: "What will use it, for example: Trust CMDB nightly sync",
-                                               value: input.name ?? "", error: problem("name"))),
+                                               value: input.name ?? "", error: problems.message(for: "name"))),
                     Components.selectField(.init(id: "scope", label: "Acts as", hint: "One of your roles; the token can do no more than it",
-                                                 value: input.scope ?? "", error: problem("scope") ?? problem("role") ?? problem("org")),
+                                                 value: input.scope ?? "", error: problems.message(for: "scope") ?? problems.message(for: "role") ?? problems.message(for: "org")),
                                            options: scopes),
                     Components.textField(.init(id: "days", label: "Expires after (days)", hint: "1 to \(APITokens.longestLife)",
-                                               value: input.days ?? "90", error: problem("days"), width: "field--short")),
+                                               value: input.days ?? "90", error: problems.message(for: "days"), width: "field--short")),
                     .button(.type(.submit), .class("button"), .text("Create token"))
                 )
         )
@@ -240,7 +228,6 @@ enum SetPasswordPage {
 
     private static func render(token: String, email: String, invitation: Bool, problems: [AssureError.FieldProblem],
                                status: HTTPResponseStatus = .ok) -> Response {
-        let problem = { (field: String) in problems.first { $0.field == field }?.message }
         let title = invitation ? "Welcome to Assure" : "Choose a new password"
         return Layout.response(PageShell(title: problems.isEmpty ? title : "Error: \(title)"), status: status, .group(
             Components.errorSummary(problems, fieldIDs: ["password", "confirm"]),
@@ -250,8 +237,8 @@ enum SetPasswordPage {
                 .method(.post), .action(SiteURL.setPassword.path), .attribute(named: "novalidate"),
                 Components.csrfField(),
                 .input(.type(.hidden), .name("token"), .value(token)),
-                AccountPage.passwordField("password", "New password", autocomplete: "new-password", error: problem("password")),
-                AccountPage.passwordField("confirm", "New password again", autocomplete: "new-password", error: problem("confirm")),
+                Components.passwordField("password", "New password", autocomplete: "new-password", error: problems.message(for: "password")),
+                Components.passwordField("confirm", "New password again", autocomplete: "new-password", error: problems.message(for: "confirm")),
                 .button(.type(.submit), .class("button"), .text("Set password"))
             )
         ))

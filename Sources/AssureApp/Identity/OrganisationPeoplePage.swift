@@ -148,18 +148,17 @@ enum OrganisationPeoplePage {
     }
 
     private static func addForm(_ model: Model) -> Node<HTML.BodyContext> {
-        let problem = { (field: String) in model.problems.first { $0.field == field }?.message }
         return .form(
             .class("panel"), .method(.post), .action(SiteURL.organisationPeople(model.organisation.odsCode).path), .attribute(named: "novalidate"),
             .h2(.class("heading-m"), .text("Add a person")),
             .p(.text("If they have no Assure account yet, one is created and you get a link to pass on so they can set a password.")),
             Components.csrfField(),
             Components.textField(.init(id: "email", label: "Email address", hint: "Their NHS.net or organisation email address",
-                                       value: model.input.email ?? "", error: problem("email"))),
+                                       value: model.input.email ?? "", error: model.problems.message(for: "email"))),
             Components.textField(.init(id: "display_name", label: "Full name", hint: "Needed only for a new account",
-                                       value: model.input.display_name ?? "", error: problem("display_name"))),
+                                       value: model.input.display_name ?? "", error: model.problems.message(for: "display_name"))),
             Components.selectField(.init(id: "role", label: "Role", hint: "What they may do in \(model.organisation.name)",
-                                         value: model.input.role ?? Role.viewer.rawValue, error: problem("role")),
+                                         value: model.input.role ?? Role.viewer.rawValue, error: model.problems.message(for: "role")),
                                    options: model.grantable.map { ($0.rawValue, "\($0.displayName): \($0.summary)") }),
             .button(.type(.submit), .class("button"), .text("Add person"))
         )

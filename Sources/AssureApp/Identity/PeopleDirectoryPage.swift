@@ -71,7 +71,6 @@ enum PeopleDirectoryPage {
     }
 
     static func view(_ model: Model) -> Node<HTML.BodyContext> {
-        let problem = { (field: String) in model.problems.first { $0.field == field }?.message }
         return .group(
             Components.errorSummary(model.problems, fieldIDs: ["email", "display_name"]),
             .unwrap(model.invitation) { invitation in
@@ -105,8 +104,8 @@ enum PeopleDirectoryPage {
                 .h2(.class("heading-m"), .text("Add an account")),
                 .p(.text("To add someone to an organisation, use that organisation's People page instead: it creates the account and gives the role in one step.")),
                 Components.csrfField(),
-                Components.textField(.init(id: "email", label: "Email address", value: model.input.email ?? "", error: problem("email"))),
-                Components.textField(.init(id: "display_name", label: "Full name", value: model.input.display_name ?? "", error: problem("display_name"))),
+                Components.textField(.init(id: "email", label: "Email address", value: model.input.email ?? "", error: model.problems.message(for: "email"))),
+                Components.textField(.init(id: "display_name", label: "Full name", value: model.input.display_name ?? "", error: model.problems.message(for: "display_name"))),
                 .div(.class("checkbox"),
                      .input(.type(.checkbox), .id("system_admin"), .name("system_admin"), .value("yes"), .checked(model.input.system_admin == "yes")),
                      .label(.for("system_admin"), .text("System administrator: may do everything, everywhere in Assure"))),

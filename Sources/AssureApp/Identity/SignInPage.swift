@@ -142,12 +142,7 @@ enum SignInPage {
                 .input(.type(.hidden), .name("form_token"), .value(token)),
                 .input(.type(.hidden), .name("next"), .value(next)),
                 Components.textField(.init(id: "email", label: "Email address", value: email, error: nil)),
-                .div(
-                    .class("form-group"),
-                    .label(.class("label"), .for("password"), .text("Password")),
-                    .input(.type(.password), .id("password"), .name("password"), .class("input field--wide"),
-                           .attribute(named: "autocomplete", value: "current-password"))
-                ),
+                Components.passwordField("password", "Password", autocomplete: "current-password", error: nil),
                 .button(.type(.submit), .class("button"), .text("Sign in"))
             )
         )

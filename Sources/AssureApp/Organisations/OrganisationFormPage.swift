@@ -83,7 +83,7 @@ enum OrganisationFormPage {
     }
 
     static func view(_ model: Model, title: String) -> Node<HTML.BodyContext> {
-        func error(_ field: String) -> String? { model.problems.first { $0.field == field }?.message }
+        func error(_ field: String) -> String? { model.problems.message(for: field) }
         let action = model.existingCode.map { SiteURL.editOrganisation($0) } ?? .newOrganisation
         let types = [("", "Choose a type")] + OrganisationType.allCases.map { ($0.rawValue, $0.displayName.capitalisedFirst) }
         let categories = [("", "Not set"), ("1", "Category 1"), ("2", "Category 2"), ("3", "Category 3"), ("4", "Category 4")]

@@ -56,3 +56,8 @@ extension Request {
         return try content.decode(T.self)
     }
 }
+
+extension Array where Element == AssureError.FieldProblem {
+    /// The message for one field, to show beside it in a form.
+    func message(for field: String) -> String? { first { $0.field == field }?.message }
+}

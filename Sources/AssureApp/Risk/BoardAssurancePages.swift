@@ -32,7 +32,6 @@ enum BoardAssurancePage {
             .filter(\.$status ~~ ["open", "tolerated"]).filter(\.$currentScore >= context.settings.escalationThreshold)
             .sort(\.$currentScore, .descending).all().filter { !linked.contains($0.id!) }
         let code = context.organisation.odsCode
-        let problem = { (field: String) in problems.first { $0.field == field }?.message }
         let content: Node<HTML.BodyContext> = .group(
             Components.errorSummary(problems, fieldIDs: ["title", "description", "lead", "committee"]),
             .span(.class("caption"), .text(context.organisation.name)),
@@ -54,12 +53,12 @@ enum BoardAssurancePage {
                 .h2(.class("heading-m"), .text("Add a strategic objective")),
                 Components.csrfField(),
                 Components.textField(.init(id: "title", label: "Objective", hint: "As the board wrote it, for example: Resilient, secure digital services",
-                                           value: input.title ?? "", error: problem("title"))),
-                Components.textArea(.init(id: "description", label: "Description (optional)", value: input.description ?? "", error: problem("description")), rows: 2),
+                                           value: input.title ?? "", error: problems.message(for: "title"))),
+                Components.textArea(.init(id: "description", label: "Description (optional)", value: input.description ?? "", error: problems.message(for: "description")), rows: 2),
                 Components.textField(.init(id: "lead", label: "Executive lead", hint: "Email address of the executive director accountable",
-                                           value: input.lead ?? "", error: problem("lead"))),
+                                           value: input.lead ?? "", error: problems.message(for: "lead"))),
                 Components.textField(.init(id: "committee", label: "Lead committee (optional)", hint: "The board committee that receives assurance, for example the Audit and Risk Committee",
-                                           value: input.committee ?? "", error: problem("committee"))),
+                                           value: input.committee ?? "", error: problems.message(for: "committee"))),
                 .button(.type(.submit), .class("button"), .text("Add objective"))
             ))
         )
@@ -200,7 +199,6 @@ enum ObjectivePage {
         let linked = Set(view.risks.compactMap(\.id))
         let candidates = try await Risk.query(on: req.db).filter(\.$organisation.$id == context.organisation.id).filter(\.$status ~~ ["open", "tolerated"])
             .sort(\.$currentScore, .descending).all().filter { !linked.contains($0.id!) }
-        let problem = { (field: String) in problems.first { $0.field == field }?.message }
         let editable = context.may(.editAnyRecord)
         let content: Node<HTML.BodyContext> = .group(
             Components.errorSummary(problems, fieldIDs: ["risk", "line", "source", "outcome", "reported", "assurance", "assurance_rationale"]),
@@ -208,7 +206,7 @@ enum ObjectivePage {
             .if(editable, .group(
                 .form(.class("panel no-print"), .method(.post), .action(SiteURL.objectiveAction(code, objective.reference, .link).path), .attribute(named: "novalidate"),
                       .h2(.class("heading-m"), .text("Link a principal risk")), Components.csrfField(),
-                      Components.selectField(.init(id: "risk", label: "Risk from the register", value: form["risk"] ?? "", error: problem("risk")),
+                      Components.selectField(.init(id: "risk", label: "Risk from the register", value: form["risk"] ?? "", error: problems.message(for: "risk")),
                                              options: [("", "Choose a risk")] + candidates.map { ($0.reference, "\($0.reference) \($0.title) (\($0.currentScore))") }),
                       .button(.type(.submit), .class("button button--secondary"), .text("Link risk"))),
                 .if(!view.risks.isEmpty, .form(.class("panel no-print"), .method(.post), .action(SiteURL.objectiveAction(code, objective.reference, .unlink).path),
@@ -218,20 +216,20 @@ enum ObjectivePage {
                       .button(.type(.submit), .class("button button--secondary"), .text("Unlink risk")))),
                 .form(.class("panel no-print"), .method(.post), .action(SiteURL.objectiveAction(code, objective.reference, .sources).path), .attribute(named: "novalidate"),
                       .h2(.class("heading-m"), .text("Record a source of assurance")), Components.csrfField(),
-                      Components.selectField(.init(id: "line", label: "Line", value: form["line"] ?? "1", error: problem("line")),
+                      Components.selectField(.init(id: "line", label: "Line", value: form["line"] ?? "1", error: problems.message(for: "line")),
                                              options: AssuranceLine.allCases.map { (String($0.rawValue), "\($0.displayName): \($0.who)") }),
                       Components.textField(.init(id: "source", label: "Source", hint: "For example: Internal audit of cyber security, report 2026/07",
-                                                 value: form["source"] ?? "", error: problem("source"))),
-                      Components.selectField(.init(id: "outcome", label: "Assurance it gave", value: form["outcome"] ?? "positive", error: problem("outcome")),
+                                                 value: form["source"] ?? "", error: problems.message(for: "source"))),
+                      Components.selectField(.init(id: "outcome", label: "Assurance it gave", value: form["outcome"] ?? "positive", error: problems.message(for: "outcome")),
                                              options: AssuranceOutcome.allCases.map { ($0.rawValue, $0.displayName) }),
-                      Components.dateField(.init(id: "reported", label: "Reported", value: form["reported"] ?? context.today.description, error: problem("reported"), width: "field--short")),
+                      Components.dateField(.init(id: "reported", label: "Reported", value: form["reported"] ?? context.today.description, error: problems.message(for: "reported"), width: "field--short")),
                       .button(.type(.submit), .class("button button--secondary"), .text("Add source"))),
                 .form(.class("panel no-print"), .method(.post), .action(SiteURL.objectiveAction(code, objective.reference, .rating).path), .attribute(named: "novalidate"),
                       .h2(.class("heading-m"), .text("Rate the overall assurance")), Components.csrfField(),
                       .p(.text("The evidence suggests "), BoardAssurancePage.assuranceTag(view.suggested), .text(".")),
-                      Components.selectField(.init(id: "assurance", label: "Overall assurance", value: form["assurance"] ?? objective.assurance, error: problem("assurance")),
+                      Components.selectField(.init(id: "assurance", label: "Overall assurance", value: form["assurance"] ?? objective.assurance, error: problems.message(for: "assurance")),
                                              options: AssuranceLevel.allCases.map { ($0.rawValue, $0.displayName) }),
-                      Components.textArea(.init(id: "assurance_rationale", label: "Why", value: form["assurance_rationale"] ?? "", error: problem("assurance_rationale")), rows: 2),
+                      Components.textArea(.init(id: "assurance_rationale", label: "Why", value: form["assurance_rationale"] ?? "", error: problems.message(for: "assurance_rationale")), rows: 2),
                       .button(.type(.submit), .class("button"), .text("Save rating")))
             ))
         )

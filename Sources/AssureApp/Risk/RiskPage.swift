@@ -193,44 +193,41 @@ enum RiskPage {
 
     private static func reviewForm(_ model: Model) -> Node<HTML.BodyContext> {
         let matrix = model.context.matrix, risk = model.risk
-        let problem = { (field: String) in model.problems.first { $0.field == field }?.message }
         return .form(
             .class("panel"), .method(.post), .action(SiteURL.riskAction(model.context.organisation.odsCode, risk.reference, .review).path), .attribute(named: "novalidate"),
             .h2(.class("heading-m"), .text("Review this risk")),
             .p(.text("Confirm or change the current score and say what the review found. The next review is set from the score's band.")),
             Components.csrfField(),
             Components.selectField(.init(id: "current_likelihood", label: "Likelihood now", value: model.form["current_likelihood"] ?? String(risk.currentLikelihood),
-                                         error: problem("current_likelihood")), options: matrix.likelihood.map { (String($0.score), "\($0.score) \($0.label)") }),
+                                         error: model.problems.message(for: "current_likelihood")), options: matrix.likelihood.map { (String($0.score), "\($0.score) \($0.label)") }),
             Components.selectField(.init(id: "current_consequence", label: "Consequence now", value: model.form["current_consequence"] ?? String(risk.currentConsequence),
-                                         error: problem("current_consequence")), options: matrix.consequence.map { (String($0.score), "\($0.score) \($0.label)") }),
+                                         error: model.problems.message(for: "current_consequence")), options: matrix.consequence.map { (String($0.score), "\($0.score) \($0.label)") }),
             Components.textArea(.init(id: "rationale", label: "What the review found", hint: "For example: patching of the modality network completed; likelihood reduced",
-                                      value: model.form["rationale"] ?? "", error: problem("rationale"))),
+                                      value: model.form["rationale"] ?? "", error: model.problems.message(for: "rationale"))),
             .button(.type(.submit), .class("button"), .text("Record review"))
         )
     }
 
     private static func controlForm(_ model: Model) -> Node<HTML.BodyContext> {
-        let problem = { (field: String) in model.problems.first { $0.field == field }?.message }
         return .form(
             .class("panel"), .method(.post), .action(SiteURL.riskAction(model.context.organisation.odsCode, model.risk.reference, .controls).path), .attribute(named: "novalidate"),
             .h3(.text("Add a control")),
             Components.csrfField(),
-            Components.textField(.init(id: "control", label: "Control", hint: "What is already in place", value: model.form["control"] ?? "", error: problem("control"))),
-            Components.selectField(.init(id: "effectiveness", label: "How well it works", value: model.form["effectiveness"] ?? "partially-effective", error: problem("effectiveness")),
+            Components.textField(.init(id: "control", label: "Control", hint: "What is already in place", value: model.form["control"] ?? "", error: model.problems.message(for: "control"))),
+            Components.selectField(.init(id: "effectiveness", label: "How well it works", value: model.form["effectiveness"] ?? "partially-effective", error: model.problems.message(for: "effectiveness")),
                                    options: ControlEffectiveness.allCases.map { ($0.rawValue, $0.displayName) }),
             .button(.type(.submit), .class("button button--secondary"), .text("Add control"))
         )
     }
 
     private static func actionForm(_ model: Model) -> Node<HTML.BodyContext> {
-        let problem = { (field: String) in model.problems.first { $0.field == field }?.message }
         return .form(
             .class("panel"), .method(.post), .action(SiteURL.riskAction(model.context.organisation.odsCode, model.risk.reference, .actions).path), .attribute(named: "novalidate"),
             .h3(.text("Add an action")),
             Components.csrfField(),
-            Components.textField(.init(id: "action", label: "Action", hint: "What will be done to reduce the risk", value: model.form["action"] ?? "", error: problem("action"))),
-            Components.textField(.init(id: "action_owner", label: "Owner's email address", value: model.form["action_owner"] ?? "", error: problem("action_owner"))),
-            Components.dateField(.init(id: "due", label: "Due date", value: model.form["due"] ?? "", error: problem("due"), width: "field--short")),
+            Components.textField(.init(id: "action", label: "Action", hint: "What will be done to reduce the risk", value: model.form["action"] ?? "", error: model.problems.message(for: "action"))),
+            Components.textField(.init(id: "action_owner", label: "Owner's email address", value: model.form["action_owner"] ?? "", error: model.problems.message(for: "action_owner"))),
+            Components.dateField(.init(id: "due", label: "Due date", value: model.form["due"] ?? "", error: model.problems.message(for: "due"), width: "field--short")),
             .button(.type(.submit), .class("button button--secondary"), .text("Add action"))
         )
     }

@@ -139,12 +139,12 @@ struct RiskRegister {
         }
     }
 
-    func create(_ input: RiskDraft.Input, rationale: String = "Risk opened") async throws -> Risk {
+    func create(_ input: RiskDraft.Input) async throws -> Risk {
         let (_, matrix) = try await configuration()
         let draft = try draft(from: input, matrix: matrix, owners: try await eligibleOwners())
         return try await database.writeTransaction { db in
             let risks = try await insert([draft], matrix: matrix, on: db)
-            try await AuditTrail.append([event("create", "risk", risks[0].reference, Self.fields(of: risks[0], before: nil))], on: db)
+            try await AuditTrail.append([event("create", "risk", risks[0].reference, Self.fields(of: risks[0]))], on: db)
             return risks[0]
         }
     }
@@ -166,7 +166,7 @@ struct RiskRegister {
         }
         return try await database.writeTransaction { db in
             let risks = try await insert(drafts, matrix: matrix, on: db)
-            try await AuditTrail.append(risks.map { event("import", "risk", $0.reference, Self.fields(of: $0, before: nil)) }, on: db)
+            try await AuditTrail.append(risks.map { event("import", "risk", $0.reference, Self.fields(of: $0)) }, on: db)
             return risks.count
         }
     }
@@ -273,14 +273,14 @@ struct RiskRegister {
         if reason.count > 1000 { problems.append(RuleError(field: "rationale", message: "Keep the rationale to 1,000 characters or fewer")) }
         guard problems.isEmpty else { throw AssureError.invalid(problems) }
         return try await database.writeTransaction { db in
-            let before = Self.fields(of: risk, before: nil)
+            let before = Self.fields(of: risk)
             let previous = risk.currentScore
             apply(draft, to: risk, matrix: matrix)
             risk.gapsInControl = gapsInControl.trimmingCharacters(in: .whitespacesAndNewlines)
             risk.gapsInAssurance = gapsInAssurance.trimmingCharacters(in: .whitespacesAndNewlines)
             if scoreChanged { try await recordReview(risk, previousScore: previous, rationale: reason, matrix: matrix, on: db) }
             try await risk.update(on: db)
-            let after = Self.fields(of: risk, before: nil)
+            let after = Self.fields(of: risk)
             var changes: [String: AuditEvent.FieldChange] = [:]
             for (field, change) in after where before[field]?.after != change.after {
                 changes[field] = .init(before: before[field]?.after, after: change.after)
@@ -413,7 +413,8 @@ struct RiskRegister {
         return risk
     }
 
-    static func fields(of risk: Risk, before: Risk?) -> [String: AuditEvent.FieldChange] {
+    /// A risk's fields as audit changes from nothing (create, import); an update diffs two of these.
+    static func fields(of risk: Risk) -> [String: AuditEvent.FieldChange] {
         let values: [String: String?] = [
             "title": risk.title, "cause": risk.cause, "event": risk.event, "effect": risk.effect, "category": risk.category,
             "owner": risk.ownerEmail, "handler": risk.handlerEmail, "department": risk.department, "objective": risk.objective,

@@ -87,15 +87,24 @@ enum RiskRegisterPage {
         var escalated = 0
     }
 
+    /// The four headline figures in one pass over the live register: each figure is the register's
+    /// own filter for it, counted where it holds.
     static func headline(_ context: RiskContext, _ sql: any SQLDatabase) async throws -> Figures {
-        func count(_ change: (inout RiskFilter) -> Void) async throws -> Int {
+        func clause(_ change: (inout RiskFilter) -> Void) -> SQLQueryString {
             var filter = RiskFilter()
             change(&filter)
-            let clause = RiskQuery.conditions(filter, organisation: context.organisation.id, settings: context.settings, matrix: context.matrix, today: context.today)
-            return try await sql.raw("SELECT count(*) AS n FROM risks r WHERE " + clause).first()?.decode(column: "n", as: Int.self) ?? 0
+            return RiskQuery.conditions(filter, organisation: context.organisation.id, settings: context.settings, matrix: context.matrix, today: context.today)
         }
-        return Figures(live: try await count { _ in }, aboveAppetite: try await count { $0.aboveAppetite = true },
-                       reviewOverdue: try await count { $0.reviewOverdue = true }, escalated: try await count { $0.escalated = true })
+        func counted(_ name: String, _ condition: SQLQueryString) -> SQLQueryString {
+            "COALESCE(SUM(CASE WHEN " + condition + " THEN 1 ELSE 0 END), 0) AS \(unsafeRaw: name)"
+        }
+        let columns: [SQLQueryString] = [
+            "count(*) AS live", counted("above", clause { $0.aboveAppetite = true }),
+            counted("overdue", clause { $0.reviewOverdue = true }), counted("escalated", clause { $0.escalated = true }),
+        ]
+        guard let row = try await sql.raw("SELECT " + columns.joined(separator: ", ") + " FROM risks r WHERE " + clause { _ in }).first() else { return Figures() }
+        return Figures(live: try row.decode(column: "live", as: Int.self), aboveAppetite: try row.decode(column: "above", as: Int.self),
+                       reviewOverdue: try row.decode(column: "overdue", as: Int.self), escalated: try row.decode(column: "escalated", as: Int.self))
     }
 
     static func view(_ context: RiskContext, _ filter: RiskFilter, _ total: Int, _ rows: [RiskRow], _ figures: Figures,

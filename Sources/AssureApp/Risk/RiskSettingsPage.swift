@@ -83,7 +83,6 @@ enum RiskSettingsPage {
                        status: HTTPResponseStatus = .ok, editing: RiskMatrix? = nil) async throws -> Response {
         let code = context.organisation.odsCode
         let matrices = try await context.register.matrices()
-        let problem = { (field: String) in problems.first { $0.field == field }?.message }
         let matrix = context.matrix
         let editable = context.may(.manageSettings)
         let content: Node<HTML.BodyContext> = .group(
@@ -96,15 +95,15 @@ enum RiskSettingsPage {
                 .class("panel"), .method(.post), .action(SiteURL.riskSettings(code).path), .attribute(named: "novalidate"),
                 Components.csrfField(),
                 Components.selectField(.init(id: "matrix", label: "Risk matrix", hint: "Changing it affects risks added from now on; existing risks keep the matrix they were scored on",
-                                             value: settings.matrixKey, error: problem("matrix")), options: matrices.map { ($0.key, $0.name) }),
+                                             value: settings.matrixKey, error: problems.message(for: "matrix")), options: matrices.map { ($0.key, $0.name) }),
                 .h2(.class("heading-m"), .text("Appetite: the highest tolerable score per category")),
                 .div(.class("appetite-grid"), .forEach(RiskCategory.allCases) { category in
                     Components.textField(.init(id: "appetite_\(category.rawValue)", label: category.displayName,
-                                               value: settings.appetite[category].map(String.init) ?? "", error: problem("appetite_\(category.rawValue)"), width: "field--short"))
+                                               value: settings.appetite[category].map(String.init) ?? "", error: problems.message(for: "appetite_\(category.rawValue)"), width: "field--short"))
                 }),
                 Components.textField(.init(id: "escalation_threshold", label: "Escalation threshold",
                                            hint: "Risks scoring this or more appear on the next level's view (the Board Assurance Framework, the ICB)",
-                                           value: String(settings.escalationThreshold), error: problem("escalation_threshold"), width: "field--short")),
+                                           value: String(settings.escalationThreshold), error: problems.message(for: "escalation_threshold"), width: "field--short")),
                 .button(.type(.submit), .class("button"), .text("Save settings"))
             )),
             .if(!editable, Components.summaryList(RiskCategory.allCases.map { category in
@@ -126,7 +125,7 @@ enum RiskSettingsPage {
                 .thead(.tr(.th(.text("Domain")), .forEach(matrix.consequence) { .th(.text("\($0.score) \($0.label)")) })),
                 .tbody(.forEach(matrix.domains) { domain in .tr(.th(.attribute(named: "scope", value: "row"), .text(domain.name)), .forEach(domain.descriptors) { .td(.text($0)) }) })
             ))),
-            .if(editable, matrixForm(editing ?? matrix, code: code, problem: problem)),
+            .if(editable, matrixForm(editing ?? matrix, code: code, problems: problems)),
             .p(.class("hint"), .text("An organisation can also define a whole matrix of its own (for example a 4×4) through the API: PUT /api/v1/organisations/\(code)/risk-matrices. Assure refuses a matrix whose bands leave gaps or overlap."))
         )
         return Layout.response(context.shell("Risk appetite and matrix", problems: !problems.isEmpty, crumbs: [.init(title: "Risk register", url: .risks(code))]),
@@ -135,7 +134,7 @@ enum RiskSettingsPage {
 }
 
 extension RiskSettingsPage {
-    static func matrixForm(_ matrix: RiskMatrix, code: String, problem: (String) -> String?) -> Node<HTML.BodyContext> {
+    static func matrixForm(_ matrix: RiskMatrix, code: String, problems: [AssureError.FieldProblem]) -> Node<HTML.BodyContext> {
         .form(
             .class("panel"), .method(.post), .action(SiteURL.riskMatrixEdit(code).path), .attribute(named: "novalidate"),
             .h2(.class("heading-m"), .text("Change this matrix's bands and descriptors")),
@@ -145,18 +144,18 @@ extension RiskSettingsPage {
                 .fieldset(.class("fieldset"),
                           .element(named: "legend", nodes: [.class("fieldset__legend"), .text("Band \(index + 1): \(band.label)")]),
                           .div(.class("inline-form"),
-                               Components.textField(.init(id: "band_\(index)_label", label: "Name", value: band.label, error: problem("band_\(index)_label"), width: "field--short")),
-                               Components.textField(.init(id: "band_\(index)_lower", label: "From score", value: String(band.lower), error: problem("band_\(index)_lower"), width: "field--short")),
-                               Components.textField(.init(id: "band_\(index)_upper", label: "To score", value: String(band.upper), error: problem("band_\(index)_upper"), width: "field--short")),
+                               Components.textField(.init(id: "band_\(index)_label", label: "Name", value: band.label, error: problems.message(for: "band_\(index)_label"), width: "field--short")),
+                               Components.textField(.init(id: "band_\(index)_lower", label: "From score", value: String(band.lower), error: problems.message(for: "band_\(index)_lower"), width: "field--short")),
+                               Components.textField(.init(id: "band_\(index)_upper", label: "To score", value: String(band.upper), error: problems.message(for: "band_\(index)_upper"), width: "field--short")),
                                Components.textField(.init(id: "band_\(index)_days", label: "Review every (days)", value: String(band.reviewEveryDays),
-                                                          error: problem("band_\(index)_days"), width: "field--short"))))
+                                                          error: problems.message(for: "band_\(index)_days"), width: "field--short"))))
             },
             .forEach(Array(matrix.domains.enumerated())) { domain, entry in
                 .fieldset(.class("fieldset"),
                           .element(named: "legend", nodes: [.class("fieldset__legend"), .text(entry.name)]),
                           .forEach(Array(entry.descriptors.enumerated())) { level, text in
                               Components.textField(.init(id: "domain_\(domain)_\(level)", label: "\(matrix.consequence[level].score) \(matrix.consequence[level].label)",
-                                                         value: text, error: problem("domain_\(domain)_\(level)")))
+                                                         value: text, error: problems.message(for: "domain_\(domain)_\(level)")))
                           })
             },
             .button(.type(.submit), .class("button button--secondary"), .text("Save matrix"))

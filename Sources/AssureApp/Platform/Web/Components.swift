@@ -32,6 +32,15 @@ enum Components {
         ))
     }
 
+    /// A password box: never pre-filled, with the browser's password-manager hint.
+    static func passwordField<C: HTML.BodyContext>(_ id: String, _ label: String, autocomplete: String, error: String?) -> Node<C> {
+        let field = Field(id: id, label: label, value: "", error: error)
+        return fieldGroup(field, control: .input(
+            .type(.password), .id(id), .name(id), .class("input field--wide"), .attribute(named: "autocomplete", value: autocomplete),
+            .attribute(named: "aria-describedby", value: describedBy(id, hint: nil, error: error))
+        ))
+    }
+
     static func textArea<C: HTML.BodyContext>(_ field: Field, rows: Int = 4) -> Node<C> {
         fieldGroup(field, control: .textarea(
             .id(field.id), .name(field.id), .class("textarea"), .attribute(named: "rows", value: String(rows)),
