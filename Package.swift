@@ -54,6 +54,12 @@ let package = Package(
                 .embedInCode("Resources/frameworks/nhs-service-standard.yaml"),
                 .embedInCode("Resources/frameworks/dspt-caf-2024-25.yaml"),
                 .embedInCode("Resources/frameworks/dspt-ndg.yaml"),
+                .embedInCode("Resources/frameworks/dcb0129.yaml"),
+                .embedInCode("Resources/frameworks/dcb0160.yaml"),
+                .embedInCode("Resources/mappings/ncsc-caf-3.2-to-4.0.yaml"),
+                .embedInCode("Resources/mappings/dspt-caf-to-ncsc-caf-3.2.yaml"),
+                .embedInCode("Resources/mappings/ncsc-caf-3.2-to-cyber-essentials.yaml"),
+                .embedInCode("Resources/mappings/dspt-ndg-to-dspt-caf.yaml"),
             ]
         ),
         .executableTarget(name: "assure", dependencies: ["AssureApp"]),

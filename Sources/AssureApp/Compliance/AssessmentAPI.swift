@@ -36,13 +36,13 @@ struct AssessmentAPI: RouteCollection {
 
     func frameworks(req: Request) async throws -> [FrameworkSummary] {
         _ = try req.requireIdentity()
-        return ShippedCatalogues.all.map(Self.summary)
+        return req.frameworks.catalogues.map(Self.summary)
     }
 
     func framework(req: Request) async throws -> FrameworkDetail {
         _ = try req.requireIdentity()
         let key = req.parameters.get(String(SiteURL.frameworkKey.dropFirst())) ?? ""
-        guard let catalogue = ShippedCatalogues.find(key) else { throw AssureError.notFound("No framework '\(key)'") }
+        guard let catalogue = req.frameworks.find(key) else { throw AssureError.notFound("No framework '\(key)'") }
         func items(_ group: FrameworkCatalogue.Group) -> [FrameworkDetail.Item] {
             group.items.map { .init(id: $0.id, title: $0.title, levels: $0.levels, mandatory: $0.mandatory, unverified: $0.unverified, group: group.id) }
                 + group.groups.flatMap(items)
@@ -56,9 +56,11 @@ struct AssessmentAPI: RouteCollection {
     }
 
     struct AssessmentDetail: Content {
+        struct Mapped: Content { var framework: String; var item: String; var relationship: String; var assessment: String?; var level: String? }
         struct Item: Content {
             var id: String; var title: String; var mandatory: Bool; var level: String?; var target: String?; var below_target: Bool
-            var status: String; var owner: String?; var approved_by: String?; var rationale: String
+            var status: String; var owner: String?; var approved_by: String?; var rationale: String; var evidence: Int; var expired_evidence: Int
+            var automated: Bool; var mapped: [Mapped]
         }
         var assessment: AssessmentSummary
         var counts: [String: Int]
@@ -80,7 +82,7 @@ struct AssessmentAPI: RouteCollection {
 
     func start(req: Request) async throws -> Response {
         let context = try await req.riskContext(.editAnyRecord)
-        let assessment = try await Assessments(register: context.register).start(try req.decodeJSON(Assessments.StartInput.self))
+        let assessment = try await req.assessments(context).start(try req.decodeJSON(Assessments.StartInput.self))
         let response = try await Self.summary(assessment).encodeResponse(status: .created, for: req)
         response.headers.replaceOrAdd(name: .location, value: SiteURL.api(.assessment(context.organisation.odsCode, assessment.reference)).path)
         return response
@@ -88,39 +90,37 @@ struct AssessmentAPI: RouteCollection {
 
     func read(req: Request) async throws -> AssessmentDetail {
         let context = try await req.riskContext(.read)
-        return try await Self.detail(try await Assessments(register: context.register).find(try req.assessmentReference), on: req.db)
+        return try await Self.detail(try await req.assessments(context).find(try req.assessmentReference), req, context)
     }
 
     func record(req: Request) async throws -> AssessmentDetail {
         let context = try await req.riskContext(.read)
-        let assessment = try await Assessments(register: context.register).find(try req.assessmentReference)
+        let assessment = try await req.assessments(context).find(try req.assessmentReference)
         let itemID = try req.assessmentItem
         let existing = try await AssessmentResult.query(on: req.db).filter(\.$assessment.$id == assessment.requireID()).filter(\.$itemID == itemID).first()
         guard context.may(.editAnyRecord) || (context.may(.editOwnRecord) && existing?.ownerEmail == context.identity.email) else {
             throw AssureError(status: .forbidden, title: "Not permitted", detail: "Only a manager, or the item's owner, may record this result.")
         }
-        try await Assessments(register: context.register).record(try req.decodeJSON(Assessments.ResultInput.self), item: itemID, in: assessment,
+        try await req.assessments(context).record(try req.decodeJSON(Assessments.ResultInput.self), item: itemID, in: assessment,
                                                                  by: context.identity, mayApprove: context.may(.approve))
-        return try await Self.detail(assessment, on: req.db)
+        return try await Self.detail(assessment, req, context)
     }
 
-    static func detail(_ assessment: Assessment, on db: any Database) async throws -> AssessmentDetail {
-        guard let catalogue = assessment.catalogue else { throw AssureError.notFound("The framework of \(assessment.reference) is no longer shipped") }
-        let results = Dictionary(uniqueKeysWithValues: try await AssessmentResult.query(on: db).filter(\.$assessment.$id == assessment.requireID()).all().map { ($0.itemID, $0) })
-        let targets = assessment.targets
-        let items = catalogue.items.map { item -> AssessmentDetail.Item in
-            let result = results[item.id]
-            return .init(id: item.id, title: item.title, mandatory: item.mandatory, level: result?.level, target: targets[item.id],
-                         below_target: targets[item.id].map { catalogue.isBelow(result?.level, target: $0) } ?? false,
+    static func detail(_ assessment: Assessment, _ req: Request, _ context: RiskContext) async throws -> AssessmentDetail {
+        let view = try await AssessmentView.load(assessment, frameworks: req.frameworks, today: context.today, on: req.db)
+        let catalogue = view.catalogue
+        let items = view.items.map { item -> AssessmentDetail.Item in
+            let result = view.results[item.id]
+            return .init(id: item.id, title: item.title, mandatory: item.mandatory, level: result?.level, target: view.targets[item.id],
+                         below_target: view.targets[item.id].map { catalogue.isBelow(result?.level, target: $0) } ?? false,
                          status: result?.status ?? AssessmentItemStatus.notStarted.rawValue, owner: result?.ownerEmail, approved_by: result?.reviewerEmail,
-                         rationale: result?.rationale ?? "")
+                         rationale: result?.rationale ?? "", evidence: view.evidenceCounts[item.id] ?? 0, expired_evidence: view.expiredEvidence[item.id] ?? 0,
+                         automated: !AutomatedCheck.checks(for: item.id, in: catalogue.id).isEmpty,
+                         mapped: (view.mapped[item.id] ?? []).map { .init(framework: $0.catalogue.key, item: $0.item, relationship: $0.relationship.rawValue,
+                                                                        assessment: $0.assessment?.reference, level: $0.result?.level) })
         }
-        var counts: [String: Int] = [:]
-        for level in catalogue.levels { counts[level.id] = items.filter { $0.level == level.id }.count }
-        return AssessmentDetail(
-            assessment: summary(assessment), counts: counts, below_target: items.filter(\.below_target).count,
-            mandatory_not_met: items.filter { $0.mandatory && $0.level != catalogue.levels.last?.id }.count,
-            dspt_status: catalogue.id == "dspt-ndg" ? DSPTStatus.rollUp(items.map { ($0.mandatory, $0.level == "met") }).displayName : nil,
-            items: items)
+        return AssessmentDetail(assessment: summary(assessment), counts: Dictionary(uniqueKeysWithValues: view.counts.map { ($0.level.id, $0.count) }),
+                                below_target: view.gaps.count, mandatory_not_met: view.mandatoryNotMet.count, dspt_status: view.dsptStatus?.displayName,
+                                items: items)
     }
 }

@@ -2,11 +2,11 @@ import AssureCore
 import Fluent
 import Foundation
 import Plot
+import SQLKit
 import Vapor
 
 /// `/organisations/{code}/assessments`: an organisation's self-assessments (DSPT, CAF, Cyber
-/// Essentials, DTAC…), each page listing every item with its result, status and target, the
-/// gaps to target and, for the DSPT on the NDG standards, the status it rolls up to.
+/// Essentials, DTAC, DCB0129/0160…), their progress over time, and starting or copying one forward.
 enum AssessmentPages {
     static func list(req: Request) async throws -> Response {
         let context = try await req.riskContext(.read)
@@ -17,160 +17,130 @@ enum AssessmentPages {
         let context = try await req.riskContext(.editAnyRecord)
         let input = try req.content.decode(Assessments.StartInput.self)
         do {
-            let assessment = try await Assessments(register: context.register).start(input)
+            let assessment = try await req.assessments(context).start(input)
             return req.redirect(to: SiteURL.assessment(context.organisation.odsCode, assessment.reference).path, redirectType: .normal)
         } catch let error as AssureError where error.status.code < 500 {
             return try await renderList(req, context, input: input, problems: error.problems, status: error.status)
         }
     }
 
-    static func renderList(_ req: Request, _ context: RiskContext, input: Assessments.StartInput, problems: [AssureError.FieldProblem],
-                           status: HTTPResponseStatus = .ok) async throws -> Response {
+    struct CopyInput: Content {
+        var source: String?
+        var framework: String?
+        var period: String?
+        var interim_due: String?
+        var final_due: String?
+    }
+
+    static func copy(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.editAnyRecord)
+        let input = try req.content.decode(CopyInput.self)
+        do {
+            let assessments = req.assessments(context)
+            guard let reference = input.source, !reference.isEmpty, let source = try? await assessments.find(reference) else {
+                throw AssureError.invalid([RuleError(field: "source", message: "Choose the assessment to copy forward")])
+            }
+            let (assessment, _) = try await assessments.copyForward(source, .init(framework: input.framework, period: input.period,
+                                                                                  interim_due: input.interim_due, final_due: input.final_due))
+            return req.redirect(to: SiteURL.assessment(context.organisation.odsCode, assessment.reference).path, redirectType: .normal)
+        } catch let error as AssureError where error.status.code < 500 {
+            return try await renderList(req, context, input: .init(), copy: input, problems: error.problems, status: error.status)
+        }
+    }
+
+    static func renderList(_ req: Request, _ context: RiskContext, input: Assessments.StartInput, copy: CopyInput? = nil,
+                           problems: [AssureError.FieldProblem], status: HTTPResponseStatus = .ok) async throws -> Response {
         let code = context.organisation.odsCode
+        let frameworks = req.frameworks
         let assessments = try await Assessment.query(on: req.db).filter(\.$organisation.$id == context.organisation.id).sort(\.$number, .descending).all()
+        let progress = try await Progress.load(assessments, frameworks: frameworks, on: req.db)
+        let frameworkOptions = frameworks.catalogues.map { ($0.key, "\($0.title) \($0.version)\($0.unverified ? " (some details unverified)" : "")") }
         let content: Node<HTML.BodyContext> = .group(
-            Components.errorSummary(problems, fieldIDs: ["framework", "period", "interim_due", "final_due", "profile"]),
+            Components.errorSummary(problems, fieldIDs: ["framework", "period", "interim_due", "final_due", "profile", "source"]),
             .h1(.text("Compliance assessments")),
-            .p(.class("lede"), .text("\(context.organisation.name)'s self-assessments against the DSPT, the NCSC CAF, Cyber Essentials, DTAC and the NHS Service Standard.")),
+            .p(.class("lede"), .text("\(context.organisation.name)'s self-assessments against the DSPT, the NCSC CAF, Cyber Essentials, DTAC, DCB0129/0160 and the NHS Service Standard. "),
+               .a(.href(SiteURL.evidenceLibrary(code).path), .text("Evidence library")), .text(" · "),
+               .a(.href(SiteURL.compliancePositions(code).path), .text("Positions across organisations"))),
             assessments.isEmpty
                 ? Components.emptyState(title: "No assessments yet", message: "Start one below, for example the DSPT for this year.", actions: [])
-                : Components.scrollableTable(label: "Assessments", .table(
-                    .class("table"),
-                    .thead(.tr(.th(.text("Assessment")), .th(.text("Framework")), .th(.text("Period")), .th(.text("Final deadline")))),
-                    .tbody(.forEach(assessments) { assessment in
-                        .tr(.td(.a(.href(SiteURL.assessment(code, assessment.reference).path), .text(assessment.reference))),
-                            .td(.text("\(assessment.catalogue?.title ?? assessment.frameworkID) \(assessment.frameworkVersion)")),
-                            .td(.text(assessment.period)), .td(.span(.class("nowrap"), .text(assessment.finalDue))))
-                    }))),
-            .if(context.may(.editAnyRecord), .form(
-                .class("panel"), .method(.post), .action(SiteURL.assessments(code).path), .attribute(named: "novalidate"),
-                .h2(.class("heading-m"), .text("Start an assessment")),
-                Components.csrfField(),
-                Components.selectField(.init(id: "framework", label: "Framework", value: input.framework ?? "", error: problems.message(for: "framework")),
-                                       options: [("", "Choose a framework")] + ShippedCatalogues.all.map { ($0.key, "\($0.title) \($0.version)\($0.unverified ? " (some details unverified)" : "")") }),
-                Components.textField(.init(id: "period", label: "Period", hint: "For example 2025-26", value: input.period ?? "", error: problems.message(for: "period"), width: "field--short")),
-                Components.dateField(.init(id: "interim_due", label: "Interim deadline (optional)", value: input.interim_due ?? "", error: problems.message(for: "interim_due"), width: "field--short")),
-                Components.dateField(.init(id: "final_due", label: "Final deadline", value: input.final_due ?? "", error: problems.message(for: "final_due"), width: "field--short")),
-                Components.textField(.init(id: "profile", label: "Target profile (optional)", hint: "A profile the framework ships, for example govassure-baseline",
-                                           value: input.profile ?? "", error: problems.message(for: "profile"), width: "field--medium")),
-                .button(.type(.submit), .class("button"), .text("Start assessment"))
+                : .group(
+                    .h2(.class("heading-m"), .text("Progress over time")),
+                    Components.scrollableTable(label: "Assessments", .table(
+                        .class("table"),
+                        .thead(.tr(.th(.text("Assessment")), .th(.text("Framework")), .th(.text("Period")), .th(.text("Assessed")),
+                                   .th(.text("At the top level")), .th(.text("Below target")), .th(.text("Final deadline")))),
+                        .tbody(.forEach(assessments) { assessment in
+                            let figures = progress[assessment.id ?? UUID()]
+                            return .tr(.td(.a(.href(SiteURL.assessment(code, assessment.reference).path), .text(assessment.reference))),
+                                       .td(.text("\(frameworks.catalogue(of: assessment)?.title ?? assessment.frameworkID) \(assessment.frameworkVersion)")),
+                                       .td(.text(assessment.period)),
+                                       .td(.text(figures.map { "\($0.assessed) of \($0.items)" } ?? "—")),
+                                       .td(figures.map { Components.meter(part: $0.top, of: $0.items) } ?? .text("—")),
+                                       .td(.text(figures.map { String($0.belowTarget) } ?? "—")),
+                                       .td(.span(.class("nowrap"), .text(assessment.finalDue))))
+                        })))),
+            .if(context.may(.editAnyRecord), .group(
+                .form(
+                    .class("panel"), .method(.post), .action(SiteURL.assessments(code).path), .attribute(named: "novalidate"),
+                    .h2(.class("heading-m"), .text("Start an assessment")),
+                    Components.csrfField(),
+                    Components.selectField(.init(id: "framework", label: "Framework", value: input.framework ?? "", error: problems.message(for: "framework")),
+                                           options: [("", "Choose a framework")] + frameworkOptions),
+                    Components.textField(.init(id: "period", label: "Period", hint: "For example 2025-26", value: input.period ?? "", error: problems.message(for: "period"), width: "field--short")),
+                    Components.dateField(.init(id: "interim_due", label: "Interim deadline (optional)", hint: "The DSPT's interim baseline is 31 December",
+                                               value: input.interim_due ?? "", error: problems.message(for: "interim_due"), width: "field--short")),
+                    Components.dateField(.init(id: "final_due", label: "Final deadline", hint: "The DSPT's final submission is 30 June",
+                                               value: input.final_due ?? "", error: problems.message(for: "final_due"), width: "field--short")),
+                    Components.textField(.init(id: "profile", label: "Target profile (optional)", hint: "A profile the framework ships, for example govassure-baseline",
+                                               value: input.profile ?? "", error: problems.message(for: "profile"), width: "field--medium")),
+                    .button(.type(.submit), .class("button"), .text("Start assessment"))
+                ),
+                .if(!assessments.isEmpty, .form(
+                    .class("panel"), .method(.post), .action(SiteURL.copyAssessment(code).path), .attribute(named: "novalidate"),
+                    .h2(.class("heading-m"), .text("Copy an assessment forward")),
+                    .p(.text("Start the next period, or move to a new version of the framework, from an existing assessment. Results carry only where the items are the same (or mapped as equal); they come across as in progress for review, with their owner and evidence.")),
+                    Components.csrfField(),
+                    Components.selectField(.init(id: "source", label: "Copy from", value: copy?.source ?? "", error: problems.message(for: "source")),
+                                           options: [("", "Choose an assessment")] + assessments.map { ($0.reference, "\($0.reference) \($0.frameworkID) \($0.frameworkVersion) \($0.period)") }),
+                    Components.selectField(.init(id: "copy-framework", label: "Into framework", hint: "Leave as it is to keep the same version",
+                                                 value: copy?.framework ?? "", error: copy == nil ? nil : problems.message(for: "framework")),
+                                           options: [("", "The same framework and version")] + frameworkOptions, name: "framework"),
+                    Components.textField(.init(id: "copy-period", label: "New period", hint: "For example 2026-27", value: copy?.period ?? "",
+                                               error: copy == nil ? nil : problems.message(for: "period"), width: "field--short"), name: "period"),
+                    Components.dateField(.init(id: "copy-final_due", label: "Final deadline", value: copy?.final_due ?? "",
+                                               error: copy == nil ? nil : problems.message(for: "final_due"), width: "field--short"), name: "final_due"),
+                    .button(.type(.submit), .class("button button--secondary"), .text("Copy forward"))
+                ))
             ))
         )
         return Layout.response(context.shell("Compliance assessments", problems: !problems.isEmpty).with(section: .compliance), status: status, content)
     }
 
-    static func show(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
-        let assessment = try await Assessments(register: context.register).find(try req.assessmentReference)
-        guard let catalogue = assessment.catalogue else { throw AssureError.notFound("The framework of \(assessment.reference) is no longer shipped") }
-        let results = Dictionary(uniqueKeysWithValues: try await AssessmentResult.query(on: req.db).filter(\.$assessment.$id == assessment.requireID()).all().map { ($0.itemID, $0) })
-        let targets = assessment.targets
-        let code = context.organisation.odsCode
-        let items = catalogue.items
-        let gaps = items.filter { item in targets[item.id].map { catalogue.isBelow(results[item.id]?.level, target: $0) } ?? false }
-        let mandatoryShort = items.filter { $0.mandatory && results[$0.id]?.level.map { $0 == catalogue.levels.last?.id } != true }
-        let counts = catalogue.levels.map { level in (level, items.filter { results[$0.id]?.level == level.id }.count) }
-        let rollUp: DSPTStatus? = catalogue.id == "dspt-ndg"
-            ? DSPTStatus.rollUp(items.map { ($0.mandatory, results[$0.id]?.level == "met") }) : nil
-        let content: Node<HTML.BodyContext> = .group(
-            .span(.class("caption"), .text("\(assessment.reference) · \(catalogue.publisher)")),
-            .h1(.text("\(catalogue.title) \(catalogue.version): \(assessment.period)")),
-            .p(.class("lede"), .text("Final deadline \(assessment.finalDue)\(assessment.interimDue.map { ", interim \($0)" } ?? ""). \(catalogue.licence)")),
-            .if(catalogue.unverified, .p(.span(.class("tag"), .text("Some details of this catalogue are unverified")), .text(" Items marked unverified come from secondary sources."))),
-            .ul(.class("card-grid"),
-                .li(.class("card"), .h2(.class("card__title"), .text("Items")), .p(.class("card__figure"), .text("\(results.values.filter { $0.level != nil }.count) / \(items.count)")),
-                    .p(.text("with a result"))),
-                .li(.class("card"), .h2(.class("card__title"), .text("Below target")), .p(.class("card__figure"), .text(String(gaps.count))),
-                    .p(.text(targets.isEmpty ? "no targets set" : "of \(targets.count) with a target"))),
-                .li(.class("card"), .h2(.class("card__title"), .text("Mandatory not yet met")), .p(.class("card__figure"), .text(String(mandatoryShort.count))),
-                    .p(.text("of \(items.filter(\.mandatory).count) mandatory"))),
-                .unwrap(rollUp) { status in .li(.class("card"), .h2(.class("card__title"), .text("DSPT status")), .p(.class("card__figure card__figure--text"), .text(status.displayName))) }),
-            .p(.text(counts.map { "\($0.0.label): \($0.1)" }.joined(separator: " · "))),
-            .h2(.class("heading-m"), .text("Items")),
-            Components.scrollableTable(label: "Items", .table(
-                .class("table"),
-                .thead(.tr(.th(.text("Item")), .th(.text("Result")), .th(.text("Target")), .th(.text("Status")), .th(.text("Owner")))),
-                .tbody(.forEach(items) { item in
-                    let result = results[item.id]
-                    let below = targets[item.id].map { catalogue.isBelow(result?.level, target: $0) } ?? false
-                    return .tr(
-                        .td(.a(.href(SiteURL.assessmentItem(code, assessment.reference, item.id).path), .text("\(item.id) \(item.title)")),
-                            .if(item.mandatory, .span(.class("tag"), .text("Mandatory"))), .if(item.unverified, .span(.class("tag tag--grey"), .text("Unverified")))),
-                        .td(.text(result?.level.map(catalogue.label(of:)) ?? "Not assessed")),
-                        .td(.text(targets[item.id].map(catalogue.label(of:)) ?? "—"), .if(below, .span(.class("tag tag--red"), .text("Below target")))),
-                        .td(.text(result?.itemStatus.displayName ?? "Not started")),
-                        .td(.text(result?.ownerEmail ?? "—")))
-                })))
-        )
-        let shell = context.shell("\(catalogue.title) \(assessment.period)", crumbs: [.init(title: "Compliance", url: .assessments(code))]).with(section: .compliance)
-        return Layout.response(shell, content)
-    }
+    /// Per assessment: items, how many have a result, how many reached the top level, how many are below target.
+    struct Progress {
+        var items: Int
+        var assessed: Int
+        var top: Int
+        var belowTarget: Int
 
-    static func item(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
-        let assessment = try await Assessments(register: context.register).find(try req.assessmentReference)
-        return try await renderItem(req, context, assessment, itemID: try req.assessmentItem, input: nil, problems: [])
-    }
-
-    static func record(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
-        let assessment = try await Assessments(register: context.register).find(try req.assessmentReference)
-        let itemID = try req.assessmentItem
-        let existing = try await AssessmentResult.query(on: req.db).filter(\.$assessment.$id == assessment.requireID()).filter(\.$itemID == itemID).first()
-        // Managers record any result; contributors the ones they own.
-        guard context.may(.editAnyRecord) || (context.may(.editOwnRecord) && existing?.ownerEmail == context.identity.email) else {
-            throw AssureError(status: .forbidden, title: "Not permitted", detail: "Only a manager, or the item's owner, may record this result.")
+        static func load(_ assessments: [Assessment], frameworks: FrameworkLibrary, on database: any Database) async throws -> [UUID: Progress] {
+            let ids = assessments.compactMap(\.id)
+            guard !ids.isEmpty else { return [:] }
+            var levels: [UUID: [String: String]] = [:]
+            for result in try await AssessmentResult.query(on: database).filter(\.$assessment.$id ~~ ids).filter(\.$level != nil).all() {
+                levels[result.$assessment.id, default: [:]][result.itemID] = result.level
+            }
+            var progress: [UUID: Progress] = [:]
+            for assessment in assessments {
+                guard let id = assessment.id, let catalogue = frameworks.catalogue(of: assessment) else { continue }
+                let results = levels[id] ?? [:]
+                let targets = assessment.targets
+                progress[id] = Progress(items: catalogue.items.count, assessed: results.count,
+                                        top: results.values.filter { $0 == catalogue.levels.last?.id }.count,
+                                        belowTarget: targets.filter { catalogue.isBelow(results[$0.key], target: $0.value) }.count)
+            }
+            return progress
         }
-        let input = try req.content.decode(Assessments.ResultInput.self)
-        do {
-            try await Assessments(register: context.register).record(input, item: itemID, in: assessment, by: context.identity, mayApprove: context.may(.approve))
-            return req.redirect(to: SiteURL.assessment(context.organisation.odsCode, assessment.reference).path, redirectType: .normal)
-        } catch let error as AssureError where error.status.code < 500 {
-            return try await renderItem(req, context, assessment, itemID: itemID, input: input, problems: error.problems, status: error.status)
-        }
-    }
-
-    static func renderItem(_ req: Request, _ context: RiskContext, _ assessment: Assessment, itemID: String, input: Assessments.ResultInput?,
-                           problems: [AssureError.FieldProblem], status: HTTPResponseStatus = .ok) async throws -> Response {
-        guard let catalogue = assessment.catalogue, let item = catalogue.items.first(where: { $0.id == itemID }) else {
-            throw AssureError.notFound("This assessment has no item \(itemID)")
-        }
-        let code = context.organisation.odsCode
-        let result = try await AssessmentResult.query(on: req.db).filter(\.$assessment.$id == assessment.requireID()).filter(\.$itemID == item.id).first()
-        let editable = context.may(.editAnyRecord) || (context.may(.editOwnRecord) && result?.ownerEmail == context.identity.email)
-        let content: Node<HTML.BodyContext> = .group(
-            Components.errorSummary(problems, fieldIDs: ["level", "target", "rationale", "owner", "status"]),
-            .span(.class("caption"), .text("\(catalogue.title) \(catalogue.version) · \(assessment.period)")),
-            .h1(.text("\(item.id) \(item.title)")),
-            Components.summaryList([
-                ("Allowed results", .text(item.levels.map(catalogue.label(of:)).joined(separator: ", "))),
-                ("Mandatory", .text(item.mandatory ? "Yes" : "No")),
-                ("Result", .text(result?.level.map(catalogue.label(of:)) ?? "Not assessed")),
-                ("Target", .text(assessment.targets[item.id].map(catalogue.label(of:)) ?? "None set")),
-                ("Status", .text(result?.itemStatus.displayName ?? "Not started")),
-                ("Approved by", .text(result?.reviewerEmail ?? "—")),
-                ("Rationale", .text(result?.rationale.isEmpty == false ? result!.rationale : "—")),
-            ]),
-            .if(editable, .form(
-                .class("panel"), .method(.post), .action(SiteURL.assessmentItem(code, assessment.reference, item.id).path), .attribute(named: "novalidate"),
-                .h2(.class("heading-m"), .text("Record the result")),
-                Components.csrfField(),
-                Components.selectField(.init(id: "level", label: "Result", value: input?.level ?? result?.level ?? "", error: problems.message(for: "level")),
-                                       options: [("", "Not assessed")] + item.levels.map { ($0, catalogue.label(of: $0)) }),
-                Components.selectField(.init(id: "target", label: "Target", value: input?.target ?? assessment.targets[item.id] ?? "", error: problems.message(for: "target")),
-                                       options: [("", "No target")] + item.levels.map { ($0, catalogue.label(of: $0)) }),
-                Components.textArea(.init(id: "rationale", label: "Rationale", hint: "What the evidence shows", value: input?.rationale ?? result?.rationale ?? "",
-                                          error: problems.message(for: "rationale"))),
-                Components.textField(.init(id: "owner", label: "Owner (optional)", value: input?.owner ?? result?.ownerEmail ?? "", error: problems.message(for: "owner"))),
-                Components.selectField(.init(id: "status", label: "Status", value: input?.status ?? result?.status ?? AssessmentItemStatus.inProgress.rawValue,
-                                             error: problems.message(for: "status")), options: AssessmentItemStatus.allCases.map { ($0.rawValue, $0.displayName) }),
-                .button(.type(.submit), .class("button"), .text("Save result"))
-            ))
-        )
-        let shell = context.shell("\(item.id) \(item.title)", problems: !problems.isEmpty,
-                                  crumbs: [.init(title: "Compliance", url: .assessments(code)), .init(title: assessment.reference, url: .assessment(code, assessment.reference))])
-            .with(section: .compliance)
-        return Layout.response(shell, status: status, content)
     }
 }
 
@@ -178,9 +148,19 @@ struct AssessmentRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(SiteURL.assessments(SiteURL.code).pathComponents, use: AssessmentPages.list)
         routes.post(SiteURL.assessments(SiteURL.code).pathComponents, use: AssessmentPages.start)
-        routes.get(SiteURL.assessment(SiteURL.code, SiteURL.assessmentReference).pathComponents, use: AssessmentPages.show)
-        routes.get(SiteURL.assessmentItem(SiteURL.code, SiteURL.assessmentReference, SiteURL.assessmentItemID).pathComponents, use: AssessmentPages.item)
-        routes.post(SiteURL.assessmentItem(SiteURL.code, SiteURL.assessmentReference, SiteURL.assessmentItemID).pathComponents, use: AssessmentPages.record)
+        routes.post(SiteURL.copyAssessment(SiteURL.code).pathComponents, use: AssessmentPages.copy)
+        routes.get(SiteURL.compliancePositions(SiteURL.code).pathComponents, use: CompliancePositionsPage.show)
+        let assessment = SiteURL.assessment(SiteURL.code, SiteURL.assessmentReference)
+        routes.get(assessment.pathComponents, use: AssessmentPage.show)
+        routes.post(SiteURL.assessmentChecks(SiteURL.code, SiteURL.assessmentReference).pathComponents, use: AssessmentPage.runChecks)
+        routes.get(SiteURL.assessmentReport(SiteURL.code, SiteURL.assessmentReference).pathComponents, use: AssessmentReports.report)
+        routes.get(SiteURL.assessmentCSV(SiteURL.code, SiteURL.assessmentReference).pathComponents, use: AssessmentReports.csv)
+        routes.get(SiteURL.assessmentOSCAL(SiteURL.code, SiteURL.assessmentReference).pathComponents, use: AssessmentReports.oscal)
+        let item = SiteURL.assessmentItem(SiteURL.code, SiteURL.assessmentReference, SiteURL.assessmentItemID)
+        routes.get(item.pathComponents, use: AssessmentItemPage.show)
+        routes.post(item.pathComponents, use: AssessmentItemPage.record)
+        routes.post(SiteURL.assessmentItemEvidence(SiteURL.code, SiteURL.assessmentReference, SiteURL.assessmentItemID).pathComponents, use: AssessmentItemPage.attach)
+        routes.post(SiteURL.assessmentItemEvidenceRemove(SiteURL.code, SiteURL.assessmentReference, SiteURL.assessmentItemID).pathComponents, use: AssessmentItemPage.detach)
     }
 }
 
@@ -195,6 +175,13 @@ extension Request {
     var assessmentItem: String {
         get throws {
             guard let value = parameters.get(String(SiteURL.assessmentItemID.dropFirst())) else { throw Abort(.notFound) }
+            return value
+        }
+    }
+
+    var evidenceReference: String {
+        get throws {
+            guard let value = parameters.get(String(SiteURL.evidenceReference.dropFirst())) else { throw Abort(.notFound) }
             return value
         }
     }

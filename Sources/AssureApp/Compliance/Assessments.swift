@@ -25,7 +25,6 @@ final class Assessment: Model, @unchecked Sendable {
 
     var reference: String { "A\(number)" }
     var targets: [String: String] { (try? JSONDecoder().decode([String: String].self, from: Data(targetsJSON.utf8))) ?? [:] }
-    var catalogue: FrameworkCatalogue? { ShippedCatalogues.find("\(frameworkID)@\(frameworkVersion)") }
 }
 
 /// The result for one item: its level, why, who owns it, where it is in review, and who signed it off.
@@ -86,6 +85,7 @@ struct CreateAssessments: AsyncMigration {
 /// Starts assessments and records results, each change audited.
 struct Assessments {
     let register: RiskRegister  // for the organisation, audit context, today and eligible people
+    let frameworks: FrameworkLibrary
 
     var organisation: OrganisationRecord { register.organisation }
     var database: any Database { register.database }
@@ -98,11 +98,20 @@ struct Assessments {
         var profile: String?
     }
 
-    func start(_ input: StartInput) async throws -> Assessment {
+    /// What a valid start request names, checked before anything is written.
+    struct Plan {
+        var catalogue: FrameworkCatalogue
+        var period: String
+        var interim: CalendarDay?
+        var final: CalendarDay
+        var targets: [String: String]
+    }
+
+    func plan(_ input: StartInput) throws -> Plan {
         var problems: [RuleError] = []
-        let catalogue = ShippedCatalogues.find(input.framework ?? "")
+        let catalogue = frameworks.find(input.framework ?? "")
         if catalogue == nil {
-            problems.append(RuleError(field: "framework", message: "Choose a framework: \(ShippedCatalogues.all.map(\.key).joined(separator: ", "))"))
+            problems.append(RuleError(field: "framework", message: "Choose a framework: \(frameworks.catalogues.map(\.key).joined(separator: ", "))"))
         }
         let period = (input.period ?? "").trimmingCharacters(in: .whitespaces)
         if period.isEmpty || period.count > 40 { problems.append(RuleError(field: "period", message: "Name the period, for example 2025-26 (up to 40 characters)")) }
@@ -116,33 +125,86 @@ struct Assessments {
         }
         var targets: [String: String] = [:]
         if let key = input.profile, !key.isEmpty, let catalogue {
-            guard let profile = catalogue.profiles.first(where: { $0.id == key }) else {
-                throw AssureError.invalid(problems + [RuleError(field: "profile", message: "\(catalogue.key) has no profile '\(key)'")])
-            }
-            targets = profile.targets
+            if let profile = catalogue.profiles.first(where: { $0.id == key }) { targets = profile.targets }
+            else { problems.append(RuleError(field: "profile", message: "\(catalogue.key) has no profile '\(key)'")) }
         }
         guard problems.isEmpty, let catalogue, let final else { throw AssureError.invalid(problems) }
-        let interimDay = interim, chosenTargets = targets
+        return Plan(catalogue: catalogue, period: period, interim: interim, final: final, targets: targets)
+    }
+
+    func start(_ input: StartInput) async throws -> Assessment {
+        let plan = try plan(input)
+        return try await database.writeTransaction { db in try await insert(plan, on: db) }
+    }
+
+    private func insert(_ plan: Plan, on db: any Database) async throws -> Assessment {
+        let catalogue = plan.catalogue, period = plan.period
+        if try await Assessment.query(on: db).filter(\.$organisation.$id == organisation.id).filter(\.$frameworkID == catalogue.id)
+            .filter(\.$frameworkVersion == catalogue.version).filter(\.$period == period).count() > 0 {
+            throw AssureError(status: .conflict, title: "Already started", detail: "\(organisation.name) already has a \(catalogue.title) \(catalogue.version) assessment for \(period)",
+                              problems: [.init(field: "period", message: "An assessment for \(period) already exists")])
+        }
+        let last = try await Assessment.query(on: db).filter(\.$organisation.$id == organisation.id).sort(\.$number, .descending).first()
+        let assessment = Assessment()
+        assessment.$organisation.id = organisation.id
+        assessment.number = (last?.number ?? 0) + 1
+        assessment.frameworkID = catalogue.id
+        assessment.frameworkVersion = catalogue.version
+        assessment.period = period
+        assessment.interimDue = plan.interim?.description
+        assessment.finalDue = plan.final.description
+        assessment.targetsJSON = String(decoding: try RiskRegister.encoder.encode(plan.targets), as: UTF8.self)
+        try await assessment.create(on: db)
+        try await AuditTrail.append([event("create", assessment, ["framework": .init(before: nil, after: catalogue.key),
+                                                                  "period": .init(before: nil, after: period), "final_due": .init(before: nil, after: plan.final.description)])], on: db)
+        return assessment
+    }
+
+    /// Starts the next period (or a new version, through the shipped mapping) from an existing
+    /// assessment: results that carry are copied as "in progress" for review, with their owner,
+    /// target and evidence; approvals never carry. All or nothing.
+    func copyForward(_ source: Assessment, _ input: StartInput) async throws -> (assessment: Assessment, carried: Int) {
+        var input = input
+        if (input.framework ?? "").isEmpty { input.framework = "\(source.frameworkID)@\(source.frameworkVersion)" }
+        let plan = try plan(input)
+        let from = try frameworks.requireCatalogue(of: source)
+        let mapping = frameworks.mapping(between: from.key, and: plan.catalogue.key)
+        if from.key != plan.catalogue.key, mapping == nil {
+            throw AssureError.invalid([RuleError(field: "framework", message: "Assure has no mapping from \(from.key) to \(plan.catalogue.key), so results cannot be carried")])
+        }
+        let sourceID = try source.requireID()
         return try await database.writeTransaction { db in
-            if try await Assessment.query(on: db).filter(\.$organisation.$id == organisation.id).filter(\.$frameworkID == catalogue.id)
-                .filter(\.$frameworkVersion == catalogue.version).filter(\.$period == period).count() > 0 {
-                throw AssureError(status: .conflict, title: "Already started", detail: "\(organisation.name) already has a \(catalogue.title) \(catalogue.version) assessment for \(period)",
-                                  problems: [.init(field: "period", message: "An assessment for \(period) already exists")])
+            let old = try await AssessmentResult.query(on: db).filter(\.$assessment.$id == sourceID).all()
+            let byItem = Dictionary(old.map { ($0.itemID, $0) }, uniquingKeysWith: { first, _ in first })
+            let carried = CopyForward.carry(results: byItem.compactMapValues(\.level), from: from, to: plan.catalogue, through: mapping)
+            var plan = plan
+            for (item, target) in CopyForward.carry(results: source.targets, from: from, to: plan.catalogue, through: mapping).map({ ($0.item, $0.level) })
+            where plan.targets[item] == nil { plan.targets[item] = target }
+            let assessment = try await insert(plan, on: db)
+            let newID = try assessment.requireID()
+            for entry in carried {
+                let result = AssessmentResult()
+                result.$assessment.id = newID
+                result.itemID = entry.item
+                result.level = entry.level
+                let origin = from.key == plan.catalogue.key ? source.reference : "\(source.reference) \(entry.from)"
+                result.rationale = String("Carried forward from \(origin): \(byItem[entry.from]?.rationale ?? "")".prefix(4000))
+                result.ownerEmail = byItem[entry.from]?.ownerEmail
+                result.status = AssessmentItemStatus.inProgress.rawValue
+                try await result.create(on: db)
+                let links = try await EvidenceAttachment.query(on: db).filter(\.$assessment.$id == sourceID).filter(\.$itemID == entry.from).all()
+                for link in links {
+                    let copy = EvidenceAttachment()
+                    copy.$evidence.id = link.$evidence.id
+                    copy.$assessment.id = newID
+                    copy.itemID = entry.item
+                    copy.attachedBy = register.audit.actor
+                    try await copy.create(on: db)
+                }
             }
-            let last = try await Assessment.query(on: db).filter(\.$organisation.$id == organisation.id).sort(\.$number, .descending).first()
-            let assessment = Assessment()
-            assessment.$organisation.id = organisation.id
-            assessment.number = (last?.number ?? 0) + 1
-            assessment.frameworkID = catalogue.id
-            assessment.frameworkVersion = catalogue.version
-            assessment.period = period
-            assessment.interimDue = interimDay?.description
-            assessment.finalDue = final.description
-            assessment.targetsJSON = String(decoding: try RiskRegister.encoder.encode(chosenTargets), as: UTF8.self)
-            try await assessment.create(on: db)
-            try await AuditTrail.append([event("create", assessment, ["framework": .init(before: nil, after: catalogue.key),
-                                                                      "period": .init(before: nil, after: period), "final_due": .init(before: nil, after: final.description)])], on: db)
-            return assessment
+            try await AuditTrail.append([event("copy-forward", assessment, ["from": .init(before: nil, after: "\(source.reference) \(from.key) \(source.period)"),
+                                                                            "carried": .init(before: nil, after: String(carried.count))])], on: db)
+            return (assessment, carried.count)
         }
     }
 
@@ -156,7 +218,7 @@ struct Assessments {
 
     /// Records an item's result. Approving needs someone who may approve, and not the item's owner.
     func record(_ input: ResultInput, item itemID: String, in assessment: Assessment, by identity: Identity, mayApprove: Bool) async throws {
-        guard let catalogue = assessment.catalogue else { throw AssureError.notFound("The framework of \(assessment.reference) is no longer shipped") }
+        let catalogue = try frameworks.requireCatalogue(of: assessment)
         guard let item = catalogue.items.first(where: { $0.id == itemID }) else { throw AssureError.notFound("\(catalogue.title) has no item \(itemID)") }
         var problems: [RuleError] = []
         let level = (input.level ?? "").trimmingCharacters(in: .whitespaces)
@@ -221,4 +283,8 @@ struct Assessments {
                    changes: changes.filter { $0.value.before != $0.value.after || $0.key == "item" },
                    requestID: register.audit.requestID, clientAddress: register.audit.clientAddress)
     }
+}
+
+extension Request {
+    func assessments(_ context: RiskContext) -> Assessments { Assessments(register: context.register, frameworks: frameworks) }
 }

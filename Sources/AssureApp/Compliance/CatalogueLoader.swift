@@ -15,19 +15,7 @@ struct CatalogueError: Error, Equatable, CustomStringConvertible {
 /// and field: YAML syntax, missing or mistyped fields, then the catalogue's own rules.
 enum CatalogueLoader {
     static func load(_ text: String, file: String) throws(RuleViolations<CatalogueError>) -> FrameworkCatalogue {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw RuleViolations([CatalogueError(file: file, line: 1, field: "file", message: "the file is empty")])
-            }
-            root = node
-        } catch let violations as RuleViolations<CatalogueError> {
-            throw violations
-        } catch let error as YamlError {
-            throw RuleViolations([CatalogueError(file: file, line: line(of: error), field: "file", message: "not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")")])
-        } catch {
-            throw RuleViolations([CatalogueError(file: file, line: 1, field: "file", message: "not valid YAML")])
-        }
+        let root = try compose(text, file: file)
         var reader = Reader(file: file)
         let catalogue = reader.catalogue(root)
         var problems = reader.problems
@@ -41,6 +29,22 @@ enum CatalogueLoader {
         return catalogue
     }
 
+    /// Parses YAML into a node tree that keeps line numbers; syntax errors name their line.
+    static func compose(_ text: String, file: String) throws(RuleViolations<CatalogueError>) -> Node {
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw RuleViolations([CatalogueError(file: file, line: 1, field: "file", message: "the file is empty")])
+            }
+            return node
+        } catch let violations as RuleViolations<CatalogueError> {
+            throw violations
+        } catch let error as YamlError {
+            throw RuleViolations([CatalogueError(file: file, line: line(of: error), field: "file", message: "not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")")])
+        } catch {
+            throw RuleViolations([CatalogueError(file: file, line: 1, field: "file", message: "not valid YAML")])
+        }
+    }
+
     private static func line(of error: YamlError) -> Int {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _): return mark.line
@@ -49,7 +53,7 @@ enum CatalogueLoader {
     }
 
     /// Walks the YAML tree, remembering the line of every id for the rule checks' messages.
-    private struct Reader {
+    struct Reader {
         let file: String
         var problems: [CatalogueError] = []
         var lines: [String: Int] = [:]
@@ -136,6 +140,8 @@ enum ShippedCatalogues {
         ("nhs-service-standard.yaml", String(decoding: PackageResources.nhs_service_standard_yaml, as: UTF8.self)),
         ("dspt-caf-2024-25.yaml", String(decoding: PackageResources.dspt_caf_2024_25_yaml, as: UTF8.self)),
         ("dspt-ndg.yaml", String(decoding: PackageResources.dspt_ndg_yaml, as: UTF8.self)),
+        ("dcb0129.yaml", String(decoding: PackageResources.dcb0129_yaml, as: UTF8.self)),
+        ("dcb0160.yaml", String(decoding: PackageResources.dcb0160_yaml, as: UTF8.self)),
     ]
 
     /// Loaded once; a shipped catalogue that does not load is a build mistake, caught by the tests.

@@ -2,20 +2,25 @@ import AssureCore
 import Foundation
 import Vapor
 
-/// `assure frameworks list | show ID[@VERSION] | validate FILE`: the compliance catalogues Assure
-/// ships, and a check of a catalogue file before it is used (every problem by file, line and field).
+/// `assure frameworks list | show ID[@VERSION] | validate FILE | import FILE | export ID --format oscal`:
+/// the compliance catalogues and mappings Assure offers, a check of a file before it is used (every
+/// problem by file, line and field), importing one into the database, and OSCAL catalog export.
 struct FrameworksCommand: AsyncCommandGroup {
     var help: String { "List, show and validate compliance framework catalogues" }
-    var commands: [String: any AnyAsyncCommand] { ["list": ListFrameworks(), "show": ShowFramework(), "validate": ValidateCatalogue()] }
+    var commands: [String: any AnyAsyncCommand] { ["list": ListFrameworks(), "show": ShowFramework(), "validate": ValidateCatalogue(), "import": ImportFramework(), "export": ExportFramework()] }
 }
 
 struct ListFrameworks: AsyncCommand {
     struct Signature: CommandSignature {}
-    var help: String { "Lists the catalogues Assure ships" }
+    var help: String { "Lists the catalogues and mappings Assure offers (shipped and imported)" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        for catalogue in ShippedCatalogues.all {
+        let library = try await FrameworksCommand.library(context)
+        for catalogue in library.catalogues {
             context.console.print("\(catalogue.key)\t\(catalogue.title) \(catalogue.version)\t\(catalogue.items.count) items\t\(catalogue.publisher)\(catalogue.unverified ? "\t(some details unverified)" : "")")
+        }
+        for mapping in library.mappings {
+            context.console.print("mapping \(mapping.id)\t\(mapping.source) → \(mapping.target)\t\(mapping.entries.count) entries")
         }
     }
 }
@@ -27,9 +32,7 @@ struct ShowFramework: AsyncCommand {
     var help: String { "Shows a catalogue's groups and items with their allowed levels" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        guard let catalogue = ShippedCatalogues.find(signature.id) else {
-            throw CommandFailure(message: "frameworks show: no catalogue '\(signature.id)'. Known: \(ShippedCatalogues.all.map(\.key).joined(separator: ", "))")
-        }
+        let catalogue = try FrameworksCommand.require(signature.id, in: try await FrameworksCommand.library(context), command: "show")
         context.console.print("\(catalogue.title) \(catalogue.version) — \(catalogue.publisher), \(catalogue.published)")
         context.console.print("Licence: \(catalogue.licence)")
         func show(_ group: FrameworkCatalogue.Group, depth: Int) {
@@ -56,10 +59,79 @@ struct ValidateCatalogue: AsyncCommand {
         }
         let name = (signature.file as NSString).lastPathComponent
         do {
-            let catalogue = try CatalogueLoader.load(String(decoding: data, as: UTF8.self), file: name)
+            let text = String(decoding: data, as: UTF8.self)
+            if (try CatalogueLoader.compose(text, file: name)).mapping?["entries"] != nil {
+                let mapping = try MappingLoader.load(text, file: name, catalogues: { FrameworkLibrary.shipped.find($0) })
+                context.console.print("\(name): mapping \(mapping.id), \(mapping.source) → \(mapping.target), \(mapping.entries.count) entries — valid")
+                return
+            }
+            let catalogue = try CatalogueLoader.load(text, file: name)
             context.console.print("\(name): \(catalogue.key), \(catalogue.items.count) items, \(catalogue.profiles.count) profiles — valid")
         } catch {
             throw CommandFailure(message: error.problems.map(\.description).joined(separator: "\n"))
+        }
+    }
+}
+
+extension FrameworksCommand {
+    /// Shipped catalogues, plus imported ones when the database is reachable and current.
+    static func library(_ context: CommandContext) async throws -> FrameworkLibrary {
+        try await AssureStartup.requireCurrentSchema(context.application)
+        try await context.application.reloadFrameworks()
+        return context.application.frameworks
+    }
+
+    static func require(_ key: String, in library: FrameworkLibrary, command: String) throws -> FrameworkCatalogue {
+        guard let catalogue = library.find(key) else {
+            throw CommandFailure(message: "frameworks \(command): no catalogue '\(key)'. Known: \(library.catalogues.map(\.key).joined(separator: ", "))")
+        }
+        return catalogue
+    }
+}
+
+struct ImportFramework: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "file", help: "A catalogue or mapping YAML file") var file: String
+    }
+    var help: String { "Checks a catalogue or mapping file and adds it to this Assure's library (kept in the database)" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let data = FileManager.default.contents(atPath: signature.file) else {
+            throw CommandFailure(message: "frameworks import: cannot read \(signature.file)")
+        }
+        _ = try await FrameworksCommand.library(context)
+        let name = (signature.file as NSString).lastPathComponent
+        do {
+            let summary = try await FrameworkImport.run(text: String(decoding: data, as: UTF8.self), fileName: name, by: "command:frameworks-import",
+                                                        on: context.application)
+            context.console.print("Imported \(summary). Running Assure servers offer it after their next restart.")
+        } catch let violations as RuleViolations<CatalogueError> {
+            throw CommandFailure(message: violations.problems.map(\.description).joined(separator: "\n"))
+        }
+    }
+}
+
+struct ExportFramework: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "id", help: "A catalogue id, with @version for one version (e.g. ncsc-caf@3.2)") var id: String
+        @Option(name: "format", help: "oscal (an OSCAL 1.1 catalog in JSON)") var format: String?
+        @Option(name: "output", short: "o", help: "A file to write instead of standard output") var output: String?
+    }
+    var help: String { "Writes a catalogue as an OSCAL catalog (JSON)" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard (signature.format ?? "oscal").lowercased() == "oscal" else {
+            throw CommandFailure(message: "frameworks export: --format '\(signature.format ?? "")' is not supported; use --format oscal")
+        }
+        let catalogue = try FrameworksCommand.require(signature.id, in: try await FrameworksCommand.library(context), command: "export")
+        let data = try OSCALExport.catalog(catalogue)
+        if let output = signature.output {
+            guard FileManager.default.createFile(atPath: output, contents: data) else {
+                throw CommandFailure(message: "frameworks export: cannot write \(output)")
+            }
+            context.console.print("Wrote \(catalogue.key) as an OSCAL catalog to \(output)")
+        } else {
+            context.console.output(String(decoding: data, as: UTF8.self), style: .plain, newLine: true)
         }
     }
 }

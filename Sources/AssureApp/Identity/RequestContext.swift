@@ -33,10 +33,13 @@ struct CSRFMiddleware: AsyncMiddleware {
     }
 
     /// Routes with their own body limit stream the body, so it is read here to find the token:
-    /// up to the import limit for file uploads, the default limit for everything else.
+    /// for file uploads up to the larger of the import limit and the evidence limit (with room for
+    /// the other fields, so an oversized file is refused by name, not by the body limit); the
+    /// default limit for everything else.
     static func collectBody(of request: Request) async throws {
         guard request.body.data == nil else { return }
         let isUpload = request.headers.contentType?.type == "multipart"
-        _ = try await request.body.collect(max: isUpload ? 10 * 1024 * 1024 : 1024 * 1024).get()
+        let uploadLimit = max(10 * 1024 * 1024, request.application.assureConfiguration.evidenceMaxBytes + 1024 * 1024)
+        _ = try await request.body.collect(max: isUpload ? uploadLimit : 1024 * 1024).get()
     }
 }

@@ -29,6 +29,8 @@ public struct AssureConfiguration: Sendable, Equatable {
     public var singleSignOn: SingleSignOnSettings?
     /// When set, `/metrics` answers only a scraper that sends it as a bearer token.
     public var metricsToken: String?
+    /// The largest evidence file accepted (`ASSURE_EVIDENCE_MAX_MB`, default 25 MB).
+    public var evidenceMaxBytes: Int = 25 * 1_048_576
 
     /// Whether people reach Assure over TLS (directly or through a proxy that terminates it).
     public var isServedOverTLS: Bool { publicURL?.lowercased().hasPrefix("https://") ?? false }
@@ -110,6 +112,12 @@ public struct AssureConfiguration: Sendable, Equatable {
         if let token = environment["ASSURE_METRICS_TOKEN"], !token.isEmpty {
             guard token.count >= 16 else { throw ConfigurationError(setting: "ASSURE_METRICS_TOKEN", message: "must be at least 16 characters") }
             configuration.metricsToken = token
+        }
+        if let value = environment["ASSURE_EVIDENCE_MAX_MB"], !value.isEmpty {
+            guard let megabytes = Int(value), (1...1024).contains(megabytes) else {
+                throw ConfigurationError(setting: "ASSURE_EVIDENCE_MAX_MB", message: "'\(value)' is not a whole number of megabytes from 1 to 1024")
+            }
+            configuration.evidenceMaxBytes = megabytes * 1_048_576
         }
         return configuration
     }

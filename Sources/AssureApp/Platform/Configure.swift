@@ -63,6 +63,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: BoardAssuranceRoutes())
     try app.register(collection: BoardAssuranceAPI())
     try app.register(collection: AssessmentRoutes())
+    try app.register(collection: EvidenceRoutes())
+    try app.register(collection: EvidenceAPI())
     try app.register(collection: AssessmentAPI())
 }
 

@@ -37,6 +37,8 @@ public enum AssureMigrations {
         CreateRiskRegister(),
         CreateBoardAssuranceFramework(),
         CreateAssessments(),
+        CreateFrameworkImports(),
+        CreateEvidenceLibrary(),
     ]
 
     public static var names: [String] { all.map(\.name) }

@@ -27,10 +27,12 @@ public enum AssureStartup {
             }
             try await app.autoMigrate()
         }
+        try await app.reloadFrameworks()
         if configuration.demo {
             let summary = try await DemoSeeder.seedRegion(on: app.db)
             let people = try await DemoSeeder.seedPeople(on: app)
             let risks = try await DemoSeeder.seedRisks(on: app.db)
+            _ = try await DemoSeeder.seedEvidence(on: app)
             app.logger.notice("Demo data ready: \(summary.inserted) organisations, \(people) accounts and \(risks) risks added")
         }
     }
@@ -158,17 +160,58 @@ enum DemoSeeder {
 
     /// Demo assessments part-way through; approvals are recorded as the demo's system administrator.
     static func seedAssessments(register: RiskRegister, on database: any Database) async throws {
-        let assessments = Assessments(register: register)
-        let approver = Identity(userID: UUID(), email: DemoPeople.all.first { $0.role == .systemAdmin }?.email ?? "admin@avalon.example",
-                                displayName: "Demo", memberships: [], sessionID: UUID(), csrfToken: "")
-        for entry in DemoAssessments.all {
-            let assessment = try await assessments.start(.init(framework: entry.framework, period: entry.period, interim_due: entry.interim,
-                                                               final_due: entry.final, profile: entry.profile))
-            for result in entry.results {
-                try await assessments.record(.init(level: result.level, rationale: result.rationale, owner: result.owner, status: result.status.rawValue),
-                                             item: result.item, in: assessment, by: approver, mayApprove: true)
+        for entry in DemoAssessments.all { try await seedAssessment(entry, register: register) }
+        for (code, entry) in DemoAssessments.others {
+            let organisation = try await OrganisationDirectory(database: database).require(code)
+            try await seedAssessment(entry, register: RiskRegister(database: database, audit: .command("demo"), organisation: organisation, today: register.today))
+        }
+    }
+
+    static var demoApprover: Identity {
+        Identity(userID: UUID(), email: DemoPeople.all.first { $0.role == .systemAdmin }?.email ?? "admin@avalon.example",
+                 displayName: "Demo", memberships: [], sessionID: UUID(), csrfToken: "")
+    }
+
+    static func seedAssessment(_ entry: DemoAssessments.Entry, register: RiskRegister) async throws {
+        let assessments = Assessments(register: register, frameworks: .shipped)
+        let assessment = try await assessments.start(.init(framework: entry.framework, period: entry.period, interim_due: entry.interim,
+                                                           final_due: entry.final, profile: entry.profile))
+        for result in entry.results {
+            try await assessments.record(.init(level: result.level, rationale: result.rationale, owner: result.owner, status: result.status.rawValue),
+                                         item: result.item, in: assessment, by: demoApprover, mayApprove: true)
+        }
+    }
+
+    /// The demo trust's evidence library, attached where each piece supports an item, and Assure's
+    /// own checks run on its DSPT. Needs the data directory for the files.
+    static func seedEvidence(on app: Application) async throws -> Int {
+        let organisation = try await OrganisationDirectory(database: app.db).require(DemoRisks.organisation)
+        guard try await Evidence.query(on: app.db).filter(\.$organisation.$id == organisation.id).count() == 0 else { return 0 }
+        let register = RiskRegister(database: app.db, audit: .command("demo"), organisation: organisation, today: CalendarDay(app.clock.now()))
+        let library = EvidenceLibrary(register: register, store: EvidenceStore(dataDirectory: app.assureConfiguration.dataDirectory),
+                                      maxBytes: app.assureConfiguration.evidenceMaxBytes)
+        let owner = DemoPeople.all.first { $0.role == .manager }?.email
+        let assessments = Assessments(register: register, frameworks: app.frameworks)
+        let all = try await Assessment.query(on: app.db).filter(\.$organisation.$id == organisation.id).all()
+        for entry in DemoEvidence.all {
+            let input = EvidenceLibrary.Input(title: entry.title, description: entry.description, owner: owner, valid_from: nil,
+                                              review_by: register.today.adding(days: entry.reviewInDays).description, url: entry.url)
+            let evidence: Evidence
+            if let file = entry.file {
+                evidence = try await library.addFile(input, upload: .init(name: file.name, data: Data(file.contents.utf8)), by: demoApprover)
+            } else {
+                evidence = try await library.addLink(input, by: demoApprover)
+            }
+            if entry.approved { try await library.setApproval(evidence, to: EvidenceApproval.approved.rawValue, by: demoApprover, mayApprove: true) }
+            for (key, item) in entry.supports {
+                guard let assessment = all.first(where: { "\($0.frameworkID)@\($0.frameworkVersion)" == key }) else { continue }
+                try await library.attach(evidence, to: assessment, item: item, catalogue: try app.frameworks.requireCatalogue(of: assessment))
             }
         }
+        if let dspt = all.first(where: { $0.frameworkID == "dspt-caf" }) {
+            _ = try await AutomatedCheckRunner(assessments: assessments, evidence: library).run(on: dspt)
+        }
+        return DemoEvidence.all.count
     }
 
     static func seed(_ entries: [DemoOrganisations.Entry], on database: any Database) async throws -> OrganisationChanges.ImportSummary {

@@ -32,8 +32,14 @@ public enum DSPTStatus: String, Sendable {
     /// a mandatory item not met, Standards Not Met. "Exceeded" needs an independent audit, so it is
     /// recorded by hand, not computed.
     public static func rollUp(_ results: [(mandatory: Bool, met: Bool)]) -> DSPTStatus {
-        if results.contains(where: { $0.mandatory && !$0.met }) { return .notMet }
-        return results.allSatisfy(\.met) ? .met : .approaching
+        rollUp(mandatoryMet: results.filter { $0.mandatory && $0.met }.count, mandatory: results.filter(\.mandatory).count,
+               met: results.filter(\.met).count, items: results.count)
+    }
+
+    /// The same rule from counts, for roll-ups across many organisations.
+    public static func rollUp(mandatoryMet: Int, mandatory: Int, met: Int, items: Int) -> DSPTStatus {
+        if mandatoryMet < mandatory { return .notMet }
+        return met >= items ? .met : .approaching
     }
 }
 

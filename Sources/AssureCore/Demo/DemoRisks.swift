@@ -159,5 +159,55 @@ public enum DemoAssessments {
             Result(item: "CE1", level: "compliant", rationale: "Boundary firewalls managed by the network team", owner: cyber, status: .readyForReview),
             Result(item: "CE3.14d", level: "non-compliant", rationale: "Modality consoles cannot be patched", owner: cyber, status: .inProgress),
         ]),
+        Entry(framework: "ncsc-caf@3.2", period: "2025-26", interim: nil, final: "2026-06-30", profile: "govassure-baseline", results: [
+            Result(item: "A1.a", level: "achieved", rationale: "As the DSPT return: quarterly board briefing", owner: cyber, status: .approved),
+            Result(item: "B2.a", level: "partially-achieved", rationale: "MFA on remote access; not yet on clinical systems", owner: cyber, status: .inProgress),
+            Result(item: "B4.b", level: "achieved", rationale: "Build standards for desktops and servers", owner: cyber, status: .readyForReview),
+            Result(item: "B4.d", level: "not-achieved", rationale: "Unsupported Windows on imaging modalities (R-0001)", owner: cyber, status: .inProgress),
+        ]),
+    ]
+
+    /// Other demo trusts' DSPT returns on the NDG standards, so an ICB sees positions side by side.
+    public static let others: [(organisation: String, entry: Entry)] = [
+        ("T92", Entry(framework: "dspt-ndg@2023-24", period: "2025-26", interim: "2025-12-31", final: "2026-06-30", profile: nil,
+                      results: ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8", "2.1", "2.2", "3.1", "3.4", "4.1", "4.2", "4.5", "5.1", "6.3",
+                                "7.0", "8.0", "9.0", "10.0"].map { Result(item: $0, level: "met", rationale: "Evidence reviewed by the IG lead", owner: "", status: .inProgress) })),
+        ("T93", Entry(framework: "dspt-ndg@2023-24", period: "2025-26", interim: "2025-12-31", final: "2026-06-30", profile: nil, results: [
+            Result(item: "1.1", level: "met", rationale: "Privacy notice current", owner: "", status: .inProgress),
+            Result(item: "3.1", level: "not-met", rationale: "Training completion 81% against 95%", owner: "", status: .inProgress),
+            Result(item: "8.0", level: "not-met", rationale: "Windows Server 2012 R2 still in use", owner: "", status: .inProgress),
+        ])),
+    ]
+}
+
+/// Demo evidence for the demo trust: policies, certificates and test records, some expiring or
+/// expired, each attached where it supports an assessment item.
+public enum DemoEvidence {
+    public struct Entry: Sendable {
+        public var title: String
+        public var description: String
+        /// A link, or a file's name and contents.
+        public var url: String?
+        public var file: (name: String, contents: String)?
+        /// Review date relative to the day the demo is seeded, so the views always have something in them.
+        public var reviewInDays: Int
+        public var approved: Bool
+        /// Framework key and item.
+        public var supports: [(String, String)]
+    }
+
+    public static let all: [Entry] = [
+        Entry(title: "Information security policy v4.2", description: "Approved by the Audit and Risk Committee",
+              url: "https://intranet.kingsmere.example/policies/information-security-v4.2.pdf", file: nil, reviewInDays: 200, approved: true,
+              supports: [("dspt-caf@2024-25", "A1.a"), ("ncsc-caf@3.2", "A1.a"), ("dspt-caf@2024-25", "B1.a")]),
+        Entry(title: "Cyber Essentials certificate", description: "IASME certificate for the corporate network",
+              url: nil, file: ("cyber-essentials-certificate.txt", "Cyber Essentials certificate (demo)\nOrganisation: Kingsmere University Hospitals NHS Foundation Trust\nScope: corporate network\n"),
+              reviewInDays: 12, approved: true, supports: [("cyber-essentials@2025", "CE1"), ("ncsc-caf@3.2", "B4.b")]),
+        Entry(title: "Backup restore test log", description: "Last full restore test of the EPR backup",
+              url: nil, file: ("backup-restore-tests.csv", "date,system,result\n2025-09-14,EPR,partial restore only\n"),
+              reviewInDays: -20, approved: false, supports: [("dspt-caf@2024-25", "B5.c")]),
+        Entry(title: "Unsupported software inventory extract", description: "Imaging modality consoles on Windows 7",
+              url: "https://intranet.kingsmere.example/it/asset-register/unsupported", file: nil, reviewInDays: 60, approved: false,
+              supports: [("dspt-caf@2024-25", "B4.d"), ("ncsc-caf@3.2", "B4.d"), ("cyber-essentials@2025", "CE3.14d")]),
     ]
 }

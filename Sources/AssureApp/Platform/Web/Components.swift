@@ -25,9 +25,9 @@ enum Components {
         )
     }
 
-    static func textField<C: HTML.BodyContext>(_ field: Field) -> Node<C> {
+    static func textField<C: HTML.BodyContext>(_ field: Field, name: String? = nil) -> Node<C> {
         fieldGroup(field, control: .input(
-            .type(.text), .id(field.id), .name(field.id), .value(field.value), .class("input \(field.width)"),
+            .type(.text), .id(field.id), .name(name ?? field.id), .value(field.value), .class("input \(field.width)"),
             .attribute(named: "aria-describedby", value: describedBy(field.id, hint: field.hint, error: field.error))
         ))
     }
@@ -41,9 +41,9 @@ enum Components {
         ))
     }
 
-    static func textArea<C: HTML.BodyContext>(_ field: Field, rows: Int = 4) -> Node<C> {
+    static func textArea<C: HTML.BodyContext>(_ field: Field, rows: Int = 4, name: String? = nil) -> Node<C> {
         fieldGroup(field, control: .textarea(
-            .id(field.id), .name(field.id), .class("textarea"), .attribute(named: "rows", value: String(rows)),
+            .id(field.id), .name(name ?? field.id), .class("textarea"), .attribute(named: "rows", value: String(rows)),
             .attribute(named: "aria-describedby", value: describedBy(field.id, hint: field.hint, error: field.error)),
             .text(field.value)
         ))
@@ -56,9 +56,9 @@ enum Components {
     }
 
     /// A native date picker; without JavaScript or support it is a text box taking YYYY-MM-DD.
-    static func dateField<C: HTML.BodyContext>(_ field: Field) -> Node<C> {
+    static func dateField<C: HTML.BodyContext>(_ field: Field, name: String? = nil) -> Node<C> {
         fieldGroup(field, control: .input(
-            .type(.date), .id(field.id), .name(field.id), .value(field.value), .class("input \(field.width)"),
+            .type(.date), .id(field.id), .name(name ?? field.id), .value(field.value), .class("input \(field.width)"),
             .attribute(named: "aria-describedby", value: describedBy(field.id, hint: field.hint, error: field.error))
         ))
     }
@@ -88,6 +88,16 @@ enum Components {
             .unwrap(field.error) { .p(.class("error-message"), .id("\(field.id)-error"), .span(.class("visually-hidden"), .text("Error: ")), .text($0)) },
             control
         )
+    }
+
+    /// A part of a whole as a bar with its figure, e.g. outcomes achieved out of all outcomes.
+    /// A native progress element: the security policy allows no inline styles.
+    static func meter(part: Int, of whole: Int) -> Node<HTML.BodyContext> {
+        let percent = whole == 0 ? 0 : Int((Double(part) / Double(whole) * 100).rounded())
+        return .span(.class("meter"),
+                     .element(named: "progress", nodes: [.class("meter__bar"), .attribute(named: "max", value: String(max(whole, 1))),
+                                                         .attribute(named: "value", value: String(part)), .attribute(named: "aria-hidden", value: "true")]),
+                     .span(.class("meter__text"), .text("\(part) of \(whole) (\(percent)%)")))
     }
 
     /// A key–value list for the facts about a record.

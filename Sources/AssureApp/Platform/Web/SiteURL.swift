@@ -34,6 +34,20 @@ enum SiteURL: Equatable {
     case assessments(String)
     case assessment(String, String)
     case assessmentItem(String, String, String)
+    case assessmentItemEvidence(String, String, String)
+    case assessmentItemEvidenceRemove(String, String, String)
+    case assessmentChecks(String, String)
+    case assessmentReport(String, String)
+    case assessmentCSV(String, String)
+    case assessmentOSCAL(String, String)
+    case copyAssessment(String)
+    case compliancePositions(String)
+    case evidenceLibrary(String)
+    case uploadEvidence(String)
+    case addEvidenceLink(String)
+    case evidence(String, String)
+    case evidenceApproval(String, String)
+    case evidenceFile(String, String)
     case removeMember(String)
     case organisations
     case newOrganisation
@@ -76,6 +90,16 @@ enum SiteURL: Equatable {
         case assessments(String)
         case assessment(String, String)
         case assessmentItem(String, String, String)
+        case assessmentItemEvidence(String, String, String)
+        case assessmentItemEvidenceItem(String, String, String, String)
+        case assessmentChecks(String, String)
+        case assessmentCopy(String, String)
+        case assessmentOSCAL(String, String)
+        case compliancePositions(String)
+        case evidenceLibrary(String)
+        case evidence(String, String)
+        case evidenceApproval(String, String)
+        case evidenceFile(String, String)
     }
 
     /// What an administrator does to a person's account.
@@ -101,6 +125,8 @@ enum SiteURL: Equatable {
     static let assessmentItemID = ":item"
     /// A framework catalogue's key, `ncsc-caf` or `ncsc-caf@3.2`.
     static let frameworkKey = ":framework"
+    /// The parameter name for a piece of evidence (E1).
+    static let evidenceReference = ":evidence"
 
     /// The parameter name used in route patterns for a strategic objective (SO1).
     static let objectiveReference = ":objective"
@@ -148,6 +174,20 @@ enum SiteURL: Equatable {
         case .assessments(let code): "/organisations/\(code)/assessments"
         case .assessment(let code, let reference): "/organisations/\(code)/assessments/\(reference)"
         case .assessmentItem(let code, let reference, let item): "/organisations/\(code)/assessments/\(reference)/items/\(item)"
+        case .assessmentItemEvidence(let code, let reference, let item): "/organisations/\(code)/assessments/\(reference)/items/\(item)/evidence"
+        case .assessmentItemEvidenceRemove(let code, let reference, let item): "/organisations/\(code)/assessments/\(reference)/items/\(item)/evidence/remove"
+        case .assessmentChecks(let code, let reference): "/organisations/\(code)/assessments/\(reference)/checks"
+        case .assessmentReport(let code, let reference): "/organisations/\(code)/assessments/\(reference)/report"
+        case .assessmentCSV(let code, let reference): "/organisations/\(code)/assessments/\(reference)/results.csv"
+        case .assessmentOSCAL(let code, let reference): "/organisations/\(code)/assessments/\(reference)/oscal.json"
+        case .copyAssessment(let code): "/organisations/\(code)/assessments/copy"
+        case .compliancePositions(let code): "/organisations/\(code)/compliance-positions"
+        case .evidenceLibrary(let code): "/organisations/\(code)/evidence"
+        case .uploadEvidence(let code): "/organisations/\(code)/evidence/upload"
+        case .addEvidenceLink(let code): "/organisations/\(code)/evidence/link"
+        case .evidence(let code, let reference): "/organisations/\(code)/evidence/\(reference)"
+        case .evidenceApproval(let code, let reference): "/organisations/\(code)/evidence/\(reference)/approval"
+        case .evidenceFile(let code, let reference): "/organisations/\(code)/evidence/\(reference)/file"
         case .removeMember(let code): "/organisations/\(code)/people/remove"
         case .organisations: "/organisations"
         case .newOrganisation: "/organisations/new"
@@ -189,6 +229,17 @@ enum SiteURL: Equatable {
             case .assessments(let code): "/api/v1/organisations/\(code)/assessments"
             case .assessment(let code, let reference): "/api/v1/organisations/\(code)/assessments/\(reference)"
             case .assessmentItem(let code, let reference, let item): "/api/v1/organisations/\(code)/assessments/\(reference)/items/\(item)"
+            case .assessmentItemEvidence(let code, let reference, let item): "/api/v1/organisations/\(code)/assessments/\(reference)/items/\(item)/evidence"
+            case .assessmentItemEvidenceItem(let code, let reference, let item, let evidence):
+                "/api/v1/organisations/\(code)/assessments/\(reference)/items/\(item)/evidence/\(evidence)"
+            case .assessmentChecks(let code, let reference): "/api/v1/organisations/\(code)/assessments/\(reference)/checks"
+            case .assessmentCopy(let code, let reference): "/api/v1/organisations/\(code)/assessments/\(reference)/copy"
+            case .assessmentOSCAL(let code, let reference): "/api/v1/organisations/\(code)/assessments/\(reference)/oscal"
+            case .compliancePositions(let code): "/api/v1/organisations/\(code)/compliance-positions"
+            case .evidenceLibrary(let code): "/api/v1/organisations/\(code)/evidence"
+            case .evidence(let code, let reference): "/api/v1/organisations/\(code)/evidence/\(reference)"
+            case .evidenceApproval(let code, let reference): "/api/v1/organisations/\(code)/evidence/\(reference)/approval"
+            case .evidenceFile(let code, let reference): "/api/v1/organisations/\(code)/evidence/\(reference)/file"
             }
         }
     }

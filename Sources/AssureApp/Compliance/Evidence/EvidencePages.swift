@@ -1,0 +1,260 @@
+import AssureCore
+import Fluent
+import Foundation
+import Plot
+import Vapor
+
+/// `/organisations/{code}/evidence`: the evidence library (files, links and what Assure produced),
+/// with views of what has expired or expires soon; one piece of evidence and where it is used.
+enum EvidencePages {
+    static func list(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.read)
+        return try await renderList(req, context, input: .init(), problems: [], form: nil)
+    }
+
+    static func upload(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.createRecord)
+        struct Form: Content { var file: File? }
+        let input = try req.content.decode(EvidenceLibrary.Input.self)
+        do {
+            let file = try req.content.decode(Form.self).file
+            let upload = file.flatMap { $0.data.readableBytes > 0 || !$0.filename.isEmpty ? EvidenceLibrary.Upload(name: $0.filename, data: Data(buffer: $0.data)) : nil }
+            let evidence = try await req.evidenceLibrary(context).addFile(input, upload: upload, by: context.identity)
+            return req.redirect(to: SiteURL.evidence(context.organisation.odsCode, evidence.reference).path, redirectType: .normal)
+        } catch let error as AssureError where error.status.code < 500 {
+            return try await renderList(req, context, input: input, problems: error.problems, form: "upload", status: error.status)
+        }
+    }
+
+    static func addLink(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.createRecord)
+        let input = try req.content.decode(EvidenceLibrary.Input.self)
+        do {
+            let evidence = try await req.evidenceLibrary(context).addLink(input, by: context.identity)
+            return req.redirect(to: SiteURL.evidence(context.organisation.odsCode, evidence.reference).path, redirectType: .normal)
+        } catch let error as AssureError where error.status.code < 500 {
+            return try await renderList(req, context, input: input, problems: error.problems, form: "link", status: error.status)
+        }
+    }
+
+    static func filter(_ req: Request) -> EvidenceCurrency? { (try? req.query.get(String.self, at: "show")).flatMap(EvidenceCurrency.init(rawValue:)) }
+
+    static func renderList(_ req: Request, _ context: RiskContext, input: EvidenceLibrary.Input, problems: [AssureError.FieldProblem], form: String?,
+                           status: HTTPResponseStatus = .ok) async throws -> Response {
+        let code = context.organisation.odsCode
+        let library = req.evidenceLibrary(context)
+        let show = filter(req)
+        let evidence = try await library.list(show)
+        let usage = try await library.usage(of: evidence)
+        let views: [(EvidenceCurrency?, String)] = [(nil, "All"), (.expiringSoon, "Expiring soon"), (.expired, "Expired"), (.noReviewDate, "No review date")]
+        func problem(_ field: String, in name: String) -> String? { form == name ? problems.message(for: field) : nil }
+        let content: Node<HTML.BodyContext> = .group(
+            Components.errorSummary(problems, fieldIDs: Set(problems.map { "\(form ?? "upload")-\($0.field)" })),
+            .h1(.text("Evidence library")),
+            .p(.class("lede"), .text("\(context.organisation.name)'s evidence, kept once and attached to as many assessment items as it supports. Expiring soon means a review date within \(EvidenceCurrency.soonDays) days.")),
+            .nav(.class("tabs"), .attribute(named: "aria-label", value: "Evidence views"),
+                 .ul(.forEach(views) { view in
+                     .li(view.0 == show
+                         ? .span(.class("tabs__current"), .attribute(named: "aria-current", value: "page"), .text(view.1))
+                         : .a(.href(view.0.map { SiteURL.evidenceLibrary(code).with(query: [("show", $0.rawValue)]) } ?? SiteURL.evidenceLibrary(code).path), .text(view.1)))
+                 })),
+            evidence.isEmpty
+                ? Components.emptyState(title: show == nil ? "No evidence yet" : "Nothing to show", message: show == nil
+                                        ? "Upload a policy, certificate or report, or link to one held elsewhere."
+                                        : "No evidence in this view.", actions: [])
+                : Components.scrollableTable(label: "Evidence", .table(
+                    .class("table"),
+                    .thead(.tr(.th(.text("Evidence")), .th(.text("Kind")), .th(.text("Owner")), .th(.text("Review by")), .th(.text("Approval")), .th(.text("Supports")))),
+                    .tbody(.forEach(evidence) { item in
+                        .tr(.td(.a(.href(SiteURL.evidence(code, item.reference).path), .text("\(item.reference) \(item.title)"))),
+                            .td(.text(item.evidenceKind.displayName)),
+                            .td(.text(item.ownerEmail ?? "—")),
+                            .td(.span(.class("nowrap"), .text(item.reviewBy ?? "—")), AssessmentItemPage.currencyTag(item.currency(on: context.today))),
+                            .td(.text(item.approvalStatus.displayName)),
+                            .td(.text(usage[item.id ?? UUID()].map { "\($0) item\($0 == 1 ? "" : "s")" } ?? "Not used yet")))
+                    }))),
+            .if(context.may(.createRecord), .group(
+                .form(
+                    .class("panel"), .method(.post), .action(SiteURL.uploadEvidence(code).path), .attribute(named: "enctype", value: "multipart/form-data"),
+                    .attribute(named: "novalidate"),
+                    .h2(.class("heading-m"), .text("Upload a file")),
+                    .p(.class("hint"), .text("Up to \(EvidenceFileRules.megabytes(req.application.assureConfiguration.evidenceMaxBytes)): \(EvidenceFileRules.allowedList).")),
+                    Components.csrfField(),
+                    fileField(error: problem("file", in: "upload")),
+                    detailFields("upload", form == "upload" ? input : .init(), form == "upload" ? problems : []),
+                    .button(.type(.submit), .class("button"), .text("Upload evidence"))
+                ),
+                .form(
+                    .class("panel"), .method(.post), .action(SiteURL.addEvidenceLink(code).path), .attribute(named: "novalidate"),
+                    .h2(.class("heading-m"), .text("Add a link")),
+                    Components.csrfField(),
+                    Components.textField(.init(id: "link-url", label: "Web address", hint: "Where the document is held, for example on the intranet",
+                                               value: form == "link" ? input.url ?? "" : "", error: problem("url", in: "link")), name: "url"),
+                    detailFields("link", form == "link" ? input : .init(), form == "link" ? problems : []),
+                    .button(.type(.submit), .class("button"), .text("Add link"))
+                )
+            ))
+        )
+        let shell = context.shell("Evidence library", problems: !problems.isEmpty, crumbs: [.init(title: "Compliance", url: .assessments(code))]).with(section: .compliance)
+        return Layout.response(shell, status: status, content)
+    }
+
+    static func fileField<C: HTML.BodyContext>(error: String?) -> Node<C> {
+        .div(.class(error == nil ? "form-group" : "form-group form-group--error"),
+             .label(.class("label"), .for("upload-file"), .text("File")),
+             .unwrap(error) { .p(.class("error-message"), .id("upload-file-error"), .span(.class("visually-hidden"), .text("Error: ")), .text($0)) },
+             .input(.type(.file), .id("upload-file"), .name("file"), .class("file-upload"),
+                    .attribute(named: "accept", value: EvidenceFileRules.allowedTypes.keys.sorted().map { ".\($0)" }.joined(separator: ","))))
+    }
+
+    /// Title, description, owner and dates: the same fields for every kind, ids prefixed per form.
+    static func detailFields<C: HTML.BodyContext>(_ prefix: String, _ input: EvidenceLibrary.Input, _ problems: [AssureError.FieldProblem]) -> Node<C> {
+        .group(
+            Components.textField(.init(id: "\(prefix)-title", label: prefix == "upload" ? "Title (optional: the file name if left empty)" : "Title",
+                                       value: input.title ?? "", error: problems.message(for: "title")), name: "title"),
+            Components.textArea(.init(id: "\(prefix)-description", label: "Description (optional)", hint: "What it shows and who approved it",
+                                      value: input.description ?? "", error: problems.message(for: "description")), rows: 3, name: "description"),
+            Components.textField(.init(id: "\(prefix)-owner", label: "Owner (optional)", hint: "An email address; you if left empty",
+                                       value: input.owner ?? "", error: problems.message(for: "owner"), width: "field--medium"), name: "owner"),
+            Components.dateField(.init(id: "\(prefix)-valid_from", label: "Valid from (optional)", value: input.valid_from ?? "",
+                                       error: problems.message(for: "valid_from"), width: "field--short"), name: "valid_from"),
+            Components.dateField(.init(id: "\(prefix)-review_by", label: "Review or expiry date (optional)", hint: "For a certificate, its expiry date",
+                                       value: input.review_by ?? "", error: problems.message(for: "review_by"), width: "field--short"), name: "review_by")
+        )
+    }
+
+    static func show(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.read)
+        let evidence = try await req.evidenceLibrary(context).find(try req.evidenceReference)
+        return try await render(req, context, evidence, input: nil, problems: [])
+    }
+
+    static func update(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.read)
+        let library = req.evidenceLibrary(context)
+        let evidence = try await library.find(try req.evidenceReference)
+        try requireChange(context, evidence)
+        let input = try req.content.decode(EvidenceLibrary.Input.self)
+        do {
+            try await library.update(evidence, input)
+            return req.redirect(to: SiteURL.evidence(context.organisation.odsCode, evidence.reference).path, redirectType: .normal)
+        } catch let error as AssureError where error.status.code < 500 {
+            return try await render(req, context, evidence, input: input, problems: error.problems, status: error.status)
+        }
+    }
+
+    struct ApprovalInput: Content { var approval: String? }
+
+    static func approval(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.read)
+        let library = req.evidenceLibrary(context)
+        let evidence = try await library.find(try req.evidenceReference)
+        do {
+            try await library.setApproval(evidence, to: try req.content.decode(ApprovalInput.self).approval, by: context.identity, mayApprove: context.may(.approve))
+            return req.redirect(to: SiteURL.evidence(context.organisation.odsCode, evidence.reference).path, redirectType: .normal)
+        } catch let error as AssureError where error.status.code < 500 {
+            return try await render(req, context, evidence, input: nil, problems: error.problems, status: error.status)
+        }
+    }
+
+    /// The file as uploaded, always as a download (never shown inline), under its checked name.
+    static func download(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.read)
+        let evidence = try await req.evidenceLibrary(context).find(try req.evidenceReference)
+        return try fileResponse(req, evidence)
+    }
+
+    static func fileResponse(_ req: Request, _ evidence: Evidence) throws -> Response {
+        guard evidence.evidenceKind == .file, let digest = evidence.fileSHA256,
+              let data = EvidenceStore(dataDirectory: req.application.assureConfiguration.dataDirectory).read(digest) else {
+            throw AssureError.notFound("\(evidence.reference) has no stored file")
+        }
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: evidence.contentType ?? "application/octet-stream")
+        let name = evidence.fileName ?? "\(evidence.reference).bin"
+        let ascii = String(name.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0.value >= 32 ? Character($0) : "_" })
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)")
+        headers.replaceOrAdd(name: "ETag", value: "\"\(digest)\"")
+        return Response(status: .ok, headers: headers, body: .init(data: data))
+    }
+
+    static func requireChange(_ context: RiskContext, _ evidence: Evidence) throws {
+        guard context.may(.editAnyRecord) || (context.may(.editOwnRecord) && evidence.ownerEmail == context.identity.email) else {
+            throw AssureError(status: .forbidden, title: "Not permitted", detail: "Only the evidence's owner or a manager in \(context.organisation.name) may change \(evidence.reference).")
+        }
+    }
+
+    static func render(_ req: Request, _ context: RiskContext, _ evidence: Evidence, input: EvidenceLibrary.Input?, problems: [AssureError.FieldProblem],
+                       status: HTTPResponseStatus = .ok) async throws -> Response {
+        let code = context.organisation.odsCode
+        let uses = try await EvidenceAttachment.query(on: req.db).filter(\.$evidence.$id == evidence.requireID()).with(\.$assessment).all()
+        let currency = evidence.currency(on: context.today)
+        let mayChange = (try? requireChange(context, evidence)) != nil
+        let content: Node<HTML.BodyContext> = .group(
+            Components.errorSummary(problems, fieldIDs: ["title", "description", "owner", "valid_from", "review_by", "approval"]),
+            .span(.class("caption"), .text("\(evidence.reference) · \(evidence.evidenceKind.displayName)")),
+            .h1(.text(evidence.title)),
+            Components.summaryList([
+                ("Kind", .text(evidence.evidenceKind.displayName)),
+                ("Description", .text(evidence.details.isEmpty ? "—" : evidence.details)),
+                ("Owner", .text(evidence.ownerEmail ?? "—")),
+                ("Valid from", .text(evidence.validFrom ?? "—")),
+                ("Review or expiry", .group(.text(evidence.reviewBy ?? "None set"), .text(" "), AssessmentItemPage.currencyTag(currency))),
+                ("Approval", .text("\(evidence.approvalStatus.displayName)\(evidence.approvedBy.map { " by \($0)" } ?? "")")),
+                evidence.evidenceKind == .file
+                    ? ("File", .group(.a(.href(SiteURL.evidenceFile(code, evidence.reference).path), .text("Download \(evidence.fileName ?? "the file")")),
+                                      .text(" (\(EvidenceFileRules.megabytes(evidence.fileSize ?? 0)), SHA-256 \(evidence.fileSHA256?.prefix(12) ?? "")…)")))
+                    : evidence.evidenceKind == .link
+                        ? ("Link", .a(.href(evidence.url ?? "#"), .attribute(named: "rel", value: "noopener noreferrer"), .text(evidence.url ?? "")))
+                        : ("Produced by", .text("Assure's automated check \(evidence.checkID ?? "")")),
+                ("Added", .text("\(evidence.createdAt.map { CalendarDay($0).description } ?? "—") by \(evidence.createdBy)")),
+            ]),
+            .h2(.class("heading-m"), .text("Supports")),
+            uses.isEmpty ? .p(.text("Not attached to any assessment item yet.")) : .ul(.class("list"), .forEach(uses) { use in
+                .li(.a(.href(SiteURL.assessmentItem(code, use.assessment.reference, use.itemID).path),
+                       .text("\(use.assessment.reference) \(use.assessment.frameworkID) \(use.assessment.frameworkVersion) \(use.assessment.period): \(use.itemID)")))
+            }),
+            .if(context.may(.approve) && evidence.evidenceKind != .system, .form(
+                .class("panel"), .method(.post), .action(SiteURL.evidenceApproval(code, evidence.reference).path),
+                .h2(.class("heading-m"), .text("Approval")),
+                Components.csrfField(),
+                Components.selectField(.init(id: "approval", label: "Approval", value: evidence.approval, error: problems.message(for: "approval")),
+                                       options: EvidenceApproval.allCases.map { ($0.rawValue, $0.displayName) }),
+                .button(.type(.submit), .class("button"), .text("Save approval"))
+            )),
+            .if(mayChange, .form(
+                .class("panel"), .method(.post), .action(SiteURL.evidence(code, evidence.reference).path), .attribute(named: "novalidate"),
+                .h2(.class("heading-m"), .text("Change the details")),
+                Components.csrfField(),
+                Components.textField(.init(id: "title", label: "Title", value: input?.title ?? evidence.title, error: problems.message(for: "title"))),
+                Components.textArea(.init(id: "description", label: "Description", value: input?.description ?? evidence.details, error: problems.message(for: "description")), rows: 3),
+                Components.textField(.init(id: "owner", label: "Owner", value: input?.owner ?? evidence.ownerEmail ?? "", error: problems.message(for: "owner"), width: "field--medium")),
+                Components.dateField(.init(id: "valid_from", label: "Valid from", value: input?.valid_from ?? evidence.validFrom ?? "", error: problems.message(for: "valid_from"), width: "field--short")),
+                Components.dateField(.init(id: "review_by", label: "Review or expiry date", value: input?.review_by ?? evidence.reviewBy ?? "", error: problems.message(for: "review_by"), width: "field--short")),
+                .button(.type(.submit), .class("button"), .text("Save details"))
+            ))
+        )
+        let shell = context.shell("\(evidence.reference) \(evidence.title)", problems: !problems.isEmpty,
+                                  crumbs: [.init(title: "Compliance", url: .assessments(code)), .init(title: "Evidence library", url: .evidenceLibrary(code))])
+            .with(section: .compliance)
+        return Layout.response(shell, status: status, content)
+    }
+}
+
+struct EvidenceRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(SiteURL.evidenceLibrary(SiteURL.code).pathComponents, use: EvidencePages.list)
+        // Uploads stream up to the configured limit plus room for the form fields; the size check names the file.
+        routes.on(.POST, SiteURL.uploadEvidence(SiteURL.code).pathComponents, body: .stream, use: { req async throws -> Response in
+            try await CSRFMiddleware.collectBody(of: req)
+            return try await EvidencePages.upload(req: req)
+        })
+        routes.post(SiteURL.addEvidenceLink(SiteURL.code).pathComponents, use: EvidencePages.addLink)
+        let evidence = SiteURL.evidence(SiteURL.code, SiteURL.evidenceReference)
+        routes.get(evidence.pathComponents, use: EvidencePages.show)
+        routes.post(evidence.pathComponents, use: EvidencePages.update)
+        routes.post(SiteURL.evidenceApproval(SiteURL.code, SiteURL.evidenceReference).pathComponents, use: EvidencePages.approval)
+        routes.get(SiteURL.evidenceFile(SiteURL.code, SiteURL.evidenceReference).pathComponents, use: EvidencePages.download)
+    }
+}

@@ -1,0 +1,43 @@
+import Crypto
+import Foundation
+
+/// Evidence files under the data directory, named by the SHA-256 of their contents: the same file
+/// uploaded twice (or by two organisations) is kept once, and no uploaded name ever reaches the
+/// file system, so a name cannot choose where a file lands.
+struct EvidenceStore: Sendable {
+    let directory: String
+
+    init(dataDirectory: String) { directory = (dataDirectory as NSString).appendingPathComponent("evidence") }
+
+    static func digest(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
+
+    /// Only a 64-character lower-case hex digest becomes a path.
+    func path(for digest: String) -> String? {
+        guard digest.count == 64, digest.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
+        return "\(directory)/\(digest.prefix(2))/\(digest)"
+    }
+
+    /// Writes the file unless it is already kept; `created` says whether this call wrote it, so a
+    /// failed database write can take it away again.
+    func save(_ data: Data) throws -> (digest: String, created: Bool) {
+        let digest = Self.digest(data)
+        guard let path = path(for: digest) else { throw CocoaError(.fileWriteInvalidFileName) }
+        if FileManager.default.fileExists(atPath: path) { return (digest, false) }
+        let folder = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // Written beside its final name and renamed, so a reader never sees half a file.
+        let partial = "\(path).\(UUID().uuidString).partial"
+        try data.write(to: URL(fileURLWithPath: partial))
+        do {
+            try FileManager.default.moveItem(atPath: partial, toPath: path)
+        } catch where FileManager.default.fileExists(atPath: path) {
+            try? FileManager.default.removeItem(atPath: partial)  // another upload of the same file won the race
+            return (digest, false)
+        }
+        return (digest, true)
+    }
+
+    func read(_ digest: String) -> Data? { path(for: digest).flatMap { FileManager.default.contents(atPath: $0) } }
+
+    func remove(_ digest: String) { if let path = path(for: digest) { try? FileManager.default.removeItem(atPath: path) } }
+}
