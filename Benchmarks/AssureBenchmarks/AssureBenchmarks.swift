@@ -7,7 +7,7 @@ import Vapor
 /// Release-mode benchmarks for the platform issue. Run:
 ///   swift run -c release AssureBenchmarks                       (SQLite)
 ///   swift run -c release AssureBenchmarks --postgres URL        (PostgreSQL; the database is wiped)
-///   … --only access | audit | risk | platform
+///   … --only access | audit | risk | compliance | platform
 /// Targets: organisation tree page with ~7,000 organisations p95 < 50 ms; start-up to ready < 2 s;
 /// permission check < 1 µs; audit append adds < 1 ms p95 to a write; `audit verify` ≥ 200,000 entries/s.
 @main
@@ -59,8 +59,28 @@ enum AssureBenchmarks {
             try await RiskBenchmarks.run(binary: binary, environment: riskEnvironment, port: port + 1, risks: risks, requests: requests)
             if only == "risk" { return }
         }
+        if only == nil || only == "compliance" {
+            if let postgresURL {
+                let app = try await Application.make(.testing)
+                try await configure(app, AssureConfiguration(database: .postgres(url: postgresURL), logLevel: .warning))
+                try await (app.db as! any SQLDatabase).raw("DROP SCHEMA IF EXISTS public CASCADE").run()
+                try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA public").run()
+                try await app.asyncShutdown()
+            }
+            var complianceEnvironment = environment
+            let complianceDirectory = workDirectory + "/compliance"
+            try FileManager.default.createDirectory(atPath: complianceDirectory, withIntermediateDirectories: true)
+            complianceEnvironment["ASSURE_DATA_DIR"] = complianceDirectory
+            complianceEnvironment["ASSURE_PORT"] = String(port + 2)
+            var configuration = AssureConfiguration(dataDirectory: complianceDirectory, logLevel: .warning)
+            configuration.database = postgresURL.map { .postgres(url: $0) } ?? .sqliteFile(path: complianceDirectory + "/" + AssureConfiguration.sqliteFileName)
+            let links = arguments.firstIndex(of: "--evidence-links").flatMap { Int(arguments[$0 + 1]) } ?? 20_000
+            try await ComplianceBenchmarks.run(binary: binary, environment: complianceEnvironment, configuration: configuration, directory: complianceDirectory,
+                                               port: port + 2, links: links, requests: requests)
+            if only == "compliance" { return }
+        }
         guard only == nil || only == "platform" else {
-            fatalError("--only takes access, audit, risk or platform")
+            fatalError("--only takes access, audit, risk, compliance or platform")
         }
 
         /// Runs `assure` with arguments (and optional standard input) and waits for it to finish.

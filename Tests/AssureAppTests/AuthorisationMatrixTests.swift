@@ -84,6 +84,30 @@ final class AuthorisationMatrixTests: XCTestCase {
         "GET /api/v1/organisations/:code/assessments": .organisation(.read), "POST /api/v1/organisations/:code/assessments": .organisation(.editAnyRecord),
         "GET /api/v1/organisations/:code/assessments/:assessment": .organisation(.read),
         "PUT /api/v1/organisations/:code/assessments/:assessment/items/:item": .organisation(.editAnyRecord),
+        "POST /organisations/:code/assessments/copy": .organisation(.editAnyRecord),
+        "GET /organisations/:code/compliance-positions": .organisation(.read), "GET /api/v1/organisations/:code/compliance-positions": .organisation(.read),
+        "POST /organisations/:code/assessments/:assessment/checks": .organisation(.editAnyRecord),
+        "GET /organisations/:code/assessments/:assessment/report": .organisation(.read),
+        "GET /organisations/:code/assessments/:assessment/results.csv": .organisation(.read),
+        "GET /organisations/:code/assessments/:assessment/oscal.json": .organisation(.read),
+        "POST /organisations/:code/assessments/:assessment/items/:item/evidence": .organisation(.editAnyRecord),
+        "POST /organisations/:code/assessments/:assessment/items/:item/evidence/remove": .organisation(.editAnyRecord),
+        "GET /organisations/:code/evidence": .organisation(.read),
+        "POST /organisations/:code/evidence/upload": .organisation(.createRecord), "POST /organisations/:code/evidence/link": .organisation(.createRecord),
+        "GET /organisations/:code/evidence/:evidence": .organisation(.read),
+        // The matrix's evidence belongs to someone else, so only those who may change any record may change it.
+        "POST /organisations/:code/evidence/:evidence": .organisation(.editAnyRecord),
+        "POST /organisations/:code/evidence/:evidence/approval": .organisation(.approve),
+        "GET /organisations/:code/evidence/:evidence/file": .organisation(.read),
+        "GET /api/v1/organisations/:code/evidence": .organisation(.read), "POST /api/v1/organisations/:code/evidence": .organisation(.createRecord),
+        "GET /api/v1/organisations/:code/evidence/:evidence": .organisation(.read),
+        "POST /api/v1/organisations/:code/evidence/:evidence/approval": .organisation(.approve),
+        "GET /api/v1/organisations/:code/evidence/:evidence/file": .organisation(.read),
+        "POST /api/v1/organisations/:code/assessments/:assessment/items/:item/evidence": .organisation(.editAnyRecord),
+        "DELETE /api/v1/organisations/:code/assessments/:assessment/items/:item/evidence/:evidence": .organisation(.editAnyRecord),
+        "POST /api/v1/organisations/:code/assessments/:assessment/checks": .organisation(.editAnyRecord),
+        "POST /api/v1/organisations/:code/assessments/:assessment/copy": .organisation(.editAnyRecord),
+        "GET /api/v1/organisations/:code/assessments/:assessment/oscal": .organisation(.read),
         "GET /api/v1/organisations/:code/baf": .organisation(.read), "POST /api/v1/organisations/:code/baf/objectives": .organisation(.editAnyRecord),
         "POST /api/v1/organisations/:code/baf/objectives/:objective/link": .organisation(.editAnyRecord),
         "POST /api/v1/organisations/:code/baf/objectives/:objective/unlink": .organisation(.editAnyRecord),
@@ -124,6 +148,10 @@ final class AuthorisationMatrixTests: XCTestCase {
                 objective.title = "Matrix objective"; objective.lead = user.email
                 _ = try await BoardAssuranceChanges(register: register).createObjective(objective)
                 _ = try await Assessments(register: register, frameworks: .shipped).start(.init(framework: "ncsc-caf@3.2", period: "2025-26", final_due: "2026-06-30"))
+                // Evidence E1, a file owned by that person, for the evidence routes.
+                let owner = Identity(userID: try user.requireID(), email: user.email, displayName: "", memberships: [], sessionID: UUID(), csrfToken: "")
+                _ = try await EvidenceLibrary(register: register, store: EvidenceStore(dataDirectory: app.assureConfiguration.dataDirectory), maxBytes: 1_048_576)
+                    .addFile(.init(title: "Matrix evidence", owner: user.email), upload: .init(name: "matrix.txt", data: Data("evidence".utf8)), by: owner)
             }
             var checked = 0
             for route in app.routes.all {
@@ -136,7 +164,7 @@ final class AuthorisationMatrixTests: XCTestCase {
                 for target in usesCode ? Self.targets : [Self.targets[0]] {
                     let path = "/" + route.path.map { component -> String in
                         if case .parameter(let name) = component {
-                            return name == "person" ? targetPeople[target.code]! : name == "risk" ? "R-0001" : name == "objective" ? "SO1" : name == "assessment" ? "A1" : name == "item" ? "A2.a" : name == "framework" ? "ncsc-caf@3.2" : target.code
+                            return name == "person" ? targetPeople[target.code]! : name == "risk" ? "R-0001" : name == "objective" ? "SO1" : name == "assessment" ? "A1" : name == "item" ? "A2.a" : name == "framework" ? "ncsc-caf@3.2" : name == "evidence" ? "E1" : target.code
                         }
                         return component.description
                     }.joined(separator: "/")

@@ -126,3 +126,10 @@ extension Application {
         return body
     }
 }
+
+/// The demo trust's people, risks and assessments (T91 A1 DSPT CAF-aligned, A2 Cyber Essentials,
+/// A3 NCSC CAF 3.2; T92 and T93 on the NDG standards), as `serve --demo` seeds them.
+func seedDemoTrust(_ app: Application) async throws {
+    _ = try await DemoSeeder.seedPeople(on: app)
+    _ = try await DemoSeeder.seedRisks(on: app.db)
+}

@@ -11,7 +11,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import screenshot
 
-SKIP = re.compile(r"^/(api/|metrics|healthz|readyz|assets/)|\.csv$")
+SKIP = re.compile(r"^/(api/|metrics|healthz|readyz|assets/)|\.(csv|json)$|/file$")
 MAX_PAGES = 400
 
 

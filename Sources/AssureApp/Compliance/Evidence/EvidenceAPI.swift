@@ -75,11 +75,11 @@ struct EvidenceAPI: RouteCollection {
         let context = try await req.riskContext(.read)
         let evidence = try await req.evidenceLibrary(context).find(try req.evidenceReference)
         let uses = try await EvidenceAttachment.query(on: req.db).filter(\.$evidence.$id == evidence.requireID()).with(\.$assessment).all()
-        return Self.summary(evidence, today: context.today, supports: uses.map { "\($0.assessment.reference) \($0.itemID)" })
+        return Self.summary(evidence, today: context.today, supports: uses.map { "\($0.assessment.reference) \($0.itemID)" }.sorted())
     }
 
     func approve(req: Request) async throws -> EvidenceSummary {
-        let context = try await req.riskContext(.read)
+        let context = try await req.riskContext(.approve)
         let library = req.evidenceLibrary(context)
         let evidence = try await library.find(try req.evidenceReference)
         try await library.setApproval(evidence, to: try req.decodeJSON(EvidencePages.ApprovalInput.self).approval, by: context.identity, mayApprove: context.may(.approve))

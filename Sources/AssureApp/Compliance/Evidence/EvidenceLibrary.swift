@@ -69,9 +69,10 @@ struct EvidenceLibrary {
         } else {
             problems.append(RuleError(field: "file", message: "Choose a file to upload"))
         }
-        var details = try await checkDetails(input, problems: &problems)
+        var named = input
+        if (named.title ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, !name.isEmpty { named.title = String(name.prefix(200)) }
+        let details = try await checkDetails(named, problems: &problems)
         guard problems.isEmpty, let upload else { throw AssureError.invalid(problems) }
-        if details.title.isEmpty { details.title = name }
         let (digest, created) = try store.save(upload.data)
         let storedName = name, storedType = contentType
         do {
@@ -217,7 +218,7 @@ struct EvidenceLibrary {
         try await database.writeTransaction { db in
             guard let attachment = try await EvidenceAttachment.query(on: db).filter(\.$evidence.$id == evidence.requireID())
                 .filter(\.$assessment.$id == assessment.requireID()).filter(\.$itemID == item).first() else {
-                throw AssureError.notFound("\(evidence.reference) is not attached to \(item) in \(assessment.reference)")
+                throw AssureError.invalid([RuleError(field: "evidence", message: "\(evidence.reference) is not attached to \(item) in \(assessment.reference)")])
             }
             try await attachment.delete(on: db)
             try await AuditTrail.append([event("detach", evidence, ["assessment": .init(before: assessment.reference, after: nil), "item": .init(before: item, after: nil)])], on: db)

@@ -49,7 +49,9 @@ enum EvidencePages {
         let views: [(EvidenceCurrency?, String)] = [(nil, "All"), (.expiringSoon, "Expiring soon"), (.expired, "Expired"), (.noReviewDate, "No review date")]
         func problem(_ field: String, in name: String) -> String? { form == name ? problems.message(for: field) : nil }
         let content: Node<HTML.BodyContext> = .group(
-            Components.errorSummary(problems, fieldIDs: Set(problems.map { "\(form ?? "upload")-\($0.field)" })),
+            // Both forms share field names, so each field's id carries its form's name.
+            Components.errorSummary(problems.map { .init(field: "\(form ?? "upload")-\($0.field)", message: $0.message, line: $0.line) },
+                                    fieldIDs: Set(problems.map { "\(form ?? "upload")-\($0.field)" })),
             .h1(.text("Evidence library")),
             .p(.class("lede"), .text("\(context.organisation.name)'s evidence, kept once and attached to as many assessment items as it supports. Expiring soon means a review date within \(EvidenceCurrency.soonDays) days.")),
             .nav(.class("tabs"), .attribute(named: "aria-label", value: "Evidence views"),
@@ -146,7 +148,7 @@ enum EvidencePages {
     struct ApprovalInput: Content { var approval: String? }
 
     static func approval(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.riskContext(.approve)
         let library = req.evidenceLibrary(context)
         let evidence = try await library.find(try req.evidenceReference)
         do {
