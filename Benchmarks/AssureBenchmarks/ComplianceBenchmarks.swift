@@ -113,7 +113,7 @@ enum ComplianceBenchmarks {
         }
         for chunk in stride(from: 0, to: rows.count, by: 1000).map({ Array(rows[$0..<min($0 + 1000, rows.count)]) }) {
             try await sql.insert(into: "assessment_results").columns("id", "assessment_id", "item_id", "level", "rationale", "status", "updated_at")
-                .values(chunk).run()
+                .rows(chunk).run()
         }
     }
 
@@ -131,7 +131,7 @@ enum ComplianceBenchmarks {
         }
         for chunk in stride(from: 0, to: rows.count, by: 1000).map({ Array(rows[$0..<min($0 + 1000, rows.count)]) }) {
             try await sql.insert(into: "evidence").columns("id", "organisation_id", "number", "kind", "title", "description", "review_by", "approval", "url",
-                                                          "created_by", "created_at").values(chunk).run()
+                                                          "created_by", "created_at").rows(chunk).run()
         }
         var seen = Set<String>()
         var linkRows: [[any SQLExpression]] = []
@@ -147,7 +147,15 @@ enum ComplianceBenchmarks {
         }
         for chunk in stride(from: 0, to: linkRows.count, by: 1000).map({ Array(linkRows[$0..<min($0 + 1000, linkRows.count)]) }) {
             try await sql.insert(into: "evidence_attachments").columns("id", "evidence_id", "assessment_id", "item_id", "attached_by", "attached_at")
-                .values(chunk).run()
+                .rows(chunk).run()
         }
+    }
+}
+
+extension SQLInsertBuilder {
+    /// Many rows in one statement.
+    func rows(_ rows: [[any SQLExpression]]) -> Self {
+        for row in rows { values(row) }
+        return self
     }
 }

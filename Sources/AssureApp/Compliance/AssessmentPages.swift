@@ -69,7 +69,8 @@ enum AssessmentPages {
                         .class("table"),
                         .thead(.tr(.th(.text("Assessment")), .th(.text("Framework")), .th(.text("Period")), .th(.text("Assessed")),
                                    .th(.text("At the top level")), .th(.text("Below target")), .th(.text("Final deadline")))),
-                        .tbody(.forEach(assessments) { assessment in
+                        // Periods of one framework together, newest first, so the trend reads down the table.
+                        .tbody(.forEach(assessments.sorted { ($0.frameworkID, $1.period, $0.frameworkVersion) < ($1.frameworkID, $0.period, $1.frameworkVersion) }) { assessment in
                             let figures = progress[assessment.id ?? UUID()]
                             return .tr(.td(.a(.href(SiteURL.assessment(code, assessment.reference).path), .text(assessment.reference))),
                                        .td(.text("\(frameworks.catalogue(of: assessment)?.title ?? assessment.frameworkID) \(assessment.frameworkVersion)")),

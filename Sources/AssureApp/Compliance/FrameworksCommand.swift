@@ -74,9 +74,10 @@ struct ValidateCatalogue: AsyncCommand {
 }
 
 extension FrameworksCommand {
-    /// Shipped catalogues, plus imported ones when the database is reachable and current.
+    /// Shipped catalogues, plus imported ones when the database is current; with no database
+    /// yet (a fresh data directory) the shipped ones alone, so they can be read and exported.
     static func library(_ context: CommandContext) async throws -> FrameworkLibrary {
-        try await AssureStartup.requireCurrentSchema(context.application)
+        guard (try? await SchemaStatus.read(from: context.application.db))?.isCurrent == true else { return .shipped }
         try await context.application.reloadFrameworks()
         return context.application.frameworks
     }
@@ -99,7 +100,8 @@ struct ImportFramework: AsyncCommand {
         guard let data = FileManager.default.contents(atPath: signature.file) else {
             throw CommandFailure(message: "frameworks import: cannot read \(signature.file)")
         }
-        _ = try await FrameworksCommand.library(context)
+        try await AssureStartup.requireCurrentSchema(context.application)
+        try await context.application.reloadFrameworks()
         let name = (signature.file as NSString).lastPathComponent
         do {
             let summary = try await FrameworkImport.run(text: String(decoding: data, as: UTF8.self), fileName: name, by: "command:frameworks-import",
