@@ -175,7 +175,8 @@ enum AssessmentItemPage {
             .class("panel"), .method(.post), .action(url.path), .attribute(named: "novalidate"),
             .h2(.class("heading-m"), .text("Record the result")),
             Components.csrfField(),
-            Components.selectField(.init(id: "level", label: "Result", value: input?.level ?? result?.level ?? "", error: problems.message(for: "level")),
+            .if(!item.indicators.isEmpty, indicatorChecklist(catalogue, item, ticked: input?.indicators.map(Set.init) ?? result?.ticked ?? [])),
+            Components.selectField(.init(id: "level", label: item.indicators.isEmpty ? "Result" : "Result (graded from the indicators when they are ticked)", value: input?.level ?? result?.level ?? "", error: problems.message(for: "level")),
                                    options: [("", "Not assessed")] + item.levels.map { ($0, catalogue.label(of: $0)) }),
             Components.selectField(.init(id: "target", label: "Target", value: input?.target ?? assessment.targets[item.id] ?? "", error: problems.message(for: "target")),
                                    options: [("", "No target")] + item.levels.map { ($0, catalogue.label(of: $0)) }),
@@ -186,6 +187,28 @@ enum AssessmentItemPage {
                                          error: problems.message(for: "status")), options: AssessmentItemStatus.allCases.map { ($0.rawValue, $0.displayName) }),
             .button(.type(.submit), .class("button"), .text("Save result"))
         )
+    }
+
+    /// The item's indicators of good practice by column; the result is graded from those ticked
+    /// (any in the lowest column gives the lowest level; otherwise the highest column ticked in full).
+    static func indicatorChecklist(_ catalogue: FrameworkCatalogue, _ item: FrameworkCatalogue.Item, ticked: Set<String>) -> Node<HTML.FormContext> {
+        .element(named: "fieldset", nodes: [
+            .class("fieldset"),
+            .element(named: "legend", nodes: [.class("label"), .text("Indicators of good practice")]),
+            .div(.class("hint"), .text("Tick each statement that is true. Any in the \(catalogue.label(of: item.levels.first ?? "")) column grades the item \(catalogue.label(of: item.levels.first ?? "")); otherwise the highest column ticked in full sets the result.")),
+            .input(.type(.hidden), .name("indicators[]"), .value("")),
+            .group(item.levels.reversed().compactMap { level -> Node<HTML.BodyContext>? in
+                let column = item.indicators.filter { $0.level == level }
+                guard !column.isEmpty else { return nil }
+                return .group(.h3(.class("heading-s"), .text(catalogue.label(of: level))),
+                              .forEach(column) { indicator in
+                                  .div(.class("checkbox"),
+                                       .input(.type(.checkbox), .id("indicator-\(indicator.id)"), .name("indicators[]"), .value(indicator.id),
+                                              .checked(ticked.contains(indicator.id))),
+                                       .label(.for("indicator-\(indicator.id)"), .text("\(indicator.id) \(indicator.title)")))
+                              })
+            }),
+        ])
     }
 
     /// Evidence as a table: reference, title, kind, review date with its currency, approval; with a

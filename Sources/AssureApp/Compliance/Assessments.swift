@@ -39,11 +39,25 @@ final class AssessmentResult: Model, @unchecked Sendable {
     @OptionalField(key: "owner_email") var ownerEmail: String?
     @Field(key: "status") var status: String
     @OptionalField(key: "reviewer_email") var reviewerEmail: String?
+    /// The indicators ticked, as JSON, for items whose catalogue supplies them.
+    @OptionalField(key: "indicators") var indicatorsJSON: String?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
 
     var itemStatus: AssessmentItemStatus { AssessmentItemStatus(rawValue: status) ?? .notStarted }
+    var ticked: Set<String> { Set(indicatorsJSON.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []) }
+}
+
+/// Results keep the indicators ticked, for catalogues that supply indicator checklists.
+struct AddResultIndicators: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(AssessmentResult.schema).field("indicators", .string).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(AssessmentResult.schema).deleteField("indicators").update()
+    }
 }
 
 struct CreateAssessments: AsyncMigration {
@@ -209,6 +223,8 @@ struct Assessments {
     }
 
     struct ResultInput: Content {
+        /// Ticked indicators; when the item has a checklist, the level is graded from them.
+        var indicators: [String]?
         var level: String?
         var rationale: String?
         var owner: String?
@@ -221,7 +237,17 @@ struct Assessments {
         let catalogue = try frameworks.requireCatalogue(of: assessment)
         guard let item = catalogue.items.first(where: { $0.id == itemID }) else { throw AssureError.notFound("\(catalogue.title) has no item \(itemID)") }
         var problems: [RuleError] = []
-        let level = (input.level ?? "").trimmingCharacters(in: .whitespaces)
+        var level = (input.level ?? "").trimmingCharacters(in: .whitespaces)
+        var ticked: [String]?
+        if let sent = input.indicators, !item.indicators.isEmpty {
+            let chosen = sent.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let known = Set(item.indicators.map(\.id))
+            for unknown in chosen where !known.contains(unknown) {
+                problems.append(RuleError(field: "indicators", message: "'\(unknown.prefix(40))' is not an indicator of \(item.id)"))
+            }
+            ticked = Array(Set(chosen)).sorted()
+            level = IndicatorGrading.grade(item, ticked: Set(chosen)) ?? level
+        }
         if !level.isEmpty, let problem = catalogue.check(level: level, item: item.id) { problems.append(problem) }
         let target = (input.target ?? "").trimmingCharacters(in: .whitespaces)
         if !target.isEmpty, let problem = catalogue.check(level: target, item: item.id) { problems.append(RuleError(field: "target", message: problem.message)) }
@@ -241,14 +267,16 @@ struct Assessments {
             if owner == identity.email { problems.append(RuleError(field: "status", message: "The owner of a result cannot also approve it")) }
         }
         guard problems.isEmpty, let status else { throw AssureError.invalid(problems) }
-        let chosenOwner = owner
+        let chosenOwner = owner, gradedLevel = level
+        let tickedJSON = try ticked.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         try await database.writeTransaction { db in
             let existing = try await AssessmentResult.query(on: db).filter(\.$assessment.$id == assessment.requireID()).filter(\.$itemID == item.id).first()
             let result = existing ?? AssessmentResult()
             let before = (result.level, existing == nil ? nil : result.status)
             result.$assessment.id = try assessment.requireID()
             result.itemID = item.id
-            result.level = level.isEmpty ? nil : level
+            result.level = gradedLevel.isEmpty ? nil : gradedLevel
+            if let tickedJSON { result.indicatorsJSON = tickedJSON }
             result.rationale = rationale
             result.ownerEmail = chosenOwner
             result.status = status.rawValue

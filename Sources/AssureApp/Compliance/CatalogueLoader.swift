@@ -121,8 +121,13 @@ enum CatalogueLoader {
                 var levels: [String] = []
                 if let sequence = itemNode.mapping?["levels"]?.sequence { levels = sequence.compactMap(\.string) }
                 else { fail(itemNode, "\(itemPath).levels", "is missing or not a list") }
+                let indicators = (itemNode.mapping?["indicators"]?.sequence ?? []).enumerated().map { number, node in
+                    FrameworkCatalogue.Indicator(id: string(node.mapping, "id", in: node, path: "\(itemPath).indicators[\(number)]"),
+                                                 level: string(node.mapping, "level", in: node, path: "\(itemPath).indicators[\(number)]"),
+                                                 title: string(node.mapping, "title", in: node, path: "\(itemPath).indicators[\(number)]"))
+                }
                 return .init(id: itemID, title: string(itemNode.mapping, "title", in: itemNode, path: itemPath), levels: levels,
-                             mandatory: bool(itemNode.mapping, "mandatory"), unverified: bool(itemNode.mapping, "unverified"))
+                             mandatory: bool(itemNode.mapping, "mandatory"), unverified: bool(itemNode.mapping, "unverified"), indicators: indicators)
             }
             let groups = (map?["groups"]?.sequence ?? []).enumerated().map { group($0.element, path: "\(path).groups[\($0.offset)]") }
             return .init(id: id, title: string(map, "title", in: node, path: path), groups: groups, items: items)

@@ -39,6 +39,7 @@ public enum AssureMigrations {
         CreateAssessments(),
         CreateFrameworkImports(),
         CreateEvidenceLibrary(),
+        AddResultIndicators(),
     ]
 
     public static var names: [String] { all.map(\.name) }

@@ -63,3 +63,18 @@ extension FrameworkCatalogue {
         return nil
     }
 }
+
+/// Grades an item from the indicators ticked, by the rule NCSC's WebCAF applies (caf.yaml,
+/// webcaf_status_rule): any indicator in the lowest column gives the lowest level; otherwise the
+/// highest level whose every indicator is ticked; otherwise the lowest.
+public enum IndicatorGrading {
+    public static func grade(_ item: FrameworkCatalogue.Item, ticked: Set<String>) -> String? {
+        guard let lowest = item.levels.first, !item.indicators.isEmpty else { return nil }
+        let columns = Dictionary(grouping: item.indicators, by: \.level)
+        if (columns[lowest] ?? []).contains(where: { ticked.contains($0.id) }) { return lowest }
+        for level in item.levels.dropFirst().reversed() {
+            if let column = columns[level], !column.isEmpty, column.allSatisfy({ ticked.contains($0.id) }) { return level }
+        }
+        return lowest
+    }
+}

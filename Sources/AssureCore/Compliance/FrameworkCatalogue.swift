@@ -11,6 +11,19 @@ public struct FrameworkCatalogue: Equatable, Sendable {
         }
     }
 
+    /// An indicator of good practice (CAF IGP): a statement in one level's column that a person
+    /// ticks when it is true of the organisation.
+    public struct Indicator: Equatable, Sendable {
+        public var id: String
+        public var level: String
+        public var title: String
+        public init(id: String, level: String, title: String) {
+            self.id = id
+            self.level = level
+            self.title = title
+        }
+    }
+
     public struct Item: Equatable, Sendable {
         public var id: String
         public var title: String
@@ -18,12 +31,15 @@ public struct FrameworkCatalogue: Equatable, Sendable {
         public var levels: [String]
         public var mandatory: Bool
         public var unverified: Bool
-        public init(id: String, title: String, levels: [String], mandatory: Bool = false, unverified: Bool = false) {
+        /// Optional: when a catalogue supplies them, the result is graded from those ticked.
+        public var indicators: [Indicator]
+        public init(id: String, title: String, levels: [String], mandatory: Bool = false, unverified: Bool = false, indicators: [Indicator] = []) {
             self.id = id
             self.title = title
             self.levels = levels
             self.mandatory = mandatory
             self.unverified = unverified
+            self.indicators = indicators
         }
     }
 
@@ -126,6 +142,14 @@ public struct FrameworkCatalogue: Equatable, Sendable {
                 if item.levels.isEmpty { problems.append(Problem(at: item.id, field: "levels", message: "name the levels this item allows")) }
                 for level in item.levels where !levelIDs.contains(level) {
                     problems.append(Problem(at: item.id, field: "levels", message: "'\(level)' is not a level the catalogue defines (\(levelIDs.joined(separator: ", ")))"))
+                }
+                var indicatorIDs = Set<String>()
+                for indicator in item.indicators {
+                    if !indicatorIDs.insert(indicator.id).inserted { problems.append(Problem(at: item.id, field: "indicators", message: "'\(indicator.id)' is used more than once")) }
+                    if !item.levels.contains(indicator.level) {
+                        problems.append(Problem(at: item.id, field: "indicators", message: "\(indicator.id) is in the column '\(indicator.level)', which \(item.id) does not allow"))
+                    }
+                    if indicator.title.isEmpty { problems.append(Problem(at: item.id, field: "indicators", message: "\(indicator.id) needs a title")) }
                 }
             }
             group.groups.forEach(visit)
