@@ -43,13 +43,7 @@ enum AssureBenchmarks {
             if only == "audit" { return }
         }
         if only == nil || only == "risk" {
-            if let postgresURL {
-                let app = try await Application.make(.testing)
-                try await configure(app, AssureConfiguration(database: .postgres(url: postgresURL), logLevel: .warning))
-                try await (app.db as! any SQLDatabase).raw("DROP SCHEMA IF EXISTS public CASCADE").run()
-                try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA public").run()
-                try await app.asyncShutdown()
-            }
+            if let postgresURL { try await wipe(postgresURL) }
             var riskEnvironment = environment
             let riskDirectory = workDirectory + "/risk"
             try FileManager.default.createDirectory(atPath: riskDirectory, withIntermediateDirectories: true)
@@ -60,13 +54,7 @@ enum AssureBenchmarks {
             if only == "risk" { return }
         }
         if only == nil || only == "compliance" {
-            if let postgresURL {
-                let app = try await Application.make(.testing)
-                try await configure(app, AssureConfiguration(database: .postgres(url: postgresURL), logLevel: .warning))
-                try await (app.db as! any SQLDatabase).raw("DROP SCHEMA IF EXISTS public CASCADE").run()
-                try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA public").run()
-                try await app.asyncShutdown()
-            }
+            if let postgresURL { try await wipe(postgresURL) }
             var complianceEnvironment = environment
             let complianceDirectory = workDirectory + "/compliance"
             try FileManager.default.createDirectory(atPath: complianceDirectory, withIntermediateDirectories: true)
@@ -197,5 +185,14 @@ enum AssureBenchmarks {
         server?.terminate()
         server?.waitUntilExit()
         try await clientApp.asyncShutdown()
+    }
+
+    /// PostgreSQL keeps data between runs, so each server-driven part starts from an empty schema.
+    static func wipe(_ postgresURL: String) async throws {
+        let app = try await Application.make(.testing)
+        try await configure(app, AssureConfiguration(database: .postgres(url: postgresURL), logLevel: .warning))
+        try await (app.db as! any SQLDatabase).raw("DROP SCHEMA IF EXISTS public CASCADE").run()
+        try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA public").run()
+        try await app.asyncShutdown()
     }
 }

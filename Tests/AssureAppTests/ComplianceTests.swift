@@ -161,6 +161,52 @@ final class ComplianceTests: XCTestCase {
         }
     }
 
+    func testAnImportedChecklistGradesResultsFromTheIndicatorsTicked() async throws {
+        try await withAssure(demo: true) { app in
+            let text = """
+                id: trust-caf-igp
+                version: "1"
+                title: CAF with indicators
+                publisher: Kingsmere IT
+                licence: Internal
+                levels:
+                  - {id: not-achieved, label: Not achieved}
+                  - {id: partially-achieved, label: Partially achieved}
+                  - {id: achieved, label: Achieved}
+                groups:
+                  - id: B
+                    title: Protecting
+                    items:
+                      - id: B2.a
+                        title: Identity and access
+                        levels: [not-achieved, partially-achieved, achieved]
+                        indicators:
+                          - {id: B2.a-NA1, level: not-achieved, title: Shared accounts in use}
+                          - {id: B2.a-PA1, level: partially-achieved, title: MFA on remote access}
+                          - {id: B2.a-A1, level: achieved, title: MFA on every account}
+                """
+            _ = try await FrameworkImport.run(text: text, fileName: "igp.yaml", by: "command:test", on: app)
+            let lead = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "ig.lead@kingsmere.example")
+            try await app.send(.POST, "/api/v1/organisations/T91/assessments", headers: jsonHeaders(),
+                               body: ByteBuffer(string: #"{"framework":"trust-caf-igp@1","period":"2026-27","final_due":"2027-06-30"}"#), as: .some(lead))
+            try await app.send(.PUT, "/api/v1/organisations/T91/assessments/A1/items/B2.a", headers: jsonHeaders(),
+                               body: ByteBuffer(string: #"{"indicators":["B2.a-PA1","made-up"],"level":"achieved"}"#), as: .some(lead)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                XCTAssertTrue(res.text.contains("'made-up' is not an indicator of B2.a"))
+            }
+            try await app.send(.PUT, "/api/v1/organisations/T91/assessments/A1/items/B2.a", headers: jsonHeaders(),
+                               body: ByteBuffer(string: #"{"indicators":["B2.a-PA1"],"level":"achieved"}"#), as: .some(lead)) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                let items = try XCTUnwrap(try res.json()["items"] as? [[String: Any]])
+                XCTAssertEqual(items.first?["level"] as? String, "partially-achieved", "graded from the ticks, not the level sent")
+            }
+            try await app.send(.GET, "/organisations/T91/assessments/A1/items/B2.a", as: .some(lead)) { res async throws in
+                XCTAssertTrue(res.text.contains("Indicators of good practice"))
+                XCTAssertTrue(res.text.contains(#"value="B2.a-PA1" checked"#) || res.text.contains(#"id="indicator-B2.a-PA1" name="indicators[]" value="B2.a-PA1" checked"#))
+            }
+        }
+    }
+
     func testOSCALCatalogIdsAreTokensAndKeepThePublishersLabels() throws {
         let catalogue = try XCTUnwrap(FrameworkLibrary.shipped.find("dspt-ndg"))
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: try OSCALExport.catalog(catalogue)) as? [String: Any])

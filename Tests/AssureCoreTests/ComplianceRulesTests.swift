@@ -77,6 +77,23 @@ final class ComplianceRulesTests: XCTestCase {
         XCTAssertTrue(AutomatedCheck.checks(for: "A2.a", in: "cyber-essentials").isEmpty)
     }
 
+    func testIndicatorsGradeAnItemByTheWebCAFRule() {
+        let item = FrameworkCatalogue.Item(id: "B2.a", title: "t", levels: ["not-achieved", "partially-achieved", "achieved"], indicators: [
+            .init(id: "NA1", level: "not-achieved", title: "No MFA"),
+            .init(id: "PA1", level: "partially-achieved", title: "MFA on remote access"),
+            .init(id: "A1", level: "achieved", title: "MFA everywhere"), .init(id: "A2", level: "achieved", title: "Reviewed yearly"),
+        ])
+        XCTAssertEqual(IndicatorGrading.grade(item, ticked: ["A1", "A2"]), "achieved")
+        XCTAssertEqual(IndicatorGrading.grade(item, ticked: ["A1", "A2", "NA1"]), "not-achieved", "any not-achieved indicator")
+        XCTAssertEqual(IndicatorGrading.grade(item, ticked: ["PA1", "A1"]), "partially-achieved", "partially in full, achieved not")
+        XCTAssertEqual(IndicatorGrading.grade(item, ticked: ["A1"]), "not-achieved", "neither full set")
+        XCTAssertEqual(IndicatorGrading.grade(item, ticked: []), "not-achieved")
+        XCTAssertNil(IndicatorGrading.grade(.init(id: "x", title: "x", levels: ["a"]), ticked: []), "no checklist, no grade")
+        var bad = Self.old
+        bad.groups[0].items[0].indicators = [.init(id: "I", level: "made-up", title: "t"), .init(id: "I", level: "a", title: "")]
+        XCTAssertEqual(bad.problems().map(\.message), ["'I' is used more than once", "I is in the column 'made-up', which X1 does not allow", "I needs a title"])
+    }
+
     func testDSPTStatusFromCounts() {
         XCTAssertEqual(DSPTStatus.rollUp(mandatoryMet: 3, mandatory: 4, met: 10, items: 10), .notMet)
         XCTAssertEqual(DSPTStatus.rollUp(mandatoryMet: 4, mandatory: 4, met: 9, items: 10), .approaching)

@@ -49,17 +49,13 @@ struct ShowFramework: AsyncCommand {
 
 struct ValidateCatalogue: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "file", help: "A catalogue YAML file") var file: String
+        @Argument(name: "file", help: "A catalogue or mapping YAML file") var file: String
     }
     var help: String { "Checks a catalogue file and names the file, line and field of every problem" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        guard let data = FileManager.default.contents(atPath: signature.file) else {
-            throw CommandFailure(message: "frameworks validate: cannot read \(signature.file)")
-        }
-        let name = (signature.file as NSString).lastPathComponent
+        let (name, text) = try FrameworksCommand.read(signature.file, command: "validate")
         do {
-            let text = String(decoding: data, as: UTF8.self)
             if (try CatalogueLoader.compose(text, file: name)).mapping?["entries"] != nil {
                 let mapping = try MappingLoader.load(text, file: name, catalogues: { FrameworkLibrary.shipped.find($0) })
                 context.console.print("\(name): mapping \(mapping.id), \(mapping.source) → \(mapping.target), \(mapping.entries.count) entries — valid")
@@ -82,6 +78,12 @@ extension FrameworksCommand {
         return context.application.frameworks
     }
 
+    /// A file's name (for messages) and text.
+    static func read(_ path: String, command: String) throws -> (name: String, text: String) {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure(message: "frameworks \(command): cannot read \(path)") }
+        return ((path as NSString).lastPathComponent, String(decoding: data, as: UTF8.self))
+    }
+
     static func require(_ key: String, in library: FrameworkLibrary, command: String) throws -> FrameworkCatalogue {
         guard let catalogue = library.find(key) else {
             throw CommandFailure(message: "frameworks \(command): no catalogue '\(key)'. Known: \(library.catalogues.map(\.key).joined(separator: ", "))")
@@ -97,14 +99,11 @@ struct ImportFramework: AsyncCommand {
     var help: String { "Checks a catalogue or mapping file and adds it to this Assure's library (kept in the database)" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        guard let data = FileManager.default.contents(atPath: signature.file) else {
-            throw CommandFailure(message: "frameworks import: cannot read \(signature.file)")
-        }
+        let (name, text) = try FrameworksCommand.read(signature.file, command: "import")
         try await AssureStartup.requireCurrentSchema(context.application)
         try await context.application.reloadFrameworks()
-        let name = (signature.file as NSString).lastPathComponent
         do {
-            let summary = try await FrameworkImport.run(text: String(decoding: data, as: UTF8.self), fileName: name, by: "command:frameworks-import",
+            let summary = try await FrameworkImport.run(text: text, fileName: name, by: "command:frameworks-import",
                                                         on: context.application)
             context.console.print("Imported \(summary). Running Assure servers offer it after their next restart.")
         } catch let violations as RuleViolations<CatalogueError> {
