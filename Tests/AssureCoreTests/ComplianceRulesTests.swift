@@ -91,7 +91,7 @@ final class ComplianceRulesTests: XCTestCase {
         XCTAssertNil(IndicatorGrading.grade(.init(id: "x", title: "x", levels: ["a"]), ticked: []), "no checklist, no grade")
         var bad = Self.old
         bad.groups[0].items[0].indicators = [.init(id: "I", level: "made-up", title: "t"), .init(id: "I", level: "a", title: "")]
-        XCTAssertEqual(bad.problems().map(\.message), ["'I' is used more than once", "I is in the column 'made-up', which X1 does not allow", "I needs a title"])
+        XCTAssertEqual(bad.problems().map(\.message), ["I is in the column 'made-up', which X1 does not allow", "'I' is used more than once", "I needs a title"])
     }
 
     func testDSPTStatusFromCounts() {

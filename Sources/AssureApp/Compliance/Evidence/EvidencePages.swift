@@ -217,7 +217,9 @@ enum EvidencePages {
                 .li(.a(.href(SiteURL.assessmentItem(code, use.assessment.reference, use.itemID).path),
                        .text("\(use.assessment.reference) \(use.assessment.frameworkID) \(use.assessment.frameworkVersion) \(use.assessment.period): \(use.itemID)")))
             }),
-            .if(context.may(.approve) && evidence.evidenceKind != .system, .form(
+            .if(context.may(.approve) && evidence.evidenceKind != .system && evidence.ownerEmail == context.identity.email,
+                .p(.class("hint"), .text("You own this evidence, so another manager approves it."))),
+            .if(context.may(.approve) && evidence.evidenceKind != .system && evidence.ownerEmail != context.identity.email, .form(
                 .class("panel"), .method(.post), .action(SiteURL.evidenceApproval(code, evidence.reference).path),
                 .h2(.class("heading-m"), .text("Approval")),
                 Components.csrfField(),
