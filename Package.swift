@@ -68,7 +68,8 @@ let package = Package(
             dependencies: ["AssureApp", "AssureCore", .product(name: "SQLKit", package: "sql-kit")],
             path: "Benchmarks/AssureBenchmarks"
         ),
-        .testTarget(name: "AssureCoreTests", dependencies: ["AssureCore"]),
+        .testTarget(name: "AssureCoreTests", dependencies: ["AssureCore"],
+                    resources: [.copy("Resources/nvd2-config-samples.json")]),
         .testTarget(
             name: "AssureAppTests",
             dependencies: [

@@ -7,7 +7,8 @@ import Vapor
 /// Release-mode benchmarks for the platform issue. Run:
 ///   swift run -c release AssureBenchmarks                       (SQLite)
 ///   swift run -c release AssureBenchmarks --postgres URL        (PostgreSQL; the database is wiped)
-///   … --only access | audit | risk | compliance | platform
+///   … --only access | audit | risk | compliance | matching | platform
+///   --only matching [--nvd FILE]: CVE matching on one core (default ../shared/data/nvd/nvd-configurations.jsonl.gz)
 /// Targets: organisation tree page with ~7,000 organisations p95 < 50 ms; start-up to ready < 2 s;
 /// permission check < 1 µs; audit append adds < 1 ms p95 to a write; `audit verify` ≥ 200,000 entries/s.
 @main
@@ -53,6 +54,11 @@ enum AssureBenchmarks {
             try await RiskBenchmarks.run(binary: binary, environment: riskEnvironment, port: port + 1, risks: risks, requests: requests)
             if only == "risk" { return }
         }
+        if only == nil || only == "matching" {
+            let feed = arguments.firstIndex(of: "--nvd").map { arguments[$0 + 1] } ?? "../shared/data/nvd/nvd-configurations.jsonl.gz"
+            try MatchingBenchmarks.run(feed: feed, pairs: 50_000)
+            if only == "matching" { return }
+        }
         if only == nil || only == "compliance" {
             if let postgresURL { try await wipe(postgresURL) }
             var complianceEnvironment = environment
@@ -68,7 +74,7 @@ enum AssureBenchmarks {
             if only == "compliance" { return }
         }
         guard only == nil || only == "platform" else {
-            fatalError("--only takes access, audit, risk, compliance or platform")
+            fatalError("--only takes access, audit, risk, matching, compliance or platform")
         }
 
         /// Runs `assure` with arguments (and optional standard input) and waits for it to finish.
