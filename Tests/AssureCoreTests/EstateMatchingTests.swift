@@ -104,6 +104,16 @@ final class EstateMatchingTests: XCTestCase {
         XCTAssertEqual(index.affecting([windows7], candidates: index.candidates(for: windows7)), ["CVE-2019-0708"], "EternalBlue needs SMBv1 too")
     }
 
+    func testWindowsBuildUBRRanges() throws {
+        let entry = CPEMatch(criteria: try CPE("cpe:2.3:o:microsoft:windows_10_22h2:*:*:*:*:*:*:x64:*"), vulnerable: true,
+                             versionEndExcluding: "10.0.19045.4170")
+        XCTAssertTrue(entry.matches(try CPE("cpe:2.3:o:microsoft:windows_10_22h2:10.0.19045.3930:*:*:*:*:*:x64:*")))
+        XCTAssertFalse(entry.matches(try CPE("cpe:2.3:o:microsoft:windows_10_22h2:10.0.19045.4170:*:*:*:*:*:x64:*")), "the fixed build")
+        XCTAssertFalse(entry.matches(try CPE("cpe:2.3:o:microsoft:windows_10_22h2:10.0.19045.10000:*:*:*:*:*:x64:*")), "a later UBR, not a string compare")
+        XCTAssertFalse(entry.matches(try CPE("cpe:2.3:o:microsoft:windows_10_22h2:10.0.19045.3930:*:*:*:*:*:arm64:*")), "another architecture")
+        XCTAssertFalse(entry.matches(try CPE("cpe:2.3:o:microsoft:windows_10_22h2:*:*:*:*:*:*:x64:*")), "an unknown build is not assumed vulnerable")
+    }
+
     func testABadCriteriaIsReportedWithItsPlace() throws {
         let json = #"{"id":"CVE-2099-0001","configurations":[{"nodes":[{"operator":"OR","cpeMatch":[{"criteria":"cpe:/a:x:y","vulnerable":true}]}]}]}"#
         let record = try JSONDecoder().decode(NVDRecord.self, from: Data(json.utf8))
