@@ -42,7 +42,7 @@ enum MatchingBenchmarks {
             }
         }
         let products = byProduct.keys.sorted().map { byProduct[$0]! }
-        var generator = SplitMix64(seed: 2_100_000)
+        var generator = SeededGenerator(seed: 2_100_000)
         var seen = Set<CPE>()
         var inputs: [CPE] = []
         while inputs.count < pairs {
@@ -65,18 +65,5 @@ enum MatchingBenchmarks {
         let elapsed = ContinuousClock.now - started
         print("Products: \(products.count) distinct vendor:product names with vulnerable entries")
         print("Matching: \(inputs.count) distinct (product, version) pairs against \(records.count) CVEs on one core in \(BenchmarkServer.ms(elapsed)) — \(affected) pairs affected, \(links) (pair, CVE) matches — target < 500 ms")
-    }
-}
-
-/// Deterministic inputs for benchmarks.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

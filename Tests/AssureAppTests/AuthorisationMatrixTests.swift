@@ -150,7 +150,7 @@ final class AuthorisationMatrixTests: XCTestCase {
                 _ = try await Assessments(register: register, frameworks: .shipped).start(.init(framework: "ncsc-caf@3.2", period: "2025-26", final_due: "2026-06-30"))
                 // Evidence E1, a file owned by that person, for the evidence routes.
                 let owner = Identity(userID: try user.requireID(), email: user.email, displayName: "", memberships: [], sessionID: UUID(), csrfToken: "")
-                _ = try await EvidenceLibrary(register: register, store: EvidenceStore(dataDirectory: app.assureConfiguration.dataDirectory), maxBytes: 1_048_576)
+                _ = try await EvidenceLibrary(register: register, store: EvidenceStore(dataDirectory: app.assureConfiguration.dataDirectory, threadPool: app.threadPool), maxBytes: 1_048_576)
                     .addFile(.init(title: "Matrix evidence", owner: user.email), upload: .init(name: "matrix.txt", data: Data("evidence".utf8)), by: owner)
             }
             var checked = 0

@@ -21,7 +21,7 @@ final class EstateMatchingTests: XCTestCase {
     /// Total order: antisymmetric, transitive and consistent with equality, over random versions
     /// built from the pieces vendors use.
     func testTheComparatorIsATotalOrderOnRandomVersions() {
-        var generator = SplitMix(seed: 20261122)
+        var generator = SeededGenerator(seed: 20261122)
         let pieces = ["0", "1", "2", "9", "10", "001", "381", "19045", "a", "b", "e", "rc", "sp"]
         let separators = [".", "_", "-", ""]
         let versions: [String] = (0..<300).map { _ in
@@ -119,18 +119,5 @@ final class EstateMatchingTests: XCTestCase {
         let record = try JSONDecoder().decode(NVDRecord.self, from: Data(json.utf8))
         guard case .failure(let problem) = record.applicability() else { return XCTFail("accepted a bad CPE") }
         XCTAssertTrue(problem.message.hasPrefix("CVE-2099-0001 configurations[0].nodes[0].cpeMatch[0].criteria: "), problem.message)
-    }
-}
-
-/// A small deterministic generator for property tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

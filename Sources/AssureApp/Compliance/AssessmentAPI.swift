@@ -95,15 +95,11 @@ struct AssessmentAPI: RouteCollection {
 
     func record(req: Request) async throws -> AssessmentDetail {
         let context = try await req.riskContext(.read)
-        let assessment = try await req.assessments(context).find(try req.assessmentReference)
-        let itemID = try req.assessmentItem
-        let existing = try await AssessmentResult.query(on: req.db).filter(\.$assessment.$id == assessment.requireID()).filter(\.$itemID == itemID).first()
-        guard context.may(.editAnyRecord) || (context.may(.editOwnRecord) && existing?.ownerEmail == context.identity.email) else {
-            throw AssureError(status: .forbidden, title: "Not permitted", detail: "Only a manager, or the item's owner, may record this result.")
-        }
-        try await req.assessments(context).record(try req.decodeJSON(Assessments.ResultInput.self), item: itemID, in: assessment,
-                                                                 by: context.identity, mayApprove: context.may(.approve))
-        return try await Self.detail(assessment, req, context)
+        let loaded = try await AssessmentItemPage.load(req, context)
+        try AssessmentItemPage.requireEdit(context, loaded)
+        try await req.assessments(context).record(try req.decodeJSON(Assessments.ResultInput.self), item: loaded.item.id, in: loaded.assessment,
+                                                  by: context.identity, mayApprove: context.may(.approve))
+        return try await Self.detail(loaded.assessment, req, context)
     }
 
     static func detail(_ assessment: Assessment, _ req: Request, _ context: RiskContext) async throws -> AssessmentDetail {

@@ -92,12 +92,11 @@ enum AssessmentItemPage {
             .with(\.$evidence).all().map(\.evidence)
         let mapped = try await AssessmentView.mappedResults(catalogue, organisation: context.organisation.id, frameworks: req.frameworks, on: req.db)[item.id] ?? []
         // Evidence already attached to the same requirement elsewhere: one click to reuse it here.
-        var reusable: [Evidence] = []
-        for entry in mapped {
-            guard let other = entry.assessment else { continue }
-            reusable += try await EvidenceAttachment.query(on: req.db).filter(\.$assessment.$id == other.requireID()).filter(\.$itemID == entry.item)
-                .with(\.$evidence).all().map(\.evidence)
-        }
+        let mappedItems = Set(mapped.compactMap { entry in entry.assessment?.id.map { "\($0) \(entry.item)" } })
+        let mappedAssessments = Array(Set(mapped.compactMap { $0.assessment?.id }))
+        var reusable = mappedAssessments.isEmpty ? [] : try await EvidenceAttachment.query(on: req.db).filter(\.$assessment.$id ~~ mappedAssessments)
+            .filter(\.$itemID ~~ Array(Set(mapped.map(\.item)))).with(\.$evidence).all()
+            .filter { mappedItems.contains("\($0.$assessment.id) \($0.itemID)") }.map(\.evidence)
         let attachedIDs = Set(attached.compactMap(\.id))
         reusable = Dictionary(reusable.filter { !attachedIDs.contains($0.id ?? UUID()) }.map { ($0.id ?? UUID(), $0) }, uniquingKeysWith: { a, _ in a })
             .values.sorted { $0.number < $1.number }

@@ -166,24 +166,7 @@ struct AssessmentRoutes: RouteCollection {
 }
 
 extension Request {
-    var assessmentReference: String {
-        get throws {
-            guard let value = parameters.get(String(SiteURL.assessmentReference.dropFirst())) else { throw Abort(.notFound) }
-            return value
-        }
-    }
-
-    var assessmentItem: String {
-        get throws {
-            guard let value = parameters.get(String(SiteURL.assessmentItemID.dropFirst())) else { throw Abort(.notFound) }
-            return value
-        }
-    }
-
-    var evidenceReference: String {
-        get throws {
-            guard let value = parameters.get(String(SiteURL.evidenceReference.dropFirst())) else { throw Abort(.notFound) }
-            return value
-        }
-    }
+    var assessmentReference: String { get throws { try pathParameter(SiteURL.assessmentReference) } }
+    var assessmentItem: String { get throws { try pathParameter(SiteURL.assessmentItemID) } }
+    var evidenceReference: String { get throws { try pathParameter(SiteURL.evidenceReference) } }
 }

@@ -190,6 +190,7 @@ struct Assessments {
         return try await database.writeTransaction { db in
             let old = try await AssessmentResult.query(on: db).filter(\.$assessment.$id == sourceID).all()
             let byItem = Dictionary(old.map { ($0.itemID, $0) }, uniquingKeysWith: { first, _ in first })
+            let evidenceByItem = Dictionary(grouping: try await EvidenceAttachment.query(on: db).filter(\.$assessment.$id == sourceID).all(), by: \.itemID)
             let carried = CopyForward.carry(results: byItem.compactMapValues(\.level), from: from, to: plan.catalogue, through: mapping)
             var plan = plan
             for (item, target) in CopyForward.carry(results: source.targets, from: from, to: plan.catalogue, through: mapping).map({ ($0.item, $0.level) })
@@ -206,8 +207,7 @@ struct Assessments {
                 result.ownerEmail = byItem[entry.from]?.ownerEmail
                 result.status = AssessmentItemStatus.inProgress.rawValue
                 try await result.create(on: db)
-                let links = try await EvidenceAttachment.query(on: db).filter(\.$assessment.$id == sourceID).filter(\.$itemID == entry.from).all()
-                for link in links {
+                for link in evidenceByItem[entry.from] ?? [] {
                     let copy = EvidenceAttachment()
                     copy.$evidence.id = link.$evidence.id
                     copy.$assessment.id = newID

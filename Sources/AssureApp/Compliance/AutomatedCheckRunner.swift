@@ -48,8 +48,7 @@ struct AutomatedCheckRunner {
         guard let sql = evidence.database as? any SQLDatabase else { return (0, 0) }
         let register = evidence.register
         let (settings, matrix) = try await register.configuration()
-        let context = RiskContext(identity: Identity(userID: UUID(), email: register.audit.actor, displayName: "Assure", memberships: [], sessionID: UUID(), csrfToken: ""), organisation: register.organisation, ancestors: [], register: register, settings: settings, matrix: matrix)
-        let figures = try await RiskRegisterPage.headline(context, sql)
+        let figures = try await RiskRegisterPage.headline(register, settings: settings, matrix: matrix, sql)
         return (figures.live, figures.reviewOverdue)
     }
 

@@ -152,10 +152,5 @@ enum ShippedCatalogues {
     /// Loaded once; a shipped catalogue that does not load is a build mistake, caught by the tests.
     static let all: [FrameworkCatalogue] = files.compactMap { try? CatalogueLoader.load($0.text, file: $0.name) }
 
-    static func find(_ key: String) -> FrameworkCatalogue? {
-        let parts = key.split(separator: "@", maxSplits: 1).map(String.init)
-        guard let id = parts.first else { return nil }
-        let matches = all.filter { $0.id == id && (parts.count == 1 || $0.version == parts[1]) }
-        return matches.max { $0.version.compare($1.version, options: .numeric) == .orderedAscending }
-    }
+    static func find(_ key: String) -> FrameworkCatalogue? { all.find(key) }
 }

@@ -13,12 +13,7 @@ struct FrameworkLibrary: Sendable {
     static let shipped = FrameworkLibrary(catalogues: ShippedCatalogues.all, mappings: ShippedMappings.all)
 
     /// `ncsc-caf@3.2` for one version, `ncsc-caf` for the newest.
-    func find(_ key: String) -> FrameworkCatalogue? {
-        let parts = key.split(separator: "@", maxSplits: 1).map(String.init)
-        guard let id = parts.first else { return nil }
-        let matches = catalogues.filter { $0.id == id && (parts.count == 1 || $0.version == parts[1]) }
-        return matches.max { $0.version.compare($1.version, options: .numeric) == .orderedAscending }
-    }
+    func find(_ key: String) -> FrameworkCatalogue? { catalogues.find(key) }
 
     func catalogue(of assessment: Assessment) -> FrameworkCatalogue? { find("\(assessment.frameworkID)@\(assessment.frameworkVersion)") }
 

@@ -188,7 +188,7 @@ enum DemoSeeder {
         let organisation = try await OrganisationDirectory(database: app.db).require(DemoRisks.organisation)
         guard try await Evidence.query(on: app.db).filter(\.$organisation.$id == organisation.id).count() == 0 else { return 0 }
         let register = RiskRegister(database: app.db, audit: .command("demo"), organisation: organisation, today: CalendarDay(app.clock.now()))
-        let library = EvidenceLibrary(register: register, store: EvidenceStore(dataDirectory: app.assureConfiguration.dataDirectory),
+        let library = EvidenceLibrary(register: register, store: EvidenceStore(dataDirectory: app.assureConfiguration.dataDirectory, threadPool: app.threadPool),
                                       maxBytes: app.assureConfiguration.evidenceMaxBytes)
         let owner = DemoPeople.all.first { $0.role == .manager }?.email
         let assessments = Assessments(register: register, frameworks: app.frameworks)

@@ -301,12 +301,7 @@ struct BoardAssuranceRoutes: RouteCollection {
 }
 
 extension Request {
-    var objectiveReference: String {
-        get throws {
-            guard let reference = parameters.get(String(SiteURL.objectiveReference.dropFirst())) else { throw Abort(.notFound) }
-            return reference
-        }
-    }
+    var objectiveReference: String { get throws { try pathParameter(SiteURL.objectiveReference) } }
 }
 
 extension PageShell {

@@ -235,10 +235,5 @@ enum RiskPage {
 
 extension Request {
     /// The `:risk` route parameter (R-0042 or 42).
-    var riskReference: String {
-        get throws {
-            guard let reference = parameters.get(String(SiteURL.riskReference.dropFirst())) else { throw Abort(.notFound) }
-            return reference
-        }
-    }
+    var riskReference: String { get throws { try pathParameter(SiteURL.riskReference) } }
 }

@@ -90,10 +90,15 @@ enum RiskRegisterPage {
     /// The four headline figures in one pass over the live register: each figure is the register's
     /// own filter for it, counted where it holds.
     static func headline(_ context: RiskContext, _ sql: any SQLDatabase) async throws -> Figures {
+        try await headline(context.register, settings: context.settings, matrix: context.matrix, sql)
+    }
+
+    /// The same from the register alone, for automated checks that run without a page.
+    static func headline(_ register: RiskRegister, settings: RiskSettings, matrix: RiskMatrix, _ sql: any SQLDatabase) async throws -> Figures {
         func clause(_ change: (inout RiskFilter) -> Void) -> SQLQueryString {
             var filter = RiskFilter()
             change(&filter)
-            return RiskQuery.conditions(filter, organisation: context.organisation.id, settings: context.settings, matrix: context.matrix, today: context.today)
+            return RiskQuery.conditions(filter, organisation: register.organisation.id, settings: settings, matrix: matrix, today: register.today)
         }
         func counted(_ name: String, _ condition: SQLQueryString) -> SQLQueryString {
             "COALESCE(SUM(CASE WHEN " + condition + " THEN 1 ELSE 0 END), 0) AS \(unsafeRaw: name)"

@@ -169,3 +169,12 @@ public struct FrameworkCatalogue: Equatable, Sendable {
         return problems
     }
 }
+
+extension Array where Element == FrameworkCatalogue {
+    /// `ncsc-caf@3.2` for one version, `ncsc-caf` for the newest.
+    public func find(_ key: String) -> FrameworkCatalogue? {
+        let parts = key.split(separator: "@", maxSplits: 1).map(String.init)
+        guard let id = parts.first else { return nil }
+        return filter { $0.id == id && (parts.count == 1 || $0.version == parts[1]) }.max { SoftwareVersion.isBefore($0.version, $1.version) }
+    }
+}

@@ -88,7 +88,7 @@ struct EvidenceAPI: RouteCollection {
 
     func file(req: Request) async throws -> Response {
         let context = try await req.riskContext(.read)
-        return try EvidencePages.fileResponse(req, try await req.evidenceLibrary(context).find(try req.evidenceReference))
+        return try await EvidencePages.fileResponse(req, try await req.evidenceLibrary(context).find(try req.evidenceReference))
     }
 
     func attach(req: Request) async throws -> Response {

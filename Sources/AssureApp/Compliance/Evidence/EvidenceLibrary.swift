@@ -73,7 +73,7 @@ struct EvidenceLibrary {
         if (named.title ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, !name.isEmpty { named.title = String(name.prefix(200)) }
         let details = try await checkDetails(named, problems: &problems)
         guard problems.isEmpty, let upload else { throw AssureError.invalid(problems) }
-        let (digest, created) = try store.save(upload.data)
+        let (digest, created) = try await store.save(upload.data)
         let storedName = name, storedType = contentType
         do {
             return try await insert(kind: .file, details, by: identity) { evidence in
@@ -83,7 +83,7 @@ struct EvidenceLibrary {
                 evidence.fileSize = upload.data.count
             }
         } catch {
-            if created { store.remove(digest) }  // nothing partial: no file without its record
+            if created { await store.remove(digest) }  // nothing partial: no file without its record
             throw error
         }
     }
@@ -268,7 +268,7 @@ struct EvidenceLibrary {
 
 extension Request {
     func evidenceLibrary(_ context: RiskContext) -> EvidenceLibrary {
-        EvidenceLibrary(register: context.register, store: EvidenceStore(dataDirectory: application.assureConfiguration.dataDirectory),
+        EvidenceLibrary(register: context.register, store: EvidenceStore(dataDirectory: application.assureConfiguration.dataDirectory, threadPool: application.threadPool),
                         maxBytes: application.assureConfiguration.evidenceMaxBytes)
     }
 }

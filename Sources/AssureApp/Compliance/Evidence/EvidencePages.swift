@@ -163,22 +163,24 @@ enum EvidencePages {
     static func download(req: Request) async throws -> Response {
         let context = try await req.riskContext(.read)
         let evidence = try await req.evidenceLibrary(context).find(try req.evidenceReference)
-        return try fileResponse(req, evidence)
+        return try await fileResponse(req, evidence)
     }
 
-    static func fileResponse(_ req: Request, _ evidence: Evidence) throws -> Response {
-        guard evidence.evidenceKind == .file, let digest = evidence.fileSHA256,
-              let data = EvidenceStore(dataDirectory: req.application.assureConfiguration.dataDirectory).read(digest) else {
+    /// Streamed from disk (not read into memory), with its own content type and a download name.
+    static func fileResponse(_ req: Request, _ evidence: Evidence) async throws -> Response {
+        let store = EvidenceStore(dataDirectory: req.application.assureConfiguration.dataDirectory, threadPool: req.application.threadPool)
+        guard evidence.evidenceKind == .file, let digest = evidence.fileSHA256, let path = store.path(for: digest),
+              FileManager.default.fileExists(atPath: path) else {
             throw AssureError.notFound("\(evidence.reference) has no stored file")
         }
-        var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: evidence.contentType ?? "application/octet-stream")
+        let response = try await req.fileio.asyncStreamFile(at: path)
+        response.headers.replaceOrAdd(name: .contentType, value: evidence.contentType ?? "application/octet-stream")
         let name = evidence.fileName ?? "\(evidence.reference).bin"
         let ascii = String(name.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0.value >= 32 ? Character($0) : "_" })
         let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
-        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)")
-        headers.replaceOrAdd(name: "ETag", value: "\"\(digest)\"")
-        return Response(status: .ok, headers: headers, body: .init(data: data))
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)")
+        response.headers.replaceOrAdd(name: .eTag, value: "\"\(digest)\"")
+        return response
     }
 
     static func requireChange(_ context: RiskContext, _ evidence: Evidence) throws {

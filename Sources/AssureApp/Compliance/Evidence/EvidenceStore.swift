@@ -1,13 +1,19 @@
 import Crypto
 import Foundation
+import NIOPosix
 
 /// Evidence files under the data directory, named by the SHA-256 of their contents: the same file
 /// uploaded twice (or by two organisations) is kept once, and no uploaded name ever reaches the
 /// file system, so a name cannot choose where a file lands.
 struct EvidenceStore: Sendable {
     let directory: String
+    /// Hashing and writing a file of up to the upload limit blocks, so it runs off the event loop.
+    let threadPool: NIOThreadPool
 
-    init(dataDirectory: String) { directory = (dataDirectory as NSString).appendingPathComponent("evidence") }
+    init(dataDirectory: String, threadPool: NIOThreadPool) {
+        directory = (dataDirectory as NSString).appendingPathComponent("evidence")
+        self.threadPool = threadPool
+    }
 
     static func digest(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
 
@@ -19,7 +25,11 @@ struct EvidenceStore: Sendable {
 
     /// Writes the file unless it is already kept; `created` says whether this call wrote it, so a
     /// failed database write can take it away again.
-    func save(_ data: Data) throws -> (digest: String, created: Bool) {
+    func save(_ data: Data) async throws -> (digest: String, created: Bool) {
+        try await threadPool.runIfActive { try saveBlocking(data) }
+    }
+
+    private func saveBlocking(_ data: Data) throws -> (digest: String, created: Bool) {
         let digest = Self.digest(data)
         guard let path = path(for: digest) else { throw CocoaError(.fileWriteInvalidFileName) }
         if FileManager.default.fileExists(atPath: path) { return (digest, false) }
@@ -37,7 +47,8 @@ struct EvidenceStore: Sendable {
         return (digest, true)
     }
 
-    func read(_ digest: String) -> Data? { path(for: digest).flatMap { FileManager.default.contents(atPath: $0) } }
-
-    func remove(_ digest: String) { if let path = path(for: digest) { try? FileManager.default.removeItem(atPath: path) } }
+    func remove(_ digest: String) async {
+        guard let path = path(for: digest) else { return }
+        _ = try? await threadPool.runIfActive { try FileManager.default.removeItem(atPath: path) }
+    }
 }

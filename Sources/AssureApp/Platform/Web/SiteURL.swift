@@ -259,6 +259,12 @@ enum SiteURL: Equatable {
 }
 
 extension Request {
+    /// A route parameter by its pattern name (`SiteURL.riskReference`, ":risk"); a route without it is not found.
+    func pathParameter(_ pattern: String) throws -> String {
+        guard let value = parameters.get(String(pattern.dropFirst())) else { throw Abort(.notFound) }
+        return value
+    }
+
     /// The `:code` route parameter, upper-cased as ODS codes are stored.
     var organisationCode: String {
         get throws {
