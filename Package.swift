@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "4.1.0"..<"5.0.0"),
         .package(url: "https://github.com/vapor/jwt.git", from: "5.2.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         // Pure domain rules: no Vapor, no database, no I/O.
@@ -43,6 +44,7 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "JWT", package: "jwt"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ],
             resources: [
                 .embedInCode("Resources/assure.css"),
@@ -60,6 +62,7 @@ let package = Package(
                 .embedInCode("Resources/mappings/dspt-caf-to-ncsc-caf-3.2.yaml"),
                 .embedInCode("Resources/mappings/ncsc-caf-3.2-to-cyber-essentials.yaml"),
                 .embedInCode("Resources/mappings/dspt-ndg-to-dspt-caf.yaml"),
+                .copy("Resources/knowledge"),
             ]
         ),
         .executableTarget(name: "assure", dependencies: ["AssureApp"]),

@@ -59,7 +59,7 @@ enum MatchingBenchmarks {
         var affected = 0, links = 0
         for cpe in inputs {
             let candidates = index.candidates(for: cpe)
-            let hits = index.affecting([cpe], candidates: candidates)
+            let hits = index.affecting(candidates: candidates)
             if !hits.isEmpty { affected += 1; links += hits.count }
         }
         let elapsed = ContinuousClock.now - started

@@ -99,9 +99,9 @@ final class EstateMatchingTests: XCTestCase {
         let smb1 = try CPE("cpe:2.3:a:microsoft:server_message_block:1.0:*:*:*:*:*:*:*")
         let device = [chrome, windows7, smb1]
         let candidates = device.flatMap(index.candidates(for:))
-        XCTAssertEqual(Set(index.affecting(device, candidates: candidates)), ["CVE-2023-4863", "CVE-2017-0144", "CVE-2019-0708"])
+        XCTAssertEqual(Set(index.affectingIDs(candidates: candidates)), ["CVE-2023-4863", "CVE-2017-0144", "CVE-2019-0708"])
         XCTAssertEqual(index.candidates(for: CPE(vendor: "google", product: "chrome", version: "117.0.5938.62")), [])
-        XCTAssertEqual(index.affecting([windows7], candidates: index.candidates(for: windows7)), ["CVE-2019-0708"], "EternalBlue needs SMBv1 too")
+        XCTAssertEqual(index.affectingIDs(candidates: index.candidates(for: windows7)), ["CVE-2019-0708"], "EternalBlue needs SMBv1 too")
     }
 
     func testWindowsBuildUBRRanges() throws {

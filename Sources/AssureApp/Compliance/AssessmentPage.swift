@@ -94,7 +94,3 @@ enum AssessmentPage {
     }
 }
 
-extension String {
-    /// Nil for an empty string, to fall back on a dash in tables.
-    var nonEmpty: String? { isEmpty ? nil : self }
-}

@@ -40,6 +40,7 @@ public enum AssureMigrations {
         CreateFrameworkImports(),
         CreateEvidenceLibrary(),
         AddResultIndicators(),
+        CreateEstate(),
     ]
 
     public static var names: [String] { all.map(\.name) }

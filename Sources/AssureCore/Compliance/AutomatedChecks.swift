@@ -19,7 +19,15 @@ public struct AutomatedCheck: Equatable, Sendable {
     public static let riskReviews = AutomatedCheck(id: "risk-review-compliance", title: "Risk register review compliance",
                                                    answers: ["ncsc-caf": ["A2.a"], "dspt-caf": ["A2.a"]])
 
-    public static let all: [AutomatedCheck] = [riskReviews]
+    /// DSPT standard 8: no unsupported operating systems, software or browsers in the estate.
+    public static let unsupportedSoftware = AutomatedCheck(id: "estate-unsupported-software", title: "Unsupported software in the estate",
+                                                           answers: ["dspt-ndg": ["8.0"]])
+
+    /// CAF B4.d (vulnerability management) and Cyber Essentials' security update management.
+    public static let patching = AutomatedCheck(id: "estate-patch-compliance", title: "Estate patch compliance",
+                                                answers: ["ncsc-caf": ["B4.d"], "dspt-caf": ["B4.d"], "cyber-essentials": ["CE3.14d", "CE3"]])
+
+    public static let all: [AutomatedCheck] = [riskReviews, unsupportedSoftware, patching]
 
     public static func checks(for item: String, in framework: String) -> [AutomatedCheck] { all.filter { $0.answers(item, in: framework) } }
 }

@@ -27,8 +27,27 @@ public struct NVDRecord: Decodable, Sendable {
 
     public var id: String
     public var configurations: [Configuration]
+    public var published: String?
+    public var description: String?
+    public var scores: [CVEScore]
+    /// The day CISA added it to the KEV catalogue, which NVD copies into its records.
+    public var exploitedSince: String?
 
-    enum CodingKeys: String, CodingKey { case id, configurations, cve }
+    enum CodingKeys: String, CodingKey { case id, configurations, cve, published, description, descriptions, metrics, cisaExploitAdd, baseScore, cvss31 }
+
+    private struct Description: Decodable { var lang: String?; var value: String }
+    private struct Metric: Decodable {
+        struct Data: Decodable { var version: String?; var baseScore: Double; var baseSeverity: String?; var vectorString: String? }
+        var cvssData: Data
+        var baseSeverity: String?
+        var type: String?
+    }
+    private struct Metrics: Decodable {
+        var cvssMetricV40: [Metric]?
+        var cvssMetricV31: [Metric]?
+        var cvssMetricV30: [Metric]?
+        var cvssMetricV2: [Metric]?
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -38,7 +57,31 @@ public struct NVDRecord: Decodable, Sendable {
         }
         id = try container.decode(String.self, forKey: .id)
         configurations = try container.decodeIfPresent([Configuration].self, forKey: .configurations) ?? []
+        published = try container.decodeIfPresent(String.self, forKey: .published)
+        exploitedSince = try container.decodeIfPresent(String.self, forKey: .cisaExploitAdd)
+        if let text = try? container.decodeIfPresent(String.self, forKey: .description) {
+            description = text
+        } else {
+            description = (try container.decodeIfPresent([Description].self, forKey: .descriptions))?.first { ($0.lang ?? "en").hasPrefix("en") }?.value
+        }
+        let metrics = try container.decodeIfPresent(Metrics.self, forKey: .metrics)
+        // The primary (NVD's own) score first where a source gives several.
+        func scores(_ list: [Metric]?, _ version: String) -> [CVEScore] {
+            (list ?? []).sorted { ($0.type == "Primary" ? 0 : 1) < ($1.type == "Primary" ? 0 : 1) }.prefix(1).map {
+                CVEScore(version: $0.cvssData.version ?? version, score: $0.cvssData.baseScore,
+                         severity: $0.cvssData.baseSeverity ?? $0.baseSeverity ?? "", vector: $0.cvssData.vectorString ?? "")
+            }
+        }
+        self.scores = scores(metrics?.cvssMetricV40, "4.0") + scores(metrics?.cvssMetricV31, "3.1") + scores(metrics?.cvssMetricV30, "3.0")
+            + scores(metrics?.cvssMetricV2, "2.0")
+        // Transcribed records give the v3.1 score and vector flat.
+        if self.scores.isEmpty, let base = try container.decodeIfPresent(Double.self, forKey: .baseScore) {
+            self.scores = [CVEScore(version: "3.1", score: base, severity: Severity(score: base).name.uppercased(),
+                                    vector: try container.decodeIfPresent(String.self, forKey: .cvss31) ?? "")]
+        }
     }
+
+    public var bestScore: CVEScore? { CVEScore.preferred(scores) }
 
     /// The record as Assure matches it; a criteria that is not a CPE 2.3 name is reported with its place.
     public func applicability() -> Result<CVEApplicability, CPE.Problem> {

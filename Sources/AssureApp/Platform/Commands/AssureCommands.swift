@@ -11,6 +11,8 @@ enum AssureCommands {
         app.asyncCommands.use(UsersCommand(), as: "users")
         app.asyncCommands.use(TokensCommand(), as: "tokens")
         app.asyncCommands.use(FrameworksCommand(), as: "frameworks")
+        app.asyncCommands.use(KnowledgeBaseCommand(), as: "kb")
+        app.asyncCommands.use(EstateCommand(), as: "estate")
     }
 }
 

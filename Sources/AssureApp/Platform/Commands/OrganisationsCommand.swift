@@ -40,7 +40,9 @@ struct ImportOrganisationsCommand: AsyncCommand {
 /// `assure demo region` and `assure demo national`: fictional data for trying Assure and for benchmarks.
 struct DemoCommand: AsyncCommandGroup {
     var help: String { "Load fictional demonstration data" }
-    var commands: [String: any AnyAsyncCommand] { ["region": DemoDataCommand(national: false), "national": DemoDataCommand(national: true)] }
+    var commands: [String: any AnyAsyncCommand] {
+        ["region": DemoDataCommand(national: false), "national": DemoDataCommand(national: true), "estate": DemoEstateCommand()]
+    }
 }
 
 struct DemoDataCommand: AsyncCommand {

@@ -1,0 +1,175 @@
+import AssureCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Analyses one organisation's estate against the knowledge base and keeps the result: each
+/// device's figures and findings (replaced whole), today's snapshot, and the one estate risk on
+/// the register when exposure passes the organisation's thresholds.
+struct EstateAnalysisRunner {
+    let database: any Database
+    let knowledge: KnowledgeBase
+    let organisation: OrganisationRecord
+    let audit: AuditContext
+    let today: CalendarDay
+
+    struct Outcome: Content {
+        var organisation: String
+        var day: String
+        var devices: Int
+        var components: Int
+        var unmapped_titles: Int
+        var roll_up: EstateRollUp
+        var risk: String?
+    }
+
+    static func titleMapping(_ sql: any SQLDatabase) async throws -> TitleMapping {
+        let rows = try await sql.raw("SELECT name_pattern, vendor_pattern, part, cpe_vendor, cpe_product FROM estate_title_rules").all()
+        return TitleMapping(try rows.map { row in
+            var rule = TitleRule(name: "", cpeVendor: try row.decode(column: "cpe_vendor", as: String.self), cpeProduct: try row.decode(column: "cpe_product", as: String.self))
+            rule.namePattern = try row.decode(column: "name_pattern", as: String.self)
+            rule.vendorPattern = try row.decode(column: "vendor_pattern", as: String.self)
+            rule.part = try row.decode(column: "part", as: String.self)
+            return rule
+        })
+    }
+
+    func run() async throws -> Outcome {
+        let sql = database as! any SQLDatabase
+        let mapping = try await Self.titleMapping(sql)
+        // Read the estate: devices with their OS, then software, as distinct components.
+        var componentIndex: [EstateComponent: Int32] = [:]
+        var components: [EstateComponent] = []
+        func intern(_ component: EstateComponent) -> Int32 {
+            if let known = componentIndex[component] { return known }
+            let index = Int32(components.count)
+            components.append(component)
+            componentIndex[component] = index
+            return index
+        }
+        var deviceIDs: [UUID] = []
+        var position: [UUID: Int] = [:]
+        var installed: [[Int32]] = []
+        for row in try await sql.raw("SELECT id, os_name, os_build FROM estate_devices WHERE organisation_id = \(bind: organisation.id) ORDER BY id").all() {
+            let id = try row.decode(column: "id", as: UUID.self)
+            position[id] = deviceIDs.count
+            deviceIDs.append(id)
+            let windows = WindowsRelease(name: try row.decode(column: "os_name", as: String.self), build: try row.decode(column: "os_build", as: String.self))
+            installed.append(windows.map { [intern(EstateComponent(cpe: $0.cpe, windows: $0))] } ?? [])
+        }
+        var unmapped = Set<String>()
+        for row in try await sql.raw("SELECT device_id, name, vendor, version, cpe FROM estate_software WHERE organisation_id = \(bind: organisation.id)").all() {
+            guard let at = position[try row.decode(column: "device_id", as: UUID.self)] else { continue }
+            let name = try row.decode(column: "name", as: String.self), vendor = try row.decode(column: "vendor", as: String.self)
+            guard let cpe = mapping.cpe(name: name, vendor: vendor, version: try row.decode(column: "version", as: String.self),
+                                        given: try row.decode(column: "cpe", as: String?.self)) else {
+                unmapped.insert("\(vendor)|\(name)")
+                continue
+            }
+            installed[at].append(intern(EstateComponent(cpe: cpe)))
+        }
+        let analyser = EstateAnalyser(index: knowledge.index, facts: knowledge.facts, endOfLife: knowledge.endOfLife, today: today)
+        let findings = analyser.findings(for: components)
+        let exposures = analyser.exposures(of: installed, findings: findings)
+        var rollUp = EstateRollUp()
+        for exposure in exposures { rollUp.add(exposure) }
+
+        let outcome = try await save(deviceIDs: deviceIDs, exposures: exposures, components: components, findings: findings, rollUp: rollUp)
+        let risk = try await EstateRisk(database: database, organisation: organisation, audit: audit, today: today).raiseOrUpdate(rollUp)
+        return Outcome(organisation: organisation.odsCode, day: today.description, devices: deviceIDs.count, components: components.count,
+                       unmapped_titles: unmapped.count, roll_up: outcome, risk: risk)
+    }
+
+    private func save(deviceIDs: [UUID], exposures: [DeviceExposure], components: [EstateComponent], findings: [EstateAnalyser.ComponentFindings],
+                      rollUp: EstateRollUp) async throws -> EstateRollUp {
+        let organisation = self.organisation, today = self.today, records = knowledge.index.records, audit = self.audit
+        return try await database.writeTransaction { db in
+            let sql = db as! any SQLDatabase
+            try await sql.raw("DELETE FROM estate_findings WHERE organisation_id = \(bind: organisation.id)").run()
+            try await sql.raw("DELETE FROM estate_device_results WHERE organisation_id = \(bind: organisation.id)").run()
+            for start in stride(from: 0, to: deviceIDs.count, by: 500) {
+                let insert = sql.insert(into: "estate_device_results").columns("device_id", "organisation_id", "cve_count", "kev_count", "ransomware", "highest_score",
+                                                                              "severity", "unsupported_count", "unsupported_os", "patch_compliant", "analysed_on")
+                for i in start..<min(start + 500, deviceIDs.count) {
+                    let e = exposures[i]
+                    insert.values(SQLBind(deviceIDs[i]), SQLBind(organisation.id), SQLBind(e.cves.count), SQLBind(e.knownExploited), SQLBind(e.ransomware),
+                                  SQLBind(e.highestScore), SQLBind(e.severity.rawValue), SQLBind(e.unsupported.count), SQLBind(e.unsupportedOS),
+                                  SQLBind(e.patchCompliant), SQLBind(today.description))
+                }
+                try await insert.run()
+            }
+            var pending: [[any SQLExpression]] = []
+            func flush() async throws {
+                guard !pending.isEmpty else { return }
+                let insert = sql.insert(into: "estate_findings").columns("device_id", "organisation_id", "kind", "reference", "component")
+                for row in pending { insert.values(row) }
+                try await insert.run()
+                pending.removeAll(keepingCapacity: true)
+            }
+            for (i, exposure) in exposures.enumerated() {
+                for record in exposure.cves {
+                    pending.append([SQLBind(deviceIDs[i]), SQLBind(organisation.id), SQLBind("cve"), SQLBind(records[Int(record)].id), SQLBind("")])
+                    if pending.count >= 1000 { try await flush() }
+                }
+                for component in exposure.unsupported {
+                    let found = findings[Int(component)]
+                    pending.append([SQLBind(deviceIDs[i]), SQLBind(organisation.id), SQLBind("eol"), SQLBind(found.cycleLabel ?? components[Int(component)].cpe.key),
+                                    SQLBind("\(components[Int(component)].cpe.key) \(components[Int(component)].cpe.version)|\(found.endOfLife?.description ?? "")")])
+                    if pending.count >= 1000 { try await flush() }
+                }
+            }
+            try await flush()
+            try await sql.raw("DELETE FROM estate_snapshots WHERE organisation_id = \(bind: organisation.id) AND day = \(bind: today.description)").run()
+            try await sql.insert(into: "estate_snapshots").columns("organisation_id", "day", "devices", "unsupported_os", "unsupported_software", "known_exploited",
+                                                                   "ransomware", "vulnerable", "critical_or_high", "patch_compliant")
+                .values(SQLBind(organisation.id), SQLBind(today.description), SQLBind(rollUp.devices), SQLBind(rollUp.unsupportedOS), SQLBind(rollUp.unsupportedSoftware),
+                        SQLBind(rollUp.knownExploited), SQLBind(rollUp.ransomware), SQLBind(rollUp.vulnerable), SQLBind(rollUp.criticalOrHigh), SQLBind(rollUp.patchCompliant))
+                .run()
+            try await AuditTrail.append([AuditEvent(actor: audit.actor, organisationCode: organisation.odsCode, action: "analyse", entityType: "estate",
+                                                    entityID: today.description, changes: [
+                                                        "devices": .init(before: nil, after: String(rollUp.devices)),
+                                                        "patch compliance": .init(before: nil, after: "\(rollUp.patchCompliancePercent)%"),
+                                                        "known exploited": .init(before: nil, after: String(rollUp.knownExploited)),
+                                                        "unsupported OS": .init(before: nil, after: String(rollUp.unsupportedOS)),
+                                                    ], requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
+            return rollUp
+        }
+    }
+}
+
+/// The latest snapshot of one organisation, or of everything below it added up.
+enum EstateSnapshots {
+    struct Point: Content { var day: String; var roll_up: EstateRollUp }
+
+    static func rollUp(of organisations: [UUID], on sql: any SQLDatabase) async throws -> EstateRollUp {
+        var total = EstateRollUp()
+        for chunk in stride(from: 0, to: organisations.count, by: 1000).map({ Array(organisations[$0..<min($0 + 1000, organisations.count)]) }) {
+            let rows = try await sql.raw("""
+                SELECT s.* FROM estate_snapshots s JOIN (SELECT organisation_id, MAX(day) AS day FROM estate_snapshots
+                  WHERE organisation_id IN (\(binds: chunk)) GROUP BY organisation_id) latest
+                ON latest.organisation_id = s.organisation_id AND latest.day = s.day
+                """).all()
+            for row in rows { total.add(try figures(row)) }
+        }
+        return total
+    }
+
+    static func trend(of organisation: UUID, days: Int = 90, on sql: any SQLDatabase) async throws -> [Point] {
+        try await sql.raw("SELECT * FROM estate_snapshots WHERE organisation_id = \(bind: organisation) ORDER BY day DESC LIMIT \(unsafeRaw: String(days))").all()
+            .map { Point(day: try $0.decode(column: "day", as: String.self), roll_up: try figures($0)) }.reversed()
+    }
+
+    static func figures(_ row: any SQLRow) throws -> EstateRollUp {
+        var figures = EstateRollUp()
+        figures.devices = try row.decode(column: "devices", as: Int.self)
+        figures.unsupportedOS = try row.decode(column: "unsupported_os", as: Int.self)
+        figures.unsupportedSoftware = try row.decode(column: "unsupported_software", as: Int.self)
+        figures.knownExploited = try row.decode(column: "known_exploited", as: Int.self)
+        figures.ransomware = try row.decode(column: "ransomware", as: Int.self)
+        figures.vulnerable = try row.decode(column: "vulnerable", as: Int.self)
+        figures.criticalOrHigh = try row.decode(column: "critical_or_high", as: Int.self)
+        figures.patchCompliant = try row.decode(column: "patch_compliant", as: Int.self)
+        return figures
+    }
+}

@@ -1,0 +1,162 @@
+import AssureCore
+import CSV
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Loads an inventory export into one organisation's estate: read as a stream (a few thousand
+/// rows in memory whatever the file's size), written in one transaction, upserted by device id.
+/// A device's software is replaced the first time the file names the device; devices this
+/// format brought before that the file no longer lists are removed. Rows with problems are
+/// skipped and reported by line and field; a file that cannot be read at all changes nothing.
+struct InventoryImport {
+    let database: any Database
+    let organisation: OrganisationRecord
+    let audit: AuditContext
+
+    struct Summary: Content {
+        var format: String
+        var rows: Int
+        var inserted: Int
+        var updated: Int
+        var removed: Int
+        var software: Int
+        var rejected: Int
+        /// The first 200 problems, by line and field.
+        var problems: [AssureError.FieldProblem]
+    }
+
+    static let batchSize = 1000
+
+    /// A CSV export in one of the formats, with optional `field=column` mapping.
+    func importCSV(at path: String, format: InventoryFormat, mapping: [String: String] = [:], progress: (@Sendable (Int) -> Void)? = nil) async throws -> Summary {
+        guard let stream = InputStream(fileAtPath: path) else { throw AssureError.invalid([RuleError(field: "file", message: "\(path) cannot be read")]) }
+        let reader: CSVReader
+        do { reader = try CSVReader(stream: stream, hasHeaderRow: true, trimFields: false) } catch {
+            throw AssureError.invalid([RuleError(field: "file", message: "The file has no header line")])
+        }
+        let columns: InventoryColumns
+        switch InventoryColumns.read(header: reader.headerRow ?? [], format: format, mapping: mapping) {
+        case .failure(let violations): throw AssureError.invalid(violations.problems)
+        case .success(let read): columns = read
+        }
+        nonisolated(unsafe) let rows = reader
+        return try await write(format: format.id) { emit in
+            var line = 1
+            while let values = rows.next() {
+                line += 1
+                if values.count == 1, values[0].isEmpty { continue }
+                try await emit(line, InventoryRow.read(values, line: line, columns: columns))
+                if line % 10_000 == 0 { progress?(line - 1) }
+            }
+            // CSV.swift reports the end of the stream as cannotReadFile; only a stream error is a failure.
+            if let error = rows.error, case CSVError.streamErrorHasOccurred = error { throw AssureError.invalid([RuleError(field: "file", message: "The file could not be read after line \(line): \(error)")]) }
+            progress?(line - 1)
+        }
+    }
+
+    /// One device's CycloneDX SBOM: the device and its software replace what was there.
+    func importCycloneDX(_ data: Data) async throws -> Summary {
+        let bom: CycloneDXBOM
+        do { bom = try JSONDecoder().decode(CycloneDXBOM.self, from: data) } catch {
+            throw AssureError.invalid([RuleError(field: "file", message: "This is not a CycloneDX JSON SBOM: \(KnowledgeBaseImport.describe(error))")])
+        }
+        switch bom.inventory() {
+        case .failure(let violations): throw AssureError.invalid(violations.problems)
+        case .success(let (device, software)):
+            return try await write(format: "cyclonedx", removeMissing: false) { emit in
+                if software.isEmpty { try await emit(1, .success(InventoryRow(device: device, software: nil))) }
+                for item in software { try await emit(1, .success(InventoryRow(device: device, software: item))) }
+            }
+        }
+    }
+
+    typealias Emit = (Int, Result<InventoryRow, RuleViolations<ImportProblem>>) async throws -> Void
+
+    /// The transaction: rows come from `produce`, batches go to the database.
+    private func write(format: String, removeMissing: Bool = true, produce: @escaping @Sendable (Emit) async throws -> Void) async throws -> Summary {
+        let organisation = self.organisation, audit = self.audit
+        return try await database.writeTransaction { db in
+            let sql = db as! any SQLDatabase
+            var existing: [String: UUID] = [:]
+            for row in try await sql.raw("SELECT id, device_key FROM estate_devices WHERE organisation_id = \(bind: organisation.id)").all() {
+                existing[try row.decode(column: "device_key", as: String.self)] = try row.decode(column: "id", as: UUID.self)
+            }
+            var seen: [String: UUID] = [:]
+            var summary = Summary(format: format, rows: 0, inserted: 0, updated: 0, removed: 0, software: 0, rejected: 0, problems: [])
+            var devices: [(UUID, InventoryDevice)] = []
+            var software: [(UUID, InventorySoftware)] = []
+            let now = Date()
+            func flush() async throws {
+                if !devices.isEmpty {
+                    let ids = devices.map(\.0)
+                    try await sql.raw("DELETE FROM estate_software WHERE device_id IN (\(binds: ids))").run()
+                    let insert = sql.insert(into: "estate_devices").columns("id", "organisation_id", "device_key", "hostname", "device_type", "os_name", "os_build",
+                                                                          "site", "owner", "criticality", "clinical", "last_seen", "source", "imported_at")
+                    for (id, device) in devices {
+                        insert.values(SQLBind(id), SQLBind(organisation.id), SQLBind(device.deviceID), SQLBind(device.hostname), SQLBind(device.type.rawValue),
+                                      SQLBind(device.osName), SQLBind(device.osBuild), SQLBind(device.site), SQLBind(device.owner), SQLBind(device.criticality.rawValue),
+                                      SQLBind(device.supportsClinicalSystem), SQLBind(device.lastSeen?.description), SQLBind(format), SQLBind(now))
+                    }
+                    try await insert.onConflict(with: ["organisation_id", "device_key"]) { conflict in
+                        conflict.set(excludedValueOf: "hostname").set(excludedValueOf: "device_type").set(excludedValueOf: "os_name")
+                            .set(excludedValueOf: "os_build").set(excludedValueOf: "site").set(excludedValueOf: "owner").set(excludedValueOf: "criticality")
+                            .set(excludedValueOf: "clinical").set(excludedValueOf: "last_seen").set(excludedValueOf: "source").set(excludedValueOf: "imported_at")
+                    }.run()
+                    devices.removeAll(keepingCapacity: true)
+                }
+                if !software.isEmpty {
+                    let insert = sql.insert(into: "estate_software").columns("device_id", "organisation_id", "name", "vendor", "version", "cpe", "purl")
+                    for (id, item) in software {
+                        insert.values(SQLBind(id), SQLBind(organisation.id), SQLBind(String(item.name.prefix(300))), SQLBind(String(item.vendor.prefix(300))),
+                                      SQLBind(String(item.version.prefix(100))), SQLBind(item.cpe), SQLBind(item.purl))
+                    }
+                    try await insert.run()
+                    software.removeAll(keepingCapacity: true)
+                }
+            }
+            try await produce { line, result in
+                summary.rows += 1
+                switch result {
+                case .failure(let violations):
+                    summary.rejected += 1
+                    for problem in violations.problems where summary.problems.count < 200 {
+                        summary.problems.append(.init(field: problem.field, message: problem.message, line: problem.line))
+                    }
+                case .success(let row):
+                    let id: UUID
+                    if let known = seen[row.device.deviceID] { id = known } else {
+                        id = existing[row.device.deviceID] ?? UUID()
+                        seen[row.device.deviceID] = id
+                        if existing[row.device.deviceID] == nil { summary.inserted += 1 } else { summary.updated += 1 }
+                        devices.append((id, row.device))
+                    }
+                    if let item = row.software { software.append((id, item)); summary.software += 1 }
+                    if devices.count >= Self.batchSize || software.count >= Self.batchSize * 4 { try await flush() }
+                }
+            }
+            try await flush()
+            if removeMissing {
+                let gone = existing.filter { seen[$0.key] == nil }.map(\.value)
+                if !gone.isEmpty {
+                    // Only devices this format brought: another tool's devices stay.
+                    for chunk in stride(from: 0, to: gone.count, by: 500).map({ Array(gone[$0..<min($0 + 500, gone.count)]) }) {
+                        let removed = try await sql.raw("SELECT COUNT(*) AS n FROM estate_devices WHERE id IN (\(binds: chunk)) AND source = \(bind: format)").first()?
+                            .decode(column: "n", as: Int.self) ?? 0
+                        summary.removed += removed
+                        try await sql.raw("DELETE FROM estate_devices WHERE id IN (\(binds: chunk)) AND source = \(bind: format)").run()
+                    }
+                }
+            }
+            try await AuditTrail.append([AuditEvent(actor: audit.actor, organisationCode: organisation.odsCode, action: "import", entityType: "estate",
+                                                    entityID: format, changes: [
+                                                        "devices added": .init(before: nil, after: String(summary.inserted)),
+                                                        "devices updated": .init(before: nil, after: String(summary.updated)),
+                                                        "devices removed": .init(before: nil, after: String(summary.removed)),
+                                                        "rows rejected": .init(before: nil, after: String(summary.rejected)),
+                                                    ], requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
+            return summary
+        }
+    }
+}
