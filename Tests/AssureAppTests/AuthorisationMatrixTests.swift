@@ -1,5 +1,6 @@
 import AssureCore
 import Fluent
+import SQLKit
 import XCTVapor
 @testable import AssureApp
 
@@ -114,6 +115,19 @@ final class AuthorisationMatrixTests: XCTestCase {
         "POST /api/v1/organisations/:code/baf/objectives/:objective/sources": .organisation(.editAnyRecord),
         "POST /api/v1/organisations/:code/baf/objectives/:objective/rating": .organisation(.editAnyRecord),
         "GET /api/v1/organisations/:code/risk-matrices": .organisation(.read), "PUT /api/v1/organisations/:code/risk-matrices": .organisation(.manageSettings),
+        "GET /organisations/:code/estate": .organisation(.read), "POST /organisations/:code/estate/import": .organisation(.editAnyRecord),
+        "POST /organisations/:code/estate/analyse": .organisation(.editAnyRecord), "POST /organisations/:code/estate/settings": .organisation(.manageSettings),
+        "GET /organisations/:code/estate/devices": .organisation(.read), "GET /organisations/:code/estate/devices.csv": .organisation(.read),
+        "GET /organisations/:code/estate/devices/:device": .organisation(.read), "GET /organisations/:code/estate/vulnerabilities/:cve": .organisation(.read),
+        "GET /organisations/:code/estate/unmapped": .organisation(.read), "POST /estate/title-rules": .system(.administerSystem),
+        "GET /organisations/:code/cyber-alerts": .organisation(.read), "POST /organisations/:code/cyber-alerts/:alert": .organisation(.editAnyRecord),
+        "POST /cyber-alerts": .system(.administerSystem),
+        "GET /api/v1/organisations/:code/estate": .organisation(.read), "GET /api/v1/organisations/:code/estate/devices": .organisation(.read),
+        "GET /api/v1/organisations/:code/estate/devices/:device": .organisation(.read),
+        "GET /api/v1/organisations/:code/estate/vulnerabilities/:cve": .organisation(.read),
+        "POST /api/v1/organisations/:code/estate/import": .organisation(.editAnyRecord), "POST /api/v1/organisations/:code/estate/analyse": .organisation(.editAnyRecord),
+        "GET /api/v1/organisations/:code/cyber-alerts": .organisation(.read), "POST /api/v1/organisations/:code/cyber-alerts/:alert": .organisation(.editAnyRecord),
+        "POST /api/v1/cyber-alerts": .system(.administerSystem),
     ]
 
     // Roles are held in ICB Q9A: T91 sits below it, T94 is elsewhere (under Q9B).
@@ -153,6 +167,8 @@ final class AuthorisationMatrixTests: XCTestCase {
                 _ = try await EvidenceLibrary(register: register, store: EvidenceStore(dataDirectory: app.assureConfiguration.dataDirectory, threadPool: app.threadPool), maxBytes: 1_048_576)
                     .addFile(.init(title: "Matrix evidence", owner: user.email), upload: .init(name: "matrix.txt", data: Data("evidence".utf8)), by: owner)
             }
+            // The estate routes need a device in each target, a CVE in the knowledge base and an alert.
+            try await seedMatrixEstate(app)
             var checked = 0
             for route in app.routes.all {
                 let pattern = "\(route.method.rawValue) /" + route.path.map(\.description).joined(separator: "/")
@@ -164,7 +180,7 @@ final class AuthorisationMatrixTests: XCTestCase {
                 for target in usesCode ? Self.targets : [Self.targets[0]] {
                     let path = "/" + route.path.map { component -> String in
                         if case .parameter(let name) = component {
-                            return name == "person" ? targetPeople[target.code]! : name == "risk" ? "R-0001" : name == "objective" ? "SO1" : name == "assessment" ? "A1" : name == "item" ? "A2.a" : name == "framework" ? "ncsc-caf@3.2" : name == "evidence" ? "E1" : target.code
+                            return name == "person" ? targetPeople[target.code]! : name == "risk" ? "R-0001" : name == "objective" ? "SO1" : name == "assessment" ? "A1" : name == "item" ? "A2.a" : name == "framework" ? "ncsc-caf@3.2" : name == "evidence" ? "E1" : name == "device" ? "matrix-device" : name == "cve" ? "CVE-2019-0708" : name == "alert" ? "CC-MATRIX" : target.code
                         }
                         return component.description
                     }.joined(separator: "/")
@@ -179,6 +195,20 @@ final class AuthorisationMatrixTests: XCTestCase {
             }
             XCTAssertGreaterThan(checked, 300)
         }
+    }
+
+    func seedMatrixEstate(_ app: Application) async throws {
+        try await DemoEstate.loadShippedKnowledge(on: app)
+        let sql = try XCTUnwrap(app.db as? any SQLDatabase)
+        for target in Self.targets {
+            let organisation = try await OrganisationDirectory(database: app.db).require(target.code)
+            try await sql.insert(into: "estate_devices").columns("id", "organisation_id", "device_key", "hostname", "device_type", "os_name", "os_build", "site", "owner",
+                                                                 "criticality", "clinical", "source", "imported_at")
+                .values(SQLBind(UUID()), SQLBind(organisation.id), SQLBind("matrix-device"), SQLBind("MATRIX"), SQLBind("workstation"), SQLBind("Windows 7"),
+                        SQLBind("6.1.7601.24546"), SQLBind(""), SQLBind(""), SQLBind("medium"), SQLBind(false), SQLBind("csv"), SQLBind(Date())).run()
+        }
+        try await sql.insert(into: "cyber_alerts").columns("id", "reference", "title", "issued_at", "cves", "required_action", "created_by")
+            .values(SQLBind(UUID()), SQLBind("CC-MATRIX"), SQLBind("Matrix alert"), SQLBind(Date()), SQLBind("CVE-2019-0708"), SQLBind("Patch"), SQLBind("test")).run()
     }
 
     static func allowed(_ requirement: Requirement, _ memberships: [Membership<String>], signedIn: Bool,

@@ -24,15 +24,31 @@ struct AutomatedCheckRunner {
         let catalogue = try assessments.frameworks.requireCatalogue(of: assessment)
         let targets = catalogue.items.flatMap { item in AutomatedCheck.checks(for: item.id, in: catalogue.id).map { ($0, item) } }
         guard !targets.isEmpty else { return [] }
-        var measured: [String: (live: Int, overdue: Int)] = [:]
-        if targets.contains(where: { $0.0.id == AutomatedCheck.riskReviews.id }) { measured[AutomatedCheck.riskReviews.id] = try await riskReviewFigures() }
-        let figures = measured, today = evidence.today
+        var riskFigures: (live: Int, overdue: Int)?
+        if targets.contains(where: { $0.0.id == AutomatedCheck.riskReviews.id }) { riskFigures = try await riskReviewFigures() }
+        var estate: EstateRollUp?
+        if targets.contains(where: { [AutomatedCheck.unsupportedSoftware.id, AutomatedCheck.patching.id].contains($0.0.id) }), let sql = evidence.database as? any SQLDatabase {
+            estate = try await EstateSnapshots.rollUp(of: [assessments.organisation.id], on: sql)
+        }
+        let figures = riskFigures, estateFigures = estate, today = evidence.today
         let actor = evidence.register.audit.actor
         return try await evidence.database.writeTransaction { db in
             var ran: [Ran] = []
             for (check, item) in targets {
-                guard let measure = figures[check.id] else { continue }
-                let outcome = RiskReviewRule.grade(live: measure.live, overdue: measure.overdue, allowed: item.levels, on: today)
+                let outcome: CheckOutcome
+                switch check.id {
+                case AutomatedCheck.riskReviews.id:
+                    guard let figures else { continue }
+                    outcome = RiskReviewRule.grade(live: figures.live, overdue: figures.overdue, allowed: item.levels, on: today)
+                // Without an inventory the estate says nothing either way.
+                case AutomatedCheck.unsupportedSoftware.id:
+                    guard let estateFigures, estateFigures.devices > 0 else { continue }
+                    outcome = EstateCheckRules.unsupportedSoftware(estateFigures, allowed: item.levels, on: today)
+                case AutomatedCheck.patching.id:
+                    guard let estateFigures, estateFigures.devices > 0 else { continue }
+                    outcome = EstateCheckRules.patching(estateFigures, allowed: item.levels, on: today)
+                default: continue
+                }
                 let system = try await evidence.addSystem(title: "\(check.title), \(outcome.measured)", figure: outcome.figure, check: check.id,
                                                           reviewBy: today.adding(days: 90), on: db)
                 try await evidence.attach(system, to: assessment, item: item.id, catalogue: catalogue, on: db)

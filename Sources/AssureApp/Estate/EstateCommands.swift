@@ -191,11 +191,28 @@ struct DemoEstateCommand: AsyncCommand {
 }
 
 enum DemoEstate {
+    /// Where the shipped knowledge subset is (Resources/knowledge, beside the binary).
+    static var shippedKnowledgeFolder: String? { Bundle.module.path(forResource: "knowledge", ofType: nil) }
+
+    /// For `serve --demo`: the knowledge subset, 1,500 devices over the three demo trusts, and a
+    /// fictional high severity alert, the first time only.
+    static func seedOnce(on app: Application) async throws {
+        guard let sql = app.db as? any SQLDatabase,
+              try await sql.raw("SELECT COUNT(*) AS n FROM estate_devices").first()?.decode(column: "n", as: Int.self) == 0 else { return }
+        _ = try await seed(on: app, devices: 1500, organisations: 3, seed: 1)
+        let exists = try await sql.raw("SELECT COUNT(*) AS n FROM cyber_alerts").first()?.decode(column: "n", as: Int.self) ?? 0
+        guard exists == 0 else { return }
+        try await sql.insert(into: "cyber_alerts").columns("id", "reference", "title", "issued_at", "cves", "required_action", "created_by")
+            .values(SQLBind(UUID()), SQLBind("CC-DEMO-1"), SQLBind("Fictional demo alert: remote desktop and SMBv1 exploitation on legacy Windows"),
+                    SQLBind(Date().addingTimeInterval(-3 * 86_400)), SQLBind("CVE-2019-0708 CVE-2017-0144"),
+                    SQLBind("Isolate or patch every device running Windows 7 or earlier; disable SMBv1; confirm the position to NHS England."), SQLBind("command:demo")).run()
+    }
+
     /// The shipped knowledge base subset, loaded when the knowledge base is empty.
     static func loadShippedKnowledge(on app: Application) async throws {
         guard let sql = app.db as? any SQLDatabase,
               try await sql.raw("SELECT COUNT(*) AS n FROM kb_imports").first()?.decode(column: "n", as: Int.self) == 0,
-              let folder = Bundle.module.path(forResource: "knowledge", ofType: nil) else { return }
+              let folder = shippedKnowledgeFolder else { return }
         let importer = KnowledgeBaseImport(database: app.db, actor: "command:demo")
         _ = try await importer.run(.cve5, path: "\(folder)/vulnrichment-subset.jsonl.gz")
         _ = try await importer.run(.nvd, path: "\(folder)/nvd-subset.jsonl.gz")

@@ -79,7 +79,7 @@ struct KnowledgeBaseImport {
 
     /// JSON records from a file: a document with `vulnerabilities` (the NVD API and feeds), one
     /// record, an array, or one record per line.
-    static func records<T: Decodable>(_ type: T.Type, in path: String, wrapper: String) throws -> [(String, T)] {
+    static func records<T: Decodable>(_ type: T.Type, in path: String, wrapper: String) throws -> (found: [(String, T)], problems: [String]) {
         let decoder = JSONDecoder()
         let name = (path as NSString).lastPathComponent
         var problems: [String] = []
@@ -108,8 +108,7 @@ struct KnowledgeBaseImport {
             }
         }
         if found.isEmpty, problems.isEmpty { problems.append("\(name): holds no records") }
-        guard problems.isEmpty else { throw Failure(problems: ["Nothing was imported; \(problems.count) problem(s):"] + problems) }
-        return found
+        return (found, problems)
     }
 
     static func describe(_ error: any Error) -> String {
@@ -125,9 +124,9 @@ struct KnowledgeBaseImport {
 
     static func readNVD(_ path: String) throws -> [VulnerabilityRow] {
         let encoder = JSONEncoder()
-        var problems: [String] = []
+        var (found, problems) = try records(NVDRecord.self, in: path, wrapper: "vulnerabilities")
         var rows: [VulnerabilityRow] = []
-        for (place, record) in try records(NVDRecord.self, in: path, wrapper: "vulnerabilities") {
+        for (place, record) in found {
             guard CVEIdentifier.isValid(record.id) else { problems.append("\(place): id '\(record.id)' is not a CVE id"); continue }
             if case .failure(let problem) = record.applicability() { problems.append("\(place): \(problem.message)"); continue }
             rows.append(VulnerabilityRow(id: record.id, published: record.published, description: record.description, score: record.bestScore,
@@ -140,9 +139,9 @@ struct KnowledgeBaseImport {
 
     static func readCVE5(_ path: String) throws -> [VulnerabilityRow] {
         let encoder = JSONEncoder()
-        var problems: [String] = []
+        var (found, problems) = try records(CVE5Record.self, in: path, wrapper: "records")
         var rows: [VulnerabilityRow] = []
-        for (place, record) in try records(CVE5Record.self, in: path, wrapper: "records") {
+        for (place, record) in found {
             guard CVEIdentifier.isValid(record.id) else { problems.append("\(place): id '\(record.id)' is not a CVE id"); continue }
             switch record.applicability() {
             case .failure(let problem): problems.append("\(place): \(problem.message)")

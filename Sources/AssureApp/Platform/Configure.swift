@@ -66,6 +66,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: EvidenceRoutes())
     try app.register(collection: EvidenceAPI())
     try app.register(collection: AssessmentAPI())
+    try app.register(collection: EstateRoutes())
+    try app.register(collection: EstateAPI())
 }
 
 struct AssureConfigurationKey: StorageKey {

@@ -32,6 +32,7 @@ public enum AssureStartup {
             let summary = try await DemoSeeder.seedRegion(on: app.db)
             let people = try await DemoSeeder.seedPeople(on: app)
             let risks = try await DemoSeeder.seedRisks(on: app.db)
+            try await DemoEstate.seedOnce(on: app)
             _ = try await DemoSeeder.seedEvidence(on: app)
             app.logger.notice("Demo data ready: \(summary.inserted) organisations, \(people) accounts and \(risks) risks added")
         }

@@ -117,7 +117,14 @@ public struct EstateAnalyser: Sendable {
         let lifecycle = component.windows.flatMap(endOfLife.lifecycle(of:)) ?? endOfLife.lifecycle(of: component.cpe)
         let ended = lifecycle.flatMap { $0.cycle.endOfLife.hasPassed(on: today) ? $0.cycle.endOfLife : nil }
         return ComponentFindings(plain: plain.sorted(), complex: complex, endOfLife: ended,
-                                 cycleLabel: lifecycle.map { "\($0.product.label) \($0.cycle.label)" }, isOperatingSystem: component.cpe.part == "o")
+                                 cycleLabel: lifecycle.map(Self.label), isOperatingSystem: component.cpe.part == "o")
+    }
+
+    /// "Google Chrome 151", "Microsoft Windows 10 22H2"; a cycle label that already names the
+    /// product ("Windows Server 2012 R2") stands alone.
+    static func label(_ lifecycle: (product: EndOfLifeProduct, cycle: EndOfLifeProduct.Cycle)) -> String {
+        let last = lifecycle.product.label.split(separator: " ").last.map { $0.lowercased() } ?? ""
+        return lifecycle.cycle.label.lowercased().contains(last) ? lifecycle.cycle.label : "\(lifecycle.product.label) \(lifecycle.cycle.label)"
     }
 
     /// Reusable marks so a device's CVEs are gathered without a set per device.
@@ -160,7 +167,7 @@ public struct EstateAnalyser: Sendable {
                 // The fix is taken as available from publication (vendors publish with the fix) or
                 // from CISA listing it, whichever is earlier.
                 let since = [fact.published, fact.exploitedSince].compactMap { $0 }.min()
-                if let since, since <= cutoff { compliant = false }
+                if let since, since < cutoff { compliant = false }
             }
         }
         cves.sort()

@@ -117,14 +117,16 @@ public struct SyntheticEstate: Sendable {
             return Title(name: "Cisco IOS XE", vendor: "Cisco", version: roll < 500 ? "17.9.4" : "17.12.2", isOperatingSystem: true)
         default:
             switch roll {
-            // Windows 11 about 80% (mostly 24H2 and 25H2), Windows 10 22H2 about 15%, LTSC about 2%.
-            case ..<550: return windows("Windows 11 Enterprise", build: 26100, ubr: 6899)
-            case ..<750: return windows("Windows 11 Enterprise", build: 26200, ubr: 6899)
-            case ..<800: return windows("Windows 11 Enterprise", build: 22631, ubr: 6060)
+            // Windows 11 80% (mostly 24H2 and 25H2), Windows 10 22H2 15%, LTSC 2%, and a few
+            // forgotten Windows 10 21H2 machines.
+            case ..<500: return windows("Windows 11 Enterprise", build: 26100, ubr: 6899)
+            case ..<700: return windows("Windows 11 Enterprise", build: 26200, ubr: 6899)
+            case ..<770: return windows("Windows 11 Enterprise", build: 22631, ubr: 6060)
+            case ..<800: return windows("Windows 11 Enterprise", build: 22621, ubr: 6060)
             case ..<950: return windows("Windows 10 Enterprise", build: 19045, ubr: 6456)
             case ..<960: return windows("Windows 10 Enterprise LTSC", build: 17763, ubr: 7919)
             case ..<970: return windows("Windows 10 Enterprise LTSC", build: 19044, ubr: 6456)
-            default: return windows("Windows 11 Enterprise", build: 26100, ubr: 6899)
+            default: return windows("Windows 10 Enterprise", build: 19044, ubr: 5000)
             }
         }
     }

@@ -15,6 +15,7 @@ struct PageShell {
         case risks
         case baf
         case compliance
+        case estate
         case auditTrail
         case people
         case organisations
@@ -26,6 +27,7 @@ struct PageShell {
             case .risks: "Risks"
             case .baf: "Board Assurance Framework"
             case .compliance: "Compliance"
+            case .estate: "Estate"
             case .people: "People"
             case .organisations: "Organisations"
             }
@@ -41,6 +43,7 @@ struct PageShell {
             case .risks: .risks(code ?? "")
             case .baf: .baf(code ?? "")
             case .compliance: .assessments(code ?? "")
+            case .estate: .estate(code ?? "")
             case .people: .organisationPeople(code ?? "")
             case .organisations: .organisations
             }

@@ -48,6 +48,19 @@ enum SiteURL: Equatable {
     case evidence(String, String)
     case evidenceApproval(String, String)
     case evidenceFile(String, String)
+    case estate(String)
+    case estateImport(String)
+    case estateAnalyse(String)
+    case estateSettings(String)
+    case estateDevices(String)
+    case estateDevicesCSV(String)
+    case estateDevice(String, String)
+    case estateVulnerability(String, String)
+    case estateUnmapped(String)
+    case titleRules
+    case cyberAlerts(String)
+    case cyberAlertResponse(String, String)
+    case newCyberAlert
     case removeMember(String)
     case organisations
     case newOrganisation
@@ -100,6 +113,15 @@ enum SiteURL: Equatable {
         case evidence(String, String)
         case evidenceApproval(String, String)
         case evidenceFile(String, String)
+        case estate(String)
+        case estateDevices(String)
+        case estateDevice(String, String)
+        case estateVulnerability(String, String)
+        case estateImport(String)
+        case estateAnalyse(String)
+        case cyberAlerts(String)
+        case cyberAlertResponse(String, String)
+        case newCyberAlert
     }
 
     /// What an administrator does to a person's account.
@@ -125,6 +147,11 @@ enum SiteURL: Equatable {
     static let assessmentItemID = ":item"
     /// A framework catalogue's key, `ncsc-caf` or `ncsc-caf@3.2`.
     static let frameworkKey = ":framework"
+    /// The parameter names for a device (its inventory id), a CVE and a cyber alert (CC-4512).
+    static let deviceKey = ":device"
+    static let cveID = ":cve"
+    static let alertReference = ":alert"
+
     /// The parameter name for a piece of evidence (E1).
     static let evidenceReference = ":evidence"
 
@@ -188,6 +215,19 @@ enum SiteURL: Equatable {
         case .evidence(let code, let reference): "/organisations/\(code)/evidence/\(reference)"
         case .evidenceApproval(let code, let reference): "/organisations/\(code)/evidence/\(reference)/approval"
         case .evidenceFile(let code, let reference): "/organisations/\(code)/evidence/\(reference)/file"
+        case .estate(let code): "/organisations/\(code)/estate"
+        case .estateImport(let code): "/organisations/\(code)/estate/import"
+        case .estateAnalyse(let code): "/organisations/\(code)/estate/analyse"
+        case .estateSettings(let code): "/organisations/\(code)/estate/settings"
+        case .estateDevices(let code): "/organisations/\(code)/estate/devices"
+        case .estateDevicesCSV(let code): "/organisations/\(code)/estate/devices.csv"
+        case .estateDevice(let code, let key): "/organisations/\(code)/estate/devices/\(Self.segment(key))"
+        case .estateVulnerability(let code, let cve): "/organisations/\(code)/estate/vulnerabilities/\(cve)"
+        case .estateUnmapped(let code): "/organisations/\(code)/estate/unmapped"
+        case .titleRules: "/estate/title-rules"
+        case .cyberAlerts(let code): "/organisations/\(code)/cyber-alerts"
+        case .cyberAlertResponse(let code, let reference): "/organisations/\(code)/cyber-alerts/\(reference)"
+        case .newCyberAlert: "/cyber-alerts"
         case .removeMember(let code): "/organisations/\(code)/people/remove"
         case .organisations: "/organisations"
         case .newOrganisation: "/organisations/new"
@@ -240,8 +280,22 @@ enum SiteURL: Equatable {
             case .evidence(let code, let reference): "/api/v1/organisations/\(code)/evidence/\(reference)"
             case .evidenceApproval(let code, let reference): "/api/v1/organisations/\(code)/evidence/\(reference)/approval"
             case .evidenceFile(let code, let reference): "/api/v1/organisations/\(code)/evidence/\(reference)/file"
+            case .estate(let code): "/api/v1/organisations/\(code)/estate"
+            case .estateDevices(let code): "/api/v1/organisations/\(code)/estate/devices"
+            case .estateDevice(let code, let key): "/api/v1/organisations/\(code)/estate/devices/\(Self.segment(key))"
+            case .estateVulnerability(let code, let cve): "/api/v1/organisations/\(code)/estate/vulnerabilities/\(cve)"
+            case .estateImport(let code): "/api/v1/organisations/\(code)/estate/import"
+            case .estateAnalyse(let code): "/api/v1/organisations/\(code)/estate/analyse"
+            case .cyberAlerts(let code): "/api/v1/organisations/\(code)/cyber-alerts"
+            case .cyberAlertResponse(let code, let reference): "/api/v1/organisations/\(code)/cyber-alerts/\(reference)"
+            case .newCyberAlert: "/api/v1/cyber-alerts"
             }
         }
+    }
+
+    /// A value (a device's inventory id) made safe as one path segment.
+    static func segment(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~:"))) ?? value
     }
 
     /// Path components for registering this URL as a route (`:code` becomes a parameter).

@@ -1,0 +1,203 @@
+import AssureCore
+import Foundation
+import Plot
+import SQLKit
+import Vapor
+
+/// NHS England's high severity cyber alerts: the register (added by a system administrator, for
+/// every organisation) and each organisation's acknowledgement and update against the deadlines,
+/// with the devices the alert's CVEs affect there.
+enum CyberAlertPages {
+    struct Alert: Content {
+        var reference: String
+        var title: String
+        var issued_at: Date
+        var cves: [String]
+        var required_action: String
+        var status: String
+        var acknowledged_at: Date?
+        var acknowledged_by: String?
+        var updated_at: Date?
+        var note: String
+        var acknowledgement_due: Date
+        var update_due: Date
+        var acknowledgement_overdue: Bool
+        var acknowledged_late: Bool
+        var update_overdue: Bool
+        var affected_devices: Int
+    }
+
+    static func alerts(for organisation: UUID, now: Date, on sql: any SQLDatabase) async throws -> [Alert] {
+        let rows = try await sql.raw("""
+            SELECT a.id, a.reference, a.title, a.issued_at, a.cves, a.required_action, r.status, r.acknowledged_at, r.acknowledged_by, r.updated_at, r.note
+            FROM cyber_alerts a LEFT JOIN cyber_alert_responses r ON r.alert_id = a.id AND r.organisation_id = \(bind: organisation)
+            ORDER BY a.issued_at DESC
+            """).all()
+        var alerts: [Alert] = []
+        for row in rows {
+            let cves = try row.decode(column: "cves", as: String.self).split(separator: " ").map(String.init)
+            let issued = try row.decode(column: "issued_at", as: Date.self)
+            let status = CyberAlertStatus(rawValue: try row.decode(column: "status", as: String?.self) ?? "") ?? .notStarted
+            let acknowledged = try row.decode(column: "acknowledged_at", as: Date?.self), updated = try row.decode(column: "updated_at", as: Date?.self)
+            let standing = CyberAlertRules.standing(issued: issued, acknowledged: acknowledged, updated: updated, status: status, now: now)
+            let affected = cves.isEmpty ? 0 : try await sql.raw("""
+                SELECT COUNT(DISTINCT device_id) AS n FROM estate_findings WHERE organisation_id = \(bind: organisation) AND kind = 'cve' AND reference IN (\(binds: cves))
+                """).first()?.decode(column: "n", as: Int.self) ?? 0
+            alerts.append(Alert(reference: try row.decode(column: "reference", as: String.self), title: try row.decode(column: "title", as: String.self), issued_at: issued,
+                                cves: cves, required_action: try row.decode(column: "required_action", as: String.self), status: status.rawValue,
+                                acknowledged_at: acknowledged, acknowledged_by: try row.decode(column: "acknowledged_by", as: String?.self), updated_at: updated,
+                                note: try row.decode(column: "note", as: String?.self) ?? "", acknowledgement_due: standing.acknowledgementDue, update_due: standing.updateDue,
+                                acknowledgement_overdue: standing.acknowledgementOverdue, acknowledged_late: standing.acknowledgedLate,
+                                update_overdue: standing.updateOverdue, affected_devices: affected))
+        }
+        return alerts
+    }
+
+    static func when(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_GB")
+        formatter.timeZone = TimeZone(identifier: "Europe/London")
+        formatter.dateFormat = "d MMM yyyy HH:mm"
+        return formatter.string(from: date)
+    }
+
+    static func board(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.read)
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let code = context.organisation.odsCode
+        let alerts = try await alerts(for: context.organisation.id, now: req.application.clock.now(), on: sql)
+        let mayRespond = context.may(.editAnyRecord)
+        let admin = AccessPolicy.allowsSystemWide(context.identity.memberships, .administerSystem)
+        let content: Node<HTML.BodyContext> = .group(
+            .h1(.text("High severity cyber alerts")),
+            .p(.class("lede"), .text("NHS England's high severity alerts: acknowledge each within \(CyberAlertRules.acknowledgementHours) hours of issue and give your update (patched, mitigated or not affected) within \(CyberAlertRules.updateDays) days. Affected devices come from the alert's CVEs and the latest estate analysis.")),
+            alerts.isEmpty ? Components.emptyState(title: "No alerts", message: "No high severity alert has been recorded.", actions: []) : .group(.forEach(alerts) { alert in
+                .section(.class("panel"),
+                    .h2(.text("\(alert.reference): \(alert.title)")),
+                    Components.summaryList([
+                        ("Issued", .text(when(alert.issued_at))), ("CVEs", .group(.forEach(alert.cves) { .group(.a(.href(SiteURL.estateVulnerability(code, $0).path), .text($0)), .text(" ")) })),
+                        ("Required action", .text(alert.required_action)),
+                        ("Devices affected here", alert.affected_devices > 0 ? .span(.class("tag tag--red"), .text("\(alert.affected_devices)")) : .text("0")),
+                        ("Status", .text(CyberAlertStatus(rawValue: alert.status)?.displayName ?? alert.status)),
+                        ("Acknowledgement", alert.acknowledged_at.map { .text("Acknowledged \(when($0)) by \(alert.acknowledged_by ?? "")" + (alert.acknowledged_late ? " (late)" : "")) }
+                            ?? (alert.acknowledgement_overdue ? .span(.class("tag tag--red"), .text("Overdue since \(when(alert.acknowledgement_due))")) : .text("Due by \(when(alert.acknowledgement_due))"))),
+                        ("Update", alert.update_overdue ? .span(.class("tag tag--red"), .text("Overdue since \(when(alert.update_due))"))
+                            : .text(alert.updated_at.map { "Given \(when($0))" } ?? "Due by \(when(alert.update_due))")),
+                        ("Note", .text(alert.note.nonEmpty ?? "—")),
+                    ]),
+                    .if(mayRespond, .form(.method(.post), .action(SiteURL.cyberAlertResponse(code, alert.reference).path), Components.csrfField(),
+                        Components.selectField(.init(id: "status-\(alert.reference)", label: "Status", value: alert.status, width: ""),
+                                               options: CyberAlertStatus.allCases.map { ($0.rawValue, $0.displayName) }, name: "status"),
+                        Components.textArea(.init(id: "note-\(alert.reference)", label: "Note", hint: "What was done, or why the organisation is not affected", value: alert.note), rows: 2, name: "note"),
+                        .button(.type(.submit), .class("button"), .text(alert.acknowledged_at == nil ? "Acknowledge and save" : "Save update"))))
+                )
+            }),
+            .if(admin, .group(
+                .h2(.text("Record a new alert")),
+                .form(.method(.post), .action(SiteURL.newCyberAlert.path), Components.csrfField(),
+                      .input(.type(.hidden), .name("organisation"), .value(code)),
+                      Components.textField(.init(id: "reference", label: "Reference", hint: "e.g. CC-4512", value: "", width: "field--narrow")),
+                      Components.textField(.init(id: "title", label: "Title", value: "")),
+                      Components.textField(.init(id: "issued_at", label: "Issued", hint: "YYYY-MM-DDTHH:MM:SSZ; empty for now", value: "")),
+                      Components.textField(.init(id: "cves", label: "CVEs", hint: "Separated by spaces or commas", value: "")),
+                      Components.textArea(.init(id: "required_action", label: "Required action", value: ""), rows: 2),
+                      .button(.type(.submit), .class("button"), .text("Record alert")))
+            ))
+        )
+        return Layout.response(EstatePages.shell(context, "Cyber alerts"), content)
+    }
+
+    struct Response_: Content { var status: String?; var note: String? }
+
+    static func record(_ input: Response_, alert reference: String, context: RiskContext, req: Request) async throws {
+        guard let status = CyberAlertStatus(rawValue: input.status ?? "") else {
+            throw AssureError.invalid([RuleError(field: "status", message: "Choose a status: \(CyberAlertStatus.allCases.map(\.rawValue).joined(separator: ", "))")])
+        }
+        let note = (input.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard note.count <= 2000 else { throw AssureError.invalid([RuleError(field: "note", message: "Keep the note to 2,000 characters or fewer")]) }
+        if status == .notAffected, note.isEmpty { throw AssureError.invalid([RuleError(field: "note", message: "Say why the organisation is not affected")]) }
+        let organisation = context.organisation, audit = req.auditContext, now = req.application.clock.now(), who = context.identity.email
+        try await req.db.writeTransaction { db in
+            let sql = db as! any SQLDatabase
+            guard let alert = try await sql.raw("SELECT id FROM cyber_alerts WHERE reference = \(bind: reference)").first() else {
+                throw AssureError.notFound("No cyber alert has the reference '\(reference)'")
+            }
+            let id = try alert.decode(column: "id", as: UUID.self)
+            let existing = try await sql.raw("SELECT status, acknowledged_at, updated_at FROM cyber_alert_responses WHERE alert_id = \(bind: id) AND organisation_id = \(bind: organisation.id)").first()
+            let before = try existing?.decode(column: "status", as: String.self)
+            let acknowledged = try existing?.decode(column: "acknowledged_at", as: Date?.self) ?? now
+            let updated = status.isClosed ? (try existing?.decode(column: "updated_at", as: Date?.self) ?? now) : nil
+            try await sql.raw("DELETE FROM cyber_alert_responses WHERE alert_id = \(bind: id) AND organisation_id = \(bind: organisation.id)").run()
+            try await sql.insert(into: "cyber_alert_responses").columns("id", "alert_id", "organisation_id", "status", "acknowledged_at", "acknowledged_by", "updated_at", "note")
+                .values(SQLBind(UUID()), SQLBind(id), SQLBind(organisation.id), SQLBind(status.rawValue), SQLBind(acknowledged), SQLBind(who), SQLBind(updated), SQLBind(note)).run()
+            try await AuditTrail.append([AuditEvent(actor: audit.actor, organisationCode: organisation.odsCode, action: existing == nil ? "acknowledge" : "update",
+                                                    entityType: "cyber-alert", entityID: reference, changes: ["status": .init(before: before, after: status.rawValue)],
+                                                    requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
+        }
+    }
+
+    static func respond(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.editAnyRecord)
+        let reference = try req.pathParameter(SiteURL.alertReference)
+        try await record(try req.content.decode(Response_.self), alert: reference, context: context, req: req)
+        return req.redirect(to: SiteURL.cyberAlerts(context.organisation.odsCode).path)
+    }
+
+    static func respondAPI(req: Request) async throws -> Alert {
+        let context = try await req.riskContext(.editAnyRecord)
+        let reference = try req.pathParameter(SiteURL.alertReference)
+        try await record(try req.content.decode(Response_.self), alert: reference, context: context, req: req)
+        guard let sql = req.db as? any SQLDatabase,
+              let alert = try await alerts(for: context.organisation.id, now: req.application.clock.now(), on: sql).first(where: { $0.reference == reference }) else { throw Abort(.notFound) }
+        return alert
+    }
+
+    static func list(req: Request) async throws -> [Alert] {
+        let context = try await req.riskContext(.read)
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        return try await alerts(for: context.organisation.id, now: req.application.clock.now(), on: sql)
+    }
+
+    struct NewAlert: Content { var reference: String?; var title: String?; var issued_at: String?; var cves: String?; var required_action: String?; var organisation: String? }
+
+    static func create(_ input: NewAlert, req: Request) async throws -> String {
+        let identity = try req.authoriseSystem(.administerSystem)
+        let reference = (input.reference ?? "").trimmingCharacters(in: .whitespaces).uppercased()
+        let title = (input.title ?? "").trimmingCharacters(in: .whitespaces), action = (input.required_action ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let cves = (input.cves ?? "").uppercased().split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\n" }).map(String.init)
+        var problems = CyberAlertRules.problems(reference: reference, title: title, cves: cves, action: action)
+        var issued = req.application.clock.now()
+        if let text = input.issued_at?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            if let date = ISO8601DateFormatter().date(from: text) { issued = date } else {
+                problems.append(RuleError(field: "issued_at", message: "Enter the time as YYYY-MM-DDTHH:MM:SSZ, for example 2026-11-20T09:00:00Z"))
+            }
+        }
+        guard problems.isEmpty else { throw AssureError.invalid(problems) }
+        let audit = req.auditContext, when = issued
+        try await req.db.writeTransaction { db in
+            let sql = db as! any SQLDatabase
+            let exists = try await sql.raw("SELECT COUNT(*) AS n FROM cyber_alerts WHERE reference = \(bind: reference)").first()?.decode(column: "n", as: Int.self) ?? 0
+            guard exists == 0 else { throw AssureError.invalid([RuleError(field: "reference", message: "An alert \(reference) is already recorded")]) }
+            try await sql.insert(into: "cyber_alerts").columns("id", "reference", "title", "issued_at", "cves", "required_action", "created_by")
+                .values(SQLBind(UUID()), SQLBind(reference), SQLBind(title), SQLBind(when), SQLBind(cves.joined(separator: " ")), SQLBind(action), SQLBind(identity.email)).run()
+            try await AuditTrail.append([AuditEvent(actor: audit.actor, organisationCode: nil, action: "create", entityType: "cyber-alert", entityID: reference,
+                                                    changes: ["cves": .init(before: nil, after: cves.joined(separator: " "))], requestID: audit.requestID,
+                                                    clientAddress: audit.clientAddress)], on: db)
+        }
+        return reference
+    }
+
+    static func add(req: Request) async throws -> Response {
+        let input = try req.content.decode(NewAlert.self)
+        _ = try await create(input, req: req)
+        let code = (input.organisation ?? "").uppercased()
+        return req.redirect(to: code.allSatisfy { $0.isLetter || $0.isNumber } && !code.isEmpty ? SiteURL.cyberAlerts(code).path : SiteURL.organisations.path)
+    }
+
+    static func addAPI(req: Request) async throws -> Response {
+        let reference = try await create(try req.content.decode(NewAlert.self), req: req)
+        let response = Response(status: .created)
+        try response.content.encode(["reference": reference])
+        return response
+    }
+}

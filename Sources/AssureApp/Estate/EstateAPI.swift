@@ -1,0 +1,116 @@
+import AssureCore
+import Foundation
+import SQLKit
+import Vapor
+
+/// `/api/v1/organisations/{code}/estate…`: the same reads and imports as the pages, as JSON.
+struct EstateAPI: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(SiteURL.api(.estate(SiteURL.code)).pathComponents, use: Self.summary)
+        routes.get(SiteURL.api(.estateDevices(SiteURL.code)).pathComponents, use: Self.devices)
+        routes.get(SiteURL.api(.estateDevice(SiteURL.code, SiteURL.deviceKey)).pathComponents, use: Self.device)
+        routes.get(SiteURL.api(.estateVulnerability(SiteURL.code, SiteURL.cveID)).pathComponents, use: Self.vulnerability)
+        routes.on(.POST, SiteURL.api(.estateImport(SiteURL.code)).pathComponents, body: .collect(maxSize: "200mb"), use: Self.importInventory)
+        routes.post(SiteURL.api(.estateAnalyse(SiteURL.code)).pathComponents, use: Self.analyseRoute)
+        routes.get(SiteURL.api(.cyberAlerts(SiteURL.code)).pathComponents, use: CyberAlertPages.list)
+        routes.post(SiteURL.api(.cyberAlertResponse(SiteURL.code, SiteURL.alertReference)).pathComponents, use: CyberAlertPages.respondAPI)
+        routes.post(SiteURL.api(.newCyberAlert).pathComponents, use: CyberAlertPages.addAPI)
+    }
+
+    struct Summary: Content {
+        var organisation: String
+        var roll_up: EstateRollUp
+        var patch_compliance_percent: Int
+        var below: EstateRollUp
+        var trend: [EstateSnapshots.Point]
+        var top_vulnerabilities: [EstateQueries.TopVulnerability]
+    }
+
+    static func summary(req: Request) async throws -> Summary {
+        let context = try await req.riskContext(.read)
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let below = try await OrganisationDirectory(database: req.db).descendants(of: context.organisation.odsCode).filter { record, above in
+            AccessPolicy.allows(context.identity.memberships, .read, on: record.odsCode, ancestors: above + context.ancestors)
+        }
+        let own = try await EstateSnapshots.rollUp(of: [context.organisation.id], on: sql)
+        return Summary(organisation: context.organisation.odsCode, roll_up: own, patch_compliance_percent: own.patchCompliancePercent,
+                       below: try await EstateSnapshots.rollUp(of: below.map(\.record.id), on: sql),
+                       trend: try await EstateSnapshots.trend(of: context.organisation.id, on: sql),
+                       top_vulnerabilities: try await EstateQueries.topVulnerabilities(of: context.organisation.id, knowledge: try await req.application.knowledgeBase(), on: sql))
+    }
+
+    struct DevicePage: Content { var total: Int; var page: Int; var devices: [EstateQueries.Device] }
+
+    static func devices(req: Request) async throws -> DevicePage {
+        let context = try await req.riskContext(.read)
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let (exposure, search, page) = try EstatePages.filter(req)
+        let (total, devices) = try await EstateQueries.devices(of: context.organisation.id, exposure: exposure, search: search, limit: 100, offset: (page - 1) * 100, on: sql)
+        return DevicePage(total: total, page: page, devices: devices)
+    }
+
+    static func device(req: Request) async throws -> EstateQueries.DeviceDetail {
+        let context = try await req.riskContext(.read)
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let key = try req.pathParameter(SiteURL.deviceKey)
+        guard let detail = try await EstateQueries.device(key, of: context.organisation.id, knowledge: try await req.application.knowledgeBase(),
+                                                          mapping: try await EstateAnalysisRunner.titleMapping(sql), on: sql) else {
+            throw AssureError.notFound("\(context.organisation.name) has no device '\(key)'")
+        }
+        return detail
+    }
+
+    static func vulnerability(req: Request) async throws -> EstateQueries.Vulnerability {
+        let context = try await req.riskContext(.read)
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let cve = try req.pathParameter(SiteURL.cveID).uppercased()
+        guard CVEIdentifier.isValid(cve) else { throw AssureError.invalid([RuleError(field: "cve", message: "'\(cve)' is not a CVE id such as CVE-2024-21413")]) }
+        guard let found = try await EstateQueries.vulnerability(cve, of: context.organisation.id, knowledge: try await req.application.knowledgeBase(), on: sql) else {
+            throw AssureError.notFound("\(cve) is not in the knowledge base")
+        }
+        return found
+    }
+
+    struct ImportResult: Content { var summary: InventoryImport.Summary; var analysis: EstateAnalysisRunner.Outcome }
+
+    /// Takes the export as the body: CSV (`?format=csv|intune|sccm|defender`, `?map=field=column,…`) or a CycloneDX SBOM (`?format=cyclonedx`).
+    static func importInventory(req: Request) async throws -> ImportResult {
+        let context = try await req.riskContext(.editAnyRecord)
+        let format = (try? req.query.get(String.self, at: "format")) ?? (req.headers.contentType == .json ? "cyclonedx" : "csv")
+        guard let body = req.body.data, body.readableBytes > 0 else {
+            throw AssureError.invalid([RuleError(field: "body", message: "Send the inventory export as the request body (text/csv, or application/json for a CycloneDX SBOM)")])
+        }
+        let summary = try await importBody(Data(body.readableBytesView), format: format, mapping: (try? req.query.get(String.self, at: "map")) ?? "", context: context, req: req)
+        return ImportResult(summary: summary, analysis: try await analyse(context, req: req))
+    }
+
+    /// One way in for page uploads and the API: CycloneDX is decoded whole; CSV goes through a
+    /// temporary file so it is read as a stream like a command-line import.
+    static func importBody(_ data: Data, format: String, mapping: String, context: RiskContext, req: Request) async throws -> InventoryImport.Summary {
+        let importer = InventoryImport(database: req.db, organisation: context.organisation, audit: req.auditContext)
+        if format.lowercased() == "cyclonedx" { return try await importer.importCycloneDX(data) }
+        guard let inventoryFormat = InventoryFormat.named(format) else {
+            throw AssureError.invalid([RuleError(field: "format", message: "'\(format)' is not a format; use csv, intune, sccm, defender or cyclonedx")])
+        }
+        let pairs: [String: String]
+        do { pairs = try EstateImportCommand.mapping(mapping) } catch let failure as CommandFailure {
+            throw AssureError.invalid([RuleError(field: "mapping", message: failure.message.replacingOccurrences(of: "estate import: --map ", with: ""))])
+        }
+        guard String(data: data.prefix(4096), encoding: .utf8) != nil || data.count > 4096 else {
+            throw AssureError.invalid([RuleError(field: "file", message: "The file is not UTF-8 text")])
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("assure-inventory-\(UUID().uuidString).csv").path
+        try await req.fileio.writeFile(ByteBuffer(data: data), at: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try await importer.importCSV(at: path, format: inventoryFormat, mapping: pairs)
+    }
+
+    static func analyseRoute(req: Request) async throws -> EstateAnalysisRunner.Outcome {
+        try await analyse(try await req.riskContext(.editAnyRecord), req: req)
+    }
+
+    static func analyse(_ context: RiskContext, req: Request) async throws -> EstateAnalysisRunner.Outcome {
+        try await EstateAnalysisRunner(database: req.db, knowledge: try await req.application.knowledgeBase(), organisation: context.organisation,
+                                       audit: req.auditContext, today: context.today).run()
+    }
+}

@@ -1,0 +1,368 @@
+import AssureCore
+import Foundation
+import Plot
+import SQLKit
+import Vapor
+
+struct EstateRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(SiteURL.estate(SiteURL.code).pathComponents, use: EstatePages.overview)
+        routes.on(.POST, SiteURL.estateImport(SiteURL.code).pathComponents, body: .stream, use: EstatePages.importInventory)
+        routes.post(SiteURL.estateAnalyse(SiteURL.code).pathComponents, use: EstatePages.analyse)
+        routes.post(SiteURL.estateSettings(SiteURL.code).pathComponents, use: EstatePages.saveSettings)
+        routes.get(SiteURL.estateDevices(SiteURL.code).pathComponents, use: EstatePages.devices)
+        routes.get(SiteURL.estateDevicesCSV(SiteURL.code).pathComponents, use: EstatePages.devicesCSV)
+        routes.get(SiteURL.estateDevice(SiteURL.code, SiteURL.deviceKey).pathComponents, use: EstatePages.device)
+        routes.get(SiteURL.estateVulnerability(SiteURL.code, SiteURL.cveID).pathComponents, use: EstatePages.vulnerability)
+        routes.get(SiteURL.estateUnmapped(SiteURL.code).pathComponents, use: EstatePages.unmapped)
+        routes.post(SiteURL.titleRules.pathComponents, use: EstatePages.addTitleRule)
+        routes.get(SiteURL.cyberAlerts(SiteURL.code).pathComponents, use: CyberAlertPages.board)
+        routes.post(SiteURL.cyberAlertResponse(SiteURL.code, SiteURL.alertReference).pathComponents, use: CyberAlertPages.respond)
+        routes.post(SiteURL.newCyberAlert.pathComponents, use: CyberAlertPages.add)
+    }
+}
+
+/// The estate pages: overview with roll-up, devices, a device, a vulnerability, unmapped titles.
+enum EstatePages {
+    static func shell(_ context: RiskContext, _ title: String, problems: Bool = false, crumbs: [PageShell.Breadcrumb] = []) -> PageShell {
+        let base: [PageShell.Breadcrumb] = title == "Estate" ? [] : [.init(title: "Estate", url: .estate(context.organisation.odsCode))]
+        return context.shell(title, problems: problems, crumbs: base + crumbs).with(section: .estate)
+    }
+
+    static func figure(_ title: String, _ value: String, _ note: String, link: String?, alert: Bool = false) -> Node<HTML.BodyContext> {
+        .div(.class("card"), .h3(.text(title)), .p(.class("card__figure"), .text(value)),
+             .p(.class("muted"), .text(note)),
+             .if(alert, .span(.class("tag tag--red"), .text("Needs action"))),
+             .unwrap(link) { .p(.a(.href($0), .text("See the devices"))) })
+    }
+
+    static func overview(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.read)
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let code = context.organisation.odsCode
+        let knowledge = try await req.application.knowledgeBase()
+        let own = try await EstateSnapshots.rollUp(of: [context.organisation.id], on: sql)
+        let below = try await OrganisationDirectory(database: req.db).descendants(of: code).filter { record, above in
+            AccessPolicy.allows(context.identity.memberships, .read, on: record.odsCode, ancestors: above + context.ancestors)
+        }
+        var children: [(OrganisationRecord, EstateRollUp)] = []
+        for (record, _) in below where record.parentCode == code || below.count <= 400 {
+            let figures = try await EstateSnapshots.rollUp(of: [record.id], on: sql)
+            if figures.devices > 0 { children.append((record, figures)) }
+        }
+        let total = below.isEmpty ? own : try await EstateSnapshots.rollUp(of: [context.organisation.id] + below.map(\.record.id), on: sql)
+        let trend = try await EstateSnapshots.trend(of: context.organisation.id, days: 30, on: sql)
+        let top = try await EstateQueries.topVulnerabilities(of: context.organisation.id, knowledge: knowledge, on: sql)
+        let cycles = try await EstateQueries.unsupportedCycles(of: context.organisation.id, on: sql)
+        let thresholds = try await EstateRisk.thresholds(for: context.organisation.id, on: sql)
+        let devicesURL = { (exposure: EstateQueries.Exposure) in SiteURL.estateDevices(code).with(query: [("exposure", exposure.rawValue)]) }
+        let mayManage = context.may(.editAnyRecord)
+        let content: Node<HTML.BodyContext> = .group(
+            .h1(.text("Estate and cyber exposure")),
+            .p(.class("lede"), .text("Devices, unsupported software and known vulnerabilities in \(context.organisation.name)'s IT estate, from its inventory and the knowledge base (\(knowledge.index.records.count) CVEs, \(knowledge.facts.filter(\.knownExploited).count) known exploited).")),
+            own.devices == 0 && children.isEmpty
+                ? Components.emptyState(title: "No devices yet", message: "Import an inventory export (Intune, Configuration Manager, Defender for Endpoint, a CycloneDX SBOM or Assure's CSV) to see exposure here.", actions: [])
+                : .group(
+                    .div(.class("card-grid"),
+                         figure("Devices", "\(own.devices)", "in the latest analysis", link: devicesURL(.all)),
+                         figure("Patch compliance", "\(own.patchCompliancePercent)%", "\(own.patchCompliant) devices have no critical, high or known-exploited fix outstanding over 14 days", link: devicesURL(.noncompliant), alert: own.patchCompliancePercent < 95),
+                         figure("Known exploited", "\(own.knownExploited)", "devices exposed to CISA KEV vulnerabilities (\(own.ransomware) used in ransomware)", link: devicesURL(.kev), alert: own.knownExploited > 0),
+                         figure("Unsupported OS", "\(own.unsupportedOS)", "devices on an operating system past end of support", link: devicesURL(.unsupportedOS), alert: own.unsupportedOS > 0),
+                         figure("Unsupported software", "\(own.unsupportedSoftware)", "devices with any component past end of life", link: devicesURL(.unsupported)),
+                         figure("Critical or high", "\(own.criticalOrHigh)", "devices whose worst vulnerability is critical or high", link: devicesURL(.critical))),
+                    .h2(.text("Most widespread vulnerabilities")),
+                    top.isEmpty ? .p(.text("No device has a known vulnerability.")) : Components.scrollableTable(label: "Most widespread vulnerabilities", .table(.class("table"),
+                        .thead(.tr(.th(.text("CVE")), .th(.text("Devices")), .th(.text("CVSS")), .th(.text("Known exploited")))),
+                        .tbody(.forEach(top) { item in
+                            .tr(.td(.a(.href(SiteURL.estateVulnerability(code, item.cve).path), .text(item.cve))), .td(.text("\(item.devices)")),
+                                .td(.text(item.score.map { String(format: "%.1f %@", $0, Severity(score: $0).displayName) } ?? "Not scored")),
+                                .td(item.known_exploited ? .span(.class("tag tag--red"), .text(item.ransomware ? "Yes, ransomware" : "Yes")) : .text("No")))
+                        }))),
+                    .h2(.text("Unsupported releases")),
+                    cycles.isEmpty ? .p(.text("No device runs anything past its end of life.")) : Components.scrollableTable(label: "Unsupported releases", .table(.class("table"),
+                        .thead(.tr(.th(.text("Release")), .th(.text("End of support")), .th(.text("Devices")))),
+                        .tbody(.forEach(cycles) { cycle in .tr(.td(.text(cycle.lifecycle)), .td(.text(cycle.end_of_life == "true" ? "Ended" : cycle.end_of_life)), .td(.text("\(cycle.devices)"))) }))),
+                    .h2(.text("Trend")),
+                    Components.scrollableTable(label: "Daily snapshots", .table(.class("table"),
+                        .thead(.tr(.th(.text("Day")), .th(.text("Devices")), .th(.text("Patch compliance")), .th(.text("Known exploited")), .th(.text("Unsupported OS")))),
+                        .tbody(.forEach(trend.reversed()) { point in
+                            .tr(.td(.text(point.day)), .td(.text("\(point.roll_up.devices)")), .td(Components.meter(part: point.roll_up.patchCompliant, of: point.roll_up.devices)),
+                                .td(.text("\(point.roll_up.knownExploited)")), .td(.text("\(point.roll_up.unsupportedOS)")))
+                        })))
+                ),
+            .if(!children.isEmpty, .group(
+                .h2(.text("Organisations below")),
+                .p(.text("Together: \(total.devices) devices, \(total.patchCompliancePercent)% patch compliant, \(total.knownExploited) exposed to known-exploited vulnerabilities, \(total.unsupportedOS) on unsupported operating systems.")),
+                Components.scrollableTable(label: "Organisations below", .table(.class("table"),
+                    .thead(.tr(.th(.text("Organisation")), .th(.text("Devices")), .th(.text("Patch compliance")), .th(.text("Known exploited")), .th(.text("Unsupported OS")))),
+                    .tbody(.forEach(children) { record, figures in
+                        .tr(.td(.a(.href(SiteURL.estate(record.odsCode).path), .text("\(record.name) (\(record.odsCode))"))), .td(.text("\(figures.devices)")),
+                            .td(Components.meter(part: figures.patchCompliant, of: figures.devices)), .td(.text("\(figures.knownExploited)")), .td(.text("\(figures.unsupportedOS)")))
+                    })))
+            )),
+            .p(.class("button-group"),
+               .a(.class("button button--secondary"), .href(SiteURL.cyberAlerts(code).path), .text("High severity cyber alerts")),
+               .a(.class("button button--secondary"), .href(SiteURL.estateUnmapped(code).path), .text("Unmapped software")),
+               .if(own.devices > 0, .a(.class("button button--secondary"), .href(SiteURL.estateDevicesCSV(code).path), .text("Download devices (CSV)")))),
+            .if(mayManage, .group(
+                .h2(.text("Import an inventory")),
+                .form(.method(.post), .action(SiteURL.estateImport(code).path), .enctype(.multipartData),
+                      Components.csrfField(),
+                      Components.selectField(.init(id: "format", label: "Format", hint: "A device export, or one row per device and installed title", value: "csv"),
+                                             options: InventoryFormat.all.map { ($0.id, $0.title) } + [("cyclonedx", "CycloneDX 1.5 or 1.6 JSON SBOM (one device)")]),
+                      Components.textField(.init(id: "mapping", label: "Column mapping (optional)", hint: "field=column pairs, e.g. device_id=Serial Number,hostname=Computer", value: "")),
+                      .div(.class("form-group"), .label(.class("label"), .for("file"), .text("Inventory file")),
+                           .input(.type(.file), .id("file"), .name("file"), .attribute(named: "accept", value: ".csv,.json,text/csv,application/json"))),
+                      .button(.type(.submit), .class("button"), .text("Import and analyse"))),
+                .form(.method(.post), .action(SiteURL.estateAnalyse(code).path), Components.csrfField(),
+                      .button(.type(.submit), .class("button button--secondary"), .text("Analyse again now")))
+            )),
+            .if(context.may(.manageSettings), .group(
+                .h2(.text("When the estate raises a risk")),
+                .form(.method(.post), .action(SiteURL.estateSettings(code).path), Components.csrfField(),
+                      Components.textField(.init(id: "known_exploited_percent", label: "Known-exploited exposure, % of devices", value: String(format: "%g", thresholds.knownExploitedPercent), width: "field--narrow")),
+                      Components.textField(.init(id: "unsupported_os_percent", label: "Unsupported operating systems, % of devices", value: String(format: "%g", thresholds.unsupportedOSPercent), width: "field--narrow")),
+                      .button(.type(.submit), .class("button button--secondary"), .text("Save thresholds")))
+            ))
+        )
+        return Layout.response(shell(context, "Estate"), content)
+    }
+
+    static func importInventory(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.editAnyRecord)
+        guard req.headers.contentType?.type == "multipart" else {
+            throw AssureError.invalid([RuleError(field: "file", message: "Choose an inventory file to upload")])
+        }
+        struct Upload: Content { var format: String?; var mapping: String?; var file: File? }
+        try await CSRFMiddleware.collectBody(of: req)
+        let upload = try req.content.decode(Upload.self)
+        guard let file = upload.file, file.data.readableBytes > 0 else { throw AssureError.invalid([RuleError(field: "file", message: "Choose an inventory file to upload")]) }
+        let summary = try await EstateAPI.importBody(Data(file.data.readableBytesView), format: upload.format ?? "csv", mapping: upload.mapping ?? "",
+                                                    context: context, req: req)
+        let outcome = try await EstateAPI.analyse(context, req: req)
+        let content: Node<HTML.BodyContext> = .group(
+            Components.notice(title: "Inventory imported",
+                              .p(.text("\(summary.rows) rows: \(summary.inserted) devices added, \(summary.updated) updated, \(summary.removed) removed, \(summary.software) software rows, \(summary.rejected) rows rejected.")),
+                              .p(.text("Analysed: \(outcome.roll_up.devices) devices, patch compliance \(outcome.roll_up.patchCompliancePercent)%."))),
+            .if(!summary.problems.isEmpty, .group(.h2(.text("Rows not imported")), Components.errorSummary(summary.problems))),
+            .p(.a(.class("button"), .href(SiteURL.estate(context.organisation.odsCode).path), .text("Back to the estate")))
+        )
+        return Layout.response(shell(context, "Inventory imported"), content)
+    }
+
+    static func analyse(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.editAnyRecord)
+        _ = try await EstateAPI.analyse(context, req: req)
+        return req.redirect(to: SiteURL.estate(context.organisation.odsCode).path)
+    }
+
+    static func saveSettings(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.manageSettings)
+        struct Form: Content { var known_exploited_percent: String?; var unsupported_os_percent: String? }
+        let form = try req.content.decode(Form.self)
+        var problems: [RuleError] = []
+        let kev = Double(form.known_exploited_percent ?? ""), os = Double(form.unsupported_os_percent ?? "")
+        if kev == nil { problems.append(RuleError(field: "known_exploited_percent", message: "Enter a percentage from 0 to 100")) }
+        if os == nil { problems.append(RuleError(field: "unsupported_os_percent", message: "Enter a percentage from 0 to 100")) }
+        let thresholds = EstateRiskThresholds(knownExploitedPercent: kev ?? -1, unsupportedOSPercent: os ?? -1)
+        problems += kev == nil || os == nil ? [] : thresholds.problems()
+        guard problems.isEmpty else { throw AssureError.invalid(problems) }
+        let organisation = context.organisation, audit = req.auditContext
+        try await req.db.writeTransaction { db in
+            let sql = db as! any SQLDatabase
+            try await sql.raw("DELETE FROM estate_settings WHERE organisation_id = \(bind: organisation.id)").run()
+            try await sql.insert(into: "estate_settings").columns("organisation_id", "known_exploited_percent", "unsupported_os_percent")
+                .values(SQLBind(organisation.id), SQLBind(thresholds.knownExploitedPercent), SQLBind(thresholds.unsupportedOSPercent)).run()
+            try await AuditTrail.append([AuditEvent(actor: audit.actor, organisationCode: organisation.odsCode, action: "update", entityType: "estate-settings", entityID: organisation.odsCode,
+                                                    changes: ["known_exploited_percent": .init(before: nil, after: String(thresholds.knownExploitedPercent)),
+                                                              "unsupported_os_percent": .init(before: nil, after: String(thresholds.unsupportedOSPercent))],
+                                                    requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
+        }
+        return req.redirect(to: SiteURL.estate(organisation.odsCode).path)
+    }
+
+    static func filter(_ req: Request) throws -> (EstateQueries.Exposure, String, Int) {
+        let raw = (try? req.query.get(String.self, at: "exposure")) ?? "all"
+        guard let exposure = EstateQueries.Exposure(rawValue: raw) else {
+            throw AssureError.invalid([RuleError(field: "exposure", message: "'\(raw)' is not a filter; use \(EstateQueries.Exposure.allCases.map(\.rawValue).joined(separator: ", "))")])
+        }
+        let search = ((try? req.query.get(String.self, at: "q")) ?? "").trimmingCharacters(in: .whitespaces)
+        let pageText = (try? req.query.get(String.self, at: "page")) ?? "1"
+        guard let page = Int(pageText), page >= 1, page <= 100_000 else { throw AssureError.invalid([RuleError(field: "page", message: "Enter a page number from 1")]) }
+        return (exposure, String(search.prefix(100)), page)
+    }
+
+    static func devices(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.read)
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let (exposure, search, page) = try filter(req)
+        let code = context.organisation.odsCode
+        let (total, devices) = try await EstateQueries.devices(of: context.organisation.id, exposure: exposure, search: search, limit: 100, offset: (page - 1) * 100, on: sql)
+        let pages = max(1, (total + 99) / 100)
+        let content: Node<HTML.BodyContext> = .group(
+            .h1(.text(exposure.label)),
+            .form(.method(.get), .action(SiteURL.estateDevices(code).path), .class("filters"),
+                  Components.selectField(.init(id: "exposure", label: "Show", value: exposure.rawValue, width: ""), options: EstateQueries.Exposure.allCases.map { ($0.rawValue, $0.label) }),
+                  Components.textField(.init(id: "q", label: "Hostname or device id", value: search)),
+                  .button(.type(.submit), .class("button button--secondary"), .text("Filter"))),
+            .p(.text("\(total) device\(total == 1 ? "" : "s")" + (pages > 1 ? ", page \(page) of \(pages)" : "")),
+               .text(" "), .a(.href(SiteURL.estateDevicesCSV(code).with(query: [("exposure", exposure.rawValue), ("q", search)])), .text("Download as CSV"))),
+            devices.isEmpty ? Components.emptyState(title: "No devices", message: "No device matches this filter.", actions: [("Back to the estate", .estate(code))])
+                : Components.scrollableTable(label: "Devices", .table(.class("table"),
+                    .thead(.tr(.th(.text("Device")), .th(.text("Type")), .th(.text("Operating system")), .th(.text("CVEs")), .th(.text("Worst")), .th(.text("Known exploited")), .th(.text("Unsupported")), .th(.text("Patch compliant")))),
+                    .tbody(.forEach(devices) { device in
+                        .tr(.td(.a(.href(SiteURL.estateDevice(code, device.device_id).path), .text(device.hostname))),
+                            .td(.text(DeviceType(rawValue: device.type)?.displayName ?? device.type)), .td(.text(device.os)), .td(.text("\(device.cves)")),
+                            .td(.text(device.highest_score.map { String(format: "%.1f", $0) } ?? (device.cves > 0 ? "Not scored" : "—"))),
+                            .td(device.known_exploited > 0 ? .span(.class("tag tag--red"), .text("\(device.known_exploited)")) : .text("0")),
+                            .td(.text(device.unsupported_os ? "OS and \(device.unsupported - 1) more" : "\(device.unsupported)")),
+                            .td(.text(device.patch_compliant ? "Yes" : "No")))
+                    }))),
+            .if(pages > 1, .p(.class("button-group"),
+                .if(page > 1, .a(.class("button button--secondary"), .href(SiteURL.estateDevices(code).with(query: [("exposure", exposure.rawValue), ("q", search), ("page", String(page - 1))])), .text("Previous page"))),
+                .if(page < pages, .a(.class("button button--secondary"), .href(SiteURL.estateDevices(code).with(query: [("exposure", exposure.rawValue), ("q", search), ("page", String(page + 1))])), .text("Next page")))))
+        )
+        return Layout.response(shell(context, "Devices"), content)
+    }
+
+    static func devicesCSV(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.read)
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let (exposure, search, _) = try filter(req)
+        let (_, devices) = try await EstateQueries.devices(of: context.organisation.id, exposure: exposure, search: search, limit: 1_000_000, offset: 0, on: sql)
+        let data = try SpreadsheetCSV.write(header: ["device_id", "hostname", "type", "os", "os_build", "site", "owner", "criticality", "clinical", "last_seen", "cves",
+                                                     "known_exploited", "ransomware", "highest_score", "severity", "unsupported", "unsupported_os", "patch_compliant"],
+                                            rows: devices.map { d in
+            [d.device_id, d.hostname, d.type, d.os, d.os_build, d.site, d.owner, d.criticality, d.clinical ? "yes" : "no", d.last_seen ?? "", String(d.cves),
+             String(d.known_exploited), d.ransomware ? "yes" : "no", d.highest_score.map { String($0) } ?? "", d.severity, String(d.unsupported),
+             d.unsupported_os ? "yes" : "no", d.patch_compliant ? "yes" : "no"]
+        })
+        return AssessmentReports.download(data, type: HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"]),
+                                          name: "estate-\(context.organisation.odsCode)-\(exposure.rawValue)-\(context.today).csv")
+    }
+
+    static func device(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.read)
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let key = try req.pathParameter(SiteURL.deviceKey)
+        let code = context.organisation.odsCode
+        guard let detail = try await EstateQueries.device(key, of: context.organisation.id, knowledge: try await req.application.knowledgeBase(),
+                                                          mapping: try await EstateAnalysisRunner.titleMapping(sql), on: sql) else {
+            throw AssureError.notFound("\(context.organisation.name) has no device '\(key)'")
+        }
+        let d = detail.device
+        let content: Node<HTML.BodyContext> = .group(
+            .h1(.text(d.hostname)),
+            Components.summaryList([
+                ("Device id", .text(d.device_id)), ("Type", .text(DeviceType(rawValue: d.type)?.displayName ?? d.type)),
+                ("Operating system", .group(.text("\(d.os) (\(d.os_build))"), .if(d.unsupported_os, .span(.class("tag tag--red"), .text("Unsupported"))))),
+                ("Site", .text(d.site.nonEmpty ?? "—")), ("Owner", .text(d.owner.nonEmpty ?? "—")), ("Criticality", .text(d.criticality.capitalized)),
+                ("Supports clinical systems", .text(d.clinical ? "Yes" : "No")), ("Last seen", .text(d.last_seen ?? "—")),
+                ("Patch compliant", .text(d.patch_compliant ? "Yes" : "No: a critical, high or known-exploited fix has been out more than 14 days")),
+                ("Source", .text(d.source)), ("Analysed", .text(d.analysed_on ?? "Not yet")),
+            ]),
+            .h2(.text("Vulnerabilities (\(detail.vulnerabilities.count))")),
+            detail.vulnerabilities.isEmpty ? .p(.text("No known vulnerability matches what this device runs.")) : Components.scrollableTable(label: "Vulnerabilities", .table(.class("table"),
+                .thead(.tr(.th(.text("CVE")), .th(.text("CVSS")), .th(.text("Known exploited")), .th(.text("Published")))),
+                .tbody(.forEach(detail.vulnerabilities) { v in
+                    .tr(.td(.a(.href(SiteURL.estateVulnerability(code, v.cve).path), .text(v.cve))),
+                        .td(.text(v.score.map { String(format: "%.1f %@", $0, Severity(score: $0).displayName) } ?? "Not scored")),
+                        .td(v.known_exploited ? .span(.class("tag tag--red"), .text(v.ransomware ? "Yes, ransomware" : "Yes")) : .text("No")), .td(.text(v.published ?? "—")))
+                }))),
+            .h2(.text("Past end of life")),
+            detail.unsupported.isEmpty ? .p(.text("Everything this device runs is supported.")) : .ul(.forEach(detail.unsupported) { u in
+                .li(.text("\(u.lifecycle): \(u.component), end of support \(u.end_of_life == "true" ? "passed" : u.end_of_life)"))
+            }),
+            .h2(.text("Installed software (\(detail.software.count))")),
+            Components.scrollableTable(label: "Installed software", .table(.class("table"),
+                .thead(.tr(.th(.text("Title")), .th(.text("Vendor")), .th(.text("Version")), .th(.text("Matched as")))),
+                .tbody(.forEach(detail.software) { s in
+                    .tr(.td(.text(s.name)), .td(.text(s.vendor)), .td(.text(s.version)), .td(.unwrap(s.cpe, { .code(.text($0)) }, else: .text("Not mapped"))))
+                })))
+        )
+        return Layout.response(shell(context, d.hostname, crumbs: [.init(title: "Devices", url: .estateDevices(code))]), content)
+    }
+
+    static func vulnerability(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.read)
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let cve = try req.pathParameter(SiteURL.cveID).uppercased()
+        guard CVEIdentifier.isValid(cve) else { throw AssureError.invalid([RuleError(field: "cve", message: "'\(cve)' is not a CVE id such as CVE-2024-21413")]) }
+        guard let v = try await EstateQueries.vulnerability(cve, of: context.organisation.id, knowledge: try await req.application.knowledgeBase(), on: sql) else {
+            throw AssureError.notFound("\(cve) is not in the knowledge base")
+        }
+        let code = context.organisation.odsCode
+        let content: Node<HTML.BodyContext> = .group(
+            .h1(.text(v.cve)),
+            .p(.text(v.description ?? "No description in the knowledge base.")),
+            Components.summaryList([
+                ("CVSS", .text(v.score.map { String(format: "%.1f %@ (CVSS %@)", $0, Severity(score: $0).displayName, v.cvss_version ?? "") } ?? "Not scored yet")),
+                ("Vector", .text(v.vector?.nonEmpty ?? "—")), ("Published", .text(v.published.map { String($0.prefix(10)) } ?? "—")),
+                ("Known exploited", v.known_exploited_since.map { .span(.class("tag tag--red"), .text("Since \($0)" + (v.ransomware ? ", used in ransomware" : ""))) } ?? .text("Not in the KEV catalogue")),
+                ("Required action", .text(v.required_action ?? "—")),
+                ("Devices affected here", .text("\(v.affected_devices)")),
+            ]),
+            .h2(.text("Affected devices")),
+            v.devices.isEmpty ? .p(.text("No device in \(context.organisation.name) is affected.")) : Components.scrollableTable(label: "Affected devices", .table(.class("table"),
+                .thead(.tr(.th(.text("Device")), .th(.text("Operating system")), .th(.text("Site")), .th(.text("Clinical")))),
+                .tbody(.forEach(v.devices) { d in
+                    .tr(.td(.a(.href(SiteURL.estateDevice(code, d.device_id).path), .text(d.hostname))), .td(.text(d.os)), .td(.text(d.site)), .td(.text(d.clinical ? "Yes" : "No")))
+                })))
+        )
+        return Layout.response(shell(context, v.cve), content)
+    }
+
+    static func unmapped(req: Request) async throws -> Response {
+        let context = try await req.riskContext(.read)
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let mapping = try await EstateAnalysisRunner.titleMapping(sql)
+        let titles = try await EstateQueries.unmapped(of: context.organisation.id, mapping: mapping, on: sql)
+        let admin = AccessPolicy.allowsSystemWide(context.identity.memberships, .administerSystem)
+        let content: Node<HTML.BodyContext> = .group(
+            .h1(.text("Unmapped software")),
+            .p(.class("lede"), .text("Installed titles that no rule maps to a CPE product, so Assure cannot check them for vulnerabilities or end of life. Local and clinical applications often have no CPE; browsers, runtimes and utilities should all be mapped.")),
+            titles.isEmpty ? .p(.text("Every installed title is mapped.")) : Components.scrollableTable(label: "Unmapped titles", .table(.class("table"),
+                .thead(.tr(.th(.text("Title")), .th(.text("Vendor")), .th(.text("Devices")), .th(.text("Versions")))),
+                .tbody(.forEach(titles) { t in .tr(.td(.text(t.name)), .td(.text(t.vendor)), .td(.text("\(t.devices)")), .td(.text("\(t.versions)"))) }))),
+            .h2(.text("Mapping rules (\(mapping.rules.count))")),
+            .p(.text("A rule matches titles starting with its name (and vendor, when given), ignoring case and punctuation; the longest match wins. Rules apply to every organisation.")),
+            .if(admin, .form(.method(.post), .action(SiteURL.titleRules.path), Components.csrfField(),
+                             .input(.type(.hidden), .name("organisation"), .value(context.organisation.odsCode)),
+                             Components.textField(.init(id: "name_pattern", label: "Title starts with", value: "")),
+                             Components.textField(.init(id: "vendor_pattern", label: "Vendor starts with (optional)", value: "")),
+                             Components.textField(.init(id: "cpe_vendor", label: "CPE vendor", hint: "as NVD names it, e.g. google", value: "", width: "field--narrow")),
+                             Components.textField(.init(id: "cpe_product", label: "CPE product", hint: "e.g. chrome", value: "", width: "field--narrow")),
+                             .button(.type(.submit), .class("button"), .text("Add rule")))),
+            Components.scrollableTable(label: "Mapping rules", .table(.class("table"),
+                .thead(.tr(.th(.text("Title starts with")), .th(.text("Vendor")), .th(.text("CPE")))),
+                .tbody(.forEach(mapping.rules.sorted { $0.namePattern < $1.namePattern }) { r in
+                    .tr(.td(.text(r.namePattern)), .td(.text(r.vendorPattern.nonEmpty ?? "any")), .td(.code(.text("\(r.part):\(r.key)"))))
+                })))
+        )
+        return Layout.response(shell(context, "Unmapped software"), content)
+    }
+
+    static func addTitleRule(req: Request) async throws -> Response {
+        let identity = try req.authoriseSystem(.administerSystem)
+        struct Form: Content { var name_pattern: String?; var vendor_pattern: String?; var cpe_vendor: String?; var cpe_product: String?; var organisation: String? }
+        let form = try req.content.decode(Form.self)
+        let rule = TitleRule(name: form.name_pattern ?? "", vendor: form.vendor_pattern ?? "", cpeVendor: (form.cpe_vendor ?? "").trimmingCharacters(in: .whitespaces),
+                             cpeProduct: (form.cpe_product ?? "").trimmingCharacters(in: .whitespaces))
+        let problems = rule.problems()
+        guard problems.isEmpty else { throw AssureError.invalid(problems) }
+        let audit = req.auditContext
+        try await req.db.writeTransaction { db in
+            let sql = db as! any SQLDatabase
+            let exists = try await sql.raw("SELECT COUNT(*) AS n FROM estate_title_rules WHERE name_pattern = \(bind: rule.namePattern) AND vendor_pattern = \(bind: rule.vendorPattern)").first()?
+                .decode(column: "n", as: Int.self) ?? 0
+            guard exists == 0 else { throw AssureError.invalid([RuleError(field: "name_pattern", message: "A rule for '\(rule.namePattern)' already exists")]) }
+            try await sql.insert(into: "estate_title_rules").columns("id", "name_pattern", "vendor_pattern", "part", "cpe_vendor", "cpe_product", "shipped")
+                .values(SQLBind(UUID()), SQLBind(rule.namePattern), SQLBind(rule.vendorPattern), SQLBind(rule.part), SQLBind(rule.cpeVendor), SQLBind(rule.cpeProduct), SQLBind(false)).run()
+            try await AuditTrail.append([AuditEvent(actor: identity.email, organisationCode: nil, action: "create", entityType: "title-rule", entityID: rule.namePattern,
+                                                    changes: ["cpe": .init(before: nil, after: rule.key)], requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
+        }
+        let code = (form.organisation ?? "").uppercased()
+        let back = !code.isEmpty && code.allSatisfy({ $0.isLetter || $0.isNumber }) ? SiteURL.estateUnmapped(code).path : SiteURL.organisations.path
+        return req.redirect(to: back)
+    }
+}

@@ -1,0 +1,213 @@
+import AssureCore
+import Foundation
+import SQLKit
+import Vapor
+
+/// The estate's reads, shared by pages, CSV and the API.
+enum EstateQueries {
+    /// Which devices a list shows.
+    enum Exposure: String, CaseIterable, Sendable {
+        case all, kev, unsupportedOS = "unsupported-os", unsupported, critical, noncompliant, clinical
+
+        var label: String {
+            switch self {
+            case .all: "All devices"
+            case .kev: "Exposed to known-exploited vulnerabilities"
+            case .unsupportedOS: "Unsupported operating system"
+            case .unsupported: "Any unsupported software"
+            case .critical: "Critical or high severity"
+            case .noncompliant: "Not patch compliant"
+            case .clinical: "Supporting clinical systems"
+            }
+        }
+
+        var condition: SQLQueryString {
+            switch self {
+            case .all: "1 = 1"
+            case .kev: "r.kev_count > 0"
+            case .unsupportedOS: "r.unsupported_os = \(bind: true)"
+            case .unsupported: "r.unsupported_count > 0"
+            case .critical: "r.severity >= \(bind: Severity.high.rawValue)"
+            case .noncompliant: "r.patch_compliant = \(bind: false)"
+            case .clinical: "d.clinical = \(bind: true)"
+            }
+        }
+    }
+
+    struct Device: Content {
+        var device_id: String
+        var hostname: String
+        var type: String
+        var os: String
+        var os_build: String
+        var site: String
+        var owner: String
+        var criticality: String
+        var clinical: Bool
+        var last_seen: String?
+        var source: String
+        var cves: Int
+        var known_exploited: Int
+        var ransomware: Bool
+        var highest_score: Double?
+        var severity: String
+        var unsupported: Int
+        var unsupported_os: Bool
+        var patch_compliant: Bool
+        var analysed_on: String?
+    }
+
+    static let deviceColumns: SQLQueryString = """
+        d.id, d.device_key, d.hostname, d.device_type, d.os_name, d.os_build, d.site, d.owner, d.criticality, d.clinical, d.last_seen, d.source,
+        r.cve_count, r.kev_count, r.ransomware, r.highest_score, r.severity, r.unsupported_count, r.unsupported_os, r.patch_compliant, r.analysed_on
+        """
+
+    static func device(_ row: any SQLRow) throws -> Device {
+        let os = try row.decode(column: "os_name", as: String.self), build = try row.decode(column: "os_build", as: String.self)
+        return Device(device_id: try row.decode(column: "device_key", as: String.self), hostname: try row.decode(column: "hostname", as: String.self),
+                      type: try row.decode(column: "device_type", as: String.self), os: WindowsRelease(name: os, build: build)?.displayName ?? os, os_build: build,
+                      site: try row.decode(column: "site", as: String.self), owner: try row.decode(column: "owner", as: String.self),
+                      criticality: try row.decode(column: "criticality", as: String.self), clinical: try row.decode(column: "clinical", as: Bool.self),
+                      last_seen: try row.decode(column: "last_seen", as: String?.self), source: try row.decode(column: "source", as: String.self),
+                      cves: try row.decode(column: "cve_count", as: Int?.self) ?? 0, known_exploited: try row.decode(column: "kev_count", as: Int?.self) ?? 0,
+                      ransomware: try row.decode(column: "ransomware", as: Bool?.self) ?? false, highest_score: try row.decode(column: "highest_score", as: Double?.self),
+                      severity: Severity(rawValue: try row.decode(column: "severity", as: Int?.self) ?? 0)?.name ?? "none",
+                      unsupported: try row.decode(column: "unsupported_count", as: Int?.self) ?? 0,
+                      unsupported_os: try row.decode(column: "unsupported_os", as: Bool?.self) ?? false,
+                      patch_compliant: try row.decode(column: "patch_compliant", as: Bool?.self) ?? true, analysed_on: try row.decode(column: "analysed_on", as: String?.self))
+    }
+
+    /// A page of devices, worst first: known-exploited, then severity, then score.
+    static func devices(of organisation: UUID, exposure: Exposure, search: String, limit: Int, offset: Int, on sql: any SQLDatabase) async throws -> (total: Int, devices: [Device]) {
+        let searchClause: SQLQueryString = search.isEmpty ? "1 = 1" : "(LOWER(d.hostname) LIKE \(bind: "%\(search.lowercased())%") OR LOWER(d.device_key) LIKE \(bind: "%\(search.lowercased())%"))"
+        let from: SQLQueryString = "FROM estate_devices d LEFT JOIN estate_device_results r ON r.device_id = d.id WHERE d.organisation_id = \(bind: organisation) AND \(exposure.condition) AND \(searchClause)"
+        let total = try await sql.raw("SELECT COUNT(*) AS n \(from)").first()?.decode(column: "n", as: Int.self) ?? 0
+        let rows = try await sql.raw("""
+            SELECT \(deviceColumns) \(from)
+            ORDER BY r.kev_count DESC, r.severity DESC, r.highest_score DESC, d.hostname LIMIT \(unsafeRaw: String(limit)) OFFSET \(unsafeRaw: String(offset))
+            """).all()
+        return (total, try rows.map(device))
+    }
+
+    struct DeviceDetail: Content {
+        struct Software: Content { var name: String; var vendor: String; var version: String; var cpe: String? }
+        struct Finding: Content { var cve: String; var score: Double?; var severity: String; var known_exploited: Bool; var ransomware: Bool; var published: String? }
+        struct Unsupported: Content { var lifecycle: String; var component: String; var end_of_life: String }
+        var device: Device
+        var software: [Software]
+        var vulnerabilities: [Finding]
+        var unsupported: [Unsupported]
+    }
+
+    static func device(_ key: String, of organisation: UUID, knowledge: KnowledgeBase, mapping: TitleMapping, on sql: any SQLDatabase) async throws -> DeviceDetail? {
+        guard let row = try await sql.raw("""
+            SELECT \(deviceColumns) FROM estate_devices d LEFT JOIN estate_device_results r ON r.device_id = d.id
+            WHERE d.organisation_id = \(bind: organisation) AND d.device_key = \(bind: key)
+            """).first() else { return nil }
+        let id = try row.decode(column: "id", as: UUID.self)
+        let software = try await sql.raw("SELECT name, vendor, version, cpe FROM estate_software WHERE device_id = \(bind: id) ORDER BY name").all().map { row in
+            let name = try row.decode(column: "name", as: String.self), vendor = try row.decode(column: "vendor", as: String.self), version = try row.decode(column: "version", as: String.self)
+            return DeviceDetail.Software(name: name, vendor: vendor, version: version,
+                                         cpe: mapping.cpe(name: name, vendor: vendor, version: version, given: try row.decode(column: "cpe", as: String?.self))?.description)
+        }
+        var vulnerabilities: [DeviceDetail.Finding] = []
+        var unsupported: [DeviceDetail.Unsupported] = []
+        for finding in try await sql.raw("SELECT kind, reference, component FROM estate_findings WHERE device_id = \(bind: id)").all() {
+            let reference = try finding.decode(column: "reference", as: String.self)
+            if try finding.decode(column: "kind", as: String.self) == "eol" {
+                let parts = try finding.decode(column: "component", as: String.self).split(separator: "|", omittingEmptySubsequences: false)
+                unsupported.append(.init(lifecycle: reference, component: String(parts.first ?? ""), end_of_life: parts.count > 1 ? String(parts[1]) : ""))
+            } else {
+                let fact = knowledge.index.record(for: reference).map { knowledge.facts[$0] }
+                vulnerabilities.append(.init(cve: reference, score: fact?.score, severity: fact?.severity.name ?? "none", known_exploited: fact?.knownExploited ?? false,
+                                             ransomware: fact?.ransomware ?? false, published: fact?.published?.description))
+            }
+        }
+        vulnerabilities.sort { ($0.known_exploited ? 1 : 0, $0.score ?? 0, $0.cve) > ($1.known_exploited ? 1 : 0, $1.score ?? 0, $1.cve) }
+        return DeviceDetail(device: try device(row), software: software, vulnerabilities: vulnerabilities, unsupported: unsupported)
+    }
+
+    struct Vulnerability: Content {
+        var cve: String
+        var description: String?
+        var published: String?
+        var score: Double?
+        var cvss_version: String?
+        var vector: String?
+        var severity: String
+        var known_exploited_since: String?
+        var ransomware: Bool
+        var required_action: String?
+        var kev_due: String?
+        var affected_devices: Int
+        var devices: [Device]
+    }
+
+    static func vulnerability(_ cve: String, of organisation: UUID, knowledge: KnowledgeBase, on sql: any SQLDatabase) async throws -> Vulnerability? {
+        var details: (any SQLRow)?
+        for table in ["kb_nvd", "kb_cve5"] where details == nil {
+            details = try await sql.raw("SELECT description, published, score, cvss_version, vector FROM \(ident: table) WHERE cve_id = \(bind: cve)").first()
+        }
+        guard let details else { return nil }
+        let kev = try await sql.raw("SELECT date_added, due_date, required_action, ransomware FROM kb_kev WHERE cve_id = \(bind: cve)").first()
+        let fact = knowledge.index.record(for: cve).map { knowledge.facts[$0] }
+        let from: SQLQueryString = """
+            FROM estate_findings f JOIN estate_devices d ON d.id = f.device_id LEFT JOIN estate_device_results r ON r.device_id = d.id
+            WHERE f.organisation_id = \(bind: organisation) AND f.kind = 'cve' AND f.reference = \(bind: cve)
+            """
+        let count = try await sql.raw("SELECT COUNT(*) AS n \(from)").first()?.decode(column: "n", as: Int.self) ?? 0
+        let devices = try await sql.raw("SELECT \(deviceColumns) \(from) ORDER BY d.hostname LIMIT 500").all().map(device)
+        let storedScore = try details.decode(column: "score", as: Double?.self)
+        return Vulnerability(cve: cve, description: try details.decode(column: "description", as: String?.self),
+                             published: try details.decode(column: "published", as: String?.self), score: fact?.score ?? storedScore,
+                             cvss_version: try details.decode(column: "cvss_version", as: String?.self), vector: try details.decode(column: "vector", as: String?.self),
+                             severity: fact?.severity.name ?? "none", known_exploited_since: (try kev?.decode(column: "date_added", as: String.self)) ?? fact?.exploitedSince?.description,
+                             ransomware: (try kev?.decode(column: "ransomware", as: Bool.self)) ?? false, required_action: try kev?.decode(column: "required_action", as: String?.self),
+                             kev_due: try kev?.decode(column: "due_date", as: String?.self), affected_devices: count, devices: devices)
+    }
+
+    struct TopVulnerability: Content { var cve: String; var devices: Int; var score: Double?; var severity: String; var known_exploited: Bool; var ransomware: Bool }
+
+    /// The CVEs on most devices, known-exploited first.
+    static func topVulnerabilities(of organisation: UUID, knowledge: KnowledgeBase, limit: Int = 10, on sql: any SQLDatabase) async throws -> [TopVulnerability] {
+        let rows = try await sql.raw("""
+            SELECT reference, COUNT(*) AS n FROM estate_findings WHERE organisation_id = \(bind: organisation) AND kind = 'cve' GROUP BY reference
+            """).all()
+        let all = try rows.map { row -> TopVulnerability in
+            let cve = try row.decode(column: "reference", as: String.self)
+            let fact = knowledge.index.record(for: cve).map { knowledge.facts[$0] }
+            return TopVulnerability(cve: cve, devices: try row.decode(column: "n", as: Int.self), score: fact?.score, severity: fact?.severity.name ?? "none",
+                                    known_exploited: fact?.knownExploited ?? false, ransomware: fact?.ransomware ?? false)
+        }
+        return Array(all.sorted { ($0.known_exploited ? 1 : 0, $0.devices, $0.score ?? 0) > ($1.known_exploited ? 1 : 0, $1.devices, $1.score ?? 0) }.prefix(limit))
+    }
+
+    struct UnsupportedCycle: Content { var lifecycle: String; var end_of_life: String; var devices: Int }
+
+    static func unsupportedCycles(of organisation: UUID, on sql: any SQLDatabase) async throws -> [UnsupportedCycle] {
+        try await sql.raw("""
+            SELECT reference, MIN(component) AS component, COUNT(DISTINCT device_id) AS n FROM estate_findings
+            WHERE organisation_id = \(bind: organisation) AND kind = 'eol' GROUP BY reference ORDER BY n DESC LIMIT 20
+            """).all().map { row in
+            let component = try row.decode(column: "component", as: String.self)
+            return UnsupportedCycle(lifecycle: try row.decode(column: "reference", as: String.self),
+                                    end_of_life: String(component.split(separator: "|", omittingEmptySubsequences: false).last ?? ""),
+                                    devices: try row.decode(column: "n", as: Int.self))
+        }
+    }
+
+    struct UnmappedTitle: Content { var name: String; var vendor: String; var devices: Int; var versions: Int }
+
+    /// Installed titles no rule maps and the inventory gave no CPE for.
+    static func unmapped(of organisation: UUID, mapping: TitleMapping, on sql: any SQLDatabase) async throws -> [UnmappedTitle] {
+        let rows = try await sql.raw("""
+            SELECT name, vendor, COUNT(DISTINCT device_id) AS n, COUNT(DISTINCT version) AS v FROM estate_software
+            WHERE organisation_id = \(bind: organisation) AND (cpe IS NULL OR cpe = '') GROUP BY name, vendor
+            """).all()
+        return try rows.compactMap { row in
+            let name = try row.decode(column: "name", as: String.self), vendor = try row.decode(column: "vendor", as: String.self)
+            guard mapping.rule(name: name, vendor: vendor) == nil else { return nil }
+            return UnmappedTitle(name: name, vendor: vendor, devices: try row.decode(column: "n", as: Int.self), versions: try row.decode(column: "v", as: Int.self))
+        }.sorted { ($0.devices, $1.name) > ($1.devices, $0.name) }
+    }
+}
