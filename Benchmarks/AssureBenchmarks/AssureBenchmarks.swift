@@ -7,7 +7,9 @@ import Vapor
 /// Release-mode benchmarks for the platform issue. Run:
 ///   swift run -c release AssureBenchmarks                       (SQLite)
 ///   swift run -c release AssureBenchmarks --postgres URL        (PostgreSQL; the database is wiped)
-///   … --only access | audit | risk | compliance | matching | platform
+///   … --only access | audit | risk | compliance | matching | estate | national-estate | platform
+///   --only estate [--devices N]: 1M-row inventory import and the estate overview (50,000 devices)
+///   --only national-estate [--devices N]: 2.1M devices matched and rolled up in memory
 ///   --only matching [--nvd FILE]: CVE matching on one core (default ../shared/data/nvd/nvd-configurations.jsonl.gz)
 /// Targets: organisation tree page with ~7,000 organisations p95 < 50 ms; start-up to ready < 2 s;
 /// permission check < 1 µs; audit append adds < 1 ms p95 to a write; `audit verify` ≥ 200,000 entries/s.
@@ -73,8 +75,26 @@ enum AssureBenchmarks {
                                                port: port + 2, links: links, requests: requests)
             if only == "compliance" { return }
         }
+        let sharedData = arguments.firstIndex(of: "--data").map { arguments[$0 + 1] } ?? "../shared/data"
+        if only == nil || only == "national-estate" {
+            let devices = arguments.firstIndex(of: "--devices").flatMap { Int(arguments[$0 + 1]) } ?? 2_100_000
+            try EstateBenchmarks.national(devices: devices, data: sharedData)
+            if only == "national-estate" { return }
+        }
+        if only == nil || only == "estate" {
+            if let postgresURL { try await wipe(postgresURL) }
+            var estateEnvironment = environment
+            let estateDirectory = workDirectory + "/estate"
+            try FileManager.default.createDirectory(atPath: estateDirectory, withIntermediateDirectories: true)
+            estateEnvironment["ASSURE_DATA_DIR"] = estateDirectory
+            estateEnvironment["ASSURE_PORT"] = String(port + 3)
+            let devices = arguments.firstIndex(of: "--devices").flatMap { Int(arguments[$0 + 1]) } ?? 50_000
+            try await EstateBenchmarks.server(binary: binary, environment: estateEnvironment, port: port + 3, directory: estateDirectory, data: sharedData,
+                                              devices: devices, requests: requests)
+            if only == "estate" { return }
+        }
         guard only == nil || only == "platform" else {
-            fatalError("--only takes access, audit, risk, matching, compliance or platform")
+            fatalError("--only takes access, audit, risk, matching, compliance, estate, national-estate or platform")
         }
 
         /// Runs `assure` with arguments (and optional standard input) and waits for it to finish.

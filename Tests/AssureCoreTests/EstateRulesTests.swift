@@ -33,6 +33,12 @@ final class EstateRulesTests: XCTestCase {
         XCTAssertEqual(InventoryVersion.clean("23.01 (x64)"), "23.01")
     }
 
+    func testCPE22URIsFromCVE5RecordsAreRead() throws {
+        XCTAssertEqual(try CPE(anyBinding: "cpe:/o:redhat:enterprise_linux:9::baseos").description, "cpe:2.3:o:redhat:enterprise_linux:9:*:baseos:*:*:*:*:*")
+        XCTAssertThrowsError(try CPE(anyBinding: "cpe:/x:acme"))
+        XCTAssertThrowsError(try CPE(anyBinding: "redhat:enterprise_linux"))
+    }
+
     func testEndOfLifeCyclesByVersionAndDate() {
         let jdk = EndOfLifeProduct(name: "oracle-jdk", label: "Oracle JDK", cpeKeys: ["oracle:jre"], cycles: [
             .init(cycle: "8", endOfLife: .on(CalendarDay("2022-03-31")!)), .init(cycle: "21", endOfLife: .on(CalendarDay("2028-09-30")!)),

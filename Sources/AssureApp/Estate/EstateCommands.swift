@@ -15,6 +15,8 @@ struct KnowledgeBaseImportCommand: AsyncCommand {
         var kind: String
         @Argument(name: "path", help: "A file (.json, .jsonl, .gz, .md) or a directory of them")
         var path: String
+        @Flag(name: "skip-invalid", help: "Import a feed's valid NVD or CVE 5 records and list the invalid ones, instead of refusing the feed")
+        var skipInvalid: Bool
     }
 
     var help: String { "Imports a knowledge base feed; a re-import of the same file replaces what it brought, and a bad feed changes nothing." }
@@ -25,7 +27,8 @@ struct KnowledgeBaseImportCommand: AsyncCommand {
         }
         try await AssureStartup.requireCurrentSchema(context.application)
         do {
-            let summaries = try await KnowledgeBaseImport(database: context.application.db, actor: "command:kb import").run(kind, path: signature.path)
+            let summaries = try await KnowledgeBaseImport(database: context.application.db, actor: "command:kb import", skipInvalid: signature.skipInvalid)
+                .run(kind, path: signature.path)
             for summary in summaries { context.console.print(summary.description) }
         } catch let failure as KnowledgeBaseImport.Failure {
             throw CommandFailure(message: "kb import: \(failure.description)")
@@ -247,8 +250,15 @@ enum DemoEstate {
         return outcomes
     }
 
-    /// An inventory in Assure's own CSV columns: one row per device and title.
     static func writeCSV(_ devices: [(InventoryDevice, [InventorySoftware])], to path: String) throws {
+        try InventoryCSV.write(devices, to: path)
+    }
+}
+
+/// Writes inventories in Assure's own CSV columns, one row per device and title: how the demo and
+/// the benchmarks hand a synthetic estate to the same import a real export goes through.
+public enum InventoryCSV {
+    public static func write(_ devices: some Sequence<(InventoryDevice, [InventorySoftware])>, to path: String) throws {
         FileManager.default.createFile(atPath: path, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: path) else { throw CommandFailure(message: "cannot write \(path)") }
         defer { try? handle.close() }
@@ -263,4 +273,11 @@ enum DemoEstate {
         }
         handle.write(Data(buffer.utf8))
     }
+}
+
+/// Knowledge files read as `assure kb import` reads them, for benchmarks that build the matcher
+/// in memory: gzip or plain contents, and endoflife.date product pages.
+public enum KnowledgeFiles {
+    public static func contents(_ path: String) throws -> Data { try CompressedFile.contents(path) }
+    public static func endOfLife(_ path: String) throws -> EndOfLifeProduct { try KnowledgeBaseImport.readEndOfLife(path) }
 }

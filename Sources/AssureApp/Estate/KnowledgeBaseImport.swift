@@ -27,9 +27,12 @@ struct KnowledgeBaseImport {
         var records: Int
         var replaced: Int
         var catalogueDate: String?
+        /// Records left out with `--skip-invalid`, each with its place and problem.
+        var skipped: [String] = []
         var description: String {
             "\(kind.title) from \(source): \(records) records imported" + (replaced > 0 ? ", \(replaced) from the previous import of \(source) replaced" : "")
                 + (catalogueDate.map { " (catalogue \($0))" } ?? "")
+                + (skipped.isEmpty ? "" : "; \(skipped.count) invalid records skipped:\n  " + skipped.prefix(20).joined(separator: "\n  ") + (skipped.count > 20 ? "\n  …" : ""))
         }
     }
 
@@ -40,6 +43,9 @@ struct KnowledgeBaseImport {
 
     let database: any Database
     let actor: String
+    /// Import the valid records of a feed and list the invalid ones, instead of refusing the feed.
+    /// Off by default: a feed is all or nothing unless the administrator asks.
+    var skipInvalid = false
 
     /// The files a path names: the file itself, or a directory's files with a suitable extension.
     static func files(at path: String, kind: Kind) throws -> [String] {
@@ -57,8 +63,16 @@ struct KnowledgeBaseImport {
         for file in try Self.files(at: path, kind: kind) {
             let source = (file as NSString).lastPathComponent
             switch kind {
-            case .nvd: summaries.append(try await importVulnerabilities(try Self.readNVD(file), table: "kb_nvd", kind: kind, source: source))
-            case .cve5: summaries.append(try await importVulnerabilities(try Self.readCVE5(file), table: "kb_cve5", kind: kind, source: source))
+            case .nvd:
+                let (rows, skipped) = try Self.readNVD(file, skipInvalid: skipInvalid)
+                var summary = try await importVulnerabilities(rows, table: "kb_nvd", kind: kind, source: source)
+                summary.skipped = skipped
+                summaries.append(summary)
+            case .cve5:
+                let (rows, skipped) = try Self.readCVE5(file, skipInvalid: skipInvalid)
+                var summary = try await importVulnerabilities(rows, table: "kb_cve5", kind: kind, source: source)
+                summary.skipped = skipped
+                summaries.append(summary)
             case .kev: summaries.append(try await importKEV(try Self.readKEV(file), source: source))
             case .eol: summaries.append(try await importEndOfLife([try Self.readEndOfLife(file)], source: source))
             }
@@ -122,7 +136,7 @@ struct KnowledgeBaseImport {
         }
     }
 
-    static func readNVD(_ path: String) throws -> [VulnerabilityRow] {
+    static func readNVD(_ path: String, skipInvalid: Bool = false) throws -> (rows: [VulnerabilityRow], skipped: [String]) {
         let encoder = JSONEncoder()
         var (found, problems) = try records(NVDRecord.self, in: path, wrapper: "vulnerabilities")
         var rows: [VulnerabilityRow] = []
@@ -133,11 +147,13 @@ struct KnowledgeBaseImport {
                                          exploitedSince: record.exploitedSince,
                                          configurations: String(decoding: try encoder.encode(StoredConfigurations(record.configurations)), as: UTF8.self)))
         }
-        guard problems.isEmpty else { throw Failure(problems: ["Nothing was imported; \(problems.count) problem(s):"] + problems) }
-        return rows
+        guard problems.isEmpty || (skipInvalid && !rows.isEmpty) else {
+            throw Failure(problems: ["Nothing was imported; \(problems.count) problem(s) (--skip-invalid imports the valid records and lists these):"] + problems)
+        }
+        return (rows, problems)
     }
 
-    static func readCVE5(_ path: String) throws -> [VulnerabilityRow] {
+    static func readCVE5(_ path: String, skipInvalid: Bool = false) throws -> (rows: [VulnerabilityRow], skipped: [String]) {
         let encoder = JSONEncoder()
         var (found, problems) = try records(CVE5Record.self, in: path, wrapper: "records")
         var rows: [VulnerabilityRow] = []
@@ -151,8 +167,10 @@ struct KnowledgeBaseImport {
                                              configurations: String(decoding: try encoder.encode(StoredConfigurations(applicability)), as: UTF8.self)))
             }
         }
-        guard problems.isEmpty else { throw Failure(problems: ["Nothing was imported; \(problems.count) problem(s):"] + problems) }
-        return rows
+        guard problems.isEmpty || (skipInvalid && !rows.isEmpty) else {
+            throw Failure(problems: ["Nothing was imported; \(problems.count) problem(s) (--skip-invalid imports the valid records and lists these):"] + problems)
+        }
+        return (rows, problems)
     }
 
     static func readKEV(_ path: String) throws -> KEVCatalogue {

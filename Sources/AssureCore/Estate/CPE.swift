@@ -1,3 +1,5 @@
+import Foundation
+
 /// A CPE 2.3 formatted string (`cpe:2.3:a:google:chrome:116.0.5845.140:*:*:*:*:*:*:*`): the
 /// part (a application, o operating system, h hardware), vendor, product, version and the rest.
 /// `*` is ANY and `-` is NA (not applicable); `\:` and other backslash escapes are kept literal.
@@ -43,6 +45,23 @@ public struct CPE: Hashable, Sendable, CustomStringConvertible {
         guard ["a", "o", "h", "*"].contains(values[0]) else { throw Problem(message: "'\(values[0])' is not a CPE part (a, o or h)") }
         guard !values[1].isEmpty, !values[2].isEmpty else { throw Problem(message: "'\(text.prefix(60))' has no vendor or product") }
         attributes = values
+    }
+
+    /// Reads a 2.3 formatted string, or a CPE 2.2 URI (`cpe:/o:redhat:enterprise_linux:9::baseos`,
+    /// which CVE JSON 5 records from some publishers still use): its parts in order, empty or
+    /// missing ones ANY, percent-escapes decoded.
+    public init(anyBinding text: String) throws(Problem) {
+        guard text.hasPrefix("cpe:/") else { try self.init(text); return }
+        var parts = text.dropFirst(5).split(separator: ":", omittingEmptySubsequences: false).map { part -> String in
+            let decoded = String(part).removingPercentEncoding ?? String(part)
+            return decoded.isEmpty ? Self.any : decoded.lowercased()
+        }
+        guard parts.count >= 3, ["a", "o", "h"].contains(parts[0]), parts[1] != Self.any, parts[2] != Self.any else {
+            throw Problem(message: "'\(text.prefix(60))' is not a CPE name (cpe:2.3:… or cpe:/part:vendor:product…)")
+        }
+        parts = Array(parts.prefix(7))
+        while parts.count < 11 { parts.append(Self.any) }
+        try self.init("cpe:2.3:" + parts.map { $0.replacingOccurrences(of: ":", with: "\\:") }.joined(separator: ":"))
     }
 
     /// A name for inventory software: vendor, product and version, the rest ANY.

@@ -87,7 +87,7 @@ public struct CVE5Record: Sendable {
         for (a, entry) in affected.enumerated() {
             for (c, text) in (entry.cpes ?? []).enumerated() {
                 let criteria: CPE
-                do { criteria = try CPE(text) } catch { return .failure(CPE.Problem(message: "\(id) affected[\(a)].cpes[\(c)]: \(error.message)")) }
+                do { criteria = try CPE(anyBinding: text) } catch { return .failure(CPE.Problem(message: "\(id) affected[\(a)].cpes[\(c)]: \(error.message)")) }
                 let versions = (entry.versions ?? []).filter { $0.status == "affected" }
                 if versions.isEmpty || criteria.version != CPE.any { matches.append(CPEMatch(criteria: criteria, vulnerable: true)); continue }
                 for version in versions {

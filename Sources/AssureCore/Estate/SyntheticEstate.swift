@@ -173,6 +173,10 @@ public struct SyntheticEstate: Sendable {
         ("Microsoft .NET Runtime - 8.0.8 (x64)", "Microsoft Corporation", "8.0.8.34118"), ("Sophos Endpoint Agent", "Sophos Limited", "2023.2.1.9"),
         ("Cisco Secure Client - AnyConnect VPN", "Cisco Systems, Inc.", "5.1.4.74"), ("Gemalto IDGo 800 Minidriver", "Thales", "1.2.6"),
         ("Microsoft Teams", "Microsoft", "24295.605.3225.8804"), ("Dragon Medical One", "Nuance Communications", "2023.4.0.512"),
+        ("Microsoft Edge WebView2 Runtime", "Microsoft Corporation", "131.0.2903.70"), ("Microsoft OneDrive", "Microsoft Corporation", "24.226.1110.0004"),
+        ("Microsoft Intune Management Extension", "Microsoft Corporation", "1.83.107.0"), ("Microsoft Update Health Tools", "Microsoft Corporation", "5.72.0.0"),
+        ("Ivanti Workspace Control Agent", "Ivanti", "10.14.100.0"), ("Microsoft Windows Desktop Runtime - 8.0.8 (x64)", "Microsoft Corporation", "8.0.8.34118"),
+        ("Bomgar Jump Client", "BeyondTrust", "24.1.2"), ("Imprivata OneSign Agent", "Imprivata", "7.12.001.0026"),
     ]
 
     // MARK: reading it back
