@@ -36,7 +36,7 @@ struct EstateAPI: RouteCollection {
         return Summary(organisation: context.organisation.odsCode, roll_up: own, patch_compliance_percent: own.patchCompliancePercent,
                        below: try await EstateSnapshots.rollUp(of: below.map(\.record.id), on: sql),
                        trend: try await EstateSnapshots.trend(of: context.organisation.id, on: sql),
-                       top_vulnerabilities: try await EstateQueries.topVulnerabilities(of: context.organisation.id, knowledge: try await req.application.knowledgeBase(), on: sql))
+                       top_vulnerabilities: try await EstateSnapshots.details(of: context.organisation.id, on: sql).top)
     }
 
     struct DevicePage: Content { var total: Int; var page: Int; var devices: [EstateQueries.Device] }

@@ -84,6 +84,7 @@ struct EstateAnalysisRunner {
     private func save(deviceIDs: [UUID], exposures: [DeviceExposure], components: [EstateComponent], findings: [EstateAnalyser.ComponentFindings],
                       rollUp: EstateRollUp) async throws -> EstateRollUp {
         let organisation = self.organisation, today = self.today, records = knowledge.index.records, audit = self.audit
+        let details = try Self.details(exposures: exposures, components: components, findings: findings, knowledge: knowledge)
         return try await database.writeTransaction { db in
             let sql = db as! any SQLDatabase
             try await sql.raw("DELETE FROM estate_findings WHERE organisation_id = \(bind: organisation.id)").run()
@@ -122,9 +123,10 @@ struct EstateAnalysisRunner {
             try await flush()
             try await sql.raw("DELETE FROM estate_snapshots WHERE organisation_id = \(bind: organisation.id) AND day = \(bind: today.description)").run()
             try await sql.insert(into: "estate_snapshots").columns("organisation_id", "day", "devices", "unsupported_os", "unsupported_software", "known_exploited",
-                                                                   "ransomware", "vulnerable", "critical_or_high", "patch_compliant")
+                                                                   "ransomware", "vulnerable", "critical_or_high", "patch_compliant", "details")
                 .values(SQLBind(organisation.id), SQLBind(today.description), SQLBind(rollUp.devices), SQLBind(rollUp.unsupportedOS), SQLBind(rollUp.unsupportedSoftware),
-                        SQLBind(rollUp.knownExploited), SQLBind(rollUp.ransomware), SQLBind(rollUp.vulnerable), SQLBind(rollUp.criticalOrHigh), SQLBind(rollUp.patchCompliant))
+                        SQLBind(rollUp.knownExploited), SQLBind(rollUp.ransomware), SQLBind(rollUp.vulnerable), SQLBind(rollUp.criticalOrHigh), SQLBind(rollUp.patchCompliant),
+                        SQLBind(details))
                 .run()
             try await AuditTrail.append([AuditEvent(actor: audit.actor, organisationCode: organisation.odsCode, action: "analyse", entityType: "estate",
                                                     entityID: today.description, changes: [
@@ -135,6 +137,37 @@ struct EstateAnalysisRunner {
                                                     ], requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
             return rollUp
         }
+    }
+}
+
+extension EstateAnalysisRunner {
+    /// What the overview lists, worked out from the analysis in memory and kept with the day's
+    /// snapshot, so the page reads one row instead of grouping millions of findings.
+    struct Details: Codable {
+        var top: [EstateQueries.TopVulnerability]
+        var cycles: [EstateQueries.UnsupportedCycle]
+    }
+
+    static func details(exposures: [DeviceExposure], components: [EstateComponent], findings: [EstateAnalyser.ComponentFindings],
+                        knowledge: KnowledgeBase) throws -> String {
+        var perRecord: [Int32: Int] = [:], perCycle: [String: (String, Int)] = [:]
+        for exposure in exposures {
+            for record in exposure.cves { perRecord[record, default: 0] += 1 }
+            var seen = Set<String>()
+            for component in exposure.unsupported {
+                let found = findings[Int(component)]
+                let label = found.cycleLabel ?? components[Int(component)].cpe.key
+                if seen.insert(label).inserted { perCycle[label, default: (found.endOfLife?.description ?? "", 0)].1 += 1 }
+            }
+        }
+        let top = perRecord.map { record, devices -> EstateQueries.TopVulnerability in
+            let fact = knowledge.facts[Int(record)]
+            return .init(cve: knowledge.index.records[Int(record)].id, devices: devices, score: fact.score, severity: fact.severity.name,
+                         known_exploited: fact.knownExploited, ransomware: fact.ransomware)
+        }.sorted { ($0.known_exploited ? 1 : 0, $0.devices, $0.score ?? 0, $1.cve) > ($1.known_exploited ? 1 : 0, $1.devices, $1.score ?? 0, $0.cve) }
+        let cycles = perCycle.map { EstateQueries.UnsupportedCycle(lifecycle: $0.key, end_of_life: $0.value.0, devices: $0.value.1) }
+            .sorted { ($0.devices, $1.lifecycle) > ($1.devices, $0.lifecycle) }
+        return String(decoding: try JSONEncoder().encode(Details(top: Array(top.prefix(10)), cycles: Array(cycles.prefix(20)))), as: UTF8.self)
     }
 }
 
@@ -158,6 +191,15 @@ enum EstateSnapshots {
     static func trend(of organisation: UUID, days: Int = 90, on sql: any SQLDatabase) async throws -> [Point] {
         try await sql.raw("SELECT * FROM estate_snapshots WHERE organisation_id = \(bind: organisation) ORDER BY day DESC LIMIT \(unsafeRaw: String(days))").all()
             .map { Point(day: try $0.decode(column: "day", as: String.self), roll_up: try figures($0)) }.reversed()
+    }
+
+    /// The latest snapshot's lists for the overview.
+    static func details(of organisation: UUID, on sql: any SQLDatabase) async throws -> EstateAnalysisRunner.Details {
+        guard let row = try await sql.raw("SELECT details FROM estate_snapshots WHERE organisation_id = \(bind: organisation) ORDER BY day DESC LIMIT 1").first(),
+              let details = try? JSONDecoder().decode(EstateAnalysisRunner.Details.self, from: Data(try row.decode(column: "details", as: String.self).utf8)) else {
+            return .init(top: [], cycles: [])
+        }
+        return details
     }
 
     static func figures(_ row: any SQLRow) throws -> EstateRollUp {

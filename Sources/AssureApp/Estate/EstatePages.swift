@@ -52,8 +52,8 @@ enum EstatePages {
         }
         let total = below.isEmpty ? own : try await EstateSnapshots.rollUp(of: [context.organisation.id] + below.map(\.record.id), on: sql)
         let trend = try await EstateSnapshots.trend(of: context.organisation.id, days: 30, on: sql)
-        let top = try await EstateQueries.topVulnerabilities(of: context.organisation.id, knowledge: knowledge, on: sql)
-        let cycles = try await EstateQueries.unsupportedCycles(of: context.organisation.id, on: sql)
+        let details = try await EstateSnapshots.details(of: context.organisation.id, on: sql)
+        let top = details.top, cycles = details.cycles
         let thresholds = try await EstateRisk.thresholds(for: context.organisation.id, on: sql)
         let devicesURL = { (exposure: EstateQueries.Exposure) in SiteURL.estateDevices(code).with(query: [("exposure", exposure.rawValue)]) }
         let mayManage = context.may(.editAnyRecord)

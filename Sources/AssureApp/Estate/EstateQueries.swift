@@ -168,33 +168,7 @@ enum EstateQueries {
 
     struct TopVulnerability: Content { var cve: String; var devices: Int; var score: Double?; var severity: String; var known_exploited: Bool; var ransomware: Bool }
 
-    /// The CVEs on most devices, known-exploited first.
-    static func topVulnerabilities(of organisation: UUID, knowledge: KnowledgeBase, limit: Int = 10, on sql: any SQLDatabase) async throws -> [TopVulnerability] {
-        let rows = try await sql.raw("""
-            SELECT reference, COUNT(*) AS n FROM estate_findings WHERE organisation_id = \(bind: organisation) AND kind = 'cve' GROUP BY reference
-            """).all()
-        let all = try rows.map { row -> TopVulnerability in
-            let cve = try row.decode(column: "reference", as: String.self)
-            let fact = knowledge.index.record(for: cve).map { knowledge.facts[$0] }
-            return TopVulnerability(cve: cve, devices: try row.decode(column: "n", as: Int.self), score: fact?.score, severity: fact?.severity.name ?? "none",
-                                    known_exploited: fact?.knownExploited ?? false, ransomware: fact?.ransomware ?? false)
-        }
-        return Array(all.sorted { ($0.known_exploited ? 1 : 0, $0.devices, $0.score ?? 0) > ($1.known_exploited ? 1 : 0, $1.devices, $1.score ?? 0) }.prefix(limit))
-    }
-
     struct UnsupportedCycle: Content { var lifecycle: String; var end_of_life: String; var devices: Int }
-
-    static func unsupportedCycles(of organisation: UUID, on sql: any SQLDatabase) async throws -> [UnsupportedCycle] {
-        try await sql.raw("""
-            SELECT reference, MIN(component) AS component, COUNT(DISTINCT device_id) AS n FROM estate_findings
-            WHERE organisation_id = \(bind: organisation) AND kind = 'eol' GROUP BY reference ORDER BY n DESC LIMIT 20
-            """).all().map { row in
-            let component = try row.decode(column: "component", as: String.self)
-            return UnsupportedCycle(lifecycle: try row.decode(column: "reference", as: String.self),
-                                    end_of_life: String(component.split(separator: "|", omittingEmptySubsequences: false).last ?? ""),
-                                    devices: try row.decode(column: "n", as: Int.self))
-        }
-    }
 
     struct UnmappedTitle: Content { var name: String; var vendor: String; var devices: Int; var versions: Int }
 

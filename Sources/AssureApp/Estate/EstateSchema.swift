@@ -134,6 +134,7 @@ struct CreateEstate: AsyncMigration {
             .field("vulnerable", .int, .required)
             .field("critical_or_high", .int, .required)
             .field("patch_compliant", .int, .required)
+            .field("details", .string, .required)
             .unique(on: "organisation_id", "day")
             .create()
         try await database.schema("estate_settings")
