@@ -144,7 +144,8 @@ def checks_reports_and_positions(server, driver):
     driver.get(server + "/organisations/T91/assessments/A1")
     submit(driver, "main form[action$='/checks']")
     main = driver.find_element(By.ID, "main").text
-    assert "Assure checked 1 item" in main and "live risks" in main
+    # A2.a from the risk register, B4.d from the demo estate.
+    assert "Assure checked 2 items" in main and "live risks" in main and "devices" in main
     assert "Checked by Assure" in main
     assert not serious_violations(driver)
     screenshot(driver, "assessment-checks")

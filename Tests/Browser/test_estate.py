@@ -30,8 +30,7 @@ def test_estate_overview_devices_and_vulnerability(server, driver):
     assert not serious_violations(driver)
     screenshot(driver, "estate-T91-devices-unsupported-os")
 
-    driver.get(server + "/organisations/T91/estate/devices?exposure=kev")
-    screenshot(driver, "estate-T91-devices-kev")
+    driver.get(server + "/organisations/T91/estate/devices?exposure=unsupported-os")
     link = driver.find_element(By.CSS_SELECTOR, "main table tbody tr td a")
     wait_for_next_page(driver, link.click)
     body = driver.find_element(By.TAG_NAME, "main").text
@@ -39,17 +38,20 @@ def test_estate_overview_devices_and_vulnerability(server, driver):
     assert not serious_violations(driver)
     screenshot(driver, "estate-device")
 
-    driver.get(server + "/organisations/T91/estate/vulnerabilities/CVE-2019-0708")
+    driver.get(server + "/organisations/T91/estate")
+    top = driver.find_element(By.XPATH, "//h2[text()='Most widespread vulnerabilities']/following::table[1]//tbody/tr[1]/td[1]/a")
+    wait_for_next_page(driver, top.click)
     body = driver.find_element(By.TAG_NAME, "main").text
-    assert "Known exploited" in body and "Since" in body
-    assert driver.find_elements(By.CSS_SELECTOR, "main table tbody tr"), "BlueKeep affects the demo's Windows 7 medical devices"
+    assert "Affected devices" in body and "Devices affected here" in body
+    assert driver.find_elements(By.CSS_SELECTOR, "main table tbody tr"), "the most widespread CVE affects devices"
     assert not serious_violations(driver)
-    screenshot(driver, "estate-vulnerability-CVE-2019-0708")
+    screenshot(driver, "estate-vulnerability-top")
 
-    status, headers, data = fetch_with_session(driver, server + "/organisations/T91/estate/devices.csv?exposure=kev")
+    status, headers, data = fetch_with_session(driver, server + "/organisations/T91/estate/devices.csv?exposure=unsupported-os")
     assert status == 200 and "text/csv" in headers["Content-Type"]
     rows = list(csv.DictReader(io.StringIO(data.decode())))
-    assert rows and all(int(r["known_exploited"]) > 0 for r in rows)
+    assert rows and all(r["unsupported_os"] == "yes" for r in rows)
+    driver.delete_all_cookies()
 
 
 def test_inventory_upload_reports_rejected_rows_and_unmapped_titles(server, driver):
@@ -62,12 +64,14 @@ def test_inventory_upload_reports_rejected_rows_and_unmapped_titles(server, driv
         f.write("9001,T91-WS-9001,Microsoft Windows 10 Enterprise,10.0.19045.3930,Google Chrome,Google LLC,116.0.5845.140\n")
         f.write("9001,T91-WS-9001,Microsoft Windows 10 Enterprise,10.0.19045.3930,Trust Bed Manager,Avalon Health IT,4.2\n")
         f.write("9002,T91-WS-9002,Microsoft Windows 11 Enterprise,ten,Google Chrome,Google LLC,141.0.7390.54\n")
+        f.write("9003,T91-MED-9003,Microsoft Windows 7 Enterprise,6.1.7601.24546,,,\n")
     Select(driver.find_element(By.ID, "format")).select_by_value("sccm")
     driver.find_element(By.ID, "file").send_keys(path)
     wait_for_next_page(driver, lambda: driver.find_element(By.XPATH, "//button[text()='Import and analyse']").click())
     body = driver.find_element(By.TAG_NAME, "main").text
     assert "1 rows rejected" in body or "1 rows rejected".replace("rows", "row") in body
     assert "Line 4, os_build" in body
+    assert "2 devices added" in body
     assert not serious_violations(driver)
     screenshot(driver, "estate-import-result")
 
@@ -80,6 +84,14 @@ def test_inventory_upload_reports_rejected_rows_and_unmapped_titles(server, driv
     assert "Trust Bed Manager" in driver.find_element(By.TAG_NAME, "main").text
     assert not serious_violations(driver)
     screenshot(driver, "estate-unmapped")
+
+    # BlueKeep (known exploited, used in ransomware) on the Windows 7 device just imported.
+    driver.get(server + "/organisations/T91/estate/vulnerabilities/CVE-2019-0708")
+    body = driver.find_element(By.TAG_NAME, "main").text
+    assert "Since 2021-11-03" in body and "T91-MED-9003" in body
+    assert not serious_violations(driver)
+    screenshot(driver, "estate-vulnerability-CVE-2019-0708")
+    driver.delete_all_cookies()
 
 
 def test_cyber_alert_acknowledged_with_affected_devices(server, driver):
@@ -96,6 +108,7 @@ def test_cyber_alert_acknowledged_with_affected_devices(server, driver):
     assert "Acknowledged" in body and "Mitigated" in body
     assert not serious_violations(driver)
     screenshot(driver, "cyber-alerts-T91-acknowledged")
+    driver.delete_all_cookies()
 
 
 def test_icb_sees_the_estates_below_it(server, driver):
@@ -106,3 +119,4 @@ def test_icb_sees_the_estates_below_it(server, driver):
     assert "Organisations below" in body and "T91" in body
     assert not serious_violations(driver)
     screenshot(driver, "estate-Q9A")
+    driver.delete_all_cookies()
