@@ -34,10 +34,7 @@ struct CompliancePositions {
 
     static func load(_ context: RiskContext, frameworks: FrameworkLibrary, on database: any Database) async throws -> [Row] {
         guard let sql = database as? any SQLDatabase else { return [] }
-        let below = try await OrganisationDirectory(database: database).descendants(of: context.organisation.odsCode)
-        let visible = [(context.organisation, [String]())] + below.filter { record, above in
-            AccessPolicy.allows(context.identity.memberships, .read, on: record.odsCode, ancestors: above + context.ancestors)
-        }.map { ($0.record, $0.above) }
+        let visible = [(context.organisation, [String]())] + (try await context.readableDescendants(on: database)).map { ($0.record, $0.above) }
         let byID = Dictionary(visible.map { ($0.0.id, $0.0) }, uniquingKeysWith: { first, _ in first })
         var latest: [UUID: (dspt: Assessment?, caf: Assessment?)] = [:]
         for chunk in stride(from: 0, to: visible.count, by: 2000).map({ Array(visible[$0..<min($0 + 2000, visible.count)].map(\.0.id)) }) {

@@ -29,12 +29,11 @@ struct EstateAPI: RouteCollection {
     static func summary(req: Request) async throws -> Summary {
         let context = try await req.riskContext(.read)
         guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
-        let below = try await OrganisationDirectory(database: req.db).descendants(of: context.organisation.odsCode).filter { record, above in
-            AccessPolicy.allows(context.identity.memberships, .read, on: record.odsCode, ancestors: above + context.ancestors)
-        }
-        let own = try await EstateSnapshots.rollUp(of: [context.organisation.id], on: sql)
+        let below = try await context.readableDescendants(on: req.db).map(\.record.id)
+        let latest = try await EstateSnapshots.latest(of: [context.organisation.id] + below, on: sql)
+        let own = latest[context.organisation.id] ?? EstateRollUp()
         return Summary(organisation: context.organisation.odsCode, roll_up: own, patch_compliance_percent: own.patchCompliancePercent,
-                       below: try await EstateSnapshots.rollUp(of: below.map(\.record.id), on: sql),
+                       below: below.compactMap { latest[$0] }.reduce(into: EstateRollUp()) { $0.add($1) },
                        trend: try await EstateSnapshots.trend(of: context.organisation.id, on: sql),
                        top_vulnerabilities: try await EstateSnapshots.details(of: context.organisation.id, on: sql).top)
     }

@@ -175,17 +175,23 @@ extension EstateAnalysisRunner {
 enum EstateSnapshots {
     struct Point: Content { var day: String; var roll_up: EstateRollUp }
 
-    static func rollUp(of organisations: [UUID], on sql: any SQLDatabase) async throws -> EstateRollUp {
-        var total = EstateRollUp()
+    /// Each organisation's latest snapshot, read in one grouped query per thousand organisations.
+    static func latest(of organisations: [UUID], on sql: any SQLDatabase) async throws -> [UUID: EstateRollUp] {
+        var found: [UUID: EstateRollUp] = [:]
         for chunk in stride(from: 0, to: organisations.count, by: 1000).map({ Array(organisations[$0..<min($0 + 1000, organisations.count)]) }) {
             let rows = try await sql.raw("""
                 SELECT s.* FROM estate_snapshots s JOIN (SELECT organisation_id, MAX(day) AS day FROM estate_snapshots
                   WHERE organisation_id IN (\(binds: chunk)) GROUP BY organisation_id) latest
                 ON latest.organisation_id = s.organisation_id AND latest.day = s.day
                 """).all()
-            for row in rows { total.add(try figures(row)) }
+            for row in rows { found[try row.decode(column: "organisation_id", as: UUID.self)] = try figures(row) }
         }
-        return total
+        return found
+    }
+
+    /// The latest snapshots of these organisations added up.
+    static func rollUp(of organisations: [UUID], on sql: any SQLDatabase) async throws -> EstateRollUp {
+        try await latest(of: organisations, on: sql).values.reduce(into: EstateRollUp()) { $0.add($1) }
     }
 
     static func trend(of organisation: UUID, days: Int = 90, on sql: any SQLDatabase) async throws -> [Point] {

@@ -241,7 +241,7 @@ enum DemoEstate {
             guard let organisation = try await directory.ancestry(of: code).last else { continue }
             let mine = estate.devices.filter { $0.organisation == Int32(index) }
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("assure-demo-estate-\(code)-\(UUID().uuidString).csv").path
-            try writeCSV(mine.map { estate.inventory(of: $0, organisationCode: code) }, to: file)
+            try InventoryCSV.write(mine.map { estate.inventory(of: $0, organisationCode: code) }, to: file)
             defer { try? FileManager.default.removeItem(atPath: file) }
             _ = try await InventoryImport(database: app.db, organisation: organisation, audit: .command("demo estate")).importCSV(at: file, format: .generic)
             outcomes.append(try await EstateAnalysisRunner(database: app.db, knowledge: knowledge, organisation: organisation, audit: .command("demo estate"),
@@ -250,9 +250,7 @@ enum DemoEstate {
         return outcomes
     }
 
-    static func writeCSV(_ devices: [(InventoryDevice, [InventorySoftware])], to path: String) throws {
-        try InventoryCSV.write(devices, to: path)
-    }
+
 }
 
 /// Writes inventories in Assure's own CSV columns, one row per device and title: how the demo and

@@ -41,16 +41,14 @@ enum EstatePages {
         guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
         let code = context.organisation.odsCode
         let knowledge = try await req.application.knowledgeBase()
-        let own = try await EstateSnapshots.rollUp(of: [context.organisation.id], on: sql)
-        let below = try await OrganisationDirectory(database: req.db).descendants(of: code).filter { record, above in
-            AccessPolicy.allows(context.identity.memberships, .read, on: record.odsCode, ancestors: above + context.ancestors)
+        let below = try await context.readableDescendants(on: req.db)
+        let latest = try await EstateSnapshots.latest(of: [context.organisation.id] + below.map(\.record.id), on: sql)
+        let own = latest[context.organisation.id] ?? EstateRollUp()
+        let children = below.compactMap { record, _ -> (OrganisationRecord, EstateRollUp)? in
+            guard record.parentCode == code || below.count <= 400, let figures = latest[record.id], figures.devices > 0 else { return nil }
+            return (record, figures)
         }
-        var children: [(OrganisationRecord, EstateRollUp)] = []
-        for (record, _) in below where record.parentCode == code || below.count <= 400 {
-            let figures = try await EstateSnapshots.rollUp(of: [record.id], on: sql)
-            if figures.devices > 0 { children.append((record, figures)) }
-        }
-        let total = below.isEmpty ? own : try await EstateSnapshots.rollUp(of: [context.organisation.id] + below.map(\.record.id), on: sql)
+        let total = latest.values.reduce(into: EstateRollUp()) { $0.add($1) }
         let trend = try await EstateSnapshots.trend(of: context.organisation.id, days: 30, on: sql)
         let details = try await EstateSnapshots.details(of: context.organisation.id, on: sql)
         let top = details.top, cycles = details.cycles

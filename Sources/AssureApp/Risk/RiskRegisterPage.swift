@@ -1,4 +1,5 @@
 import AssureCore
+import Fluent
 import Foundation
 import Plot
 import SQLKit
@@ -29,6 +30,13 @@ struct RiskContext {
         guard mayChange(risk) else {
             throw AssureError(status: .forbidden, title: "Not permitted",
                               detail: "Only the risk's owner or a manager in \(organisation.name) may change \(risk.reference).")
+        }
+    }
+
+    /// The organisations below this one that the person may read, each with the codes above it.
+    func readableDescendants(on database: any Database) async throws -> [(record: OrganisationRecord, above: [String])] {
+        try await OrganisationDirectory(database: database).descendants(of: organisation.odsCode).filter { record, above in
+            AccessPolicy.allows(identity.memberships, .read, on: record.odsCode, ancestors: above + ancestors)
         }
     }
 
