@@ -8,7 +8,7 @@ import Vapor
 ///   swift run -c release AssureBenchmarks                       (SQLite)
 ///   swift run -c release AssureBenchmarks --postgres URL        (PostgreSQL; the database is wiped)
 ///   … --only access | audit | risk | compliance | matching | estate | national-estate | platform
-///   --only estate [--devices N]: 1M-row inventory import and the estate overview (50,000 devices)
+///   --only estate [--devices N]: 1M-row inventory import and the estate overview (60,000 devices)
 ///   --only national-estate [--devices N]: 2.1M devices matched and rolled up in memory
 ///   --only matching [--nvd FILE]: CVE matching on one core (default ../shared/data/nvd/nvd-configurations.jsonl.gz)
 /// Targets: organisation tree page with ~7,000 organisations p95 < 50 ms; start-up to ready < 2 s;
@@ -23,7 +23,9 @@ enum AssureBenchmarks {
 
         let workDirectory = NSTemporaryDirectory() + "assure-bench-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: workDirectory) }
+        // --keep leaves the databases and generated files behind, for profiling one step again.
+        let keep = arguments.contains("--keep")
+        defer { if keep { print("Kept \(workDirectory)") } else { try? FileManager.default.removeItem(atPath: workDirectory) } }
 
         let port = 18_000 + Int.random(in: 0..<2_000)
         var environment = ProcessInfo.processInfo.environment
@@ -88,7 +90,8 @@ enum AssureBenchmarks {
             try FileManager.default.createDirectory(atPath: estateDirectory, withIntermediateDirectories: true)
             estateEnvironment["ASSURE_DATA_DIR"] = estateDirectory
             estateEnvironment["ASSURE_PORT"] = String(port + 3)
-            let devices = arguments.firstIndex(of: "--devices").flatMap { Int(arguments[$0 + 1]) } ?? 50_000
+            // 60,000 devices at about 16.7 titles each make a 1,000,000-row inventory.
+            let devices = arguments.firstIndex(of: "--devices").flatMap { Int(arguments[$0 + 1]) } ?? 60_000
             try await EstateBenchmarks.server(binary: binary, environment: estateEnvironment, port: port + 3, directory: estateDirectory, data: sharedData,
                                               devices: devices, requests: requests)
             if only == "estate" { return }

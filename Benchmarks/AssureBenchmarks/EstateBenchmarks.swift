@@ -112,6 +112,16 @@ enum EstateBenchmarks {
             try await assure.measure(client, "Estate overview, \(devices) devices", ["/organisations/T91/estate"], headers: cookie, requests: requests, target: "p95 < 100 ms")
             try await assure.measure(client, "Devices exposed to known-exploited vulnerabilities, page 1", ["/organisations/T91/estate/devices?exposure=kev"], headers: cookie,
                                      requests: requests, target: "(no target)")
+            try await assure.measure(client, "All devices, worst first, page 1", ["/organisations/T91/estate/devices"], headers: cookie,
+                                     requests: requests, target: "(no target)")
+            // The overview's first CVE (known-exploited first, then on most devices): its page
+            // counts and lists the devices through the titles they run.
+            let overview = try await client.get(URI(string: assure.base + "/organisations/T91/estate"), headers: cookie)
+            let html = overview.body.map { String(buffer: $0) } ?? ""
+            if let link = html.range(of: #"/organisations/T91/estate/vulnerabilities/CVE-[0-9]+-[0-9]+"#, options: .regularExpression) {
+                try await assure.measure(client, "Vulnerability page of \(html[link].split(separator: "/").last ?? "")", [String(html[link])],
+                                         headers: cookie, requests: min(requests, 50), target: "(no target)")
+            }
         }
     }
 }

@@ -108,6 +108,26 @@ final class RiskDraftTests: XCTestCase {
         XCTAssertNil(CalendarDay("2026-13-01"))
         XCTAssertEqual(CalendarDay("2024-02-29")?.description, "2024-02-29")
     }
+
+    func testCalendarDaysAgreeWithTheGregorianCalendar() {
+        // Month lengths are worked out without Foundation's Calendar (for speed); check every
+        // month end from 1900 to 2999 against it.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        for year in 1900...2999 {
+            for month in 1...12 {
+                for day in 28...31 {
+                    let text = String(format: "%04d-%02d-%02d", year, month, day)
+                    let date = calendar.date(from: DateComponents(year: year, month: month, day: day))
+                    let real = date.map { calendar.component(.day, from: $0) == day } ?? false
+                    XCTAssertEqual(CalendarDay(text) != nil, real, text)
+                }
+            }
+        }
+        XCTAssertNil(CalendarDay("2100-02-29"))
+        XCTAssertNotNil(CalendarDay("2000-02-29"))
+        XCTAssertEqual(CalendarDay(" 2026-11-22 ")?.description, "2026-11-22")
+    }
 }
 
 final class BoardAssuranceTests: XCTestCase {

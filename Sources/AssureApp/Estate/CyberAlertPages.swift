@@ -41,7 +41,7 @@ enum CyberAlertPages {
             let acknowledged = try row.decode(column: "acknowledged_at", as: Date?.self), updated = try row.decode(column: "updated_at", as: Date?.self)
             let standing = CyberAlertRules.standing(issued: issued, acknowledged: acknowledged, updated: updated, status: status, now: now)
             let affected = cves.isEmpty ? 0 : try await sql.raw("""
-                SELECT COUNT(DISTINCT device_id) AS n FROM estate_findings WHERE organisation_id = \(bind: organisation) AND kind = 'cve' AND reference IN (\(binds: cves))
+                SELECT COUNT(*) AS n FROM estate_devices d WHERE d.organisation_id = \(bind: organisation) AND \(EstateQueries.affected(by: cves, organisation: organisation))
                 """).first()?.decode(column: "n", as: Int.self) ?? 0
             alerts.append(Alert(reference: try row.decode(column: "reference", as: String.self), title: try row.decode(column: "title", as: String.self), issued_at: issued,
                                 cves: cves, required_action: try row.decode(column: "required_action", as: String.self), status: status.rawValue,

@@ -35,6 +35,16 @@ struct EstateAnalysisRunner {
         })
     }
 
+    /// An installed title as the inventory names it; findings are kept per title, so devices
+    /// sharing one (thousands on the same Chrome build) share its rows.
+    struct Title: Hashable {
+        var source: String
+        var name: String
+        var vendor: String
+        var version: String
+        var cpe: String
+    }
+
     func run() async throws -> Outcome {
         let sql = database as! any SQLDatabase
         let mapping = try await Self.titleMapping(sql)
@@ -48,6 +58,14 @@ struct EstateAnalysisRunner {
             componentIndex[component] = index
             return index
         }
+        // Each title mapped once (nil: no rule maps it), however many devices have it.
+        var titles: [Title: Int32?] = [:]
+        func component(of title: Title, _ map: () -> Int32?) -> Int32? {
+            if let known = titles[title] { return known }
+            let mapped = map()
+            titles[title] = .some(mapped)
+            return mapped
+        }
         var deviceIDs: [UUID] = []
         var position: [UUID: Int] = [:]
         var installed: [[Int32]] = []
@@ -55,19 +73,23 @@ struct EstateAnalysisRunner {
             let id = try row.decode(column: "id", as: UUID.self)
             position[id] = deviceIDs.count
             deviceIDs.append(id)
-            let windows = WindowsRelease(name: try row.decode(column: "os_name", as: String.self), build: try row.decode(column: "os_build", as: String.self))
-            installed.append(windows.map { [intern(EstateComponent(cpe: $0.cpe, windows: $0))] } ?? [])
+            let title = Title(source: "os", name: try row.decode(column: "os_name", as: String.self), vendor: "", version: try row.decode(column: "os_build", as: String.self), cpe: "")
+            let os = component(of: title) { WindowsRelease(name: title.name, build: title.version).map { intern(EstateComponent(cpe: $0.cpe, windows: $0)) } }
+            installed.append(os.map { [$0] } ?? [])
         }
         var unmapped = Set<String>()
         for row in try await sql.raw("SELECT device_id, name, vendor, version, cpe FROM estate_software WHERE organisation_id = \(bind: organisation.id)").all() {
             guard let at = position[try row.decode(column: "device_id", as: UUID.self)] else { continue }
-            let name = try row.decode(column: "name", as: String.self), vendor = try row.decode(column: "vendor", as: String.self)
-            guard let cpe = mapping.cpe(name: name, vendor: vendor, version: try row.decode(column: "version", as: String.self),
-                                        given: try row.decode(column: "cpe", as: String?.self)) else {
-                unmapped.insert("\(vendor)|\(name)")
+            let title = Title(source: "software", name: try row.decode(column: "name", as: String.self), vendor: try row.decode(column: "vendor", as: String.self),
+                              version: try row.decode(column: "version", as: String.self), cpe: try row.decode(column: "cpe", as: String?.self) ?? "")
+            let mapped = component(of: title) {
+                mapping.cpe(name: title.name, vendor: title.vendor, version: title.version, given: title.cpe.nonEmpty).map { intern(EstateComponent(cpe: $0)) }
+            }
+            guard let mapped else {
+                unmapped.insert("\(title.vendor)|\(title.name)")
                 continue
             }
-            installed[at].append(intern(EstateComponent(cpe: cpe)))
+            installed[at].append(mapped)
         }
         let analyser = EstateAnalyser(index: knowledge.index, facts: knowledge.facts, endOfLife: knowledge.endOfLife, today: today)
         let findings = analyser.findings(for: components)
@@ -75,19 +97,21 @@ struct EstateAnalysisRunner {
         var rollUp = EstateRollUp()
         for exposure in exposures { rollUp.add(exposure) }
 
-        let outcome = try await save(deviceIDs: deviceIDs, exposures: exposures, components: components, findings: findings, rollUp: rollUp)
+        let outcome = try await save(deviceIDs: deviceIDs, exposures: exposures, titles: titles.compactMapValues { $0 }, components: components, findings: findings,
+                                     rollUp: rollUp)
         let risk = try await EstateRisk(database: database, organisation: organisation, audit: audit, today: today).raiseOrUpdate(rollUp)
         return Outcome(organisation: organisation.odsCode, day: today.description, devices: deviceIDs.count, components: components.count,
                        unmapped_titles: unmapped.count, roll_up: outcome, risk: risk)
     }
 
-    private func save(deviceIDs: [UUID], exposures: [DeviceExposure], components: [EstateComponent], findings: [EstateAnalyser.ComponentFindings],
-                      rollUp: EstateRollUp) async throws -> EstateRollUp {
+    private func save(deviceIDs: [UUID], exposures: [DeviceExposure], titles: [Title: Int32], components: [EstateComponent],
+                      findings: [EstateAnalyser.ComponentFindings], rollUp: EstateRollUp) async throws -> EstateRollUp {
         let organisation = self.organisation, today = self.today, records = knowledge.index.records, audit = self.audit
         let details = try Self.details(exposures: exposures, components: components, findings: findings, knowledge: knowledge)
         return try await database.writeTransaction { db in
             let sql = db as! any SQLDatabase
             try await sql.raw("DELETE FROM estate_findings WHERE organisation_id = \(bind: organisation.id)").run()
+            try await sql.raw("DELETE FROM estate_title_findings WHERE organisation_id = \(bind: organisation.id)").run()
             try await sql.raw("DELETE FROM estate_device_results WHERE organisation_id = \(bind: organisation.id)").run()
             for start in stride(from: 0, to: deviceIDs.count, by: 500) {
                 let insert = sql.insert(into: "estate_device_results").columns("device_id", "organisation_id", "cve_count", "kev_count", "ransomware", "highest_score",
@@ -100,27 +124,39 @@ struct EstateAnalysisRunner {
                 }
                 try await insert.run()
             }
+            // Each title's own CVEs and end of life, once however many devices have it.
             var pending: [[any SQLExpression]] = []
-            func flush() async throws {
+            func flush(_ table: String, _ columns: [String]) async throws {
                 guard !pending.isEmpty else { return }
-                let insert = sql.insert(into: "estate_findings").columns("device_id", "organisation_id", "kind", "reference", "component")
+                let insert = sql.insert(into: table).columns(columns)
                 for row in pending { insert.values(row) }
                 try await insert.run()
                 pending.removeAll(keepingCapacity: true)
             }
-            for (i, exposure) in exposures.enumerated() {
-                for record in exposure.cves {
-                    pending.append([SQLBind(deviceIDs[i]), SQLBind(organisation.id), SQLBind("cve"), SQLBind(records[Int(record)].id), SQLBind("")])
-                    if pending.count >= 1000 { try await flush() }
+            let titleColumns = ["organisation_id", "source", "name", "vendor", "version", "cpe", "kind", "reference", "component"]
+            for (title, component) in titles {
+                let found = findings[Int(component)]
+                let key: [any SQLExpression] = [SQLBind(organisation.id), SQLBind(title.source), SQLBind(title.name), SQLBind(title.vendor), SQLBind(title.version), SQLBind(title.cpe)]
+                for record in found.plain {
+                    pending.append(key + [SQLBind("cve"), SQLBind(records[Int(record)].id), SQLBind("")])
+                    if pending.count >= 1000 { try await flush("estate_title_findings", titleColumns) }
                 }
-                for component in exposure.unsupported {
-                    let found = findings[Int(component)]
-                    pending.append([SQLBind(deviceIDs[i]), SQLBind(organisation.id), SQLBind("eol"), SQLBind(found.cycleLabel ?? components[Int(component)].cpe.key),
-                                    SQLBind("\(components[Int(component)].cpe.key) \(components[Int(component)].cpe.version)|\(found.endOfLife?.description ?? "")")])
-                    if pending.count >= 1000 { try await flush() }
+                if let ended = found.endOfLife {
+                    let cpe = components[Int(component)].cpe
+                    pending.append(key + [SQLBind("eol"), SQLBind(found.cycleLabel ?? cpe.key), SQLBind("\(cpe.key) \(cpe.version)|\(ended.description)")])
+                    if pending.count >= 1000 { try await flush("estate_title_findings", titleColumns) }
                 }
             }
-            try await flush()
+            try await flush("estate_title_findings", titleColumns)
+            // What only a device's combination of components has.
+            let deviceColumns = ["device_id", "organisation_id", "kind", "reference", "component"]
+            for (i, exposure) in exposures.enumerated() {
+                for record in exposure.combined {
+                    pending.append([SQLBind(deviceIDs[i]), SQLBind(organisation.id), SQLBind("cve"), SQLBind(records[Int(record)].id), SQLBind("")])
+                    if pending.count >= 1000 { try await flush("estate_findings", deviceColumns) }
+                }
+            }
+            try await flush("estate_findings", deviceColumns)
             try await sql.raw("DELETE FROM estate_snapshots WHERE organisation_id = \(bind: organisation.id) AND day = \(bind: today.description)").run()
             try await sql.insert(into: "estate_snapshots").columns("organisation_id", "day", "devices", "unsupported_os", "unsupported_software", "known_exploited",
                                                                    "ransomware", "vulnerable", "critical_or_high", "patch_compliant", "details")

@@ -21,10 +21,12 @@ enum EstateQueries {
             }
         }
 
-        var condition: SQLQueryString {
+        var needsResults: Bool { self != .all && self != .clinical }
+
+        func condition(_ organisation: UUID) -> SQLQueryString {
             switch self {
             case .all: "1 = 1"
-            case .kev: "r.kev_count > 0"
+            case .kev: "r.organisation_id = \(bind: organisation) AND r.kev_count > 0"
             case .unsupportedOS: "r.unsupported_os = \(bind: true)"
             case .unsupported: "r.unsupported_count > 0"
             case .critical: "r.severity >= \(bind: Severity.high.rawValue)"
@@ -80,13 +82,38 @@ enum EstateQueries {
     /// A page of devices, worst first: known-exploited, then severity, then score.
     static func devices(of organisation: UUID, exposure: Exposure, search: String, limit: Int, offset: Int, on sql: any SQLDatabase) async throws -> (total: Int, devices: [Device]) {
         let searchClause: SQLQueryString = search.isEmpty ? "1 = 1" : "(LOWER(d.hostname) LIKE \(bind: "%\(search.lowercased())%") OR LOWER(d.device_key) LIKE \(bind: "%\(search.lowercased())%"))"
-        let from: SQLQueryString = "FROM estate_devices d LEFT JOIN estate_device_results r ON r.device_id = d.id WHERE d.organisation_id = \(bind: organisation) AND \(exposure.condition) AND \(searchClause)"
+        // A filter on the analysis's figures needs its row: an inner join lets the database start
+        // from the figures' index (a handful of known-exploited devices among 60,000).
+        let join: SQLQueryString = exposure.needsResults ? "JOIN" : "LEFT JOIN"
+        let from: SQLQueryString = """
+            FROM estate_devices d \(join) estate_device_results r ON r.device_id = d.id
+            WHERE d.organisation_id = \(bind: organisation) AND \(exposure.condition(organisation)) AND \(searchClause)
+            """
         let total = try await sql.raw("SELECT COUNT(*) AS n \(from)").first()?.decode(column: "n", as: Int.self) ?? 0
         let rows = try await sql.raw("""
             SELECT \(deviceColumns) \(from)
             ORDER BY r.kev_count DESC, r.severity DESC, r.highest_score DESC, d.hostname LIMIT \(unsafeRaw: String(limit)) OFFSET \(unsafeRaw: String(offset))
             """).all()
         return (total, try rows.map(device))
+    }
+
+    /// Software rows and the findings of the title they are (the inventory's name, vendor,
+    /// version and CPE, as the analysis keyed them).
+    static let titleJoin: SQLQueryString = """
+        f.organisation_id = s.organisation_id AND f.source = 'software' AND f.name = s.name AND f.vendor = s.vendor AND f.version = s.version
+        AND f.cpe = COALESCE(s.cpe, '')
+        """
+
+    /// The organisation's devices (`d`) with any of these CVEs: through software they run, their
+    /// operating system, or only their combination of components.
+    static func affected(by cves: [String], organisation: UUID) -> SQLQueryString {
+        """
+        (d.id IN (SELECT s.device_id FROM estate_title_findings f JOIN estate_software s ON \(titleJoin)
+                  WHERE f.organisation_id = \(bind: organisation) AND f.source = 'software' AND f.kind = 'cve' AND f.reference IN (\(binds: cves)))
+         OR (d.os_name, d.os_build) IN (SELECT name, version FROM estate_title_findings
+                  WHERE organisation_id = \(bind: organisation) AND source = 'os' AND kind = 'cve' AND reference IN (\(binds: cves)))
+         OR d.id IN (SELECT device_id FROM estate_findings WHERE organisation_id = \(bind: organisation) AND kind = 'cve' AND reference IN (\(binds: cves))))
+        """
     }
 
     struct DeviceDetail: Content {
@@ -112,7 +139,15 @@ enum EstateQueries {
         }
         var vulnerabilities: [DeviceDetail.Finding] = []
         var unsupported: [DeviceDetail.Unsupported] = []
-        for finding in try await sql.raw("SELECT kind, reference, component FROM estate_findings WHERE device_id = \(bind: id)").all() {
+        let findings = try await sql.raw("""
+            SELECT f.kind, f.reference, f.component FROM estate_software s JOIN estate_title_findings f ON \(titleJoin)
+            WHERE s.device_id = \(bind: id)
+            UNION SELECT kind, reference, component FROM estate_title_findings
+            WHERE organisation_id = \(bind: organisation) AND source = 'os' AND name = \(bind: try row.decode(column: "os_name", as: String.self))
+              AND version = \(bind: try row.decode(column: "os_build", as: String.self))
+            UNION SELECT kind, reference, component FROM estate_findings WHERE device_id = \(bind: id)
+            """).all()
+        for finding in findings {
             let reference = try finding.decode(column: "reference", as: String.self)
             if try finding.decode(column: "kind", as: String.self) == "eol" {
                 let parts = try finding.decode(column: "component", as: String.self).split(separator: "|", omittingEmptySubsequences: false)
@@ -152,8 +187,8 @@ enum EstateQueries {
         let kev = try await sql.raw("SELECT date_added, due_date, required_action, ransomware FROM kb_kev WHERE cve_id = \(bind: cve)").first()
         let fact = knowledge.index.record(for: cve).map { knowledge.facts[$0] }
         let from: SQLQueryString = """
-            FROM estate_findings f JOIN estate_devices d ON d.id = f.device_id LEFT JOIN estate_device_results r ON r.device_id = d.id
-            WHERE f.organisation_id = \(bind: organisation) AND f.kind = 'cve' AND f.reference = \(bind: cve)
+            FROM estate_devices d LEFT JOIN estate_device_results r ON r.device_id = d.id
+            WHERE d.organisation_id = \(bind: organisation) AND \(affected(by: [cve], organisation: organisation))
             """
         let count = try await sql.raw("SELECT COUNT(*) AS n \(from)").first()?.decode(column: "n", as: Int.self) ?? 0
         let devices = try await sql.raw("SELECT \(deviceColumns) \(from) ORDER BY d.hostname LIMIT 500").all().map(device)

@@ -44,10 +44,11 @@ struct InventoryImport {
         nonisolated(unsafe) let rows = reader
         return try await write(format: format.id) { emit in
             var line = 1
+            var rowReader = InventoryRowReader(columns: columns)
             while let values = rows.next() {
                 line += 1
                 if values.count == 1, values[0].isEmpty { continue }
-                try await emit(line, InventoryRow.read(values, line: line, columns: columns))
+                try await emit(line, rowReader.read(values, line: line))
                 if line % 10_000 == 0 { progress?(line - 1) }
             }
             // CSV.swift reports the end of the stream as cannotReadFile; only a stream error is a failure.
@@ -74,7 +75,8 @@ struct InventoryImport {
 
     typealias Emit = (Int, Result<InventoryRow, RuleViolations<ImportProblem>>) async throws -> Void
 
-    /// The transaction: rows come from `produce`, batches go to the database.
+    /// The transaction: rows come from `produce`, batches go to the database. One batch is
+    /// written while the next is read (the two cores share the work); at most two are in memory.
     private func write(format: String, removeMissing: Bool = true, produce: @escaping @Sendable (Emit) async throws -> Void) async throws -> Summary {
         let organisation = self.organisation, audit = self.audit
         return try await database.writeTransaction { db in
@@ -85,58 +87,46 @@ struct InventoryImport {
             }
             var seen: [String: UUID] = [:]
             var summary = Summary(format: format, rows: 0, inserted: 0, updated: 0, removed: 0, software: 0, rejected: 0, problems: [])
-            var devices: [(UUID, InventoryDevice)] = []
-            var software: [(UUID, InventorySoftware)] = []
-            let now = Date()
+            var batch = Batch(organisation: organisation.id, format: format, importedAt: Date())
+            var writing: Task<Void, any Error>?
             func flush() async throws {
-                if !devices.isEmpty {
-                    let ids = devices.map(\.0)
-                    try await sql.raw("DELETE FROM estate_software WHERE device_id IN (\(binds: ids))").run()
-                    let insert = sql.insert(into: "estate_devices").columns("id", "organisation_id", "device_key", "hostname", "device_type", "os_name", "os_build",
-                                                                          "site", "owner", "criticality", "clinical", "last_seen", "source", "imported_at")
-                    for (id, device) in devices {
-                        insert.values(SQLBind(id), SQLBind(organisation.id), SQLBind(device.deviceID), SQLBind(device.hostname), SQLBind(device.type.rawValue),
-                                      SQLBind(device.osName), SQLBind(device.osBuild), SQLBind(device.site), SQLBind(device.owner), SQLBind(device.criticality.rawValue),
-                                      SQLBind(device.supportsClinicalSystem), SQLBind(device.lastSeen?.description), SQLBind(format), SQLBind(now))
-                    }
-                    try await insert.onConflict(with: ["organisation_id", "device_key"]) { conflict in
-                        conflict.set(excludedValueOf: "hostname").set(excludedValueOf: "device_type").set(excludedValueOf: "os_name")
-                            .set(excludedValueOf: "os_build").set(excludedValueOf: "site").set(excludedValueOf: "owner").set(excludedValueOf: "criticality")
-                            .set(excludedValueOf: "clinical").set(excludedValueOf: "last_seen").set(excludedValueOf: "source").set(excludedValueOf: "imported_at")
-                    }.run()
-                    devices.removeAll(keepingCapacity: true)
-                }
-                if !software.isEmpty {
-                    let insert = sql.insert(into: "estate_software").columns("device_id", "organisation_id", "name", "vendor", "version", "cpe", "purl")
-                    for (id, item) in software {
-                        insert.values(SQLBind(id), SQLBind(organisation.id), SQLBind(String(item.name.prefix(300))), SQLBind(String(item.vendor.prefix(300))),
-                                      SQLBind(String(item.version.prefix(100))), SQLBind(item.cpe), SQLBind(item.purl))
-                    }
-                    try await insert.run()
-                    software.removeAll(keepingCapacity: true)
-                }
+                try await writing?.value
+                let full = batch
+                batch.clear()
+                writing = Task { try await full.write(on: sql) }
             }
-            try await produce { line, result in
-                summary.rows += 1
-                switch result {
-                case .failure(let violations):
-                    summary.rejected += 1
-                    for problem in violations.problems where summary.problems.count < 200 {
-                        summary.problems.append(.init(field: problem.field, message: problem.message, line: problem.line))
+            do {
+                try await produce { line, result in
+                    summary.rows += 1
+                    switch result {
+                    case .failure(let violations):
+                        summary.rejected += 1
+                        for problem in violations.problems where summary.problems.count < 200 {
+                            summary.problems.append(.init(field: problem.field, message: problem.message, line: problem.line))
+                        }
+                    case .success(let row):
+                        let id: UUID
+                        if let known = seen[row.device.deviceID] {
+                            id = known
+                            // Windows listed as software on a later row of the device (Defender) is its OS.
+                            if row.setsOperatingSystem { batch.setOperatingSystem(of: id, to: row.device) }
+                        } else {
+                            id = existing[row.device.deviceID] ?? UUID()
+                            seen[row.device.deviceID] = id
+                            if existing[row.device.deviceID] == nil { summary.inserted += 1 } else { summary.updated += 1 }
+                            batch.add(id, row.device)
+                        }
+                        if let item = row.software { batch.software.append((id, item)); summary.software += 1 }
+                        if batch.isFull { try await flush() }
                     }
-                case .success(let row):
-                    let id: UUID
-                    if let known = seen[row.device.deviceID] { id = known } else {
-                        id = existing[row.device.deviceID] ?? UUID()
-                        seen[row.device.deviceID] = id
-                        if existing[row.device.deviceID] == nil { summary.inserted += 1 } else { summary.updated += 1 }
-                        devices.append((id, row.device))
-                    }
-                    if let item = row.software { software.append((id, item)); summary.software += 1 }
-                    if devices.count >= Self.batchSize || software.count >= Self.batchSize * 4 { try await flush() }
                 }
+                try await flush()
+                try await writing?.value
+            } catch {
+                // The transaction rolls back; let the batch being written finish with it first.
+                _ = try? await writing?.value
+                throw error
             }
-            try await flush()
             if removeMissing {
                 let gone = existing.filter { seen[$0.key] == nil }.map(\.value)
                 if !gone.isEmpty {
@@ -157,6 +147,77 @@ struct InventoryImport {
                                                         "rows rejected": .init(before: nil, after: String(summary.rejected)),
                                                     ], requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
             return summary
+        }
+    }
+
+    /// Devices (each the first time the file names it) and software rows waiting to be written.
+    struct Batch: Sendable {
+        let organisation: UUID
+        let format: String
+        let importedAt: Date
+        var devices: [(UUID, InventoryDevice)] = []
+        var software: [(UUID, InventorySoftware)] = []
+        /// Devices already written whose OS a later row gave.
+        var operatingSystems: [(UUID, InventoryDevice)] = []
+        private var position: [UUID: Int] = [:]
+
+        init(organisation: UUID, format: String, importedAt: Date) {
+            self.organisation = organisation
+            self.format = format
+            self.importedAt = importedAt
+        }
+
+        var isFull: Bool { devices.count >= InventoryImport.batchSize || software.count >= InventoryImport.batchSize * 4 }
+
+        mutating func add(_ id: UUID, _ device: InventoryDevice) {
+            position[id] = devices.count
+            devices.append((id, device))
+        }
+
+        mutating func setOperatingSystem(of id: UUID, to device: InventoryDevice) {
+            if let at = position[id] {
+                devices[at].1.osName = device.osName
+                devices[at].1.osBuild = device.osBuild
+            } else {
+                operatingSystems.append((id, device))
+            }
+        }
+
+        mutating func clear() {
+            devices.removeAll(keepingCapacity: true)
+            software.removeAll(keepingCapacity: true)
+            operatingSystems.removeAll(keepingCapacity: true)
+            position.removeAll(keepingCapacity: true)
+        }
+
+        /// Upserts the devices, replaces their software, then adds the software rows.
+        func write(on sql: any SQLDatabase) async throws {
+            if !devices.isEmpty {
+                try await sql.raw("DELETE FROM estate_software WHERE device_id IN (\(binds: devices.map(\.0)))").run()
+                let insert = sql.insert(into: "estate_devices").columns("id", "organisation_id", "device_key", "hostname", "device_type", "os_name", "os_build",
+                                                                      "site", "owner", "criticality", "clinical", "last_seen", "source", "imported_at")
+                for (id, device) in devices {
+                    insert.values(SQLBind(id), SQLBind(organisation), SQLBind(device.deviceID), SQLBind(device.hostname), SQLBind(device.type.rawValue),
+                                  SQLBind(device.osName), SQLBind(device.osBuild), SQLBind(device.site), SQLBind(device.owner), SQLBind(device.criticality.rawValue),
+                                  SQLBind(device.supportsClinicalSystem), SQLBind(device.lastSeen?.description), SQLBind(format), SQLBind(importedAt))
+                }
+                try await insert.onConflict(with: ["organisation_id", "device_key"]) { conflict in
+                    conflict.set(excludedValueOf: "hostname").set(excludedValueOf: "device_type").set(excludedValueOf: "os_name")
+                        .set(excludedValueOf: "os_build").set(excludedValueOf: "site").set(excludedValueOf: "owner").set(excludedValueOf: "criticality")
+                        .set(excludedValueOf: "clinical").set(excludedValueOf: "last_seen").set(excludedValueOf: "source").set(excludedValueOf: "imported_at")
+                }.run()
+            }
+            for (id, device) in operatingSystems {
+                try await sql.update("estate_devices").set("os_name", to: device.osName).set("os_build", to: device.osBuild).where("id", .equal, id).run()
+            }
+            if !software.isEmpty {
+                let insert = sql.insert(into: "estate_software").columns("device_id", "organisation_id", "name", "vendor", "version", "cpe", "purl")
+                for (id, item) in software {
+                    insert.values(SQLBind(id), SQLBind(organisation), SQLBind(String(item.name.prefix(300))), SQLBind(String(item.vendor.prefix(300))),
+                                  SQLBind(String(item.version.prefix(100))), SQLBind(item.cpe), SQLBind(item.purl))
+                }
+                try await insert.run()
+            }
         }
     }
 }

@@ -41,6 +41,7 @@ public enum AssureMigrations {
         CreateEvidenceLibrary(),
         AddResultIndicators(),
         CreateEstate(),
+        CreateEstateTitleFindings(),
     ]
 
     public static var names: [String] { all.map(\.name) }

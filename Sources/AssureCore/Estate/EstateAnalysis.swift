@@ -63,6 +63,9 @@ public struct EstateComponent: Hashable, Sendable {
 /// past end of life, and the figures lists and roll-ups need.
 public struct DeviceExposure: Equatable, Sendable {
     public var cves: [Int32]
+    /// The CVEs only this device's combination of components has (AND configurations, such as
+    /// SMBv1 on Windows 7): the rest follow from its components alone.
+    public var combined: [Int32]
     public var unsupported: [Int32]
     public var unsupportedOS: Bool
     public var knownExploited: Int
@@ -151,10 +154,12 @@ public struct EstateAnalyser: Sendable {
             if !found.complex.isEmpty { complex += found.complex }
             if found.endOfLife != nil { unsupported.append(component); if found.isOperatingSystem { unsupportedOS = true } }
         }
+        var combined: [Int32] = []
         if !complex.isEmpty {
             for (record, hits) in Dictionary(grouping: complex, by: \.record) where scratch.marks[record] != generation && index.holds(record, hits: hits) {
                 scratch.marks[record] = generation
                 cves.append(Int32(record))
+                combined.append(Int32(record))
             }
         }
         var exploited = 0, ransomware = false, highest: Double?, compliant = true
@@ -171,7 +176,8 @@ public struct EstateAnalyser: Sendable {
             }
         }
         cves.sort()
-        return DeviceExposure(cves: cves, unsupported: unsupported, unsupportedOS: unsupportedOS, knownExploited: exploited, ransomware: ransomware,
+        combined.sort()
+        return DeviceExposure(cves: cves, combined: combined, unsupported: unsupported, unsupportedOS: unsupportedOS, knownExploited: exploited, ransomware: ransomware,
                               highestScore: highest, severity: Severity(score: highest), patchCompliant: compliant)
     }
 
