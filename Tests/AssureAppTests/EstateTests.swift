@@ -73,6 +73,8 @@ final class EstateTests: XCTestCase {
                 Serial,hostname,type,os_name,os_build,software_name,software_vendor,software_version,clinical
                 A1,ws-a1,desktop,Windows 10 Enterprise,10.0.19045.3930,Google Chrome,Google LLC,116.0.5845.140,yes
                 A1,ws-a1,desktop,Windows 10 Enterprise,10.0.19045.3930,7-Zip 23.01 (x64),Igor Pavlov,23.01,yes
+                A1,ws-a1,desktop,Windows 10 Enterprise,10.0.19045.3930,"C:\\Tools\\Ward	Viewer ""Pro""
+                second line",NHS \\ Trust,2.0,yes
                 A2,ws-a2,toaster,Windows 11 Enterprise,10.0.26100.6899,,,,
                 A3,ws-a3,laptop,Windows 11 Enterprise,build-x,,,,
                 ,ws-a4,laptop,Windows 11 Enterprise,10.0.26100.6899,,,,
@@ -82,10 +84,17 @@ final class EstateTests: XCTestCase {
                 """)
             let first = try await importer.importCSV(at: file, format: .generic, mapping: ["device_id": "Serial"])
             XCTAssertEqual(first.inserted, 1)
-            XCTAssertEqual(first.software, 2)
+            XCTAssertEqual(first.software, 3)
             XCTAssertEqual(first.rejected, 6)
             let problems = Set(first.problems.map { "\($0.line ?? 0) \($0.field)" })
-            XCTAssertEqual(problems, ["4 type", "5 os_build", "6 device_id", "7 software_version", "8 clinical", "9 row"])
+            XCTAssertEqual(problems, ["6 type", "7 os_build", "8 device_id", "9 software_version", "10 clinical", "11 row"], "lines as an editor numbers them")
+            // Backslashes, tabs, quotes and a line break inside a title survive (PostgreSQL takes software through COPY).
+            do {
+                let sql = try XCTUnwrap(app.db as? any SQLDatabase)
+                let names = try await sql.raw("SELECT name, vendor FROM estate_software WHERE vendor LIKE 'NHS%'").all()
+                    .map { "\(try $0.decode(column: "name", as: String.self))|\(try $0.decode(column: "vendor", as: String.self))" }
+                XCTAssertEqual(names, ["C:\\Tools\\Ward\tViewer \"Pro\"\nsecond line|NHS \\ Trust"])
+            }
             // Unknown columns are refused before anything is read.
             let unknown = try temporary("unknown.csv", "device_id,colour\nX,blue\n")
             do { _ = try await importer.importCSV(at: unknown, format: .generic); XCTFail("unknown column accepted") }
@@ -94,7 +103,7 @@ final class EstateTests: XCTestCase {
             // The same file again updates, adds nothing; a smaller file removes what it no longer lists.
             let second = try await importer.importCSV(at: file, format: .generic, mapping: ["device_id": "Serial"])
             XCTAssertEqual([second.inserted, second.updated, second.removed], [0, 1, 0])
-            do { let value = try await count("estate_software", app); XCTAssertEqual(value, 2, "software is replaced, not added to") }
+            do { let value = try await count("estate_software", app); XCTAssertEqual(value, 3, "software is replaced, not added to") }
             let replacement = try temporary("replacement.csv", "device_id,os_name,os_build\nB1,Windows 11 Enterprise,10.0.26100.6899\n")
             let third = try await importer.importCSV(at: replacement, format: .generic)
             XCTAssertEqual([third.inserted, third.updated, third.removed], [1, 0, 1])

@@ -272,11 +272,13 @@ enum EstatePages {
                 .li(.text("\(u.lifecycle): \(u.component), end of support \(u.end_of_life == "true" ? "passed" : u.end_of_life)"))
             }),
             .h2(.text("Installed software (\(detail.software.count))")),
-            Components.scrollableTable(label: "Installed software", .table(.class("table"),
-                .thead(.tr(.th(.text("Title")), .th(.text("Vendor")), .th(.text("Version")), .th(.text("Matched as")))),
-                .tbody(.forEach(detail.software) { s in
-                    .tr(.td(.text(s.name)), .td(.text(s.vendor)), .td(.text(s.version)), .td(.unwrap(s.cpe, { .code(.text($0)) }, else: .text("Not mapped"))))
-                })))
+            detail.software.isEmpty
+                ? .p(.text("The inventory lists no software on this device: only its operating system was checked. Device exports such as Intune's carry no software; import a software inventory (Configuration Manager or Defender) to check what it runs."))
+                : Components.scrollableTable(label: "Installed software", .table(.class("table"),
+                    .thead(.tr(.th(.text("Title")), .th(.text("Vendor")), .th(.text("Version")), .th(.text("Matched as")))),
+                    .tbody(.forEach(detail.software) { s in
+                        .tr(.td(.text(s.name)), .td(.text(s.vendor)), .td(.text(s.version)), .td(.unwrap(s.cpe, { .code(.text($0)) }, else: .text("Not mapped"))))
+                    })))
         )
         return Layout.response(shell(context, d.hostname, crumbs: [.init(title: "Devices", url: .estateDevices(code))]), content)
     }

@@ -2,6 +2,7 @@ import AssureCore
 import CSV
 import Fluent
 import Foundation
+import PostgresNIO
 import SQLKit
 import Vapor
 
@@ -43,10 +44,12 @@ struct InventoryImport {
         }
         nonisolated(unsafe) let rows = reader
         return try await write(format: format.id) { emit in
-            var line = 1
+            var line = 1, next = 2
             var rowReader = InventoryRowReader(columns: columns)
             while let values = rows.next() {
-                line += 1
+                // Lines as an editor numbers them: a quoted field may hold line breaks.
+                line = next
+                next = line + 1 + values.reduce(0) { count, value in value.utf8.reduce(count) { $1 == 0x0A ? $0 + 1 : $0 } }
                 if values.count == 1, values[0].isEmpty { continue }
                 try await emit(line, rowReader.read(values, line: line))
                 if line % 10_000 == 0 { progress?(line - 1) }
@@ -210,13 +213,53 @@ struct InventoryImport {
             for (id, device) in operatingSystems {
                 try await sql.update("estate_devices").set("os_name", to: device.osName).set("os_build", to: device.osBuild).where("id", .equal, id).run()
             }
-            if !software.isEmpty {
+            if !software.isEmpty, let postgres = sql as? any PostgresDatabase {
+                try await copySoftware(to: postgres)
+            } else if !software.isEmpty {
                 let insert = sql.insert(into: "estate_software").columns("device_id", "organisation_id", "name", "vendor", "version", "cpe", "purl")
                 for (id, item) in software {
                     insert.values(SQLBind(id), SQLBind(organisation), SQLBind(String(item.name.prefix(300))), SQLBind(String(item.vendor.prefix(300))),
                                   SQLBind(String(item.version.prefix(100))), SQLBind(item.cpe), SQLBind(item.purl))
                 }
                 try await insert.run()
+            }
+        }
+
+        /// PostgreSQL takes software rows through COPY, in its text format: a third of the time
+        /// of an INSERT with 28,000 parameters, which mattered at a million rows.
+        private func copySoftware(to postgres: any PostgresDatabase) async throws {
+            var buffer = ByteBufferAllocator().buffer(capacity: software.count * 160)
+            let organisation = self.organisation.uuidString
+            for (id, item) in software {
+                let fields: [String?] = [id.uuidString, organisation, String(item.name.prefix(300)), String(item.vendor.prefix(300)),
+                                         String(item.version.prefix(100)), item.cpe, item.purl]
+                for (i, field) in fields.enumerated() {
+                    if i > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+                    Self.writeCopyField(field, to: &buffer)
+                }
+                buffer.writeInteger(UInt8(ascii: "\n"))
+            }
+            let data = buffer
+            try await postgres.withConnection { connection in
+                connection.eventLoop.makeFutureWithTask {
+                    try await connection.copyFrom(table: "estate_software", columns: ["device_id", "organisation_id", "name", "vendor", "version", "cpe", "purl"],
+                                                  logger: postgres.logger) { writer in try await writer.write(data) }
+                }
+            }.get()
+        }
+
+        /// A field in COPY's text format: `\N` for none; backslash, tab, newline and return escaped.
+        static func writeCopyField(_ field: String?, to buffer: inout ByteBuffer) {
+            guard let field else { buffer.writeString("\\N"); return }
+            guard field.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 0x20 }) else { buffer.writeString(field); return }
+            for byte in field.utf8 {
+                switch byte {
+                case UInt8(ascii: "\\"): buffer.writeString("\\\\")
+                case UInt8(ascii: "\t"): buffer.writeString("\\t")
+                case UInt8(ascii: "\n"): buffer.writeString("\\n")
+                case UInt8(ascii: "\r"): buffer.writeString("\\r")
+                default: buffer.writeInteger(byte)
+                }
             }
         }
     }
