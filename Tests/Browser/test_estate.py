@@ -91,6 +91,14 @@ def test_inventory_upload_reports_rejected_rows_and_unmapped_titles(server, driv
     assert "Since 2021-11-03" in body and "T91-MED-9003" in body
     assert not serious_violations(driver)
     screenshot(driver, "estate-vulnerability-CVE-2019-0708")
+
+    # A device the inventory lists no software for says so, and still shows its OS's findings.
+    driver.get(server + "/organisations/T91/estate/devices/9003")
+    body = driver.find_element(By.TAG_NAME, "main").text
+    assert "The inventory lists no software on this device" in body
+    assert "CVE-2019-0708" in body and "Windows 7" in body
+    assert not serious_violations(driver)
+    screenshot(driver, "estate-device-9003")
     driver.delete_all_cookies()
 
 

@@ -143,7 +143,7 @@ struct EstateAnalysisRunner {
                 }
                 if let ended = found.endOfLife {
                     let cpe = components[Int(component)].cpe
-                    pending.append(key + [SQLBind("eol"), SQLBind(found.cycleLabel ?? cpe.key), SQLBind("\(cpe.key) \(cpe.version)|\(ended.description)")])
+                    pending.append(key + [SQLBind("eol"), SQLBind(found.cycleLabel ?? cpe.key), SQLBind("\(cpe.key)\(["-", "*", ""].contains(cpe.version) ? "" : " " + cpe.version)|\(ended.description)")])
                     if pending.count >= 1000 { try await flush("estate_title_findings", titleColumns) }
                 }
             }

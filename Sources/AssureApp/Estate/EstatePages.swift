@@ -253,7 +253,7 @@ enum EstatePages {
             .h1(.text(d.hostname)),
             Components.summaryList([
                 ("Device id", .text(d.device_id)), ("Type", .text(DeviceType(rawValue: d.type)?.displayName ?? d.type)),
-                ("Operating system", .group(.text("\(d.os) (\(d.os_build))"), .if(d.unsupported_os, .span(.class("tag tag--red"), .text("Unsupported"))))),
+                ("Operating system", .group(.text("\(d.os) (\(d.os_build)) "), .if(d.unsupported_os, .span(.class("tag tag--red"), .text("Unsupported"))))),
                 ("Site", .text(d.site.nonEmpty ?? "—")), ("Owner", .text(d.owner.nonEmpty ?? "—")), ("Criticality", .text(d.criticality.capitalized)),
                 ("Supports clinical systems", .text(d.clinical ? "Yes" : "No")), ("Last seen", .text(d.last_seen ?? "—")),
                 ("Patch compliant", .text(d.patch_compliant ? "Yes" : "No: a critical, high or known-exploited fix has been out more than 14 days")),
@@ -269,7 +269,7 @@ enum EstatePages {
                 }))),
             .h2(.text("Past end of life")),
             detail.unsupported.isEmpty ? .p(.text("Everything this device runs is supported.")) : .ul(.forEach(detail.unsupported) { u in
-                .li(.text("\(u.lifecycle): \(u.component), end of support \(u.end_of_life == "true" ? "passed" : u.end_of_life)"))
+                .li(.text("\(u.lifecycle): support \(u.end_of_life == "true" || u.end_of_life.isEmpty ? "has ended" : "ended \(u.end_of_life)") "), .span(.class("hint"), .text("(matched as \(u.component))")))
             }),
             .h2(.text("Installed software (\(detail.software.count))")),
             detail.software.isEmpty
