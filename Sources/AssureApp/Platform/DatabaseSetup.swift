@@ -42,6 +42,7 @@ public enum AssureMigrations {
         AddResultIndicators(),
         CreateEstate(),
         CreateEstateTitleFindings(),
+        CreateKPISnapshots(),
     ]
 
     public static var names: [String] { all.map(\.name) }

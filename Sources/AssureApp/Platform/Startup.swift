@@ -36,6 +36,8 @@ public enum AssureStartup {
             _ = try await DemoSeeder.seedEvidence(on: app)
             app.logger.notice("Demo data ready: \(summary.inserted) organisations, \(people) accounts and \(risks) risks added")
         }
+        // The day's key indicators now (the demo's dashboards have a figure at once), then daily.
+        KPISchedule.start(on: app)
     }
 
     /// Printed when the server is about to listen.

@@ -13,6 +13,7 @@ enum AssureCommands {
         app.asyncCommands.use(FrameworksCommand(), as: "frameworks")
         app.asyncCommands.use(KnowledgeBaseCommand(), as: "kb")
         app.asyncCommands.use(EstateCommand(), as: "estate")
+        app.asyncCommands.use(SnapshotCommand(), as: "snapshot")
     }
 }
 

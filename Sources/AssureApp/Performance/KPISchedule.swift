@@ -1,0 +1,121 @@
+import AssureCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// The daily snapshot of every organisation, taken by whichever serving instance claims the
+/// day first. The claim is a row in `kpi_runs`, written under a PostgreSQL advisory lock (so two
+/// instances never both claim) or SQLite's single writer; a run that died is claimed again after
+/// an hour, and a failed one at the next check.
+enum KPISchedule {
+    static let advisoryLock = 2_026_112_207
+    static let staleAfter: TimeInterval = 3600
+
+    struct Run: Sendable { var day: String; var organisations: Int; var seconds: Double }
+
+    /// Takes today's snapshot unless another instance has (or is); nil when there was nothing to do.
+    static func runIfDue(on app: Application, now: Date = Date()) async throws -> Run? {
+        let day = CalendarDay(now)
+        guard try await claim(day.description, on: app.db, now: now) else { return nil }
+        do {
+            let run = try await snapshotAll(on: app, day: day, now: now)
+            try await (app.db as! any SQLDatabase).update("kpi_runs").set("status", to: "done").set("finished_at", to: Date())
+                .set("organisations", to: run.organisations).where("day", .equal, day.description).run()
+            return run
+        } catch {
+            try? await (app.db as! any SQLDatabase).update("kpi_runs").set("status", to: "failed").where("day", .equal, day.description).run()
+            throw error
+        }
+    }
+
+    /// Every organisation's figures for the day.
+    static func snapshotAll(on app: Application, organisations: [UUID]? = nil, day: CalendarDay, now: Date) async throws -> Run {
+        let started = ContinuousClock.now
+        let ids: [UUID]
+        if let organisations { ids = organisations } else {
+            ids = try await (app.db as! any SQLDatabase).raw("SELECT id FROM organisations").all().map { try $0.decode(column: "id", as: UUID.self) }
+        }
+        try await KPISnapshotter(database: app.db, frameworks: app.frameworks, today: day, now: now).snapshot(ids)
+        let elapsed = ContinuousClock.now - started
+        return Run(day: day.description, organisations: ids.count,
+                   seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    static func claim(_ day: String, on database: any Database, now: Date) async throws -> Bool {
+        try await database.writeTransaction { db in
+            let sql = db as! any SQLDatabase
+            if sql.dialect.name == "postgresql" { try await sql.raw("SELECT pg_advisory_xact_lock(\(unsafeRaw: String(advisoryLock)))").run() }
+            if let row = try await sql.raw("SELECT status, started_at FROM kpi_runs WHERE day = \(bind: day)").first() {
+                let status = try row.decode(column: "status", as: String.self), started = try row.decode(column: "started_at", as: Date.self)
+                if status == "done" || (status == "running" && now.timeIntervalSince(started) < staleAfter) { return false }
+                try await sql.raw("DELETE FROM kpi_runs WHERE day = \(bind: day)").run()
+            }
+            try await sql.insert(into: "kpi_runs").columns("day", "status", "started_at").values(SQLBind(day), SQLBind("running"), SQLBind(now)).run()
+            return true
+        }
+    }
+
+    /// Checks hourly while serving; stops when the application shuts down.
+    static func start(on app: Application) {
+        let handler = Scheduler(app: app)
+        app.lifecycle.use(handler)
+        handler.begin()
+    }
+
+    final class Scheduler: LifecycleHandler, @unchecked Sendable {
+        let app: Application
+        private var task: Task<Void, Never>?
+
+        init(app: Application) { self.app = app }
+
+        func begin() {
+            let app = self.app
+            task = Task {
+                while !Task.isCancelled {
+                    do {
+                        if let run = try await KPISchedule.runIfDue(on: app) {
+                            app.logger.notice("Key indicators snapshot for \(run.day): \(run.organisations) organisations in \(String(format: "%.1f", run.seconds)) s")
+                        }
+                    } catch {
+                        app.logger.error("Key indicators snapshot failed: \(String(describing: error))")
+                    }
+                    try? await Task.sleep(for: .seconds(3600))
+                }
+            }
+        }
+
+        /// Waits for a snapshot under way to finish before the database closes.
+        func shutdownAsync(_ application: Application) async {
+            task?.cancel()
+            await task?.value
+        }
+    }
+}
+
+/// `assure snapshot [--org CODE]`: takes the key indicators now.
+struct SnapshotCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "org", help: "One organisation's ODS code: it and every organisation below it (every organisation when left out)")
+        var organisation: String?
+    }
+
+    var help: String { "Takes today's key indicators snapshot of every organisation (or of one and those below it), replacing any taken earlier today" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await AssureStartup.requireCurrentSchema(app)
+        try await app.reloadFrameworks()
+        var organisations: [UUID]?
+        if let code = signature.organisation?.uppercased() {
+            let directory = OrganisationDirectory(database: app.db)
+            guard let organisation = try await directory.ancestry(of: code).last else {
+                throw CommandFailure(message: "snapshot: no organisation has the ODS code '\(code)'")
+            }
+            organisations = [organisation.id] + (try await directory.descendants(of: code)).map(\.record.id)
+        }
+        let now = Date()
+        let run = try await KPISchedule.snapshotAll(on: app, organisations: organisations, day: CalendarDay(now), now: now)
+        context.console.print("Key indicators snapshot for \(run.day): \(run.organisations) organisations in \(String(format: "%.1f", run.seconds)) s")
+    }
+}

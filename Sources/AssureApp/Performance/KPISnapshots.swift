@@ -1,0 +1,200 @@
+import AssureCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// Takes the key indicators of many organisations at once: a few grouped queries per thousand
+/// organisations (never one query per organisation), then one write of the day's rows.
+struct KPISnapshotter {
+    let database: any Database
+    let frameworks: FrameworkLibrary
+    let today: CalendarDay
+    let now: Date
+
+    static let chunkSize = 1000
+
+    /// Measures and stores today's figures for these organisations, replacing any taken earlier today.
+    @discardableResult
+    func snapshot(_ organisations: [UUID]) async throws -> [UUID: IndicatorValues] {
+        var all: [UUID: IndicatorValues] = [:]
+        for start in stride(from: 0, to: organisations.count, by: Self.chunkSize) {
+            let chunk = Array(organisations[start..<min(start + Self.chunkSize, organisations.count)])
+            all.merge(try await measure(chunk), uniquingKeysWith: { $1 })
+        }
+        let rows = organisations.compactMap { id in all[id].map { (id, $0) } }
+        let day = today.description, takenAt = now
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let encoded = try rows.map { ($0.0, String(decoding: try encoder.encode($0.1), as: UTF8.self)) }
+        try await database.writeTransaction { db in
+            let sql = db as! any SQLDatabase
+            for start in stride(from: 0, to: encoded.count, by: 500) {
+                let part = encoded[start..<min(start + 500, encoded.count)]
+                try await sql.raw("DELETE FROM kpi_snapshots WHERE day = \(bind: day) AND organisation_id IN (\(binds: part.map(\.0)))").run()
+                let insert = sql.insert(into: "kpi_snapshots").columns("organisation_id", "day", "figures", "taken_at")
+                for (id, values) in part { insert.values(SQLBind(id), SQLBind(day), SQLBind(values), SQLBind(takenAt)) }
+                try await insert.run()
+            }
+        }
+        return all
+    }
+
+    /// Every indicator of up to a thousand organisations, from the live records.
+    func measure(_ organisations: [UUID]) async throws -> [UUID: IndicatorValues] {
+        guard let sql = database as? any SQLDatabase, !organisations.isEmpty else { return [:] }
+        var values = Dictionary(uniqueKeysWithValues: organisations.map { ($0, IndicatorValues()) })
+        for (id, figures) in try await riskFigures(organisations, sql) {
+            values[id]?[.risksAboveAppetite] = Double(figures.aboveAppetite)
+            values[id]?[.overdueRiskReviews] = Double(figures.overdueReviews)
+            values[id]?[.overdueRiskActions] = Double(figures.overdueActions)
+        }
+        for (id, count) in try await counts("""
+            SELECT organisation_id, COUNT(*) AS n FROM evidence WHERE review_by IS NOT NULL AND review_by <> '' AND review_by < \(bind: today.description)
+              AND organisation_id IN (\(binds: organisations)) GROUP BY organisation_id
+            """, sql) { values[id]?[.expiredEvidence] = Double(count) }
+        for id in organisations where values[id]?[.expiredEvidence] == nil { values[id]?[.expiredEvidence] = 0 }
+        for (id, position) in try await compliancePositions(organisations) {
+            values[id]?[.dsptPosition] = position.dspt
+            values[id]?[.mandatoryNotMet] = position.mandatoryNotMet
+            values[id]?[.cafPosition] = position.caf
+        }
+        for (id, estate) in try await EstateSnapshots.latest(of: organisations, on: sql) where estate.devices > 0 {
+            values[id]?[.patchCompliance] = Double(estate.patchCompliancePercent)
+            values[id]?[.unsupportedDevices] = Double(estate.unsupportedOS)
+            values[id]?[.knownExploitedDevices] = Double(estate.knownExploited)
+        }
+        for (id, overdue) in try await overdueAlerts(organisations, sql) { values[id]?[.overdueCyberAlerts] = Double(overdue) }
+        return values
+    }
+
+    private func counts(_ query: SQLQueryString, _ sql: any SQLDatabase) async throws -> [UUID: Int] {
+        var found: [UUID: Int] = [:]
+        for row in try await sql.raw(query).all() { found[try row.decode(column: "organisation_id", as: UUID.self)] = try row.decode(column: "n", as: Int.self) }
+        return found
+    }
+
+    struct RiskFigures { var aboveAppetite = 0, overdueReviews = 0, overdueActions = 0 }
+
+    /// Above appetite as the register's filter counts it: current score above the category's appetite.
+    private func riskFigures(_ organisations: [UUID], _ sql: any SQLDatabase) async throws -> [UUID: RiskFigures] {
+        var settings: [UUID: RiskSettings] = [:]
+        for row in try await sql.raw("SELECT organisation_id, settings FROM risk_settings WHERE organisation_id IN (\(binds: organisations))").all() {
+            settings[try row.decode(column: "organisation_id", as: UUID.self)] =
+                try? JSONDecoder().decode(RiskSettings.self, from: Data(try row.decode(column: "settings", as: String.self).utf8))
+        }
+        var figures = Dictionary(uniqueKeysWithValues: organisations.map { ($0, RiskFigures()) })
+        let day = today.description
+        for row in try await sql.raw("""
+            SELECT organisation_id, category, current_score, next_review FROM risks
+            WHERE status IN ('open', 'tolerated') AND organisation_id IN (\(binds: organisations))
+            """).all() {
+            let id = try row.decode(column: "organisation_id", as: UUID.self)
+            let appetite = (settings[id] ?? .standard).appetite
+            if let category = RiskCategory(rawValue: try row.decode(column: "category", as: String.self)), let limit = appetite[category],
+               try row.decode(column: "current_score", as: Int.self) > limit { figures[id]?.aboveAppetite += 1 }
+            if try row.decode(column: "next_review", as: String.self) < day { figures[id]?.overdueReviews += 1 }
+        }
+        for (id, count) in try await counts("""
+            SELECT r.organisation_id, COUNT(*) AS n FROM risk_actions a JOIN risks r ON r.id = a.risk_id
+            WHERE r.status IN ('open', 'tolerated') AND a.status IN ('not-started', 'in-progress') AND a.due < \(bind: day)
+              AND r.organisation_id IN (\(binds: organisations)) GROUP BY r.organisation_id
+            """, sql) { figures[id]?.overdueActions = count }
+        return figures
+    }
+
+    struct Position { var dspt: Double?; var mandatoryNotMet: Double?; var caf: Double? }
+
+    /// The latest DSPT and CAF assessment of each organisation against its targets (items
+    /// without a target count against the top level).
+    private func compliancePositions(_ organisations: [UUID]) async throws -> [UUID: Position] {
+        guard let sql = database as? any SQLDatabase else { return [:] }
+        let dspt = CompliancePositions.dsptFrameworks, caf = CompliancePositions.cafFrameworks
+        var latest: [UUID: (dspt: Assessment?, caf: Assessment?)] = [:]
+        for assessment in try await Assessment.query(on: database).filter(\.$organisation.$id ~~ organisations)
+            .filter(\.$frameworkID ~~ (dspt + caf)).sort(\.$number, .descending).all() {
+            var entry = latest[assessment.$organisation.id] ?? (nil, nil)
+            if dspt.contains(assessment.frameworkID), entry.dspt == nil { entry.dspt = assessment }
+            if caf.contains(assessment.frameworkID), entry.caf == nil { entry.caf = assessment }
+            latest[assessment.$organisation.id] = entry
+        }
+        let chosen = latest.values.flatMap { [$0.dspt, $0.caf].compactMap { $0 } }
+        var levels: [UUID: [String: String]] = [:]
+        for start in stride(from: 0, to: chosen.count, by: 1000) {
+            let ids = chosen[start..<min(start + 1000, chosen.count)].compactMap(\.id)
+            for row in try await sql.raw("SELECT assessment_id, item_id, level FROM assessment_results WHERE level IS NOT NULL AND assessment_id IN (\(binds: ids))").all() {
+                levels[try row.decode(column: "assessment_id", as: UUID.self), default: [:]][try row.decode(column: "item_id", as: String.self)] =
+                    try row.decode(column: "level", as: String.self)
+            }
+        }
+        func position(_ assessment: Assessment?) -> (atTarget: Double, mandatoryNotMet: Double)? {
+            guard let assessment, let id = assessment.id,
+                  let catalogue = frameworks.find("\(assessment.frameworkID)@\(assessment.frameworkVersion)"), let top = catalogue.levels.last?.id,
+                  !catalogue.items.isEmpty else { return nil }
+            let results = levels[id] ?? [:], targets = assessment.targets
+            let met = catalogue.items.filter { !catalogue.isBelow(results[$0.id], target: targets[$0.id] ?? top) }.count
+            let mandatoryNotMet = catalogue.items.filter { $0.mandatory && results[$0.id] != top }.count
+            return (100 * Double(met) / Double(catalogue.items.count), Double(mandatoryNotMet))
+        }
+        return latest.mapValues { entry in
+            let dspt = position(entry.dspt)
+            return Position(dspt: dspt?.atTarget, mandatoryNotMet: dspt?.mandatoryNotMet, caf: position(entry.caf)?.atTarget)
+        }
+    }
+
+    /// Every alert applies to every organisation: overdue when not acknowledged within 48 hours
+    /// or not updated within 3 days (closed alerts are done).
+    private func overdueAlerts(_ organisations: [UUID], _ sql: any SQLDatabase) async throws -> [UUID: Int] {
+        let alerts = try await sql.raw("SELECT id, issued_at FROM cyber_alerts").all().map {
+            (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "issued_at", as: Date.self))
+        }
+        var responses: [UUID: [UUID: (status: CyberAlertStatus, acknowledged: Date?, updated: Date?)]] = [:]
+        if !alerts.isEmpty {
+            for row in try await sql.raw("""
+                SELECT alert_id, organisation_id, status, acknowledged_at, updated_at FROM cyber_alert_responses WHERE organisation_id IN (\(binds: organisations))
+                """).all() {
+                responses[try row.decode(column: "organisation_id", as: UUID.self), default: [:]][try row.decode(column: "alert_id", as: UUID.self)] =
+                    (CyberAlertStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .notStarted,
+                     try row.decode(column: "acknowledged_at", as: Date?.self), try row.decode(column: "updated_at", as: Date?.self))
+            }
+        }
+        var overdue: [UUID: Int] = [:]
+        for id in organisations {
+            overdue[id] = alerts.filter { alert, issued in
+                let response = responses[id]?[alert]
+                let standing = CyberAlertRules.standing(issued: issued, acknowledged: response?.acknowledged, updated: response?.updated,
+                                                        status: response?.status ?? .notStarted, now: now)
+                return standing.acknowledgementOverdue || standing.updateOverdue
+            }.count
+        }
+        return overdue
+    }
+}
+
+/// Reads stored snapshots.
+enum KPIHistory {
+    struct Point: Sendable { var day: String; var values: IndicatorValues }
+
+    /// One organisation's snapshots, oldest first, over the last `days` snapshot days.
+    static func trend(of organisation: UUID, days: Int = 90, on sql: any SQLDatabase) async throws -> [Point] {
+        try await sql.raw("SELECT day, figures FROM kpi_snapshots WHERE organisation_id = \(bind: organisation) ORDER BY day DESC LIMIT \(unsafeRaw: String(days))")
+            .all().map { Point(day: try $0.decode(column: "day", as: String.self), values: try decode(try $0.decode(column: "figures", as: String.self))) }.reversed()
+    }
+
+    /// Each organisation's latest snapshot.
+    static func latest(of organisations: [UUID], on sql: any SQLDatabase) async throws -> [UUID: Point] {
+        var found: [UUID: Point] = [:]
+        for start in stride(from: 0, to: organisations.count, by: 1000) {
+            let chunk = Array(organisations[start..<min(start + 1000, organisations.count)])
+            for row in try await sql.raw("""
+                SELECT s.organisation_id, s.day, s.figures FROM kpi_snapshots s JOIN (SELECT organisation_id, MAX(day) AS day FROM kpi_snapshots
+                  WHERE organisation_id IN (\(binds: chunk)) GROUP BY organisation_id) latest ON latest.organisation_id = s.organisation_id AND latest.day = s.day
+                """).all() {
+                found[try row.decode(column: "organisation_id", as: UUID.self)] = Point(day: try row.decode(column: "day", as: String.self),
+                                                                                       values: try decode(try row.decode(column: "figures", as: String.self)))
+            }
+        }
+        return found
+    }
+
+    static func decode(_ json: String) throws -> IndicatorValues { try JSONDecoder().decode(IndicatorValues.self, from: Data(json.utf8)) }
+}

@@ -1,0 +1,131 @@
+/// The indicators an NHS board and the ICB, region and national teams above it watch: one figure
+/// each, taken daily from the risk register, the DSPT and CAF assessments, the evidence library,
+/// the estate and the cyber alerts board.
+public enum KeyIndicator: String, CaseIterable, Codable, Sendable {
+    case risksAboveAppetite = "risks-above-appetite"
+    case overdueRiskReviews = "overdue-risk-reviews"
+    case overdueRiskActions = "overdue-risk-actions"
+    case dsptPosition = "dspt-position"
+    case mandatoryNotMet = "dspt-mandatory-not-met"
+    case cafPosition = "caf-position"
+    case expiredEvidence = "expired-evidence"
+    case patchCompliance = "patch-compliance"
+    case unsupportedDevices = "unsupported-devices"
+    case knownExploitedDevices = "kev-exposed-devices"
+    case overdueCyberAlerts = "overdue-cyber-alerts"
+
+    public enum Unit: String, Sendable { case count, percent }
+
+    public var title: String {
+        switch self {
+        case .risksAboveAppetite: "Risks above appetite"
+        case .overdueRiskReviews: "Overdue risk reviews"
+        case .overdueRiskActions: "Overdue risk actions"
+        case .dsptPosition: "DSPT items at target"
+        case .mandatoryNotMet: "DSPT mandatory items not met"
+        case .cafPosition: "CAF outcomes at target"
+        case .expiredEvidence: "Expired evidence"
+        case .patchCompliance: "Patch compliance"
+        case .unsupportedDevices: "Devices on an unsupported OS"
+        case .knownExploitedDevices: "Devices with known-exploited vulnerabilities"
+        case .overdueCyberAlerts: "Overdue high severity cyber alerts"
+        }
+    }
+
+    /// What the figure counts, for tiles and the board pack's appendix.
+    public var explanation: String {
+        switch self {
+        case .risksAboveAppetite: "Live risks whose current score is above the appetite set for their category"
+        case .overdueRiskReviews: "Live risks whose next review date has passed"
+        case .overdueRiskActions: "Actions on live risks not completed by their due date"
+        case .dsptPosition: "Items of the latest DSPT assessment at or above their target level (the top level where none is set), as a percentage of all its items"
+        case .mandatoryNotMet: "Mandatory items of the latest DSPT assessment not at the top level"
+        case .cafPosition: "Contributing outcomes of the latest NCSC CAF assessment at or above their target (achieved where none is set), as a percentage of all of them"
+        case .expiredEvidence: "Evidence whose review date has passed"
+        case .patchCompliance: "Devices with no critical, high or known-exploited vulnerability whose fix has been out more than 14 days (Cyber Essentials)"
+        case .unsupportedDevices: "Devices whose operating system is past its end of support"
+        case .knownExploitedDevices: "Devices with a vulnerability on CISA's Known Exploited Vulnerabilities catalogue"
+        case .overdueCyberAlerts: "NHS England high severity alerts not acknowledged within 48 hours or not updated within 3 days"
+        }
+    }
+
+    public var unit: Unit { [.dsptPosition, .cafPosition, .patchCompliance].contains(self) ? .percent : .count }
+    public var higherIsBetter: Bool { unit == .percent }
+
+    /// The standard target and the edge of amber: green at or better than the target, amber up
+    /// to the edge, red beyond it. Zero tolerance for known-exploited exposure and mandatory gaps.
+    public var standardTarget: IndicatorTarget {
+        switch self {
+        case .risksAboveAppetite: IndicatorTarget(target: 0, amberLimit: 2)
+        case .overdueRiskReviews: IndicatorTarget(target: 0, amberLimit: 3)
+        case .overdueRiskActions: IndicatorTarget(target: 0, amberLimit: 5)
+        case .dsptPosition: IndicatorTarget(target: 100, amberLimit: 90)
+        case .mandatoryNotMet: IndicatorTarget(target: 0, amberLimit: 0)
+        case .cafPosition: IndicatorTarget(target: 100, amberLimit: 80)
+        case .expiredEvidence: IndicatorTarget(target: 0, amberLimit: 5)
+        case .patchCompliance: IndicatorTarget(target: 95, amberLimit: 85)
+        case .unsupportedDevices: IndicatorTarget(target: 0, amberLimit: 10)
+        case .knownExploitedDevices: IndicatorTarget(target: 0, amberLimit: 0)
+        case .overdueCyberAlerts: IndicatorTarget(target: 0, amberLimit: 0)
+        }
+    }
+
+    public func rating(_ value: Double?) -> RAGRating { standardTarget.rating(value, higherIsBetter: higherIsBetter) }
+
+    public func format(_ value: Double?) -> String {
+        guard let value else { return "—" }
+        return unit == .percent ? "\(Int(value.rounded()))%" : "\(Int(value.rounded()))"
+    }
+}
+
+public struct IndicatorTarget: Equatable, Sendable {
+    public var target: Double
+    public var amberLimit: Double
+
+    public init(target: Double, amberLimit: Double) {
+        self.target = target
+        self.amberLimit = amberLimit
+    }
+
+    public func rating(_ value: Double?, higherIsBetter: Bool) -> RAGRating {
+        guard let value else { return .notMeasured }
+        if higherIsBetter { return value >= target ? .green : value >= amberLimit ? .amber : .red }
+        return value <= target ? .green : value <= amberLimit ? .amber : .red
+    }
+}
+
+/// Red, amber, green, or no figure (no assessment yet, no estate loaded).
+public enum RAGRating: String, Codable, Sendable, CaseIterable {
+    case green, amber, red
+    case notMeasured = "not-measured"
+
+    public var label: String {
+        switch self {
+        case .green: "Green"
+        case .amber: "Amber"
+        case .red: "Red"
+        case .notMeasured: "Not measured"
+        }
+    }
+}
+
+/// One organisation's figures on one day; an indicator without a figure was not measured.
+public struct IndicatorValues: Equatable, Sendable, Codable {
+    public var values: [KeyIndicator: Double]
+
+    public init(_ values: [KeyIndicator: Double] = [:]) { self.values = values }
+
+    public subscript(_ indicator: KeyIndicator) -> Double? {
+        get { values[indicator] }
+        set { values[indicator] = newValue }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let raw = try [String: Double](from: decoder)
+        values = Dictionary(uniqueKeysWithValues: raw.compactMap { key, value in KeyIndicator(rawValue: key).map { ($0, value) } })
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try Dictionary(uniqueKeysWithValues: values.map { ($0.key.rawValue, $0.value) }).encode(to: encoder)
+    }
+}
