@@ -48,11 +48,11 @@ struct KPISnapshotter {
             values[id]?[.overdueRiskReviews] = Double(figures.overdueReviews)
             values[id]?[.overdueRiskActions] = Double(figures.overdueActions)
         }
-        for (id, count) in try await counts("""
+        let expired = try await counts("""
             SELECT organisation_id, COUNT(*) AS n FROM evidence WHERE review_by IS NOT NULL AND review_by <> '' AND review_by < \(bind: today.description)
               AND organisation_id IN (\(binds: organisations)) GROUP BY organisation_id
-            """, sql) { values[id]?[.expiredEvidence] = Double(count) }
-        for id in organisations where values[id]?[.expiredEvidence] == nil { values[id]?[.expiredEvidence] = 0 }
+            """, sql)
+        for id in organisations { values[id]?[.expiredEvidence] = Double(expired[id] ?? 0) }
         for (id, position) in try await compliancePositions(organisations) {
             values[id]?[.dsptPosition] = position.dspt
             values[id]?[.mandatoryNotMet] = position.mandatoryNotMet
