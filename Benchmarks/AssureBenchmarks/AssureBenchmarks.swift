@@ -7,7 +7,8 @@ import Vapor
 /// Release-mode benchmarks for the platform issue. Run:
 ///   swift run -c release AssureBenchmarks                       (SQLite)
 ///   swift run -c release AssureBenchmarks --postgres URL        (PostgreSQL; the database is wiped)
-///   … --only access | audit | risk | compliance | matching | estate | national-estate | platform
+///   … --only access | audit | risk | compliance | matching | estate | national-estate | performance | platform
+///   --only performance: the national demo's snapshot, roll-up pages, dashboards and board packs
 ///   --only estate [--devices N]: 1M-row inventory import and the estate overview (60,000 devices)
 ///   --only national-estate [--devices N]: 2.1M devices matched and rolled up in memory
 ///   --only matching [--nvd FILE]: CVE matching on one core (default ../shared/data/nvd/nvd-configurations.jsonl.gz)
@@ -96,8 +97,18 @@ enum AssureBenchmarks {
                                               devices: devices, requests: requests)
             if only == "estate" { return }
         }
+        if only == nil || only == "performance" {
+            if let postgresURL { try await wipe(postgresURL) }
+            var performanceEnvironment = environment
+            let performanceDirectory = workDirectory + "/performance"
+            try FileManager.default.createDirectory(atPath: performanceDirectory, withIntermediateDirectories: true)
+            performanceEnvironment["ASSURE_DATA_DIR"] = performanceDirectory
+            performanceEnvironment["ASSURE_PORT"] = String(port + 4)
+            try await PerformanceBenchmarks.run(binary: binary, environment: performanceEnvironment, port: port + 4, requests: requests)
+            if only == "performance" { return }
+        }
         guard only == nil || only == "platform" else {
-            fatalError("--only takes access, audit, risk, matching, compliance, estate, national-estate or platform")
+            fatalError("--only takes access, audit, risk, matching, compliance, estate, national-estate, performance or platform")
         }
 
         /// Runs `assure` with arguments (and optional standard input) and waits for it to finish.
@@ -127,7 +138,7 @@ enum AssureBenchmarks {
         }
         let loadStart = ContinuousClock.now
         try runAssure(["migrate", "--yes"])
-        try runAssure(["demo", "national"])
+        try runAssure(["demo", "national", "--estate-devices", "0"])
         try runAssure(["demo", "region"])
         // Pages need a signed-in person: a system administrator sees all 6,598 organisations.
         let password = "benchmark kettle marmalade"

@@ -15,6 +15,7 @@ final class AuthorisationMatrixTests: XCTestCase {
         case system(Actions)             // a system administrator
         case signInFlow                  // sign-in, sign-out and password links themselves (tested in their own tests)
         case account                     // administer the account in the address (AccessPolicy.mayAdministerAccount)
+        case national                    // read roll-up in every organisation at the top of the tree (here only Y99)
     }
 
     static let requirements: [String: Requirement] = [
@@ -128,6 +129,10 @@ final class AuthorisationMatrixTests: XCTestCase {
         "POST /api/v1/organisations/:code/estate/import": .organisation(.editAnyRecord), "POST /api/v1/organisations/:code/estate/analyse": .organisation(.editAnyRecord),
         "GET /api/v1/organisations/:code/cyber-alerts": .organisation(.read), "POST /api/v1/organisations/:code/cyber-alerts/:alert": .organisation(.editAnyRecord),
         "POST /api/v1/cyber-alerts": .system(.administerSystem),
+        "GET /organisations/:code/board-pack": .organisation(.read), "GET /api/v1/organisations/:code/indicators": .organisation(.read),
+        "GET /organisations/:code/oversight": .organisation(.readRollUp), "GET /organisations/:code/oversight.csv": .organisation(.readRollUp),
+        "GET /api/v1/organisations/:code/oversight": .organisation(.readRollUp),
+        "GET /oversight": .national, "GET /oversight.csv": .national, "GET /api/v1/oversight": .national,
     ]
 
     // Roles are held in ICB Q9A: T91 sits below it, T94 is elsewhere (under Q9B).
@@ -219,6 +224,7 @@ final class AuthorisationMatrixTests: XCTestCase {
         case .system(let action): return AccessPolicy.allowsSystemWide(memberships, action)
         case .organisation(let action): return AccessPolicy.allows(memberships, action, on: target.code, ancestors: target.ancestors)
         case .signInFlow: return true
+        case .national: return AccessPolicy.allows(memberships, .readRollUp, on: "Y99", ancestors: [])
         case .account:
             return AccessPolicy.mayAdministerAccount(memberships, holding: [(Membership(organisation: target.code, role: .viewer), target.ancestors)])
         }

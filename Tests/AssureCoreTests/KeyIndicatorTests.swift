@@ -57,4 +57,57 @@ final class KeyIndicatorTests: XCTestCase {
             }
         }
     }
+
+    func testPeerGroupGivesTheSamePercentileAsCountingEveryPeer() {
+        var generator = SeededGenerator(seed: 11)
+        for _ in 0..<300 {
+            let peers = (0..<Int.random(in: 1...40, using: &generator)).map { _ in Double(Int.random(in: 0...12, using: &generator)) }
+            let group = PeerGroup(peers)
+            let value = Double(Int.random(in: -1...13, using: &generator))
+            for higher in [true, false] {
+                XCTAssertEqual(group.percentile(of: value, higherIsBetter: higher), Distribution.percentile(of: value, among: peers, higherIsBetter: higher))
+            }
+        }
+        XCTAssertNil(PeerGroup([]).percentile(of: 1, higherIsBetter: true))
+    }
+
+    func testPopulationSummaryCountsBandsAndOutliers() throws {
+        let values = [IndicatorValues([.overdueRiskReviews: 0, .patchCompliance: 97]), IndicatorValues([.overdueRiskReviews: 2]),
+                      IndicatorValues([.overdueRiskReviews: 0]), IndicatorValues([.overdueRiskReviews: 1]), IndicatorValues([.overdueRiskReviews: 40])]
+        let figures = PopulationFigures(values)
+        let reviews = try XCTUnwrap(figures.indicators[.overdueRiskReviews])
+        XCTAssertEqual(figures.organisations, 5)
+        XCTAssertEqual([reviews.measured, reviews.green, reviews.amber, reviews.red, reviews.outliers], [5, 2, 2, 1, 1])
+        XCTAssertEqual(reviews.median, 1)
+        XCTAssertEqual(figures.indicators[.patchCompliance]?.measured, 1, "only organisations with a figure count")
+        XCTAssertEqual(figures.indicators[.dsptPosition]?.measured, 0)
+        XCTAssertNil(figures.indicators[.dsptPosition]?.median)
+        let decoded = try JSONDecoder().decode(PopulationFigures.self, from: JSONEncoder().encode(figures))
+        XCTAssertEqual(decoded, figures)
+    }
+
+    func testReportingPeriodNamesWhatIsWrong() throws {
+        let today = try XCTUnwrap(CalendarDay("2026-11-22"))
+        let standard = ReportingPeriod.read(from: nil, to: nil, today: today)
+        XCTAssertEqual(standard.period?.to, today)
+        XCTAssertEqual(standard.period?.from.description, "2026-08-24", "a quarter by default")
+        XCTAssertEqual(ReportingPeriod.read(from: "2026-04-01", to: "2026-06-30", today: today).period?.from.description, "2026-04-01")
+        XCTAssertEqual(ReportingPeriod.read(from: "2026-10-01", to: "2026-09-30", today: today).problems.map(\.field), ["to"])
+        XCTAssertEqual(ReportingPeriod.read(from: "1 April", to: nil, today: today).problems.map(\.field), ["from"])
+        XCTAssertEqual(ReportingPeriod.read(from: nil, to: "2026-11-23", today: today).problems.map(\.field), ["to"])
+        XCTAssertEqual(ReportingPeriod.read(from: "2020-01-01", to: nil, today: today).problems.map(\.field), ["from"])
+        XCTAssertEqual(ReportingPeriod.read(from: "2026-11-22", to: "2026-11-22", today: today).problems, [], "one day is a period")
+    }
+
+    func testGapsAreItemsShortOfTargetAndMandatoryItemsNotAtTheTop() {
+        let items: [FrameworkCatalogue.Item] = [.init(id: "1", title: "One", levels: ["no", "partly", "yes"], mandatory: true),
+                                                .init(id: "2", title: "Two", levels: ["no", "partly", "yes"]),
+                                                .init(id: "3", title: "Three", levels: ["no", "partly", "yes"])]
+        let catalogue = FrameworkCatalogue(id: "t", version: "1", title: "Test", publisher: "Test", licence: "", attribution: "", published: "", unverified: false,
+                                           levels: [.init(id: "no", label: "No"), .init(id: "partly", label: "Partly"), .init(id: "yes", label: "Yes")],
+                                           groups: [.init(id: "G", title: "Group", items: items)], profiles: [])
+        let gaps = catalogue.gaps(results: ["1": "partly", "2": "partly"], targets: ["1": "partly", "2": "partly"])
+        XCTAssertEqual(gaps.belowTarget.map(\.id), ["3"], "no result is short of the top level")
+        XCTAssertEqual(gaps.mandatoryNotMet.map(\.id), ["1"], "mandatory means the top level, whatever the target")
+    }
 }

@@ -151,7 +151,7 @@ struct Assessments {
         return try await database.writeTransaction { db in try await insert(plan, on: db) }
     }
 
-    private func insert(_ plan: Plan, on db: any Database) async throws -> Assessment {
+    func insert(_ plan: Plan, on db: any Database) async throws -> Assessment {
         let catalogue = plan.catalogue, period = plan.period
         if try await Assessment.query(on: db).filter(\.$organisation.$id == organisation.id).filter(\.$frameworkID == catalogue.id)
             .filter(\.$frameworkVersion == catalogue.version).filter(\.$period == period).count() > 0 {

@@ -2,25 +2,33 @@ import AssureCore
 import Plot
 import Vapor
 
-/// `/organisations/{code}`: what Assure holds about one organisation so far, and what to do next.
+/// `/organisations/{code}`: the organisation's dashboard. Its key indicators against target with
+/// their trend, the top risks, the heat map, compliance gaps, estate exposure and what falls due;
+/// every figure links to the page that explains it.
 enum OrganisationOverviewPage {
     struct Model {
         var organisation: OrganisationRecord
         var ancestry: [OrganisationRecord]
         var children: [OrganisationRecord]
         var canEdit = false
+        var mayRollUp = false
+        var dashboard: OrganisationDashboard
+        var matrix: RiskMatrix
     }
 
     static func handle(req: Request) async throws -> Response {
-        let (identity, organisation) = try await req.authorise(.read, organisation: try req.organisationCode)
+        let context = try await req.riskContext(.read)
+        let identity = context.identity, organisation = context.organisation
         let directory = OrganisationDirectory(database: req.db)
         let ancestry = try await directory.ancestry(of: organisation.odsCode)
-        let ancestors = ancestry.dropLast().reversed().map(\.odsCode)
         let model = Model(
             organisation: organisation,
             ancestry: ancestry,
-            children: try await directory.children(of: organisation, readableBy: identity, parentAncestors: ancestors),
-            canEdit: AccessPolicy.allows(identity.memberships, .editOrganisation, on: organisation.odsCode, ancestors: ancestors)
+            children: try await directory.children(of: organisation, readableBy: identity, parentAncestors: Array(context.ancestors.reversed())),
+            canEdit: context.may(.editOrganisation),
+            mayRollUp: organisation.type.mayHaveChildren && context.may(.readRollUp),
+            dashboard: try await OrganisationDashboard.load(context, frameworks: req.frameworks, now: req.application.clock.now(), on: req.db),
+            matrix: context.matrix
         )
         return Layout.response(shell(model), view(model))
     }
@@ -34,31 +42,30 @@ enum OrganisationOverviewPage {
     }
 
     static func view(_ model: Model) -> Node<HTML.BodyContext> {
-        let organisation = model.organisation
+        let organisation = model.organisation, code = organisation.odsCode
         return .group(
             .span(.class("caption"), .text(organisation.type.displayName.capitalisedFirst)),
             .h1(.text(organisation.name)),
-            .if(model.canEdit, .p(.class("button-group"),
-               .a(.class("button button--secondary"), .href(SiteURL.editOrganisation(organisation.odsCode).path), .text("Edit details")))),
+            .p(.class("button-group"),
+               .a(.class("button"), .href(SiteURL.boardPack(code).path), .text("Board pack")),
+               .if(model.mayRollUp, .a(.class("button button--secondary"), .href(SiteURL.oversight(code).path), .text("Oversight of organisations below"))),
+               .if(model.canEdit, .a(.class("button button--secondary"), .href(SiteURL.editOrganisation(code).path), .text("Edit details")))),
             Components.summaryList([
-                ("ODS code", .text(organisation.odsCode)),
+                ("ODS code", .text(code)),
                 ("Type", .text(organisation.type.displayName.capitalisedFirst)),
-                ("Part of", organisation.parentCode.map { code in
-                    .a(.href(SiteURL.organisation(code).path), .text("\(organisation.parentName ?? code) (\(code))"))
+                ("Part of", organisation.parentCode.map { parent in
+                    .a(.href(SiteURL.organisation(parent).path), .text("\(organisation.parentName ?? parent) (\(parent))"))
                 } ?? .text("Top of the tree")),
                 ("DSPT category", .text(organisation.dsptCategory.map { "Category \($0)" } ?? "Not set")),
             ]),
+            DashboardView.indicators(model.dashboard, code: code),
+            DashboardView.risks(model.dashboard, matrix: model.matrix, code: code),
+            DashboardView.compliance(model.dashboard, code: code),
+            DashboardView.estate(model.dashboard, code: code),
+            DashboardView.due(model.dashboard),
             .if(organisation.type.mayHaveChildren, .group(
                 .h2(.text("Organisations under \(organisation.name)")),
                 childrenSection(model)
-            )),
-            .h2(.text("Governance record")),
-            .p(.text("Risk, compliance, estate and performance records for \(organisation.name) will appear here as each capability is switched on in Assure.")),
-            .if(organisation.type.mayHaveChildren, .ul(.class("card-grid"),
-                .li(.class("card"),
-                    .h3(.text("Organisation structure")),
-                    .p(.class("card__figure"), .text("\(model.children.count)")),
-                    .p(.text(model.children.isEmpty ? "No organisations report to it yet." : "organisations report directly to it.")))
             ))
         )
     }

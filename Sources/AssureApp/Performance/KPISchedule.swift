@@ -37,6 +37,7 @@ enum KPISchedule {
             ids = try await (app.db as! any SQLDatabase).raw("SELECT id FROM organisations").all().map { try $0.decode(column: "id", as: UUID.self) }
         }
         try await KPISnapshotter(database: app.db, frameworks: app.frameworks, today: day, now: now).snapshot(ids)
+        try await OversightQuery.refreshPopulations(day: day, now: now, on: app.db)
         let elapsed = ContinuousClock.now - started
         return Run(day: day.description, organisations: ids.count,
                    seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)

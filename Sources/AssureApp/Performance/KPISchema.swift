@@ -31,3 +31,21 @@ struct CreateKPISnapshots: AsyncMigration {
         try await database.schema("kpi_snapshots").delete()
     }
 }
+
+/// `kpi_populations`: each ICB's, region's and the nation's indicator summary on a day (scope: the
+/// ODS code, or `national`), written with the daily snapshot so a population's trend is a few rows.
+struct CreateKPIPopulations: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("kpi_populations")
+            .field("scope", .string, .required)
+            .field("day", .string, .required)
+            .field("figures", .string, .required)
+            .field("taken_at", .datetime, .required)
+            .unique(on: "scope", "day")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("kpi_populations").delete()
+    }
+}

@@ -128,12 +128,10 @@ struct KPISnapshotter {
         }
         func position(_ assessment: Assessment?) -> (atTarget: Double, mandatoryNotMet: Double)? {
             guard let assessment, let id = assessment.id,
-                  let catalogue = frameworks.find("\(assessment.frameworkID)@\(assessment.frameworkVersion)"), let top = catalogue.levels.last?.id,
-                  !catalogue.items.isEmpty else { return nil }
-            let results = levels[id] ?? [:], targets = assessment.targets
-            let met = catalogue.items.filter { !catalogue.isBelow(results[$0.id], target: targets[$0.id] ?? top) }.count
-            let mandatoryNotMet = catalogue.items.filter { $0.mandatory && results[$0.id] != top }.count
-            return (100 * Double(met) / Double(catalogue.items.count), Double(mandatoryNotMet))
+                  let catalogue = frameworks.find("\(assessment.frameworkID)@\(assessment.frameworkVersion)"), !catalogue.items.isEmpty else { return nil }
+            let gaps = catalogue.gaps(results: levels[id] ?? [:], targets: assessment.targets)
+            let met = catalogue.items.count - gaps.belowTarget.count
+            return (100 * Double(met) / Double(catalogue.items.count), Double(gaps.mandatoryNotMet.count))
         }
         return latest.mapValues { entry in
             let dspt = position(entry.dspt)

@@ -68,6 +68,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: AssessmentAPI())
     try app.register(collection: EstateRoutes())
     try app.register(collection: EstateAPI())
+    try app.register(collection: PerformanceRoutes())
 }
 
 struct AssureConfigurationKey: StorageKey {

@@ -43,6 +43,7 @@ public enum AssureMigrations {
         CreateEstate(),
         CreateEstateTitleFindings(),
         CreateKPISnapshots(),
+        CreateKPIPopulations(),
     ]
 
     public static var names: [String] { all.map(\.name) }

@@ -157,15 +157,8 @@ enum RiskPage {
     /// The current score over time as an inline SVG line (no script); the table below says the same in words.
     static func sparkline(_ history: [RiskScoreChange], _ matrix: RiskMatrix) -> Node<HTML.BodyContext> {
         guard history.count > 1 else { return .p(.text("The score has not changed since the risk was opened.")) }
-        let width = 320.0, height = 60.0, top = Double(max(matrix.highestScore, 1))
-        let step = width / Double(history.count - 1)
-        let points = history.enumerated().map { index, change in
-            String(format: "%.1f,%.1f", Double(index) * step, height - (Double(change.score) / top) * (height - 6) - 3)
-        }.joined(separator: " ")
-        let svg = """
-            <svg class="sparkline" viewBox="-4 -4 \(Int(width) + 8) \(Int(height) + 8)" width="\(Int(width) + 8)" height="\(Int(height) + 8)" role="img" aria-label="Score over time: \(history.map { String($0.score) }.joined(separator: ", "))"><polyline fill="none" stroke="#005eb8" stroke-width="3" points="\(points)"/></svg>
-            """
-        return .raw(svg)
+        return Components.sparkline(history.map { Double($0.score) }, label: "Score over time: \(history.map { String($0.score) }.joined(separator: ", "))",
+                                    top: Double(matrix.highestScore))
     }
 
     private static func actionsTable(_ model: Model) -> Node<HTML.BodyContext> {

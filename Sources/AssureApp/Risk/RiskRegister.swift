@@ -430,7 +430,7 @@ struct RiskRegister {
         }
     }
 
-    private func event(_ action: String, _ type: String, _ id: String, _ changes: [String: AuditEvent.FieldChange]) -> AuditEvent {
+    func event(_ action: String, _ type: String, _ id: String, _ changes: [String: AuditEvent.FieldChange]) -> AuditEvent {
         AuditEvent(actor: audit.actor, organisationCode: organisation.odsCode, action: action, entityType: type, entityID: id,
                    changes: changes.filter { $0.value.before != $0.value.after }, requestID: audit.requestID, clientAddress: audit.clientAddress)
     }

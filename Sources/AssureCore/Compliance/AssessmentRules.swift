@@ -54,6 +54,14 @@ extension FrameworkCatalogue {
 
     public func label(of level: String) -> String { levels.first { $0.id == level }?.label ?? level }
 
+    /// The gaps a board is shown: items short of their target (the top level where none is set),
+    /// and mandatory items not at the top level, in catalogue order.
+    public func gaps(results: [String: String], targets: [String: String]) -> (belowTarget: [Item], mandatoryNotMet: [Item]) {
+        guard let top = levels.last?.id else { return ([], []) }
+        return (items.filter { isBelow(results[$0.id], target: targets[$0.id] ?? top) },
+                items.filter { $0.mandatory && results[$0.id] != top })
+    }
+
     /// Checks a result against what the item allows (CAF: no "partially achieved" where the outcome has none).
     public func check(level: String, item id: String) -> RuleError? {
         guard let item = items.first(where: { $0.id == id }) else { return RuleError(field: "item", message: "\(self.id) \(version) has no item \(id)") }

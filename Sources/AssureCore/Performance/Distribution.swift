@@ -49,3 +49,31 @@ public struct Distribution: Equatable, Sendable {
         return Int((100 * better / Double(peers.count)).rounded())
     }
 }
+
+/// Peers' figures sorted once, so each organisation's percentile is two binary searches rather
+/// than a pass over every peer (6,300 practices ranked on 11 indicators for a CSV export).
+/// Gives the same answer as `Distribution.percentile`.
+public struct PeerGroup: Sendable {
+    private let sorted: [Double]
+
+    public init(_ values: [Double]) { sorted = values.sorted() }
+
+    public var count: Int { sorted.count }
+
+    public func percentile(of value: Double, higherIsBetter: Bool) -> Int? {
+        guard !sorted.isEmpty else { return nil }
+        let lower = firstIndex { $0 >= value }, upper = firstIndex { $0 > value }
+        let worse = higherIsBetter ? lower : sorted.count - upper
+        let better = Double(worse) + 0.5 * Double(upper - lower)
+        return Int((100 * better / Double(sorted.count)).rounded())
+    }
+
+    private func firstIndex(where predicate: (Double) -> Bool) -> Int {
+        var low = 0, high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if predicate(sorted[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+}

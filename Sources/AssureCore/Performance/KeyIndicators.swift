@@ -32,6 +32,23 @@ public enum KeyIndicator: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// For column headings where eleven indicators sit side by side.
+    public var shortTitle: String {
+        switch self {
+        case .risksAboveAppetite: "Above appetite"
+        case .overdueRiskReviews: "Reviews overdue"
+        case .overdueRiskActions: "Actions overdue"
+        case .dsptPosition: "DSPT at target"
+        case .mandatoryNotMet: "DSPT mandatory not met"
+        case .cafPosition: "CAF at target"
+        case .expiredEvidence: "Evidence expired"
+        case .patchCompliance: "Patch compliance"
+        case .unsupportedDevices: "Unsupported OS"
+        case .knownExploitedDevices: "KEV-exposed"
+        case .overdueCyberAlerts: "Alerts overdue"
+        }
+    }
+
     /// What the figure counts, for tiles and the board pack's appendix.
     public var explanation: String {
         switch self {
@@ -67,6 +84,23 @@ public enum KeyIndicator: String, CaseIterable, Codable, Sendable {
         case .unsupportedDevices: IndicatorTarget(target: 0, amberLimit: 10)
         case .knownExploitedDevices: IndicatorTarget(target: 0, amberLimit: 0)
         case .overdueCyberAlerts: IndicatorTarget(target: 0, amberLimit: 0)
+        }
+    }
+
+    /// "Target 0", "Target 95% or more": the standard target in words.
+    public var targetDescription: String {
+        let target = standardTarget.target
+        if unit == .percent { return "Target \(Int(target))%" + (target < 100 ? " or more" : "") }
+        return target == 0 ? "Target 0" : "Target \(Int(target)) or fewer"
+    }
+
+    /// Why an organisation has no figure: the record it is measured from does not exist yet.
+    public var notMeasuredReason: String {
+        switch self {
+        case .dsptPosition, .mandatoryNotMet: "No DSPT assessment has been started"
+        case .cafPosition: "No CAF assessment has been started"
+        case .patchCompliance, .unsupportedDevices, .knownExploitedDevices: "No estate inventory has been analysed"
+        default: "Not measured yet"
         }
     }
 

@@ -14,6 +14,7 @@ enum AssureCommands {
         app.asyncCommands.use(KnowledgeBaseCommand(), as: "kb")
         app.asyncCommands.use(EstateCommand(), as: "estate")
         app.asyncCommands.use(SnapshotCommand(), as: "snapshot")
+        app.asyncCommands.use(ReportCommand(), as: "report")
     }
 }
 

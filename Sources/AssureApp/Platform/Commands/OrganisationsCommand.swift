@@ -46,18 +46,29 @@ struct DemoCommand: AsyncCommandGroup {
 }
 
 struct DemoDataCommand: AsyncCommand {
-    struct Signature: CommandSignature {}
+    struct Signature: CommandSignature {
+        @Option(name: "estate-devices", help: "national: devices spread over the trusts' estates (default 22,000; 0 for none)")
+        var estateDevices: Int?
+    }
     let national: Bool
 
     var help: String {
-        national ? "Loads a synthetic national tree: 7 regions, 42 ICBs, 220 trusts, 6,300 GP practices"
+        national ? "Loads a synthetic national tree (7 regions, 42 ICBs, 220 trusts, 6,300 GP practices) with risks, assessments, evidence, alert responses and trust estates, the same every time"
             : "Loads the fictional Avalon region: 2 ICBs, 6 trusts, 20 GP practices"
     }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         try await AssureStartup.requireCurrentSchema(context.application)
-        let entries = national ? DemoOrganisations.national() : DemoOrganisations.region
-        let summary = try await DemoSeeder.seed(entries, on: context.application.db)
-        context.console.print("Demo organisations: \(summary.inserted) added, \(summary.updated) updated, \(summary.unchanged) already present")
+        guard national else {
+            let summary = try await DemoSeeder.seed(DemoOrganisations.region, on: context.application.db)
+            context.console.print("Demo organisations: \(summary.inserted) added, \(summary.updated) updated, \(summary.unchanged) already present")
+            return
+        }
+        let devices = signature.estateDevices ?? 22_000
+        guard (0...5_000_000).contains(devices) else { throw CommandFailure(message: "demo national: --estate-devices must be from 0 to 5,000,000") }
+        try await context.application.reloadFrameworks()
+        let started = ContinuousClock.now
+        let summary = try await DemoNational.seed(on: context.application, estateDevices: devices)
+        context.console.print("Demo national: \(summary.organisations) organisations added; \(summary.risks) risks, \(summary.assessments) assessments, \(summary.evidence) pieces of evidence and \(summary.devices) devices in \(ContinuousClock.now - started)")
     }
 }

@@ -137,6 +137,23 @@ enum Components {
         .p(.code(.class("secret"), .text(value)))
     }
 
+    /// Figures over time as an inline SVG line: no script or inline style (the CSP allows neither);
+    /// days without a figure are skipped. `top` fixes the scale (a matrix's highest score, 100%).
+    static func sparkline(_ values: [Double?], label: String, top fixedTop: Double? = nil, width: Double = 320, height: Double = 60,
+                          modifier: String = "") -> Node<HTML.BodyContext> {
+        let known = values.enumerated().compactMap { index, value in value.map { (index, $0) } }
+        let top = max(fixedTop ?? known.map(\.1).max() ?? 1, 1)
+        let step = values.count > 1 ? width / Double(values.count - 1) : 0
+        let points = known.map { index, value in
+            String(format: "%.1f,%.1f", Double(index) * step, height - (value / top) * (height - 6) - 3)
+        }.joined(separator: " ")
+        let classes = modifier.isEmpty ? "sparkline" : "sparkline \(modifier)"
+        return .raw("""
+            <svg class="\(classes)" viewBox="-4 -4 \(Int(width) + 8) \(Int(height) + 8)" width="\(Int(width) + 8)" height="\(Int(height) + 8)" role="img" \
+            aria-label="\(HeatMapPage.escape(label))"><polyline fill="none" stroke="#005eb8" stroke-width="3" points="\(points)"/></svg>
+            """)
+    }
+
     private static func describedBy(_ id: String, hint: String?, error: String?) -> String? {
         let ids = [hint.map { _ in "\(id)-hint" }, error.map { _ in "\(id)-error" }].compactMap { $0 }
         return ids.isEmpty ? nil : ids.joined(separator: " ")

@@ -69,6 +69,11 @@ enum SiteURL: Equatable {
     case editOrganisation(String)
     case auditTrail(String)
     case auditCSV(String)
+    case boardPack(String)
+    case oversight(String)
+    case oversightCSV(String)
+    case nationalOversight
+    case nationalOversightCSV
     case stylesheet
     case healthz
     case readyz
@@ -122,6 +127,9 @@ enum SiteURL: Equatable {
         case cyberAlerts(String)
         case cyberAlertResponse(String, String)
         case newCyberAlert
+        case indicators(String)
+        case oversight(String)
+        case nationalOversight
     }
 
     /// What an administrator does to a person's account.
@@ -236,6 +244,11 @@ enum SiteURL: Equatable {
         case .editOrganisation(let code): "/organisations/\(code)/edit"
         case .auditTrail(let code): "/organisations/\(code)/audit"
         case .auditCSV(let code): "/organisations/\(code)/audit.csv"
+        case .boardPack(let code): "/organisations/\(code)/board-pack"
+        case .oversight(let code): "/organisations/\(code)/oversight"
+        case .oversightCSV(let code): "/organisations/\(code)/oversight.csv"
+        case .nationalOversight: "/oversight"
+        case .nationalOversightCSV: "/oversight.csv"
         case .stylesheet: "/assets/assure-\(AssureStylesheet.fingerprint).css"
         case .healthz: "/healthz"
         case .readyz: "/readyz"
@@ -289,6 +302,9 @@ enum SiteURL: Equatable {
             case .cyberAlerts(let code): "/api/v1/organisations/\(code)/cyber-alerts"
             case .cyberAlertResponse(let code, let reference): "/api/v1/organisations/\(code)/cyber-alerts/\(reference)"
             case .newCyberAlert: "/api/v1/cyber-alerts"
+            case .indicators(let code): "/api/v1/organisations/\(code)/indicators"
+            case .oversight(let code): "/api/v1/organisations/\(code)/oversight"
+            case .nationalOversight: "/api/v1/oversight"
             }
         }
     }

@@ -1,0 +1,133 @@
+import AssureCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Vapor
+
+/// `assure report board --org CODE --out FILE.pdf [--from DAY] [--to DAY]`: the board pack as PDF,
+/// printed by headless Chromium (or as HTML when FILE ends in .html). The file appears whole or not
+/// at all: Chromium prints to a temporary file that replaces FILE only once it is a complete PDF.
+struct ReportCommand: AsyncCommandGroup {
+    var help: String { "Produce reports" }
+    var commands: [String: any AnyAsyncCommand] { ["board": BoardReportCommand()] }
+}
+
+struct BoardReportCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "org", help: "The organisation's ODS code") var organisation: String?
+        @Option(name: "out", help: "Where to write the pack: FILE.pdf (through headless Chromium) or FILE.html") var out: String?
+        @Option(name: "from", help: "First day of the period, YYYY-MM-DD (default: 90 days before --to)") var from: String?
+        @Option(name: "to", help: "Last day of the period, YYYY-MM-DD (default: today)") var to: String?
+    }
+
+    var help: String { "Writes an organisation's board pack for a period as PDF (or HTML)" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let code = signature.organisation?.trimmingCharacters(in: .whitespaces).uppercased(), !code.isEmpty else {
+            throw CommandFailure(message: "report board: --org is required (the organisation's ODS code)")
+        }
+        guard let out = signature.out, !out.isEmpty else { throw CommandFailure(message: "report board: --out is required (FILE.pdf or FILE.html)") }
+        let isPDF = out.lowercased().hasSuffix(".pdf")
+        guard isPDF || out.lowercased().hasSuffix(".html") else {
+            throw CommandFailure(message: "report board: --out must end in .pdf or .html")
+        }
+        let app = context.application
+        let now = Date(), today = CalendarDay(now)
+        let (period, problems) = ReportingPeriod.read(from: signature.from, to: signature.to, today: today)
+        guard let period else {
+            throw CommandFailure(message: (["report board: the period is wrong:"] + problems.map { "  --\($0.field): \($0.message)" }).joined(separator: "\n"))
+        }
+        let chromium = isPDF ? try HeadlessChromium.locate() : nil
+        try await AssureStartup.requireCurrentSchema(app)
+        try await app.reloadFrameworks()
+        guard let organisation = try await OrganisationDirectory(database: app.db).find(code) else {
+            throw CommandFailure(message: "report board: no organisation has the ODS code '\(code)'")
+        }
+        let register = RiskRegister(database: app.db, audit: .command("report board"), organisation: organisation, today: today)
+        let (settings, matrix) = try await register.configuration()
+        let identity = Identity(userID: UUID(), email: "command:report", displayName: "assure report", memberships: [], sessionID: UUID(), csrfToken: "")
+        let riskContext = RiskContext(identity: identity, organisation: organisation, ancestors: [], register: register, settings: settings, matrix: matrix)
+        let pack = try await BoardPack.load(riskContext, period: period, frameworks: app.frameworks, now: now, on: app.db)
+        let html = BoardPackDocument.render(pack, stylesheet: .embedded)
+        if let chromium {
+            try chromium.printToPDF(html: html, to: out)
+        } else {
+            try HeadlessChromium.replace(out, with: Data(html.utf8))
+        }
+        context.console.print("Board pack for \(organisation.name) (\(period.from) to \(period.to)) written to \(out)")
+    }
+}
+
+/// Prints HTML to PDF with Chromium's headless mode, in a private profile, with a time limit.
+struct HeadlessChromium {
+    let executable: String
+    static let names = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
+    static let timeLimit: TimeInterval = 120
+
+    /// ASSURE_CHROMIUM when set, else the first of the usual names on PATH.
+    static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> HeadlessChromium {
+        if let configured = environment["ASSURE_CHROMIUM"], !configured.isEmpty {
+            guard FileManager.default.isExecutableFile(atPath: configured) else {
+                throw CommandFailure(message: "report board: ASSURE_CHROMIUM is '\(configured)', which is not an executable file")
+            }
+            return HeadlessChromium(executable: configured)
+        }
+        let folders = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+        for name in names {
+            for folder in folders where FileManager.default.isExecutableFile(atPath: "\(folder)/\(name)") {
+                return HeadlessChromium(executable: "\(folder)/\(name)")
+            }
+        }
+        throw CommandFailure(message: """
+            report board: PDF needs Chromium, and none was found (looked for \(names.joined(separator: ", ")) on PATH, and ASSURE_CHROMIUM).
+              Install it (Debian and Ubuntu: apt-get install chromium), set ASSURE_CHROMIUM to its path,
+              or write HTML instead (--out FILE.html) and print that from a browser. No file was written.
+            """)
+    }
+
+    func printToPDF(html: String, to out: String) throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("assure-report-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let page = work.appendingPathComponent("board-pack.html"), pdf = work.appendingPathComponent("board-pack.pdf")
+        try Data(html.utf8).write(to: page)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                             "--user-data-dir=\(work.appendingPathComponent("profile").path)", "--no-pdf-header-footer",
+                             "--print-to-pdf=\(pdf.path)", page.absoluteString]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        do { try process.run() } catch {
+            throw CommandFailure(message: "report board: \(executable) could not be started (\(error.localizedDescription)). No file was written.")
+        }
+        let deadline = Date().addingTimeInterval(Self.timeLimit)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        if process.isRunning {
+            process.terminate()
+            throw CommandFailure(message: "report board: Chromium did not finish within \(Int(Self.timeLimit)) s. No file was written.")
+        }
+        let detail = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n").suffix(3).joined(separator: " | ")
+        guard process.terminationStatus == 0, let data = FileManager.default.contents(atPath: pdf.path), data.starts(with: Array("%PDF-".utf8)) else {
+            throw CommandFailure(message: "report board: Chromium failed to print the pack (exit \(process.terminationStatus))\(detail.isEmpty ? "" : ": \(detail)"). No file was written.")
+        }
+        try Self.replace(out, with: data)
+    }
+
+    /// Writes beside the destination, then renames over it: a reader never sees half a file.
+    static func replace(_ path: String, with data: Data) throws {
+        let destination = URL(fileURLWithPath: path)
+        let partial = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).partial")
+        do {
+            try data.write(to: partial)
+            // rename(2) replaces the destination in one step.
+            guard rename(partial.path, destination.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        } catch {
+            try? FileManager.default.removeItem(at: partial)
+            throw CommandFailure(message: "report board: cannot write \(path) (\(error.localizedDescription)). No file was written.")
+        }
+    }
+}
