@@ -58,6 +58,13 @@ final class KeyIndicatorTests: XCTestCase {
         }
     }
 
+    func testEachIndicatorHasItsOwnSlotInOrder() {
+        XCTAssertEqual(KeyIndicator.allCases.map(\.slot), Array(0..<KeyIndicator.allCases.count))
+        var values = IndicatorValues([.cafPosition: 50])
+        values[.overdueCyberAlerts] = 2
+        XCTAssertEqual(values.values, [.cafPosition: 50, .overdueCyberAlerts: 2])
+    }
+
     func testPeerGroupGivesTheSamePercentileAsCountingEveryPeer() {
         var generator = SeededGenerator(seed: 11)
         for _ in 0..<300 {

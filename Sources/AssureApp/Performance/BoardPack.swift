@@ -137,9 +137,9 @@ extension KPIHistory {
     /// One organisation's snapshots within a period, oldest first.
     static func between(of organisation: UUID, from: CalendarDay, to: CalendarDay, on sql: any SQLDatabase) async throws -> [Point] {
         try await sql.raw("""
-            SELECT day, figures FROM kpi_snapshots WHERE organisation_id = \(bind: organisation)
-              AND day >= \(bind: from.description) AND day <= \(bind: to.description) ORDER BY day
-            """).all().map { Point(day: try $0.decode(column: "day", as: String.self), values: try decode(try $0.decode(column: "figures", as: String.self))) }
+            SELECT s.day, \(unsafeRaw: KPIColumns.selected) FROM kpi_snapshots s WHERE s.organisation_id = \(bind: organisation)
+              AND s.day >= \(bind: from.description) AND s.day <= \(bind: to.description) ORDER BY s.day
+            """).all().map { Point(day: try $0.decode(column: "day", as: String.self), values: try KPIColumns.values($0)) }
     }
 }
 

@@ -9,11 +9,33 @@ import Vapor
 enum BoardPackPage {
     static func show(req: Request) async throws -> Response {
         let context = try await req.riskContext(.read)
-        let period = try readPeriod(from: req.query[String.self, at: "from"], to: req.query[String.self, at: "to"], today: context.today)
+        let from = req.query[String.self, at: "from"], to = req.query[String.self, at: "to"]
+        let (chosen, problems) = ReportingPeriod.read(from: from, to: to, today: context.today)
+        guard let period = chosen else { return periodProblem(context, from: from, to: to, problems: problems) }
         let pack = try await BoardPack.load(context, period: period, frameworks: req.frameworks, now: req.application.clock.now(), on: req.db)
         var headers = HTTPHeaders()
         headers.contentType = .html
         return Response(status: .ok, headers: headers, body: .init(string: BoardPackDocument.render(pack, stylesheet: .linked)))
+    }
+
+    /// A wrong period is shown on a page with the period form, each problem linked to its box.
+    static func periodProblem(_ context: RiskContext, from: String?, to: String?, problems: [RuleError]) -> Response {
+        let code = context.organisation.odsCode
+        let messages = Dictionary(problems.map { ($0.field, $0.message) }, uniquingKeysWith: { first, _ in first })
+        let content: Node<HTML.BodyContext> = .group(
+            Components.errorSummary(problems.map { AssureError.FieldProblem(field: $0.field, message: $0.message) }, fieldIDs: ["from", "to"]),
+            .h1(.text("Board pack")),
+            .p(.class("lede"), .text("Choose the period the board pack for \(context.organisation.name) reports on: both days are included, and it ends no later than today.")),
+            .form(
+                .class("inline-form"), .method(.get), .action(SiteURL.boardPack(code).path),
+                Components.dateField(Components.Field(id: "from", label: "From", value: from ?? "", error: messages["from"], width: "field--medium")),
+                Components.dateField(Components.Field(id: "to", label: "To", value: to ?? "", error: messages["to"], width: "field--medium")),
+                .button(.type(.submit), .class("button"), .text("Show the board pack"))
+            )
+        )
+        var shell = context.shell("Board pack", problems: true)
+        shell.section = .overview
+        return Layout.response(shell, status: .unprocessableEntity, content)
     }
 
     static func readPeriod(from: String?, to: String?, today: CalendarDay) throws -> ReportingPeriod {

@@ -1,8 +1,10 @@
+import AssureCore
 import Fluent
+import Foundation
 import SQLKit
 
-/// - `kpi_snapshots`: each organisation's key indicators on a day (`figures`: JSON, indicator →
-///   figure; an indicator it could not measure is left out), taken daily and on demand.
+/// - `kpi_snapshots`: each organisation's key indicators on a day, taken daily and on demand
+///   (first as a JSON object; `KPISnapshotsInColumns` gives each indicator a column).
 /// - `kpi_runs`: one row per day the scheduled snapshot ran, so several instances sharing one
 ///   PostgreSQL take it once.
 struct CreateKPISnapshots: AsyncMigration {
@@ -47,5 +49,60 @@ struct CreateKPIPopulations: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema("kpi_populations").delete()
+    }
+}
+
+/// One column per indicator instead of a JSON object: reading every organisation's latest figures
+/// for a national roll-up was mostly JSON decoding (6,569 objects). Snapshots already taken are
+/// carried over; an indicator a later version adds is a new nullable column.
+struct KPISnapshotsInColumns: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = try database.sqlDatabase
+        let old = try await sql.raw("SELECT organisation_id, day, figures, taken_at FROM kpi_snapshots").all().map { row in
+            (try row.decode(column: "organisation_id", as: UUID.self), try row.decode(column: "day", as: String.self),
+             try KPIHistory.decode(try row.decode(column: "figures", as: String.self)), try row.decode(column: "taken_at", as: Date.self))
+        }
+        try await database.schema("kpi_snapshots").delete()
+        var schema = database.schema("kpi_snapshots")
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("day", .string, .required)
+            .field("taken_at", .datetime, .required)
+        for indicator in KeyIndicator.allCases { schema = schema.field(.string(KPIColumns.name(indicator)), .double) }
+        try await schema.unique(on: "organisation_id", "day").create()
+        try await sql.raw("CREATE INDEX kpi_snapshots_by_day ON kpi_snapshots (day)").run()
+        try await KPIColumns.insert(old.map { ($0.0, $0.1, $0.2, $0.3) }, on: sql)
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("kpi_snapshots").delete()
+    }
+}
+
+/// How indicators sit in `kpi_snapshots`: a nullable number column each (null: not measured).
+enum KPIColumns {
+    static func name(_ indicator: KeyIndicator) -> String { names[indicator] ?? indicator.rawValue }
+
+    /// Worked out once: a national roll-up reads 72,000 of these.
+    private static let names = Dictionary(uniqueKeysWithValues: KeyIndicator.allCases.map { ($0, $0.rawValue.replacingOccurrences(of: "-", with: "_")) })
+    private static let ordered = KeyIndicator.allCases.map { ($0, $0.rawValue.replacingOccurrences(of: "-", with: "_")) }
+
+    /// `s.risks_above_appetite, s.overdue_risk_reviews, …` for a query that calls the table `s`.
+    static let selected = KeyIndicator.allCases.map { "s." + name($0) }.joined(separator: ", ")
+
+    static func values(_ row: any SQLRow) throws -> IndicatorValues {
+        var values = IndicatorValues()
+        for (indicator, column) in ordered { values[indicator] = try row.decode(column: column, as: Double?.self) }
+        return values
+    }
+
+    static func insert(_ rows: [(UUID, String, IndicatorValues, Date)], on sql: any SQLDatabase) async throws {
+        let columns = ["organisation_id", "day", "taken_at"] + KeyIndicator.allCases.map(name)
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            let insert = sql.insert(into: "kpi_snapshots").columns(columns)
+            for (id, day, values, takenAt) in rows[start..<min(start + 500, rows.count)] {
+                insert.values([SQLBind(id), SQLBind(day), SQLBind(takenAt)] + KeyIndicator.allCases.map { SQLBind(values[$0]) })
+            }
+            try await insert.run()
+        }
     }
 }

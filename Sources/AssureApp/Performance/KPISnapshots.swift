@@ -23,17 +23,12 @@ struct KPISnapshotter {
         }
         let rows = organisations.compactMap { id in all[id].map { (id, $0) } }
         let day = today.description, takenAt = now
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let encoded = try rows.map { ($0.0, String(decoding: try encoder.encode($0.1), as: UTF8.self)) }
         try await database.writeTransaction { db in
-            let sql = db as! any SQLDatabase
-            for start in stride(from: 0, to: encoded.count, by: 500) {
-                let part = encoded[start..<min(start + 500, encoded.count)]
+            let sql = try db.sqlDatabase
+            for start in stride(from: 0, to: rows.count, by: 500) {
+                let part = rows[start..<min(start + 500, rows.count)]
                 try await sql.raw("DELETE FROM kpi_snapshots WHERE day = \(bind: day) AND organisation_id IN (\(binds: part.map(\.0)))").run()
-                let insert = sql.insert(into: "kpi_snapshots").columns("organisation_id", "day", "figures", "taken_at")
-                for (id, values) in part { insert.values(SQLBind(id), SQLBind(day), SQLBind(values), SQLBind(takenAt)) }
-                try await insert.run()
+                try await KPIColumns.insert(part.map { ($0.0, day, $0.1, takenAt) }, on: sql)
             }
         }
         return all
@@ -174,8 +169,8 @@ enum KPIHistory {
 
     /// One organisation's snapshots, oldest first, over the last `days` snapshot days.
     static func trend(of organisation: UUID, days: Int = 90, on sql: any SQLDatabase) async throws -> [Point] {
-        try await sql.raw("SELECT day, figures FROM kpi_snapshots WHERE organisation_id = \(bind: organisation) ORDER BY day DESC LIMIT \(unsafeRaw: String(days))")
-            .all().map { Point(day: try $0.decode(column: "day", as: String.self), values: try decode(try $0.decode(column: "figures", as: String.self))) }.reversed()
+        try await sql.raw("SELECT s.day, \(unsafeRaw: KPIColumns.selected) FROM kpi_snapshots s WHERE s.organisation_id = \(bind: organisation) ORDER BY s.day DESC LIMIT \(unsafeRaw: String(days))")
+            .all().map { Point(day: try $0.decode(column: "day", as: String.self), values: try KPIColumns.values($0)) }.reversed()
     }
 
     /// Each organisation's latest snapshot.
@@ -184,11 +179,11 @@ enum KPIHistory {
         for start in stride(from: 0, to: organisations.count, by: 1000) {
             let chunk = Array(organisations[start..<min(start + 1000, organisations.count)])
             for row in try await sql.raw("""
-                SELECT s.organisation_id, s.day, s.figures FROM kpi_snapshots s JOIN (SELECT organisation_id, MAX(day) AS day FROM kpi_snapshots
+                SELECT s.organisation_id, s.day, \(unsafeRaw: KPIColumns.selected) FROM kpi_snapshots s JOIN (SELECT organisation_id, MAX(day) AS day FROM kpi_snapshots
                   WHERE organisation_id IN (\(binds: chunk)) GROUP BY organisation_id) latest ON latest.organisation_id = s.organisation_id AND latest.day = s.day
                 """).all() {
                 found[try row.decode(column: "organisation_id", as: UUID.self)] = Point(day: try row.decode(column: "day", as: String.self),
-                                                                                       values: try decode(try row.decode(column: "figures", as: String.self)))
+                                                                                       values: try KPIColumns.values(row))
             }
         }
         return found

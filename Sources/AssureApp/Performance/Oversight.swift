@@ -89,19 +89,18 @@ struct Oversight {
     var latestDay: String? { members.compactMap(\.day).max() }
 
     /// Worst first on the chosen indicator, unmeasured last, then by name; filtered by type and rating.
+    /// (Members are read in name order.)
     func ranked(_ filter: OversightFilter) -> [OversightMember] {
         let indicator = filter.indicator
         let chosen = members.filter { member in
             (filter.type == nil || member.type == filter.type) && (filter.rating == nil || indicator.rating(member.values[indicator]) == filter.rating)
         }
-        return chosen.sorted { a, b in
-            switch (a.values[indicator], b.values[indicator]) {
-            case let (x?, y?) where x != y: return indicator.higherIsBetter ? x < y : x > y
-            case (.some, nil): return true
-            case (nil, .some): return false
-            default: return (a.name, a.odsCode) < (b.name, b.odsCode)
-            }
+        // Members arrive in name order; ties keep it. Keys are worked out once, not per comparison.
+        let keys = chosen.enumerated().map { index, member -> (Double, Int) in
+            guard let value = member.values[indicator] else { return (.infinity, index) }
+            return (indicator.higherIsBetter ? value : -value, index)
         }
+        return keys.sorted { $0 < $1 }.map { chosen[$0.1] }
     }
 
     typealias Peers = [OrganisationType: [KeyIndicator: PeerGroup]]
@@ -110,7 +109,9 @@ struct Oversight {
     var peers: Peers {
         var values: [OrganisationType: [KeyIndicator: [Double]]] = [:]
         for member in members {
-            for (indicator, value) in member.values.values { values[member.type, default: [:]][indicator, default: []].append(value) }
+            for indicator in KeyIndicator.allCases {
+                if let value = member.values[indicator] { values[member.type, default: [:]][indicator, default: []].append(value) }
+            }
         }
         return values.mapValues { $0.mapValues(PeerGroup.init) }
     }

@@ -132,7 +132,7 @@ enum OversightPages {
         return .group(
             Components.scrollableTable(label: "League table", .table(
                 .class("table table--compact"),
-                .caption(.text("\(start + 1)–\(start + shown.count) of \(all.count), worst first on \(indicator.title.lowercased())")),
+                .caption(.text("\(start + 1)–\(start + shown.count) of \(all.count), worst first on \(indicator.title)")),
                 .thead(.tr(.th(.text("Rank")), .th(.class("league__organisation"), .text("Organisation")), .th(.text(indicator.title)),
                            .th(.text("Percentile among its type")),
                            .forEach(others) { .th(.attribute(named: "scope", value: "col"), .abbr(.title($0.title), .text($0.shortTitle))) })),

@@ -22,7 +22,7 @@ enum OversightQuery {
 
     static func members(below code: String?, on sql: any SQLDatabase) async throws -> [OversightMember] {
         let select: SQLQueryString = """
-            SELECT o.id, o.ods_code, o.name, o.type, p.ods_code AS parent_code, s.day, s.figures
+            SELECT o.id, o.ods_code, o.name, o.type, p.ods_code AS parent_code, s.day, \(unsafeRaw: KPIColumns.selected)
             """
         let latest: SQLQueryString = """
             LEFT JOIN organisations p ON p.id = o.parent_id
@@ -35,22 +35,20 @@ enum OversightQuery {
                     SELECT id, 0 FROM organisations WHERE ods_code = \(bind: code)
                     UNION ALL SELECT o.id, below.depth + 1 FROM organisations o JOIN below ON o.parent_id = below.id WHERE below.depth < 32
                 )
-                \(select) FROM below JOIN organisations o ON o.id = below.id \(latest) WHERE below.depth > 0
+                \(select) FROM below JOIN organisations o ON o.id = below.id \(latest) WHERE below.depth > 0 ORDER BY o.name, o.ods_code
                 """
         } else {
-            query = "\(select) FROM organisations o \(latest)"
+            query = "\(select) FROM organisations o \(latest) ORDER BY o.name, o.ods_code"
         }
-        let decoder = JSONDecoder()
         return try await sql.raw(query).all().map { row in
-            let figures = try row.decode(column: "figures", as: String?.self)
-            return OversightMember(
+            OversightMember(
                 id: try row.decode(column: "id", as: UUID.self),
                 odsCode: try row.decode(column: "ods_code", as: String.self),
                 name: try row.decode(column: "name", as: String.self),
                 type: try OrganisationType.decode(column: "type", from: row),
                 parentCode: try row.decode(column: "parent_code", as: String?.self),
                 day: try row.decode(column: "day", as: String?.self),
-                values: try figures.map { try decoder.decode(IndicatorValues.self, from: Data($0.utf8)) } ?? IndicatorValues()
+                values: try KPIColumns.values(row)
             )
         }
     }

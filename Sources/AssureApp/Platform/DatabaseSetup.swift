@@ -44,6 +44,7 @@ public enum AssureMigrations {
         CreateEstateTitleFindings(),
         CreateKPISnapshots(),
         CreateKPIPopulations(),
+        KPISnapshotsInColumns(),
     ]
 
     public static var names: [String] { all.map(\.name) }
