@@ -39,19 +39,26 @@ struct OrganisationDashboard {
 
     static func load(_ context: RiskContext, frameworks: FrameworkLibrary, now: Date, on database: any Database) async throws -> OrganisationDashboard {
         guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError) }
-        let id = context.organisation.id, today = context.today
-        let measured = try await KPISnapshotter(database: database, frameworks: frameworks, today: today, now: now).measure([id])[id] ?? IndicatorValues()
-        let risks = try await RiskQuery.rows(RiskFilter(), organisation: id, settings: context.settings, matrix: context.matrix, today: today, limit: 5, on: sql)
+        let id = context.organisation.id, today = context.today, code = context.organisation.odsCode
+        // The sections are independent reads: on PostgreSQL each goes out on its own pooled connection.
+        async let measured = KPISnapshotter(database: database, frameworks: frameworks, today: today, now: now).measure([id])
+        async let risks = RiskQuery.rows(RiskFilter(), organisation: id, settings: context.settings, matrix: context.matrix, today: today, limit: 5, on: sql)
+        async let trend = KPIHistory.trend(of: id, days: trendDays, on: sql)
+        async let heatMap = RiskQuery.heatMap(organisation: id, matrix: context.matrix, on: sql)
+        async let gaps = gaps(of: id, frameworks: frameworks, on: database)
+        async let estate = EstateSnapshots.trend(of: id, days: 1, on: sql)
+        async let due = due(code, id, from: today, on: sql)
+        let top = try await risks
         return OrganisationDashboard(
             today: today,
-            indicators: measured,
-            trend: try await KPIHistory.trend(of: id, days: trendDays, on: sql),
-            riskTotal: risks.total,
-            topRisks: risks.rows,
-            heatMap: try await RiskQuery.heatMap(organisation: id, matrix: context.matrix, on: sql),
-            gaps: try await gaps(of: id, frameworks: frameworks, on: database),
-            estate: try await EstateSnapshots.trend(of: id, days: 1, on: sql).last.map { ($0.day, $0.roll_up) },
-            due: try await due(context.organisation.odsCode, id, from: today, on: sql)
+            indicators: try await measured[id] ?? IndicatorValues(),
+            trend: try await trend,
+            riskTotal: top.total,
+            topRisks: top.rows,
+            heatMap: try await heatMap,
+            gaps: try await gaps,
+            estate: try await estate.last.map { ($0.day, $0.roll_up) },
+            due: try await due
         )
     }
 

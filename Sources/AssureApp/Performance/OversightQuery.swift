@@ -22,7 +22,7 @@ enum OversightQuery {
 
     static func members(below code: String?, on sql: any SQLDatabase) async throws -> [OversightMember] {
         let select: SQLQueryString = """
-            SELECT o.id, o.ods_code, o.name, o.type, p.ods_code AS parent_code, s.day, \(unsafeRaw: KPIColumns.selected)
+            SELECT o.id, o.ods_code, o.name, o.type, p.ods_code AS parent_code, s.day, \(unsafeRaw: KPIColumns.packed) AS figures
             """
         let latest: SQLQueryString = """
             LEFT JOIN organisations p ON p.id = o.parent_id
@@ -48,7 +48,7 @@ enum OversightQuery {
                 type: try OrganisationType.decode(column: "type", from: row),
                 parentCode: try row.decode(column: "parent_code", as: String?.self),
                 day: try row.decode(column: "day", as: String?.self),
-                values: try KPIColumns.values(row)
+                values: KPIColumns.unpack(try row.decode(column: "figures", as: String?.self))
             )
         }
     }
