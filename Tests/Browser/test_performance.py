@@ -3,6 +3,8 @@ with a period chosen (and a wrong one refused), and an oversight team's roll-up,
 and CSV."""
 import csv
 import io
+import os
+import subprocess
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
@@ -93,3 +95,35 @@ def test_oversight_ranks_drills_down_read_only_and_exports(server, driver):
     assert not serious_violations(driver)
     screenshot(driver, "oversight-national")
     driver.delete_all_cookies()
+
+
+def test_report_board_command_writes_a_pdf_or_nothing(tmp_path):
+    """`assure report board`: bad input named, no Chromium said plainly, and never a partial file."""
+    binary = os.environ["ASSURE_BINARY"]
+    data = str(tmp_path / "data")
+
+    def assure(*arguments, env=None):
+        return subprocess.run([binary, *arguments, "--data-dir", data], capture_output=True, text=True, env=env, timeout=300)
+
+    assert assure("migrate", "--yes").returncode == 0
+    assert assure("demo", "region").returncode == 0
+    out = tmp_path / "pack.pdf"
+    cases = [
+        (["--org", "T91", "--out", str(out), "--from", "2026-10-01", "--to", "2026-09-01"], None, "--to: The period ends (2026-09-01) before it starts"),
+        (["--org", "NOPE1", "--out", str(out)], None, "no organisation has the ODS code 'NOPE1'"),
+        (["--org", "T91", "--out", str(tmp_path / "pack.docx")], None, "--out must end in .pdf or .html"),
+        (["--out", str(out)], None, "--org is required"),
+        (["--org", "T91", "--out", str(out)], {**os.environ, "PATH": str(tmp_path)}, "PDF needs Chromium"),
+    ]
+    for arguments, env, message in cases:
+        result = assure("report", "board", *arguments, env=env)
+        assert result.returncode != 0, arguments
+        assert message in result.stdout + result.stderr, (arguments, result.stdout + result.stderr)
+        assert not out.exists(), "a failed report leaves no file"
+    html = tmp_path / "pack.html"
+    assert assure("report", "board", "--org", "T91", "--out", str(html)).returncode == 0
+    assert "1 Summary" in html.read_text() and "<style>" in html.read_text(), "the HTML stands alone"
+    result = assure("report", "board", "--org", "T91", "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "pack.html", "pack.pdf"], "no temporary files left beside the PDF"

@@ -56,10 +56,8 @@ enum OversightPages {
                      ranked.rating.rawValue, ranked.peerPercentile.map(String.init) ?? ""]
                 }
         }
-        var headers = HTTPHeaders()
-        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        headers.add(name: .contentDisposition, value: "attachment; filename=\"\(name).csv\"")
-        return Response(status: .ok, headers: headers, body: .init(data: try SpreadsheetCSV.write(header: header, rows: rows)))
+        return AssessmentReports.download(try SpreadsheetCSV.write(header: header, rows: rows), type: HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"]),
+                                          name: "\(name)\(oversight.latestDay.map { "-\($0)" } ?? "").csv")
     }
 
     static func view(_ oversight: Oversight, _ filter: OversightFilter, base: SiteURL, csv: SiteURL) -> Node<HTML.BodyContext> {
