@@ -95,6 +95,9 @@ final class PerformancePagesTests: XCTestCase {
             }
             // National oversight needs the role in every region; the ICB's team has it in none.
             try await app.send(.GET, "/oversight", as: .some(oversight)) { res async in XCTAssertEqual(res.status, .forbidden) }
+            try await app.send(.GET, "/organisations", as: .some(oversight)) { res async in
+                XCTAssertFalse(res.text.contains("National oversight"), "no link to a page the ICB's team may not open")
+            }
             try await app.send(.GET, "/api/v1/oversight", as: .some(oversight)) { res async in XCTAssertEqual(res.status, .forbidden) }
             let national = try await TestCredentials.make(role: .oversight, organisation: "Y99", on: app, email: "national.oversight@assure.test")
             let all = try await organisationCount(app)
@@ -102,6 +105,7 @@ final class PerformancePagesTests: XCTestCase {
                 XCTAssertEqual(res.status, .ok)
                 XCTAssertEqual(try res.content.get(Int.self, at: "organisations"), all)
             }
+            try await app.send(.GET, "/organisations", as: .some(national)) { res async in XCTAssertTrue(res.text.contains("National oversight")) }
             try await app.send(.GET, "/oversight.csv", as: .some(national)) { res async in
                 XCTAssertEqual(res.text.split(separator: "\n").count, all + 1)
             }

@@ -72,8 +72,11 @@ def test_oversight_ranks_drills_down_read_only_and_exports(server, driver):
     wait_for_next_page(driver, driver.find_element(By.LINK_TEXT, "Oversight of organisations below").click)
     main = driver.find_element(By.TAG_NAME, "main")
     assert "Population" in main.text and "League table" in main.text
-    assert not serious_violations(driver)
+    # Other tests may add organisations to the shared demo, so the count is read from the page.
+    below = int(driver.find_element(By.CSS_SELECTOR, "main .lede").text.split(" ")[0])
+    assert below >= 28
     screenshot(driver, "oversight-Y99")
+    assert not serious_violations(driver)
     Select(driver.find_element(By.ID, "indicator")).select_by_visible_text("DSPT items at target")
     Select(driver.find_element(By.ID, "type")).select_by_visible_text("NHS foundation trusts")
     submit(driver, "main form.inline-form")
@@ -89,11 +92,13 @@ def test_oversight_ranks_drills_down_read_only_and_exports(server, driver):
     status, headers, data = fetch_with_session(driver, server + "/organisations/Y99/oversight.csv")
     assert status == 200 and "text/csv" in headers["Content-Type"]
     records = list(csv.DictReader(io.StringIO(data.decode())))
-    assert len(records) == 28 and all(r["snapshot_day"] for r in records)
-    driver.get(server + "/oversight")
+    assert len(records) == below and {"T91", "Q9B", "Z99020"} <= {r["ods_code"] for r in records}
+    driver.get(server + "/organisations")
+    wait_for_next_page(driver, driver.find_element(By.LINK_TEXT, "National oversight").click)
     assert "National oversight" in driver.find_element(By.TAG_NAME, "h1").text
-    assert not serious_violations(driver)
+    # Before axe, which scrolls the wide table while it checks contrast.
     screenshot(driver, "oversight-national")
+    assert not serious_violations(driver)
     driver.delete_all_cookies()
 
 

@@ -7,6 +7,8 @@ enum OrganisationTreePage {
     struct Model {
         var readable: ReadableOrganisations? = nil
         var canAdminister = false
+        /// The oversight role (or administration) in every region: the whole country side by side.
+        var nationalOversight = false
         var roots: [OrganisationTreeRow]
         var childrenByParent: [String: [OrganisationTreeRow]]
         var total: Int
@@ -40,7 +42,9 @@ enum OrganisationTreePage {
         for row in rows {
             if let parent = row.parentCode { children[parent, default: []].append(row) } else { roots.append(row) }
         }
-        let model = Model(readable: readable, canAdminister: canAdminister, roots: roots, childrenByParent: children,
+        let national = !roots.isEmpty && all.filter { $0.parentCode == nil }
+            .allSatisfy { AccessPolicy.allows(identity.memberships, .readRollUp, on: $0.odsCode, ancestors: []) }
+        let model = Model(readable: readable, canAdminister: canAdminister, nationalOversight: national, roots: roots, childrenByParent: children,
                           total: readable.everything ? rows.count : readable.codes.count)
         return Layout.response(shell(), view(model))
     }
@@ -64,9 +68,10 @@ enum OrganisationTreePage {
         .group(
             .h1(.text("Organisations")),
             .p(.class("lede"), .text("NHS England regions, integrated care boards and the organisations they oversee, by ODS code.")),
-            .if(model.canAdminister, .p(.class("button-group"),
-               .a(.class("button"), .href(SiteURL.newOrganisation.path), .text("Add an organisation")),
-               .a(.class("button button--secondary"), .href(SiteURL.importOrganisations.path), .text("Import from CSV")))),
+            .if(model.canAdminister || model.nationalOversight, .p(.class("button-group"),
+               .if(model.canAdminister, .a(.class("button"), .href(SiteURL.newOrganisation.path), .text("Add an organisation"))),
+               .if(model.canAdminister, .a(.class("button button--secondary"), .href(SiteURL.importOrganisations.path), .text("Import from CSV"))),
+               .if(model.nationalOversight, .a(.class("button button--secondary"), .href(SiteURL.nationalOversight.path), .text("National oversight"))))),
             searchForm(model.search),
             model.results.map { results(model.search, $0) } ?? tree(model)
         )

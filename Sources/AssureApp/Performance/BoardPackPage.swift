@@ -51,34 +51,38 @@ enum BoardPackDocument {
     enum Stylesheet { case linked, embedded }
 
     static func render(_ pack: BoardPack, stylesheet: Stylesheet) -> String {
-        let organisation = pack.organisation, code = organisation.odsCode
-        let title = "IT governance and assurance board pack: \(organisation.name), \(pack.period.from) to \(pack.period.to)"
-        let style: Node<HTML.HeadContext> = switch stylesheet {
-        case .linked: .link(.rel(.stylesheet), .href(SiteURL.stylesheet.path))
-        case .embedded: .raw("<style>\(String(decoding: AssureStylesheet.bytes, as: UTF8.self))</style>")
+        let organisation = pack.organisation
+        let title = "Board pack: \(organisation.name), \(pack.period.from) to \(pack.period.to)"
+        switch stylesheet {
+        case .linked:
+            // Served inside the application's frame; print CSS drops the frame from the paper.
+            let shell = PageShell(title: title, breadcrumbs: [.init(title: "Organisations", url: .organisations),
+                                                              .init(title: organisation.name, url: .organisation(organisation.odsCode))],
+                                  organisation: (organisation.odsCode, organisation.name), section: .overview)
+            return Layout.render(shell, .group(.div(.class("no-print board-pack__tools"), periodForm(pack)), document(pack)))
+        case .embedded:
+            return HTML(
+                .lang(.english),
+                .head(.meta(.charset(.utf8)), .meta(.name("viewport"), .content("width=device-width, initial-scale=1")), .title(title),
+                      .raw("<style>\(String(decoding: AssureStylesheet.bytes, as: UTF8.self))</style>")),
+                .body(.class("board-pack-file"), .main(.id("main"), document(pack)))
+            ).render()
         }
-        return HTML(
-            .lang(.english),
-            .head(.meta(.charset(.utf8)), .meta(.name("viewport"), .content("width=device-width, initial-scale=1")), .title(title), style),
-            .body(
-                .class("board-pack"),
-                .main(
-                    .id("main"),
-                    .div(.class("no-print board-pack__tools"),
-                         .p(.a(.href(SiteURL.organisation(code).path), .text("Back to the \(organisation.name) dashboard"))),
-                         periodForm(pack)),
-                    cover(pack),
-                    summary(pack),
-                    baf(pack),
-                    heatMap(pack),
-                    movement(pack),
-                    compliance(pack),
-                    cyber(pack),
-                    exceptions(pack),
-                    appendix(pack)
-                )
-            )
-        ).render()
+    }
+
+    private static func document(_ pack: BoardPack) -> Node<HTML.BodyContext> {
+        .div(
+            .class("board-pack"),
+            cover(pack),
+            summary(pack),
+            baf(pack),
+            heatMap(pack),
+            movement(pack),
+            compliance(pack),
+            cyber(pack),
+            exceptions(pack),
+            appendix(pack)
+        )
     }
 
     private static func periodForm(_ pack: BoardPack) -> Node<HTML.BodyContext> {
