@@ -22,8 +22,8 @@ final class KPISnapshotTests: XCTestCase {
             let organisations = try await rowCount("organisations", app)
             XCTAssertEqual(run.organisations, organisations)
             do { let value = try await rowCount("kpi_snapshots", app); XCTAssertEqual(value, organisations, "one row per organisation") }
-            let latest = try await KPIHistory.latest(of: [t91.id], on: sql)
-            let figures = try XCTUnwrap(latest[t91.id]?.values)
+            let latest = try await KPIHistory.trend(of: t91.id, days: 1, on: sql)
+            let figures = try XCTUnwrap(latest.last?.values)
 
             let viewer = try await TestCredentials.make(role: .viewer, organisation: "T91", on: app, email: "kpi.viewer@assure.test")
             func total(_ query: String) async throws -> Double {
@@ -50,8 +50,8 @@ final class KPISnapshotTests: XCTestCase {
             // An organisation without an estate or assessments has no figure for them, not a zero.
             let found = try await sql.raw("SELECT id FROM organisations WHERE ods_code NOT IN ('T91', 'T92') AND id NOT IN (SELECT organisation_id FROM estate_snapshots) AND id NOT IN (SELECT organisation_id FROM assessments) LIMIT 1").first()?.decode(column: "id", as: UUID.self)
             let practice = try XCTUnwrap(found)
-            let others = try await KPIHistory.latest(of: [practice], on: sql)
-            let other = try XCTUnwrap(others[practice]?.values)
+            let others = try await KPIHistory.trend(of: practice, days: 1, on: sql)
+            let other = try XCTUnwrap(others.last?.values)
             XCTAssertNil(other[.patchCompliance])
             XCTAssertNil(other[.dsptPosition])
             XCTAssertEqual(other[.risksAboveAppetite], 0)

@@ -175,7 +175,7 @@ final class PerformancePagesTests: XCTestCase {
                 let register = RiskRegister(database: app.db, audit: .command("test"), organisation: t91, today: CalendarDay(Date()))
                 let (settings, matrix) = try await register.configuration()
                 let context = RiskContext(identity: DemoSeeder.demoApprover, organisation: t91, ancestors: [], register: register, settings: settings, matrix: matrix)
-                let period = try BoardPackPage.readPeriod(from: nil, to: nil, today: CalendarDay(Date()))
+                let period = try XCTUnwrap(ReportingPeriod.read(from: nil, to: nil, today: CalendarDay(Date())).period)
                 let pack = try await BoardPack.load(context, period: period, frameworks: app.frameworks, now: Date(), on: app.db)
                 try chromium.printToPDF(html: BoardPackDocument.render(pack, stylesheet: .embedded), to: out)
                 let data = try XCTUnwrap(FileManager.default.contents(atPath: out))

@@ -137,17 +137,8 @@ extension KPIHistory {
     /// One organisation's snapshots within a period, oldest first.
     static func between(of organisation: UUID, from: CalendarDay, to: CalendarDay, on sql: any SQLDatabase) async throws -> [Point] {
         try await sql.raw("""
-            SELECT s.day, \(unsafeRaw: KPIColumns.selected) FROM kpi_snapshots s WHERE s.organisation_id = \(bind: organisation)
+            SELECT s.day, \(unsafeRaw: KPIColumns.packed) AS figures FROM kpi_snapshots s WHERE s.organisation_id = \(bind: organisation)
               AND s.day >= \(bind: from.description) AND s.day <= \(bind: to.description) ORDER BY s.day
-            """).all().map { Point(day: try $0.decode(column: "day", as: String.self), values: try KPIColumns.values($0)) }
-    }
-}
-
-extension Database {
-    var sqlDatabase: any SQLDatabase {
-        get throws {
-            guard let sql = self as? any SQLDatabase else { throw Abort(.internalServerError) }
-            return sql
-        }
+            """).all().map(Point.init(row:))
     }
 }

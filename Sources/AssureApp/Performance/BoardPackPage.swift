@@ -37,12 +37,6 @@ enum BoardPackPage {
         shell.section = .overview
         return Layout.response(shell, status: .unprocessableEntity, content)
     }
-
-    static func readPeriod(from: String?, to: String?, today: CalendarDay) throws -> ReportingPeriod {
-        let (period, problems) = ReportingPeriod.read(from: from, to: to, today: today)
-        guard let period else { throw AssureError.invalid(problems) }
-        return period
-    }
 }
 
 enum BoardPackDocument {

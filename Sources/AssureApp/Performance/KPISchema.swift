@@ -60,7 +60,8 @@ struct KPISnapshotsInColumns: AsyncMigration {
         let sql = try database.sqlDatabase
         let old = try await sql.raw("SELECT organisation_id, day, figures, taken_at FROM kpi_snapshots").all().map { row in
             (try row.decode(column: "organisation_id", as: UUID.self), try row.decode(column: "day", as: String.self),
-             try KPIHistory.decode(try row.decode(column: "figures", as: String.self)), try row.decode(column: "taken_at", as: Date.self))
+             try JSONDecoder().decode(IndicatorValues.self, from: Data(try row.decode(column: "figures", as: String.self).utf8)),
+             try row.decode(column: "taken_at", as: Date.self))
         }
         try await database.schema("kpi_snapshots").delete()
         var schema = database.schema("kpi_snapshots")
@@ -80,14 +81,9 @@ struct KPISnapshotsInColumns: AsyncMigration {
 
 /// How indicators sit in `kpi_snapshots`: a nullable number column each (null: not measured).
 enum KPIColumns {
-    static func name(_ indicator: KeyIndicator) -> String { names[indicator] ?? indicator.rawValue }
+    static func name(_ indicator: KeyIndicator) -> String { names[indicator.slot] }
 
-    /// Worked out once: a national roll-up reads 72,000 of these.
-    private static let names = Dictionary(uniqueKeysWithValues: KeyIndicator.allCases.map { ($0, $0.rawValue.replacingOccurrences(of: "-", with: "_")) })
-    private static let ordered = KeyIndicator.allCases.map { ($0, $0.rawValue.replacingOccurrences(of: "-", with: "_")) }
-
-    /// `s.risks_above_appetite, s.overdue_risk_reviews, …` for a query that calls the table `s`.
-    static let selected = KeyIndicator.allCases.map { "s." + name($0) }.joined(separator: ", ")
+    private static let names = KeyIndicator.allCases.map { $0.rawValue.replacingOccurrences(of: "-", with: "_") }
 
     /// Every figure of `s` in one text column, `3,,45.5,…` (empty: not measured), in `allCases`
     /// order. Reading 6,569 organisations' figures one typed column at a time spent most of a
@@ -100,12 +96,6 @@ enum KPIColumns {
         for (indicator, field) in zip(KeyIndicator.allCases, text.split(separator: ",", omittingEmptySubsequences: false)) where !field.isEmpty {
             values[indicator] = Double(field)
         }
-        return values
-    }
-
-    static func values(_ row: any SQLRow) throws -> IndicatorValues {
-        var values = IndicatorValues()
-        for (indicator, column) in ordered { values[indicator] = try row.decode(column: column, as: Double?.self) }
         return values
     }
 

@@ -165,29 +165,20 @@ struct KPISnapshotter {
 
 /// Reads stored snapshots.
 enum KPIHistory {
-    struct Point: Sendable { var day: String; var values: IndicatorValues }
+    struct Point: Sendable {
+        var day: String
+        var values: IndicatorValues
+
+        /// A row with `day` and `figures` (`KPIColumns.packed`).
+        init(row: any SQLRow) throws {
+            day = try row.decode(column: "day", as: String.self)
+            values = KPIColumns.unpack(try row.decode(column: "figures", as: String?.self))
+        }
+    }
 
     /// One organisation's snapshots, oldest first, over the last `days` snapshot days.
     static func trend(of organisation: UUID, days: Int = 90, on sql: any SQLDatabase) async throws -> [Point] {
-        try await sql.raw("SELECT s.day, \(unsafeRaw: KPIColumns.selected) FROM kpi_snapshots s WHERE s.organisation_id = \(bind: organisation) ORDER BY s.day DESC LIMIT \(unsafeRaw: String(days))")
-            .all().map { Point(day: try $0.decode(column: "day", as: String.self), values: try KPIColumns.values($0)) }.reversed()
+        try await sql.raw("SELECT s.day, \(unsafeRaw: KPIColumns.packed) AS figures FROM kpi_snapshots s WHERE s.organisation_id = \(bind: organisation) ORDER BY s.day DESC LIMIT \(unsafeRaw: String(days))")
+            .all().map(Point.init(row:)).reversed()
     }
-
-    /// Each organisation's latest snapshot.
-    static func latest(of organisations: [UUID], on sql: any SQLDatabase) async throws -> [UUID: Point] {
-        var found: [UUID: Point] = [:]
-        for start in stride(from: 0, to: organisations.count, by: 1000) {
-            let chunk = Array(organisations[start..<min(start + 1000, organisations.count)])
-            for row in try await sql.raw("""
-                SELECT s.organisation_id, s.day, \(unsafeRaw: KPIColumns.selected) FROM kpi_snapshots s JOIN (SELECT organisation_id, MAX(day) AS day FROM kpi_snapshots
-                  WHERE organisation_id IN (\(binds: chunk)) GROUP BY organisation_id) latest ON latest.organisation_id = s.organisation_id AND latest.day = s.day
-                """).all() {
-                found[try row.decode(column: "organisation_id", as: UUID.self)] = Point(day: try row.decode(column: "day", as: String.self),
-                                                                                       values: try KPIColumns.values(row))
-            }
-        }
-        return found
-    }
-
-    static func decode(_ json: String) throws -> IndicatorValues { try JSONDecoder().decode(IndicatorValues.self, from: Data(json.utf8)) }
 }

@@ -38,7 +38,7 @@ struct OrganisationDashboard {
     var due: [Due]
 
     static func load(_ context: RiskContext, frameworks: FrameworkLibrary, now: Date, on database: any Database) async throws -> OrganisationDashboard {
-        guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try database.sqlDatabase
         let id = context.organisation.id, today = context.today, code = context.organisation.odsCode
         // The sections are independent reads: on PostgreSQL each goes out on its own pooled connection.
         async let measured = KPISnapshotter(database: database, frameworks: frameworks, today: today, now: now).measure([id])
@@ -130,9 +130,7 @@ struct OrganisationDashboard {
 
     static func link(_ indicator: KeyIndicator, code: String, dspt: String? = nil, caf: String? = nil) -> SiteURL {
         switch indicator {
-        case .risksAboveAppetite: .risks(code)
-        case .overdueRiskReviews: .risks(code)
-        case .overdueRiskActions: .risks(code)
+        case .risksAboveAppetite, .overdueRiskReviews, .overdueRiskActions: .risks(code)
         case .dsptPosition, .mandatoryNotMet: dspt.map { .assessment(code, $0) } ?? .assessments(code)
         case .cafPosition: caf.map { .assessment(code, $0) } ?? .assessments(code)
         case .expiredEvidence: .evidenceLibrary(code)

@@ -137,8 +137,7 @@ extension Request {
     /// top of the tree, since the page shows every organisation in the country.
     func authoriseNationalOversight() async throws -> Identity {
         let identity = try requireIdentity()
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-        let roots = try await sql.raw("SELECT ods_code FROM organisations WHERE parent_id IS NULL").all().map { try $0.decode(column: "ods_code", as: String.self) }
+        let roots = try await self.sql.raw("SELECT ods_code FROM organisations WHERE parent_id IS NULL").all().map { try $0.decode(column: "ods_code", as: String.self) }
         let held = roots.filter { AccessPolicy.allows(identity.memberships, .readRollUp, on: $0, ancestors: []) }
         guard held.count == roots.count else {
             throw AssureError(status: .forbidden, title: "Not permitted",

@@ -164,7 +164,3 @@ enum OversightPages {
                    .abbr(.title(rating.label), .text(String(rating.label.prefix(1)))), .text(" " + indicator.format(value)))
     }
 }
-
-extension Request {
-    var sql: any SQLDatabase { get throws { try db.sqlDatabase } }
-}

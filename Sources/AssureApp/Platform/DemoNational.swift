@@ -18,9 +18,10 @@ enum DemoNational {
 
     static func seed(on app: Application, estateDevices: Int) async throws -> Summary {
         var summary = Summary()
-        summary.organisations = try await DemoSeeder.seed(DemoOrganisations.national(), on: app.db).inserted
+        let tree = DemoOrganisations.national()
+        summary.organisations = try await DemoSeeder.seed(tree, on: app.db).inserted
         let sql = try app.db.sqlDatabase
-        let records = try await sql.raw("SELECT \(unsafeRaw: OrganisationRecord.columns) FROM \(unsafeRaw: OrganisationRecord.from) WHERE o.ods_code IN (\(binds: DemoOrganisations.national().map(\.odsCode))) ORDER BY o.ods_code")
+        let records = try await sql.raw("SELECT \(unsafeRaw: OrganisationRecord.columns) FROM \(unsafeRaw: OrganisationRecord.from) WHERE o.ods_code IN (\(binds: tree.map(\.odsCode))) ORDER BY o.ods_code")
             .all().map(OrganisationRecord.init(row:))
         let alreadySeeded = Set(try await sql.raw("SELECT DISTINCT organisation_id FROM risks").all().map { try $0.decode(column: "organisation_id", as: UUID.self) })
         let pending = records.filter { !alreadySeeded.contains($0.id) }
