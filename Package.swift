@@ -71,12 +71,15 @@ let package = Package(
             dependencies: ["AssureApp", "AssureCore", .product(name: "SQLKit", package: "sql-kit")],
             path: "Benchmarks/AssureBenchmarks"
         ),
+        // libxml2's HTML parser (Debian's libxml2-dev), so tests read pages as a parsed DOM.
+        .systemLibrary(name: "CLibXML2", path: "Tests/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .testTarget(name: "AssureCoreTests", dependencies: ["AssureCore"],
                     resources: [.copy("Resources/nvd2-config-samples.json")]),
         .testTarget(
             name: "AssureAppTests",
             dependencies: [
                 "AssureApp",
+                "CLibXML2",
                 .product(name: "XCTVapor", package: "vapor"),
                 .product(name: "JWT", package: "jwt"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),

@@ -9,7 +9,7 @@ final class APITokenTests: XCTestCase {
         try await withAssure(demo: true) { app in
             let clock = TestClock()
             app.clock = AssureClock(now: { clock.now })
-            let accounts = UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool)
+            let accounts = UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool, clock: app.clock)
             _ = try await accounts.create(email: "jane.smith@nhs.net", displayName: "Jane Smith", password: nil)
             try await accounts.grant(email: "jane.smith@nhs.net", role: "manager", organisation: "T91")
             try await accounts.grant(email: "jane.smith@nhs.net", role: "oversight", organisation: "Q9A")
@@ -94,7 +94,7 @@ final class APITokenTests: XCTestCase {
 
     func testTheAPINeverReadsCookies() async throws {
         try await withTokenOwner { app, _, _ in
-            try await UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool)
+            try await UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool, clock: app.clock)
                 .setPassword(email: "jane.smith@nhs.net", "kettle marmalade oak")
             let sessionMaybe = try await signIn(app, "jane.smith@nhs.net", "kettle marmalade oak")
             let session = try XCTUnwrap(sessionMaybe)
@@ -102,6 +102,66 @@ final class APITokenTests: XCTestCase {
             let trail = try await AuditTrail.page(after: 0, limit: 1_000, on: app.db as! any SQLDatabase)
             XCTAssertEqual(trail.filter { $0.entityID == "T91" && $0.action == "update" }.last?.actor ?? "anonymous", "anonymous",
                            "a session cookie does not authenticate an API call")
+        }
+    }
+
+    private func status(_ app: Application, _ method: HTTPMethod, _ path: String, token: String, body: String? = nil) async throws -> HTTPStatus {
+        var headers = jsonHeaders()
+        headers.bearerAuthorization = BearerAuthorization(token: token)
+        var status: HTTPStatus = .ok
+        try await app.test(method, path, headers: headers, body: body.map { ByteBuffer(string: $0) }) { res async throws in status = res.status }
+        return status
+    }
+
+    static let newRisk = #"{"title":"Token risk","owner":"jane.smith@nhs.net","cause":"c","event":"e","effect":"f","category":"cyber-security","opened":"2026-01-01","initial_likelihood":2,"initial_consequence":2,"current_likelihood":2,"current_consequence":2,"target_likelihood":1,"target_consequence":2}"#
+
+    func testATokenNeverOutlivesItsOwnersRole() async throws {
+        try await withTokenOwner { app, _, tokens in
+            let admin = try await TestCredentials.make(role: .systemAdmin, organisation: nil, on: app, email: "admin@tokens.test")
+            let token = try await tokens.issue(email: "jane.smith@nhs.net", organisation: "T91", role: "manager", name: "sync", days: 30)
+            var code = try await status(app, .POST, "/api/v1/organisations/T91/risks", token: token, body: Self.newRisk)
+            XCTAssertEqual(code, .created)
+            // Demoted behind the token's back (no revocation ran): it acts as the lower role at once.
+            let jane = try await XCTUnwrapAsync(try await User.query(on: app.db).filter(\.$email == "jane.smith@nhs.net").first())
+            let t91 = try await OrganisationDirectory(database: app.db).require("T91")
+            try await OrganisationMembership.query(on: app.db).filter(\.$user.$id == jane.requireID()).filter(\.$role == "manager").delete()
+            try await OrganisationMembership(userID: jane.requireID(), organisationID: t91.id, role: .viewer).create(on: app.db)
+            code = try await status(app, .POST, "/api/v1/organisations/T91/risks", token: token, body: Self.newRisk)
+            XCTAssertEqual(code, .forbidden, "a viewer may not create")
+            code = try await status(app, .GET, "/api/v1/organisations/T91/risks", token: token)
+            XCTAssertEqual(code, .ok, "but may still read")
+            // Every role there removed through the People API: the token is revoked and refused.
+            for membership in try await OrganisationMembership.query(on: app.db).filter(\.$user.$id == jane.requireID()).filter(\.$organisation.$id == t91.id).all() {
+                try await app.send(.DELETE, "/api/v1/organisations/T91/members/\(membership.requireID())", as: .some(admin)) { res async throws in XCTAssertEqual(res.status, .noContent) }
+            }
+            code = try await status(app, .GET, "/api/v1/organisations/T91/risks", token: token)
+            XCTAssertEqual(code, .unauthorized)
+            code = try await status(app, .POST, "/api/v1/organisations/T91/risks", token: token, body: Self.newRisk)
+            XCTAssertEqual(code, .unauthorized)
+            let revoked = try await APIToken.query(on: app.db).filter(\.$name == "sync").first()
+            XCTAssertNotNil(revoked?.revokedAt, "removing the role revoked the token")
+            let trail = try await auditEntries(app)
+            XCTAssertTrue(trail.contains { $0.action == "revoke-role" && $0.changes.contains("api_tokens") })
+        }
+    }
+
+    func testResetDisableAndSignOutEverywhereEndEveryToken() async throws {
+        try await withTokenOwner { app, _, tokens in
+            let jane = try await XCTUnwrapAsync(try await User.query(on: app.db).filter(\.$email == "jane.smith@nhs.net").first())
+            let id = try jane.requireID().uuidString
+            let admin = try await TestCredentials.make(role: .systemAdmin, organisation: nil, on: app, email: "admin@tokens.test")
+            for (action, says) in [("reset-password", "API token"), ("sign-out-everywhere", "1 API token"), ("disable", "API token")] {
+                let token = try await tokens.issue(email: "jane.smith@nhs.net", organisation: "T91", role: "viewer", name: action, days: 30)
+                var code = try await status(app, .GET, "/api/v1/organisations/T91/risks", token: token)
+                XCTAssertEqual(code, .ok)
+                try await app.send(.POST, "/people/\(id)/\(action)", headers: ["Content-Type": "application/x-www-form-urlencoded"], as: .some(admin)) { res async throws in
+                    XCTAssertEqual(res.status, .ok, action)
+                    XCTAssertTrue(res.text.contains(says), "\(action): the person's page says the tokens ended")
+                }
+                code = try await status(app, .GET, "/api/v1/organisations/T91/risks", token: token)
+                XCTAssertEqual(code, .unauthorized, action)
+                if action == "disable" { try await app.send(.POST, "/people/\(id)/enable", headers: ["Content-Type": "application/x-www-form-urlencoded"], as: .some(admin)) }
+            }
         }
     }
 }

@@ -38,6 +38,12 @@ final class AssessmentTests: XCTestCase {
                 XCTAssertEqual(res.status, .unprocessableEntity)
                 XCTAssertTrue(res.text.contains("cannot also approve"))
             }
+            // Four eyes: the owner submits, someone else approves what was submitted unchanged.
+            try await app.send(.POST, "/organisations/T91/assessments/A1/items/A2.a", headers: form,
+                               body: encode(["level": "partially-achieved", "rationale": "Register reviewed; some overdue", "owner": lead.email, "status": "ready-for-review"]),
+                               as: .some(lead)) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+            }
             try await app.send(.POST, "/organisations/T91/assessments/A1/items/A2.a", headers: form,
                                body: encode(["level": "partially-achieved", "rationale": "Register reviewed; some overdue", "owner": lead.email, "status": "approved"]),
                                as: .some(siro)) { res async throws in
@@ -56,7 +62,7 @@ final class AssessmentTests: XCTestCase {
             let result = try await AssessmentResult.query(on: app.db).filter(\.$itemID == "A2.a").first()
             XCTAssertEqual(result?.reviewerEmail, siro.email)
             let audited = try await auditEntries(app).filter { $0.entityType == "assessment" }.map(\.action)
-            XCTAssertEqual(audited, ["create", "record-result", "record-result"])
+            XCTAssertEqual(audited, ["create", "record-result", "record-result", "record-result"])
             let elsewhere = try await TestCredentials.make(role: .manager, organisation: "T94", on: app, email: "ig@castledowns.example")
             try await app.send(.GET, "/organisations/T91/assessments/A1", as: .some(elsewhere)) { res async throws in XCTAssertEqual(res.status, .notFound) }
         }
@@ -110,6 +116,67 @@ final class AssessmentAPITests: XCTestCase {
                 XCTAssertEqual(json["below_target"] as? Int, 0)
                 XCTAssertEqual(json["mandatory_not_met"] as? Int, 5)
             }
+        }
+    }
+
+    /// The one approval rule, through the API: an owner cannot approve by leaving out, blanking or
+    /// changing the owner; no one approves their own change; a partial update changes only what
+    /// it sends, and an empty or misspelt body is refused without touching the stored result.
+    func testApprovalNeedsFourEyesAndPartialUpdatesChangeOnlyWhatIsSent() async throws {
+        try await withAssure(demo: true) { app in
+            let lead = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "ig.lead@kingsmere.example")
+            let siro = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "siro@kingsmere.example")
+            let cio = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "cio@kingsmere.example")
+            try await app.send(.POST, "/api/v1/organisations/T91/assessments", headers: jsonHeaders(),
+                               body: ByteBuffer(string: #"{"framework":"ncsc-caf@3.2","period":"2025-26","final_due":"2026-06-30"}"#), as: .some(lead)) { res async throws in
+                XCTAssertEqual(res.status, .created, res.text)
+            }
+            let item = "/api/v1/organisations/T91/assessments/A1/items/A2.a"
+            func put(_ body: String, as who: TestCredentials) async throws -> (HTTPStatus, String) {
+                var result: (HTTPStatus, String) = (.ok, "")
+                try await app.send(.PUT, item, headers: jsonHeaders(), body: ByteBuffer(string: body), as: .some(who)) { res async throws in result = (res.status, res.text) }
+                return result
+            }
+            func stored() async throws -> AssessmentResult? { try await AssessmentResult.query(on: app.db).filter(\.$itemID == "A2.a").first() }
+            var (status, text) = try await put(#"{"level":"achieved","rationale":"Register reviewed","owner":"ig.lead@kingsmere.example","status":"ready-for-review"}"#, as: lead)
+            XCTAssertEqual(status, .ok, text)
+            for attempt in [#"{"status":"approved"}"#, #"{"status":"approved","owner":""}"#, #"{"status":"approved","owner":"siro@kingsmere.example"}"#] {
+                (status, text) = try await put(attempt, as: lead)
+                XCTAssertEqual(status, .unprocessableEntity, attempt)
+                XCTAssertTrue(text.contains("someone else must approve") || text.contains("cannot also approve"), text)
+            }
+            var result = try await stored()
+            XCTAssertEqual(result?.ownerEmail, "ig.lead@kingsmere.example", "a refused approval leaves the owner as it was")
+            XCTAssertEqual(result?.itemStatus, .readyForReview)
+            for bad in ["{}", #"{"levle":"achieved"}"#, #"{"status":"approved","approver":"x"}"#] {
+                (status, text) = try await put(bad, as: siro)
+                XCTAssertEqual(status, .unprocessableEntity, bad)
+                if bad != "{}" { XCTAssertTrue(text.contains(bad.contains("levle") ? "levle" : "approver"), text) }
+            }
+            result = try await stored()
+            XCTAssertEqual(result?.level, "achieved")
+            XCTAssertEqual(result?.rationale, "Register reviewed")
+            XCTAssertEqual(result?.ownerEmail, "ig.lead@kingsmere.example", "nothing was wiped")
+            // siro changes only the rationale, and then may not approve their own change.
+            (status, text) = try await put(#"{"rationale":"Register reviewed by the committee"}"#, as: siro)
+            XCTAssertEqual(status, .ok, text)
+            result = try await stored()
+            XCTAssertEqual(result?.level, "achieved", "a field not sent is kept")
+            XCTAssertEqual(result?.ownerEmail, "ig.lead@kingsmere.example")
+            (status, text) = try await put(#"{"status":"approved"}"#, as: siro)
+            XCTAssertEqual(status, .unprocessableEntity)
+            XCTAssertTrue(text.contains("You made this change"), text)
+            (status, text) = try await put(#"{"status":"approved"}"#, as: cio)
+            XCTAssertEqual(status, .ok, text)
+            result = try await stored()
+            XCTAssertEqual(result?.itemStatus, .approved)
+            XCTAssertEqual(result?.reviewerEmail, "cio@kingsmere.example")
+            // Changing what was approved takes the approval away.
+            (status, text) = try await put(#"{"level":"not-achieved"}"#, as: lead)
+            XCTAssertEqual(status, .ok, text)
+            result = try await stored()
+            XCTAssertEqual(result?.itemStatus, .readyForReview)
+            XCTAssertNil(result?.reviewerEmail)
         }
     }
 }

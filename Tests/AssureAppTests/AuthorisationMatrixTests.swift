@@ -173,7 +173,7 @@ final class AuthorisationMatrixTests: XCTestCase {
                     .addFile(.init(title: "Matrix evidence", owner: user.email), upload: .init(name: "matrix.txt", data: Data("evidence".utf8)), by: owner)
             }
             // The estate routes need a device in each target, a CVE in the knowledge base and an alert.
-            try await seedMatrixEstate(app)
+            try await Self.seedMatrixEstate(app)
             var checked = 0
             for route in app.routes.all {
                 let pattern = "\(route.method.rawValue) /" + route.path.map(\.description).joined(separator: "/")
@@ -192,6 +192,8 @@ final class AuthorisationMatrixTests: XCTestCase {
                     for person in people {
                         let expected = Self.allowed(requirement, person.memberships, signedIn: person.credentials != nil, target: target)
                         let status = try await Self.status(of: route.method, path, as: person.credentials, on: app)
+                        // A 500 is a fault, never "allowed" and never "denied".
+                        XCTAssertLessThan(status, 500, "\(pattern) as \(person.label) on \(target.name) \(target.code): server error")
                         let denied = [401, 403, 404].contains(status) || (status == 303 && person.credentials == nil && pattern != "GET /")
                         XCTAssertEqual(!denied, expected, "\(pattern) as \(person.label) on \(target.name) \(target.code): got \(status)")
                         checked += 1
@@ -202,7 +204,7 @@ final class AuthorisationMatrixTests: XCTestCase {
         }
     }
 
-    func seedMatrixEstate(_ app: Application) async throws {
+    static func seedMatrixEstate(_ app: Application) async throws {
         try await DemoEstate.loadShippedKnowledge(on: app)
         let sql = try XCTUnwrap(app.db as? any SQLDatabase)
         for target in Self.targets {

@@ -103,7 +103,12 @@ final class ComplianceTests: XCTestCase {
             // A person's approved result stands; the new figure is attached beside it.
             let siro = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "siro@kingsmere.example")
             try await app.send(.PUT, "/api/v1/organisations/T91/assessments/A1/items/A2.a", headers: jsonHeaders(),
-                               body: ByteBuffer(string: #"{"level":"achieved","rationale":"Committee reviewed the register in full","status":"approved"}"#), as: .some(siro))
+                               body: ByteBuffer(string: #"{"level":"achieved","rationale":"Committee reviewed the register in full","status":"ready-for-review"}"#), as: .some(siro))
+            let approver = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "cio@kingsmere.example")
+            try await app.send(.PUT, "/api/v1/organisations/T91/assessments/A1/items/A2.a", headers: jsonHeaders(),
+                               body: ByteBuffer(string: #"{"status":"approved"}"#), as: .some(approver)) { res async throws in
+                XCTAssertEqual(res.status, .ok, res.text)
+            }
             try await app.send(.POST, "/api/v1/organisations/T91/assessments/A1/checks", as: .some(lead)) { res async throws in
                 XCTAssertEqual(try XCTUnwrap(JSONSerialization.jsonObject(with: Data(res.body.readableBytesView)) as? [[String: Any]]).first?["recorded"] as? Bool, false)
             }
@@ -153,7 +158,7 @@ final class ComplianceTests: XCTestCase {
             let count = try await ImportedFramework.query(on: app.db).count()
             XCTAssertEqual(count, 1)
             // Another instance on the same database sees it after reading the library again.
-            app.storage[TestCredentialsKey.self] = try await TestCredentials.make(role: .manager, organisation: nil, on: app, email: "other@assure.test")
+            app.storage[TestCredentialsKey.self] = try await TestCredentials.make(role: .systemAdmin, organisation: nil, on: app, email: "other@assure.test")
             try await app.reloadFrameworks()
             try await app.send(.GET, "/api/v1/frameworks/trust-cyber-checklist@2026") { res async throws in
                 XCTAssertEqual(res.status, .ok)

@@ -39,6 +39,8 @@ final class AssessmentResult: Model, @unchecked Sendable {
     @OptionalField(key: "owner_email") var ownerEmail: String?
     @Field(key: "status") var status: String
     @OptionalField(key: "reviewer_email") var reviewerEmail: String?
+    /// Who last changed the level, rationale or indicators: they may not approve that change.
+    @OptionalField(key: "recorded_by") var recordedBy: String?
     /// The indicators ticked, as JSON, for items whose catalogue supplies them.
     @OptionalField(key: "indicators") var indicatorsJSON: String?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
@@ -47,6 +49,17 @@ final class AssessmentResult: Model, @unchecked Sendable {
 
     var itemStatus: AssessmentItemStatus { AssessmentItemStatus(rawValue: status) ?? .notStarted }
     var ticked: Set<String> { Set(indicatorsJSON.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []) }
+}
+
+/// Results keep who submitted their content, for separation of duties on approval.
+struct AddResultRecordedBy: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("assessment_results").field("recorded_by", .string).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("assessment_results").deleteField("recorded_by").update()
+    }
 }
 
 /// Results keep the indicators ticked, for catalogues that supply indicator checklists.
@@ -158,10 +171,9 @@ struct Assessments {
             throw AssureError(status: .conflict, title: "Already started", detail: "\(organisation.name) already has a \(catalogue.title) \(catalogue.version) assessment for \(period)",
                               problems: [.init(field: "period", message: "An assessment for \(period) already exists")])
         }
-        let last = try await Assessment.query(on: db).filter(\.$organisation.$id == organisation.id).sort(\.$number, .descending).first()
         let assessment = Assessment()
         assessment.$organisation.id = organisation.id
-        assessment.number = (last?.number ?? 0) + 1
+        assessment.number = try await ReferenceAllocator.next(.assessment, organisation: organisation.id, on: db).lowerBound
         assessment.frameworkID = catalogue.id
         assessment.frameworkVersion = catalogue.version
         assessment.period = period
@@ -232,12 +244,65 @@ struct Assessments {
         var target: String?
     }
 
-    /// Records an item's result. Approving needs someone who may approve, and not the item's owner.
+    /// Records an item's result. Only the fields sent change (an absent field keeps what is
+    /// stored; an empty one clears it). Approving follows the one separation-of-duties rule
+    /// (`ApprovalRule`): not the owner as stored, and not whoever submitted what is approved.
     func record(_ input: ResultInput, item itemID: String, in assessment: Assessment, by identity: Identity, mayApprove: Bool) async throws {
         let catalogue = try frameworks.requireCatalogue(of: assessment)
         guard let item = catalogue.items.first(where: { $0.id == itemID }) else { throw AssureError.notFound("\(catalogue.title) has no item \(itemID)") }
+        guard input.indicators != nil || input.level != nil || input.rationale != nil || input.owner != nil || input.status != nil || input.target != nil else {
+            throw AssureError.invalid([RuleError(field: "level", message: "Send at least one of: indicators, level, rationale, owner, status, target")])
+        }
+        let stored = try await AssessmentResult.query(on: database).filter(\.$assessment.$id == assessment.requireID()).filter(\.$itemID == item.id).first()
+        let change = try await checkedChange(input, item: item, catalogue: catalogue, stored: stored, by: identity, mayApprove: mayApprove)
+        try await database.writeTransaction { db in
+            let existing = try await AssessmentResult.query(on: db).filter(\.$assessment.$id == assessment.requireID()).filter(\.$itemID == item.id).first()
+            guard existing?.updatedAt == stored?.updatedAt, existing?.status == stored?.status else {
+                throw AssureError(status: .conflict, title: "Changed meanwhile", detail: "Someone else changed \(item.id) while you were editing it. Reload it and try again.")
+            }
+            let result = existing ?? AssessmentResult()
+            let before = (result.level, existing == nil ? nil : result.status, existing?.ownerEmail)
+            result.$assessment.id = try assessment.requireID()
+            result.itemID = item.id
+            result.level = change.level
+            if let ticked = change.tickedJSON { result.indicatorsJSON = ticked }
+            result.rationale = change.rationale
+            result.ownerEmail = change.owner
+            result.status = change.status.rawValue
+            if change.changesContent || existing?.recordedBy == nil { result.recordedBy = identity.email }
+            result.reviewerEmail = change.status == .approved ? identity.email : nil
+            try await result.save(on: db)
+            var targets = assessment.targets
+            var changes: [String: AuditEvent.FieldChange] = ["item": .init(before: nil, after: item.id),
+                                                            "level": .init(before: before.0, after: result.level), "status": .init(before: before.1, after: change.status.rawValue),
+                                                            "owner": .init(before: before.2, after: result.ownerEmail)]
+            if let target = change.target, targets[item.id] != target {
+                changes["target"] = .init(before: targets[item.id], after: target)
+                targets[item.id] = target
+                assessment.targetsJSON = String(decoding: try RiskRegister.encoder.encode(targets), as: UTF8.self)
+                try await assessment.update(on: db)
+            }
+            if change.status == .approved { changes["approved_by"] = .init(before: nil, after: identity.email) }
+            try await AuditTrail.append([event("record-result", assessment, changes)], on: db)
+        }
+    }
+
+    /// A result change after every check: what each field becomes, and whether the content
+    /// under review (level, rationale, indicators) changed.
+    struct ResultChange {
+        var level: String?
+        var tickedJSON: String?
+        var rationale: String
+        var owner: String?
+        var status: AssessmentItemStatus
+        var target: String?
+        var changesContent: Bool
+    }
+
+    private func checkedChange(_ input: ResultInput, item: FrameworkCatalogue.Item, catalogue: FrameworkCatalogue, stored: AssessmentResult?,
+                               by identity: Identity, mayApprove: Bool) async throws -> ResultChange {
         var problems: [RuleError] = []
-        var level = (input.level ?? "").trimmingCharacters(in: .whitespaces)
+        var level = input.level.map { $0.trimmingCharacters(in: .whitespaces) } ?? stored?.level ?? ""
         var ticked: [String]?
         if let sent = input.indicators, !item.indicators.isEmpty {
             let chosen = sent.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -249,51 +314,37 @@ struct Assessments {
             level = IndicatorGrading.grade(item, ticked: Set(chosen)) ?? level
         }
         if !level.isEmpty, let problem = catalogue.check(level: level, item: item.id) { problems.append(problem) }
-        let target = (input.target ?? "").trimmingCharacters(in: .whitespaces)
-        if !target.isEmpty, let problem = catalogue.check(level: target, item: item.id) { problems.append(RuleError(field: "target", message: problem.message)) }
-        let rationale = (input.rationale ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let target = input.target.map { $0.trimmingCharacters(in: .whitespaces) }
+        if let target, !target.isEmpty, let problem = catalogue.check(level: target, item: item.id) { problems.append(RuleError(field: "target", message: problem.message)) }
+        let rationale = input.rationale.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? stored?.rationale ?? ""
         if rationale.count > 4000 { problems.append(RuleError(field: "rationale", message: "Keep the rationale to 4,000 characters or fewer")) }
-        let status = AssessmentItemStatus(rawValue: (input.status ?? "in-progress").trimmingCharacters(in: .whitespaces))
-        if status == nil { problems.append(RuleError(field: "status", message: "Status must be one of: \(AssessmentItemStatus.allCases.map(\.rawValue).joined(separator: ", "))")) }
-        var owner: String?
-        if let raw = input.owner, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
-            if let email = try? EmailAddress(raw), (try await register.eligibleOwners()).contains(email.value) { owner = email.value }
+        var owner = stored?.ownerEmail
+        if let raw = input.owner {
+            if raw.trimmingCharacters(in: .whitespaces).isEmpty { owner = nil }
+            else if let email = try? EmailAddress(raw), (try await register.eligibleOwners()).contains(email.value) { owner = email.value }
             else { problems.append(RuleError(field: "owner", message: "The owner must be the email address of someone with a role in \(organisation.name)")) }
         }
-        if status == .approved {
+        let tickedJSON = try ticked.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        let changesContent = (level.isEmpty ? nil : level) != stored?.level || rationale != (stored?.rationale ?? "")
+            || (tickedJSON != nil && tickedJSON != stored?.indicatorsJSON)
+        var status = stored?.itemStatus ?? .inProgress
+        if let raw = input.status {
+            if let sent = AssessmentItemStatus(rawValue: raw.trimmingCharacters(in: .whitespaces)) { status = sent }
+            else { problems.append(RuleError(field: "status", message: "Status must be one of: \(AssessmentItemStatus.allCases.map(\.rawValue).joined(separator: ", "))")) }
+        } else if status == .approved, changesContent || owner != stored?.ownerEmail {
+            // What was approved has changed, so the approval no longer stands.
+            status = .readyForReview
+        }
+        if status == .approved, input.status != nil || stored?.itemStatus != .approved {
             if level.isEmpty { problems.append(RuleError(field: "level", message: "Record a result before approving it")) }
             if rationale.isEmpty { problems.append(RuleError(field: "rationale", message: "Say why before approving")) }
-            if !mayApprove { problems.append(RuleError(field: "status", message: "Only a manager may approve a result")) }
-            if owner == identity.email { problems.append(RuleError(field: "status", message: "The owner of a result cannot also approve it")) }
+            let parties = ApprovalRule.Parties(approver: identity.email, storedOwner: stored?.ownerEmail,
+                                               requestedOwner: owner, submitter: changesContent ? identity.email : stored?.recordedBy)
+            if let refusal = ApprovalRule.refusal(parties, mayApprove: mayApprove, what: "a result", field: "status") { problems.append(refusal) }
         }
-        guard problems.isEmpty, let status else { throw AssureError.invalid(problems) }
-        let chosenOwner = owner, gradedLevel = level
-        let tickedJSON = try ticked.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        try await database.writeTransaction { db in
-            let existing = try await AssessmentResult.query(on: db).filter(\.$assessment.$id == assessment.requireID()).filter(\.$itemID == item.id).first()
-            let result = existing ?? AssessmentResult()
-            let before = (result.level, existing == nil ? nil : result.status)
-            result.$assessment.id = try assessment.requireID()
-            result.itemID = item.id
-            result.level = gradedLevel.isEmpty ? nil : gradedLevel
-            if let tickedJSON { result.indicatorsJSON = tickedJSON }
-            result.rationale = rationale
-            result.ownerEmail = chosenOwner
-            result.status = status.rawValue
-            result.reviewerEmail = status == .approved ? identity.email : nil
-            try await result.save(on: db)
-            var targets = assessment.targets
-            var changes: [String: AuditEvent.FieldChange] = ["item": .init(before: nil, after: item.id),
-                                                            "level": .init(before: before.0, after: result.level), "status": .init(before: before.1, after: status.rawValue)]
-            if !target.isEmpty, targets[item.id] != target {
-                changes["target"] = .init(before: targets[item.id], after: target)
-                targets[item.id] = target
-                assessment.targetsJSON = String(decoding: try RiskRegister.encoder.encode(targets), as: UTF8.self)
-                try await assessment.update(on: db)
-            }
-            if status == .approved { changes["approved_by"] = .init(before: nil, after: identity.email) }
-            try await AuditTrail.append([event("record-result", assessment, changes)], on: db)
-        }
+        guard problems.isEmpty else { throw AssureError.invalid(problems) }
+        return ResultChange(level: level.isEmpty ? nil : level, tickedJSON: tickedJSON, rationale: rationale, owner: owner, status: status,
+                            target: target.flatMap { $0.isEmpty ? nil : $0 }, changesContent: changesContent)
     }
 
     func find(_ reference: String) async throws -> Assessment {

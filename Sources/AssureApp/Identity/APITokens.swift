@@ -151,6 +151,42 @@ struct APITokens {
     }
 }
 
+extension APITokens {
+    /// Ends every live token a person has: a password reset, disabling the account and "sign out
+    /// everywhere" all mean the person's credentials may be in the wrong hands. Returns how many.
+    static func revokeAll(of userID: UUID, at now: Date, on db: any Database) async throws -> Int {
+        let live = try await APIToken.query(on: db).filter(\.$user.$id == userID).filter(\.$revokedAt == nil).all()
+        for token in live {
+            token.revokedAt = now
+            try await token.update(on: db)
+        }
+        return live.count
+    }
+
+    /// The ODS codes above a token's organisation (none for a system administrator's token).
+    static func ancestors(of code: String?, on db: any Database) async throws -> [String] {
+        guard let code else { return [] }
+        return try await OrganisationDirectory(database: db).ancestry(of: code).dropLast().map(\.odsCode)
+    }
+
+    /// Ends the tokens whose whole role the person no longer holds (after a role is removed): a
+    /// token is never left to act with less than it says. Returns how many.
+    static func revokeUncovered(of userID: UUID, at now: Date, on db: any Database) async throws -> Int {
+        let owner = try await SessionMiddleware.memberships(of: userID, on: db)
+        var revoked = 0
+        for token in try await APIToken.query(on: db).filter(\.$user.$id == userID).filter(\.$revokedAt == nil).with(\.$organisation).all() {
+            let code = token.organisation?.odsCode
+            let ancestors = try await ancestors(of: code, on: db)
+            let scope = Role(rawValue: token.role)
+            if let scope, AccessPolicy.effectiveTokenRole(scope: scope, organisation: code, ancestors: ancestors, owner: owner) == scope { continue }
+            token.revokedAt = now
+            try await token.update(on: db)
+            revoked += 1
+        }
+        return revoked
+    }
+}
+
 /// Reads `Authorization: Bearer …` on API requests and puts the token's owner, scoped to the
 /// token's single organisation and role, on the request. The API never reads cookies.
 struct BearerTokenMiddleware: AsyncMiddleware {
@@ -169,8 +205,15 @@ struct BearerTokenMiddleware: AsyncMiddleware {
             token.lastUsedAt = now
             try await request.db.writeTransaction { db in try await token.update(on: db) }
         }
+        let code = token.organisation?.odsCode
+        let ancestors = try await APITokens.ancestors(of: code, on: request.db)
+        let owner = try await SessionMiddleware.memberships(of: token.user.requireID(), on: request.db)
+        guard let effective = AccessPolicy.effectiveTokenRole(scope: role, organisation: code, ancestors: ancestors, owner: owner) else {
+            throw AssureError(status: .unauthorized, title: "Not signed in",
+                              detail: "The API token no longer works: its owner no longer holds a role in \(code ?? "Assure") that it could act with. Create a new one.")
+        }
         request.identity = Identity(userID: try token.user.requireID(), email: token.user.email, displayName: token.user.displayName,
-                                    memberships: [Membership(organisation: token.organisation?.odsCode ?? "", role: role)],
+                                    memberships: [Membership(organisation: code ?? "", role: effective)],
                                     sessionID: try token.requireID(), csrfToken: "")
         return try await next.respond(to: request)
     }

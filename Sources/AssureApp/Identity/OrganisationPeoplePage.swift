@@ -173,6 +173,6 @@ enum PeopleFormat {
 
 extension Request {
     var accounts: UserAccounts {
-        UserAccounts(database: db, audit: auditContext, threadPool: application.threadPool)
+        UserAccounts(database: db, audit: auditContext, threadPool: application.threadPool, clock: application.clock)
     }
 }

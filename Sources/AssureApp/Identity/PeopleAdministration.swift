@@ -90,8 +90,10 @@ extension UserAccounts {
                 throw AssureError.notFound("\(organisation.name) has no such membership")
             }
             try await membership.delete(on: db)
+            let tokens = try await APITokens.revokeUncovered(of: membership.user.requireID(), at: clock.now(), on: db)
             try await AuditTrail.append([event("revoke-role", entityType: "membership", entityID: "\(membership.user.email) \(membership.role)",
-                                              organisation: organisation.odsCode, changes: ["role": .init(before: membership.role, after: nil)])], on: db)
+                                              organisation: organisation.odsCode, changes: ["role": .init(before: membership.role, after: nil)]
+                                                .merging(Self.tokenChange(tokens)) { $1 })], on: db)
         }
     }
 
@@ -101,18 +103,30 @@ extension UserAccounts {
             user.passwordHash = nil
             try await user.update(on: db)
             try await SignInSession.query(on: db).filter(\.$user.$id == user.requireID()).delete()
+            let tokens = try await APITokens.revokeAll(of: user.requireID(), at: now, on: db)
             let link = try await PasswordLinks.issue(for: user, .reset, now: now, baseURL: baseURL, on: db)
             try await AuditTrail.append([event("reset-password", entityType: "user", entityID: user.email, organisation: nil,
-                                              changes: ["password": .init(before: "set", after: "reset link issued")])], on: db)
+                                              changes: ["password": .init(before: "set", after: "reset link issued")].merging(Self.tokenChange(tokens)) { $1 })], on: db)
             return link
         }
     }
 
-    func signOutEverywhere(_ user: User) async throws {
+    /// Ends every session and API token the person has; returns how many of each.
+    @discardableResult
+    func signOutEverywhere(_ user: User) async throws -> (sessions: Int, tokens: Int) {
         try await database.writeTransaction { db in
+            let sessions = try await SignInSession.query(on: db).filter(\.$user.$id == user.requireID()).count()
             try await SignInSession.query(on: db).filter(\.$user.$id == user.requireID()).delete()
-            try await AuditTrail.append([event("sign-out-everywhere", entityType: "user", entityID: user.email, organisation: nil, changes: [:])], on: db)
+            let tokens = try await APITokens.revokeAll(of: user.requireID(), at: clock.now(), on: db)
+            try await AuditTrail.append([event("sign-out-everywhere", entityType: "user", entityID: user.email, organisation: nil,
+                                              changes: Self.tokenChange(tokens))], on: db)
+            return (sessions, tokens)
         }
+    }
+
+    /// The audit trail records how many API tokens a change ended.
+    static func tokenChange(_ count: Int) -> [String: AuditEvent.FieldChange] {
+        count == 0 ? [:] : ["api_tokens": .init(before: "\(count) live", after: "revoked")]
     }
 
     /// Sets the password from a link; the link is used up and the person's other sessions end.

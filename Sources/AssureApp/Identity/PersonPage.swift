@@ -79,18 +79,20 @@ enum PersonPage {
         switch action {
         case .disable:
             try await accounts.setStatus(email: user.email, .disabled)
-            return ("Account disabled", "\(user.displayName) can no longer sign in or use API tokens, and has been signed out everywhere.", nil)
+            return ("Account disabled", "\(user.displayName) can no longer sign in, has been signed out everywhere, and every API token they had has been revoked.", nil)
         case .enable:
             try await accounts.setStatus(email: user.email, .active)
             return ("Account enabled", "\(user.displayName) can sign in again.", nil)
         case .resetPassword:
             let link = try await accounts.issueReset(for: user, baseURL: req.application.assureConfiguration.externalURL, now: req.application.clock.now())
-            return ("Password reset", "\(user.displayName)'s old password no longer works and they have been signed out. Give them this link, by a route you trust, to choose a new one. It works once, for 7 days, and will not be shown again.", link)
+            return ("Password reset", "\(user.displayName)'s old password no longer works, they have been signed out everywhere and every API token they had has been revoked. Give them this link, by a route you trust, to choose a new one. It works once, for 7 days, and will not be shown again.", link)
         case .signOutEverywhere:
-            try await accounts.signOutEverywhere(user)
-            return ("Signed out everywhere", "Every session \(user.displayName) had has ended.", nil)
+            let ended = try await accounts.signOutEverywhere(user)
+            return ("Signed out everywhere", "\(user.displayName)'s \(Self.count(ended.sessions, "session")) and \(Self.count(ended.tokens, "API token")) have ended.", nil)
         }
     }
+
+    private static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
     private static func render(_ req: Request, _ user: User, _ roles: [HeldRole], identity: Identity,
                                notice: (title: String, text: String, secret: String?)?) async throws -> Response {

@@ -90,7 +90,9 @@ enum SignInPage {
                 let sessions = SignInSession.query(on: db)
                 if everywhere { sessions.filter(\.$user.$id == identity.userID) } else { sessions.filter(\.$id == identity.sessionID) }
                 try await sessions.delete()
-                try await AuditTrail.append([signInEvent(everywhere ? "sign-out-everywhere" : "sign-out", email: identity.email, req: req)], on: db)
+                var event = signInEvent(everywhere ? "sign-out-everywhere" : "sign-out", email: identity.email, req: req)
+                if everywhere { event.changes = UserAccounts.tokenChange(try await APITokens.revokeAll(of: identity.userID, at: req.application.clock.now(), on: db)) }
+                try await AuditTrail.append([event], on: db)
             }
         }
         let response = req.redirect(to: SiteURL.signIn.path, redirectType: .normal)
@@ -107,12 +109,10 @@ enum SignInPage {
                           clientAddress: req.remoteAddress?.ipAddress)
     }
 
-    /// Only a path on this site; anything else (another host, `//host`) goes to the organisations page.
+    /// Only a path on this site as the browser will read it (`SameSitePath`); anything else goes to
+    /// the organisations page.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), !next.contains("\r"), !next.contains("\n") else {
-            return SiteURL.organisations.path
-        }
-        return next
+        SameSitePath.validated(next) ?? SiteURL.organisations.path
     }
 
     static func render(_ req: Request, email: String, next: String, error: String?, status: HTTPResponseStatus) -> Response {

@@ -13,6 +13,7 @@ struct UserAccounts {
     let database: any Database
     let audit: AuditContext
     let threadPool: NIOThreadPool
+    let clock: AssureClock
 
     struct AccountSummary: Sendable {
         var id: UUID?
@@ -66,8 +67,10 @@ struct UserAccounts {
                 throw AssureError.notFound("\(user.email) does not hold the role \(role.rawValue)\(organisation.map { " in \($0.odsCode)" } ?? "")")
             }
             try await membership.delete(on: db)
+            let tokens = try await APITokens.revokeUncovered(of: user.requireID(), at: clock.now(), on: db)
             try await AuditTrail.append([event("revoke-role", entityType: "membership", entityID: "\(user.email) \(role.rawValue)",
-                                              organisation: organisation?.odsCode, changes: ["role": .init(before: role.rawValue, after: nil)])], on: db)
+                                              organisation: organisation?.odsCode, changes: ["role": .init(before: role.rawValue, after: nil)]
+                                                .merging(Self.tokenChange(tokens)) { $1 })], on: db)
         }
     }
 
@@ -85,9 +88,14 @@ struct UserAccounts {
             user.status = status
             try await user.update(on: db)
             // A disabled person is signed out at once, everywhere.
-            if status == .disabled { try await SignInSession.query(on: db).filter(\.$user.$id == user.requireID()).delete() }
+            var tokens = 0
+            if status == .disabled {
+                try await SignInSession.query(on: db).filter(\.$user.$id == user.requireID()).delete()
+                tokens = try await APITokens.revokeAll(of: user.requireID(), at: clock.now(), on: db)
+            }
             try await AuditTrail.append([event(status == .disabled ? "disable" : "enable", entityType: "user", entityID: user.email,
-                                              organisation: nil, changes: ["status": .init(before: before, after: status.rawValue)])], on: db)
+                                              organisation: nil, changes: ["status": .init(before: before, after: status.rawValue)]
+                                                .merging(Self.tokenChange(tokens)) { $1 })], on: db)
         }
     }
 

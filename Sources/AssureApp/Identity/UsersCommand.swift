@@ -16,7 +16,7 @@ struct UsersCommand: AsyncCommandGroup {
 
 extension CommandContext {
     var accounts: UserAccounts {
-        UserAccounts(database: application.db, audit: .command("users"), threadPool: application.threadPool)
+        UserAccounts(database: application.db, audit: .command("users"), threadPool: application.threadPool, clock: application.clock)
     }
 
     /// Runs an account change, turning field problems into one clear message and a non-zero exit.

@@ -111,7 +111,9 @@ struct OrganisationList: Content {
     var items: [OrganisationDTO]
 }
 
-struct OrganisationInput: Content {
+struct OrganisationInput: Content, WireFieldNames {
+    static let wireFieldNames: Set<String> = ["ods_code", "name", "type", "parent_ods_code", "dspt_category"]
+
     var odsCode: String?
     var name: String
     var type: String

@@ -40,6 +40,10 @@ struct AssureError: AbortError, Sendable {
     }
 }
 
+/// A body type whose wire names differ from its property names (it has `CodingKeys`) says
+/// them here, so unknown fields can still be told from known ones.
+protocol WireFieldNames { static var wireFieldNames: Set<String> { get } }
+
 extension RuleError: AbortError {
     public var status: HTTPResponseStatus { .unprocessableEntity }
     public var reason: String { "\(field): \(message)" }
@@ -53,7 +57,20 @@ extension Request {
             throw AssureError(status: .unsupportedMediaType, title: "Unsupported media type",
                               detail: "Send the body as JSON with the header Content-Type: application/json")
         }
-        return try content.decode(T.self)
+        let value = try content.decode(T.self)
+        try Self.refuseUnknownFields(in: body.data, for: value)
+        return value
+    }
+
+    /// A field the API does not know is refused by name, never ignored: a misspelt `owner` must
+    /// not quietly leave a record unchanged (or, worse, read as "no owner"). The fields a body
+    /// type knows are its stored properties (input bodies are plain structs named as on the wire).
+    static func refuseUnknownFields<T>(in body: ByteBuffer?, for value: T) throws {
+        let known = (value as? any WireFieldNames).map { type(of: $0).wireFieldNames } ?? Set(Mirror(reflecting: value).children.compactMap(\.label))
+        guard !known.isEmpty, let body, let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else { return }
+        let unknown = object.keys.filter { !known.contains($0) }.sorted()
+        guard !unknown.isEmpty else { return }
+        throw AssureError.invalid(unknown.map { RuleError(field: $0, message: "'\($0.prefix(60))' is not a field here; send only: \(known.sorted().joined(separator: ", "))") })
     }
 }
 

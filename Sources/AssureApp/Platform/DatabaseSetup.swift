@@ -45,6 +45,8 @@ public enum AssureMigrations {
         CreateKPISnapshots(),
         CreateKPIPopulations(),
         KPISnapshotsInColumns(),
+        AddResultRecordedBy(),
+        CreateReferenceCounters(),
     ]
 
     public static var names: [String] { all.map(\.name) }

@@ -28,6 +28,7 @@ public enum AssureStartup {
             try await app.autoMigrate()
         }
         try await app.reloadFrameworks()
+        try await EvidenceStore.collectOrphans(on: app)
         if configuration.demo {
             let summary = try await DemoSeeder.seedRegion(on: app.db)
             let people = try await DemoSeeder.seedPeople(on: app)
@@ -101,7 +102,7 @@ enum DemoSeeder {
 
     /// One account for every role, added once; later starts find them and skip the bcrypt work.
     static func seedPeople(on app: Application) async throws -> Int {
-        let accounts = UserAccounts(database: app.db, audit: .command("demo"), threadPool: app.threadPool)
+        let accounts = UserAccounts(database: app.db, audit: .command("demo"), threadPool: app.threadPool, clock: app.clock)
         let existing = Set(try await User.query(on: app.db).all().map(\.email))
         let missing = DemoPeople.all.filter { !existing.contains($0.email) }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -175,13 +176,25 @@ enum DemoSeeder {
                  displayName: "Demo", memberships: [], sessionID: UUID(), csrfToken: "")
     }
 
+    /// A demo person submitting their own work, for the four-eyes rule to see who did what.
+    static func demoPerson(_ email: String) -> Identity {
+        Identity(userID: UUID(), email: email, displayName: "Demo", memberships: [], sessionID: UUID(), csrfToken: "")
+    }
+
     static func seedAssessment(_ entry: DemoAssessments.Entry, register: RiskRegister) async throws {
         let assessments = Assessments(register: register, frameworks: .shipped)
         let assessment = try await assessments.start(.init(framework: entry.framework, period: entry.period, interim_due: entry.interim,
                                                            final_due: entry.final, profile: entry.profile))
         for result in entry.results {
-            try await assessments.record(.init(level: result.level, rationale: result.rationale, owner: result.owner, status: result.status.rawValue),
-                                         item: result.item, in: assessment, by: demoApprover, mayApprove: true)
+            // Four eyes, as in life: the owner submits the result, the system administrator approves it.
+            let approved = result.status == .approved
+            let submitter = demoPerson(result.owner ?? "demo@avalon.example")
+            try await assessments.record(.init(level: result.level, rationale: result.rationale, owner: result.owner,
+                                               status: approved ? AssessmentItemStatus.readyForReview.rawValue : result.status.rawValue),
+                                         item: result.item, in: assessment, by: submitter, mayApprove: false)
+            if approved {
+                try await assessments.record(.init(status: AssessmentItemStatus.approved.rawValue), item: result.item, in: assessment, by: demoApprover, mayApprove: true)
+            }
         }
     }
 
@@ -201,9 +214,9 @@ enum DemoSeeder {
                                               review_by: register.today.adding(days: entry.reviewInDays).description, url: entry.url)
             let evidence: Evidence
             if let file = entry.file {
-                evidence = try await library.addFile(input, upload: .init(name: file.name, data: Data(file.contents.utf8)), by: demoApprover)
+                evidence = try await library.addFile(input, upload: .init(name: file.name, data: Data(file.contents.utf8)), by: demoPerson(owner ?? "demo@avalon.example"))
             } else {
-                evidence = try await library.addLink(input, by: demoApprover)
+                evidence = try await library.addLink(input, by: demoPerson(owner ?? "demo@avalon.example"))
             }
             if entry.approved { try await library.setApproval(evidence, to: EvidenceApproval.approved.rawValue, by: demoApprover, mayApprove: true) }
             for (key, item) in entry.supports {

@@ -123,10 +123,9 @@ struct BoardAssuranceChanges {
         }
         guard problems.isEmpty, let lead else { throw AssureError.invalid(problems) }
         return try await database.writeTransaction { db in
-            let last = try await StrategicObjective.query(on: db).filter(\.$organisation.$id == organisation.id).sort(\.$number, .descending).first()
             let objective = StrategicObjective()
             objective.$organisation.id = organisation.id
-            objective.number = (last?.number ?? 0) + 1
+            objective.number = try await ReferenceAllocator.next(.objective, organisation: organisation.id, on: db).lowerBound
             objective.title = title
             objective.description = description
             objective.leadEmail = lead.value

@@ -42,14 +42,14 @@ enum HeatMapPage {
             """
         for (row, ratings) in map.rows.enumerated() {
             let likelihood = matrix.likelihood[matrix.likelihood.count - 1 - row]
-            out += ##"<text x="\##(labelWidth - 8)" y="\##(labelHeight + row * cell + cell / 2 + 5)" text-anchor="end" font-size="15">\##(escape("\(likelihood.score) \(likelihood.label)"))</text>"##
+            out += ##"<text x="\##(labelWidth - 8)" y="\##(labelHeight + row * cell + cell / 2 + 5)" text-anchor="end" font-size="15">\##(HTMLEscaping.text("\(likelihood.score) \(likelihood.label)"))</text>"##
             for (column, rating) in ratings.enumerated() {
                 let score = matrix.score(likelihood: rating.likelihood, consequence: rating.consequence) ?? 0
                 let band = matrix.band(for: score)
                 let now = map.current[rating] ?? 0, target = map.target[rating] ?? 0
                 let x = labelWidth + column * cell, y = labelHeight + row * cell
                 let link = SiteURL.risks(code).with(query: [("likelihood", String(rating.likelihood)), ("consequence", String(rating.consequence))])
-                out += ##"<a href="\##(escape(link))" aria-label="\##(escape("Likelihood \(likelihood.label), consequence \(matrix.consequence[column].label), score \(score) \(band?.label ?? ""): \(now) now, \(target) at target"))">"##
+                out += ##"<a href="\##(HTMLEscaping.attribute(link))" aria-label="\##(HTMLEscaping.attribute("Likelihood \(likelihood.label), consequence \(matrix.consequence[column].label), score \(score) \(band?.label ?? ""): \(now) now, \(target) at target"))">"##
                 out += ##"<rect x="\##(x + 2)" y="\##(y + 2)" width="\##(cell - 4)" height="\##(cell - 4)" fill="\##(fills[band?.colour ?? ""] ?? "#f0f4f5")" stroke="#425563" stroke-width="1"/>"##
                 out += ##"<text x="\##(x + cell / 2)" y="\##(y + 38)" text-anchor="middle" font-size="28" font-weight="700" fill="#212b32">\##(now)</text>"##
                 out += ##"<text x="\##(x + cell / 2)" y="\##(y + 64)" text-anchor="middle" font-size="13" fill="#212b32">target \##(target)</text>"##
@@ -58,7 +58,7 @@ enum HeatMapPage {
         }
         for (column, consequence) in matrix.consequence.enumerated() {
             out += ##"<text x="\##(labelWidth + column * cell + cell / 2)" y="\##(labelHeight - 30)" text-anchor="middle" font-size="15">\##(consequence.score)</text>"##
-            out += ##"<text x="\##(labelWidth + column * cell + cell / 2)" y="\##(labelHeight - 10)" text-anchor="middle" font-size="13">\##(escape(consequence.label))</text>"##
+            out += ##"<text x="\##(labelWidth + column * cell + cell / 2)" y="\##(labelHeight - 10)" text-anchor="middle" font-size="13">\##(HTMLEscaping.text(consequence.label))</text>"##
         }
         return out + "</svg>"
     }
@@ -89,10 +89,5 @@ enum HeatMapPage {
                 )
             })
         )
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

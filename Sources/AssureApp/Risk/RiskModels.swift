@@ -106,6 +106,7 @@ final class RiskSettingsRecord: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     @Parent(key: "organisation_id") var organisation: Organisation
     @Field(key: "settings") var settingsJSON: String
+    /// Kept for databases of earlier releases; numbers now come from `ReferenceAllocator`.
     @Field(key: "next_number") var nextNumber: Int
 
     init() {}

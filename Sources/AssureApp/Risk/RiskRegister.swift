@@ -175,8 +175,8 @@ struct RiskRegister {
     /// chunks (under SQLite's 32,766 bound values a statement); the caller audits.
     func insert(_ drafts: [RiskDraft], matrix: RiskMatrix, on db: any Database) async throws -> [Risk] {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-        let settings = try await settingsRecord(on: db)
-        var number = settings.nextNumber
+        guard !drafts.isEmpty else { return [] }
+        var number = try await ReferenceAllocator.next(.risk, count: drafts.count, organisation: organisation.id, on: db).lowerBound
         let now = Date()
         var risks: [Risk] = []
         risks.reserveCapacity(drafts.count)
@@ -210,8 +210,6 @@ struct RiskRegister {
             }
             try await insert.run()
         }
-        settings.nextNumber = number
-        try await settings.save(on: db)
         return risks
     }
 

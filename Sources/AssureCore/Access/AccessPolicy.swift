@@ -57,3 +57,27 @@ extension AccessPolicy {
         return Role.allCases.filter { $0 != .systemAdmin }
     }
 }
+
+extension AccessPolicy {
+    /// What an API token may do now: the lower of the role it was issued with and what its owner
+    /// holds there today, checked on every request, so a token never outlives its owner's grant.
+    /// Roles are ordered by what they permit (`Role.isNoHigher(than:)`), so "the lower" is the
+    /// strongest role that both the token's role and one of the owner's current roles cover.
+    /// Nil when the owner holds nothing there any more. A system administrator's token (no
+    /// organisation) needs its owner to be a system administrator still.
+    public static func effectiveTokenRole<Organisation>(
+        scope: Role, organisation: Organisation?, ancestors: [Organisation], owner: [Membership<Organisation>]
+    ) -> Role? {
+        let applicable = owner.filter { membership in
+            if membership.role == .systemAdmin { return true }
+            guard let organisation else { return false }
+            return membership.organisation == organisation || (membership.role.reachesDescendants && ancestors.contains(membership.organisation))
+        }.map(\.role)
+        if organisation == nil { return scope == .systemAdmin && applicable.contains(.systemAdmin) ? .systemAdmin : nil }
+        if applicable.contains(where: { scope.isNoHigher(than: $0) }) { return scope }
+        let covered = Role.allCases.filter { candidate in
+            candidate != .systemAdmin && candidate.isNoHigher(than: scope) && applicable.contains { candidate.isNoHigher(than: $0) }
+        }
+        return covered.max { $0.permitted.rawValue.nonzeroBitCount < $1.permitted.rawValue.nonzeroBitCount }
+    }
+}

@@ -73,18 +73,16 @@ struct EvidenceLibrary {
         if (named.title ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, !name.isEmpty { named.title = String(name.prefix(200)) }
         let details = try await checkDetails(named, problems: &problems)
         guard problems.isEmpty, let upload else { throw AssureError.invalid(problems) }
-        let (digest, created) = try await store.save(upload.data)
+        // The file is written first and referenced after. It is never taken away here, even if the
+        // record fails: another upload of the same contents may already refer to it. Files no record
+        // refers to are collected separately (`EvidenceStore.removeOrphans`).
+        let digest = try await store.save(upload.data).digest
         let storedName = name, storedType = contentType
-        do {
-            return try await insert(kind: .file, details, by: identity) { evidence in
-                evidence.fileSHA256 = digest
-                evidence.fileName = storedName
-                evidence.contentType = storedType
-                evidence.fileSize = upload.data.count
-            }
-        } catch {
-            if created { await store.remove(digest) }  // nothing partial: no file without its record
-            throw error
+        return try await insert(kind: .file, details, by: identity) { evidence in
+            evidence.fileSHA256 = digest
+            evidence.fileName = storedName
+            evidence.contentType = storedType
+            evidence.fileSize = upload.data.count
         }
     }
 
@@ -146,8 +144,7 @@ struct EvidenceLibrary {
     }
 
     private func nextNumber(on db: any Database) async throws -> Int {
-        let last = try await Evidence.query(on: db).filter(\.$organisation.$id == organisation.id).sort(\.$number, .descending).first()
-        return (last?.number ?? 0) + 1
+        try await ReferenceAllocator.next(.evidence, organisation: organisation.id, on: db).lowerBound
     }
 
     /// Changes the shared details (not the file or link: new contents are new evidence).
@@ -171,15 +168,17 @@ struct EvidenceLibrary {
         }
     }
 
-    /// Approving or rejecting needs someone who may approve, and not the evidence's owner.
+    /// Approving or rejecting follows the one separation-of-duties rule (`ApprovalRule`).
     func setApproval(_ evidence: Evidence, to raw: String?, by identity: Identity, mayApprove: Bool) async throws {
         guard let approval = EvidenceApproval(rawValue: (raw ?? "").trimmingCharacters(in: .whitespaces)) else {
             throw AssureError.invalid([RuleError(field: "approval", message: "Approval must be one of: \(EvidenceApproval.allCases.map(\.rawValue).joined(separator: ", "))")])
         }
         var problems: [RuleError] = []
-        if !mayApprove { problems.append(RuleError(field: "approval", message: "Only a manager may approve or reject evidence")) }
-        if approval != .awaitingApproval, evidence.ownerEmail == identity.email {
-            problems.append(RuleError(field: "approval", message: "The owner of evidence cannot also approve or reject it"))
+        let parties = ApprovalRule.Parties(approver: identity.email, storedOwner: evidence.ownerEmail, submitter: evidence.createdBy)
+        if approval != .awaitingApproval, let refusal = ApprovalRule.refusal(parties, mayApprove: mayApprove, what: "this evidence", field: "approval") {
+            problems.append(refusal)
+        } else if !mayApprove {
+            problems.append(RuleError(field: "approval", message: "Only a manager may approve or reject evidence"))
         }
         if evidence.evidenceKind == .system { problems.append(RuleError(field: "approval", message: "Evidence produced by Assure is approved by the check that made it")) }
         guard problems.isEmpty else { throw AssureError.invalid(problems) }
@@ -270,5 +269,16 @@ extension Request {
     func evidenceLibrary(_ context: RiskContext) -> EvidenceLibrary {
         EvidenceLibrary(register: context.register, store: EvidenceStore(dataDirectory: application.assureConfiguration.dataDirectory, threadPool: application.threadPool),
                         maxBytes: application.assureConfiguration.evidenceMaxBytes)
+    }
+}
+
+extension EvidenceStore {
+    /// Collects evidence files no record refers to (an upload whose record failed), at start-up.
+    static func collectOrphans(on app: Application) async throws {
+        let rows = try await app.db.sqlDatabase.raw("SELECT DISTINCT file_sha256 FROM evidence WHERE file_sha256 IS NOT NULL").all()
+        let referenced = Set(try rows.map { try $0.decode(column: "file_sha256", as: String.self) })
+        let store = EvidenceStore(dataDirectory: app.assureConfiguration.dataDirectory, threadPool: app.threadPool)
+        let removed = try await store.removeOrphans(referenced: referenced, now: app.clock.now())
+        if removed > 0 { app.logger.notice("Removed \(removed) evidence file(s) that no record refers to") }
     }
 }

@@ -23,8 +23,7 @@ struct EvidenceStore: Sendable {
         return "\(directory)/\(digest.prefix(2))/\(digest)"
     }
 
-    /// Writes the file unless it is already kept; `created` says whether this call wrote it, so a
-    /// failed database write can take it away again.
+    /// Writes the file unless it is already kept; `created` says whether this call wrote it.
     func save(_ data: Data) async throws -> (digest: String, created: Bool) {
         try await threadPool.runIfActive { try saveBlocking(data) }
     }
@@ -47,8 +46,25 @@ struct EvidenceStore: Sendable {
         return (digest, true)
     }
 
-    func remove(_ digest: String) async {
-        guard let path = path(for: digest) else { return }
-        _ = try? await threadPool.runIfActive { try FileManager.default.removeItem(atPath: path) }
+    /// Removes kept files that no record refers to and that are older than `grace` (an upload
+    /// still being recorded is younger), and half-written files left by a crash. Returns how many.
+    func removeOrphans(referenced: Set<String>, olderThan grace: TimeInterval = 3600, now: Date) async throws -> Int {
+        try await threadPool.runIfActive {
+            let files = FileManager.default
+            guard let folders = try? files.contentsOfDirectory(atPath: directory) else { return 0 }
+            var removed = 0
+            for folder in folders where folder.count == 2 {
+                let folderPath = "\(directory)/\(folder)"
+                for name in (try? files.contentsOfDirectory(atPath: folderPath)) ?? [] {
+                    let path = "\(folderPath)/\(name)"
+                    let digest = name.hasSuffix(".partial") ? "" : name
+                    guard !referenced.contains(digest),
+                          let modified = (try? files.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                          now.timeIntervalSince(modified) > grace else { continue }
+                    if (try? files.removeItem(atPath: path)) != nil { removed += 1 }
+                }
+            }
+            return removed
+        }
     }
 }

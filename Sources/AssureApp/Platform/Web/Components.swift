@@ -150,7 +150,7 @@ enum Components {
         let classes = modifier.isEmpty ? "sparkline" : "sparkline \(modifier)"
         return .raw("""
             <svg class="\(classes)" viewBox="-4 -4 \(Int(width) + 8) \(Int(height) + 8)" width="\(Int(width) + 8)" height="\(Int(height) + 8)" role="img" \
-            aria-label="\(HeatMapPage.escape(label))"><polyline fill="none" stroke="#005eb8" stroke-width="3" points="\(points)"/></svg>
+            aria-label="\(HTMLEscaping.attribute(label))"><polyline fill="none" stroke="#005eb8" stroke-width="3" points="\(points)"/></svg>
             """)
     }
 

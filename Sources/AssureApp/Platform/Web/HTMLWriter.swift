@@ -9,21 +9,6 @@ struct HTMLWriter {
     /// Markup we wrote ourselves; never pass user data here.
     mutating func raw(_ markup: String) { html += markup }
 
-    /// Text content or an attribute value, escaped.
-    mutating func text(_ text: String) {
-        guard text.utf8.contains(where: { $0 == 38 || $0 == 60 || $0 == 62 || $0 == 34 || $0 == 39 }) else {
-            html += text
-            return
-        }
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": html += "&amp;"
-            case "<": html += "&lt;"
-            case ">": html += "&gt;"
-            case "\"": html += "&quot;"
-            case "'": html += "&#39;"
-            default: html.unicodeScalars.append(character)
-            }
-        }
-    }
+    /// Text content or an attribute value, escaped by the one escaping path.
+    mutating func text(_ text: String) { html += HTMLEscaping.attribute(text) }
 }

@@ -1,0 +1,31 @@
+import Foundation
+import XCTest
+
+/// Rules about the source itself that keep one way of doing a thing: every value reaches HTML
+/// through `HTMLEscaping`, and only `PlotAttributes.swift` builds a Plot attribute by hand.
+final class SourceRulesTests: XCTestCase {
+    static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/AssureApp").standardized
+
+    static func swiftFiles() throws -> [(name: String, text: String)] {
+        let enumerator = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)
+        var files: [(String, String)] = []
+        while let url = enumerator?.nextObject() as? URL {
+            guard url.pathExtension == "swift" else { continue }
+            files.append((url.lastPathComponent, try String(contentsOf: url, encoding: .utf8)))
+        }
+        return files
+    }
+
+    func testOnlyTheEscapingFilesEscapeOrBuildAttributes() throws {
+        let files = try Self.swiftFiles()
+        XCTAssertGreaterThan(files.count, 100)
+        for (name, text) in files {
+            if name != "PlotAttributes.swift" {
+                XCTAssertFalse(text.contains("Attribute(name:"), "\(name) builds a Plot attribute by hand; use the builders (PlotAttributes.swift escapes them)")
+            }
+            if name != "HTMLEscaping.swift" {
+                XCTAssertFalse(text.contains("&lt;") || text.contains("&quot;"), "\(name) escapes HTML itself; use HTMLEscaping")
+            }
+        }
+    }
+}
