@@ -43,6 +43,7 @@ final class ConfigurationTests: XCTestCase {
             (["ASSURE_DATA_DIR": " "], [], "ASSURE_DATA_DIR"),
             ([:], ["--data-dir"], "--data-dir"),
             (["ASSURE_PUBLIC_URL": "assure.nhs.uk"], [], "ASSURE_PUBLIC_URL"),
+            (["ASSURE_TRUSTED_PROXIES": "10.0.0.0/8, proxy.trust.nhs.uk"], [], "ASSURE_TRUSTED_PROXIES"),
         ]
         for (environment, flags, setting) in cases {
             var arguments = ["assure", "serve"] + flags

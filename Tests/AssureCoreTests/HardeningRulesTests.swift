@@ -50,3 +50,40 @@ final class TokenRoleTests: XCTestCase {
         XCTAssertNil(AccessPolicy.effectiveTokenRole(scope: .systemAdmin, organisation: nil, ancestors: [], owner: manager))
     }
 }
+
+final class ClientAddressTests: XCTestCase {
+    func testNetworksMatchTheirAddresses() throws {
+        let private10 = try XCTUnwrap(IPNetwork("10.0.0.0/8"))
+        XCTAssertTrue(private10.contains("10.20.30.40"))
+        XCTAssertTrue(private10.contains("::ffff:10.1.2.3"), "an IPv4 address as a dual-stack socket reports it")
+        XCTAssertFalse(private10.contains("11.0.0.1"))
+        XCTAssertFalse(private10.contains("not an address"))
+        let v6 = try XCTUnwrap(IPNetwork("2001:db8::/32"))
+        XCTAssertTrue(v6.contains("2001:db8:1::5"))
+        XCTAssertFalse(v6.contains("2001:db9::1"))
+        XCTAssertTrue(try XCTUnwrap(IPNetwork("192.0.2.1")).contains("192.0.2.1"))
+        for bad in ["10.0.0.0/33", "300.1.1.1", "10.0.0.0/", "proxy.example", "", "2001:db8::/129"] { XCTAssertNil(IPNetwork(bad), bad) }
+    }
+
+    func testForwardedHeadersAreBelievedOnlyFromTrustedProxies() throws {
+        let trusted = [try XCTUnwrap(IPNetwork("10.0.0.0/8"))]
+        XCTAssertEqual(ClientAddress.resolve(peer: "198.51.100.7", forwardedFor: ["203.0.113.9"], forwarded: [], trusted: trusted), "198.51.100.7",
+                       "a client that is not a proxy cannot name another address")
+        XCTAssertEqual(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: ["203.0.113.9"], forwarded: [], trusted: trusted), "203.0.113.9")
+        XCTAssertEqual(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: ["1.2.3.4, 203.0.113.9, 10.0.0.5"], forwarded: [], trusted: trusted), "203.0.113.9",
+                       "the nearest untrusted hop; what the client wrote further left is not believed")
+        XCTAssertEqual(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: [], forwarded: [#"for="[2001:db8::1]:4711";proto=https, for=10.0.0.5"#], trusted: trusted),
+                       "2001:db8::1")
+        XCTAssertEqual(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: ["junk"], forwarded: [], trusted: trusted), "10.0.0.2")
+        XCTAssertEqual(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: ["203.0.113.9"], forwarded: [], trusted: []), "10.0.0.2")
+    }
+
+    func testTheBackOffSlidesAndClaimsEachAttempt() {
+        let start = Date(timeIntervalSince1970: 2_000_000_000)
+        XCTAssertEqual(SignInThrottle.counting(failures: 6, lastFailure: start, now: start.addingTimeInterval(11 * 60)), 4, "two forgiven after ten quiet minutes")
+        XCTAssertEqual(SignInThrottle.counting(failures: 6, lastFailure: start, now: start.addingTimeInterval(86_400)), 0)
+        XCTAssertEqual(SignInThrottle.attempt(failures: 0, lastFailure: nil, now: start), .allowed(countingAsFailures: 1))
+        XCTAssertEqual(SignInThrottle.attempt(failures: 5, lastFailure: start, now: start), .refused(wait: .seconds(1)))
+        XCTAssertEqual(SignInThrottle.attempt(failures: 5, lastFailure: start, now: start.addingTimeInterval(2)), .allowed(countingAsFailures: 6))
+    }
+}

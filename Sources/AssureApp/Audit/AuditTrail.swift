@@ -20,7 +20,7 @@ struct AuditContext: Sendable {
 extension Request {
     /// The signed-in person's email address, or `anonymous`.
     var auditContext: AuditContext {
-        AuditContext(actor: identity?.email ?? "anonymous", requestID: id, clientAddress: remoteAddress?.ipAddress)
+        AuditContext(actor: identity?.email ?? "anonymous", requestID: id, clientAddress: clientAddress)
     }
 }
 

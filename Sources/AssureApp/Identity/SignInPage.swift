@@ -33,22 +33,22 @@ enum SignInPage {
             return render(req, email: email, next: next, error: "The sign-in form expired. Please try again.", status: .forbidden)
         }
         let now = req.application.clock.now()
-        let keys = ["account:\(email)", "address:\(req.remoteAddress?.ipAddress ?? "unknown")"]
-        if let wait = try await SignInThrottling.refusal(for: keys, now: now, on: req.db) {
+        let keys = ["account:\(email)", "address:\(req.clientAddress ?? "unknown")"]
+        if let wait = try await SignInThrottling.claim(keys, now: now, on: req.db) {
             let seconds = Int(wait.components.seconds) + 1
             return render(req, email: email, next: next, error: "Too many attempts. Wait \(seconds) second\(seconds == 1 ? "" : "s") and try again.", status: .tooManyRequests)
         }
         let user = try await User.query(on: req.db).filter(\.$email == email).first()
         let matches = try await UserAccounts.verify(form.password ?? "", against: user?.passwordHash ?? decoyHash, on: req.application.threadPool)
         guard let user, matches, user.passwordHash != nil, user.status == .active else {
+            // The claimed attempt already counts as a failure.
             try await req.db.writeTransaction { db in
-                try await SignInThrottling.recordFailure(for: keys, now: now, on: db)
                 try await AuditTrail.append([signInEvent("sign-in-failed", email: email, req: req, method: "password")], on: db)
             }
             return render(req, email: email, next: next, error: genericFailure, status: .unauthorized)
         }
         return try await startSession(for: user, req: req, next: next, method: "password") { db in
-            try await SignInThrottling.clear(key: keys[0], on: db)
+            try await SignInThrottling.clear(keys, on: db)
         }
     }
 
@@ -63,7 +63,7 @@ enum SignInPage {
                 try await SignInSession.query(on: db).filter(\.$tokenDigest == Secret.digest(old)).delete()
             }
             try await SignInSession(token: token, userID: user.requireID(), at: now,
-                                    clientAddress: req.remoteAddress?.ipAddress).create(on: db)
+                                    clientAddress: req.clientAddress).create(on: db)
             user.lastSignInAt = now
             try await user.update(on: db)
             try await alsoInTransaction(db)
@@ -106,7 +106,7 @@ enum SignInPage {
         if let reason { changes["reason"] = .init(before: nil, after: reason) }
         return AuditEvent(actor: email.isEmpty ? "anonymous" : email, organisationCode: nil, action: action, entityType: "user",
                           entityID: email.isEmpty ? "(none)" : String(email.prefix(254)), changes: changes, requestID: req.id,
-                          clientAddress: req.remoteAddress?.ipAddress)
+                          clientAddress: req.clientAddress)
     }
 
     /// Only a path on this site as the browser will read it (`SameSitePath`); anything else goes to
@@ -149,33 +149,41 @@ enum SignInPage {
     }
 }
 
-/// Failed sign-ins per account and per client address, in the database so every instance counts them.
+/// Failed sign-ins per account and per client address, in the database so every instance counts
+/// them. An attempt is claimed (counted as a failure) before its password is checked, in one
+/// write transaction with the rows locked on PostgreSQL, so concurrent attempts cannot all slip
+/// under the limit; success clears the count.
 enum SignInThrottling {
-    static func refusal(for keys: [String], now: Date, on database: any Database) async throws -> Duration? {
-        guard let sql = database as? any SQLDatabase else { return nil }
-        var longest: Duration?
-        for key in keys {
-            guard let row = try await sql.raw("SELECT failures, last_failure_at FROM sign_in_failures WHERE key = \(bind: key)").first() else { continue }
-            let wait = SignInThrottle.refusal(failures: try row.decode(column: "failures", as: Int.self),
-                                              lastFailure: try row.decode(column: "last_failure_at", as: Date.self), now: now)
-            if let wait, wait > (longest ?? .zero) { longest = wait }
-        }
-        return longest
-    }
-
-    static func recordFailure(for keys: [String], now: Date, on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        for key in keys {
-            try await sql.raw("UPDATE sign_in_failures SET failures = failures + 1, last_failure_at = \(bind: now) WHERE key = \(bind: key)").run()
-            if try await sql.raw("SELECT count(*) AS n FROM sign_in_failures WHERE key = \(bind: key)").first()?.decode(column: "n", as: Int.self) == 0 {
-                try await sql.insert(into: "sign_in_failures").columns("key", "failures", "last_failure_at")
-                    .values(SQLBind(key), SQLBind(1), SQLBind(now)).run()
+    /// Claims an attempt for every key, or says how long to wait (claiming nothing).
+    static func claim(_ keys: [String], now: Date, on database: any Database) async throws -> Duration? {
+        try await database.writeTransaction { db in
+            let sql = try db.sqlDatabase
+            let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+            var claims: [(key: String, failures: Int)] = []
+            var longest: Duration?
+            for key in keys {
+                try await sql.raw("""
+                    INSERT INTO sign_in_failures (key, failures, last_failure_at) VALUES (\(bind: key), 0, \(bind: Date(timeIntervalSince1970: 0)))
+                    ON CONFLICT (key) DO NOTHING
+                    """).run()
+                let row = try await sql.raw("SELECT failures, last_failure_at FROM sign_in_failures WHERE key = \(bind: key)" + lock).first()
+                let failures = try row?.decode(column: "failures", as: Int.self) ?? 0
+                let last = failures == 0 ? nil : try row?.decode(column: "last_failure_at", as: Date.self)
+                switch SignInThrottle.attempt(failures: failures, lastFailure: last, now: now) {
+                case .refused(let wait): longest = max(wait, longest ?? .zero)
+                case .allowed(let counting): claims.append((key, counting))
+                }
             }
+            if let longest { return longest }
+            for claim in claims {
+                try await sql.raw("UPDATE sign_in_failures SET failures = \(bind: claim.failures), last_failure_at = \(bind: now) WHERE key = \(bind: claim.key)").run()
+            }
+            return nil
         }
     }
 
-    static func clear(key: String, on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        try await sql.raw("DELETE FROM sign_in_failures WHERE key = \(bind: key)").run()
+    /// A success clears the account's and the address's count.
+    static func clear(_ keys: [String], on database: any Database) async throws {
+        try await database.sqlDatabase.raw("DELETE FROM sign_in_failures WHERE key IN (\(binds: keys))").run()
     }
 }

@@ -1,3 +1,4 @@
+import AssureCore
 import Foundation
 import Logging
 
@@ -31,6 +32,8 @@ public struct AssureConfiguration: Sendable, Equatable {
     public var metricsToken: String?
     /// The largest evidence file accepted (`ASSURE_EVIDENCE_MAX_MB`, default 25 MB).
     public var evidenceMaxBytes: Int = 25 * 1_048_576
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` headers are believed (`ASSURE_TRUSTED_PROXIES`).
+    public var trustedProxies: [IPNetwork] = []
 
     /// Whether people reach Assure over TLS (directly or through a proxy that terminates it).
     public var isServedOverTLS: Bool { publicURL?.lowercased().hasPrefix("https://") ?? false }
@@ -118,6 +121,14 @@ public struct AssureConfiguration: Sendable, Equatable {
                 throw ConfigurationError(setting: "ASSURE_EVIDENCE_MAX_MB", message: "'\(value)' is not a whole number of megabytes from 1 to 1024")
             }
             configuration.evidenceMaxBytes = megabytes * 1_048_576
+        }
+        if let value = environment["ASSURE_TRUSTED_PROXIES"], !value.isEmpty {
+            for entry in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+                guard let network = IPNetwork(entry) else {
+                    throw ConfigurationError(setting: "ASSURE_TRUSTED_PROXIES", message: "'\(entry)' is not an IP address or CIDR block such as 10.0.0.0/8 or 2001:db8::/32")
+                }
+                configuration.trustedProxies.append(network)
+            }
         }
         return configuration
     }

@@ -64,9 +64,12 @@ public enum PasswordPolicy {
 
 /// Back-off after failed sign-ins, per account and per client address: the first few failures
 /// cost nothing (people mistype), then each further failure doubles the wait, up to 15 minutes.
+/// The count slides: one failure is forgiven for every five minutes without one, so a busy site's
+/// occasional typos never build up to a lock-out, and a success clears it.
 public enum SignInThrottle {
     public static let freeFailures = 5
     public static let longestWait: Duration = .seconds(15 * 60)
+    public static let forgivenEvery: TimeInterval = 5 * 60
 
     /// How long after the latest failure the next attempt must wait.
     public static func wait(afterFailures failures: Int) -> Duration {
@@ -81,5 +84,25 @@ public enum SignInThrottle {
         let wait = wait(afterFailures: failures)
         let elapsed = Duration.milliseconds(Int64(now.timeIntervalSince(lastFailure) * 1000))
         return elapsed < wait ? wait - elapsed : nil
+    }
+
+    /// The failures that still count now, after forgiving the quiet time since the last one.
+    public static func counting(failures: Int, lastFailure: Date?, now: Date) -> Int {
+        guard let lastFailure else { return 0 }
+        let forgiven = Int(max(0, now.timeIntervalSince(lastFailure)) / forgivenEvery)
+        return max(0, failures - forgiven)
+    }
+
+    public enum Attempt: Equatable, Sendable {
+        /// Go ahead; until it succeeds the attempt counts as this many failures.
+        case allowed(countingAsFailures: Int)
+        case refused(wait: Duration)
+    }
+
+    /// An attempt is claimed before the password is checked, so attempts made at the same moment
+    /// see each other and each counts as a failure until it succeeds.
+    public static func attempt(failures: Int, lastFailure: Date?, now: Date) -> Attempt {
+        if let wait = refusal(failures: failures, lastFailure: lastFailure, now: now) { return .refused(wait: wait) }
+        return .allowed(countingAsFailures: counting(failures: failures, lastFailure: lastFailure, now: now) + 1)
     }
 }

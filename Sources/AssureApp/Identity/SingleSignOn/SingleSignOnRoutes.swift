@@ -162,7 +162,7 @@ enum SingleSignOnRoutes {
             try await user.update(on: db)
             try await AuditTrail.append([AuditEvent(actor: email, organisationCode: nil, action: "link-single-sign-on", entityType: "user",
                                                     entityID: email, changes: ["single_sign_on": .init(before: nil, after: "linked")],
-                                                    requestID: req.id, clientAddress: req.remoteAddress?.ipAddress)], on: db)
+                                                    requestID: req.id, clientAddress: req.clientAddress)], on: db)
             return user
         }
     }
