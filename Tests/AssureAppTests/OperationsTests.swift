@@ -80,6 +80,36 @@ final class OperationsTests: XCTestCase {
         }
     }
 
+    /// The demo's published password never reaches a real database or a non-loopback address.
+    func testServeDemoRefusesRealDataAndNonLoopbackAddresses() async throws {
+        let directory = NSTemporaryDirectory() + "assure-demo-safety-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for (flags, expected) in [(["--host", "0.0.0.0"], "published password"), ([], "not demo data")] {
+            let app = try await Application.make(.testing)
+            do {
+            var arguments = ["assure", "serve", "--demo", "--data-dir", directory] + flags
+            let configuration = try AssureConfiguration.load(environment: [:], arguments: &arguments)
+            try await configure(app, configuration)
+            if flags.isEmpty {
+                try await app.autoMigrate()
+                try await OrganisationChanges(database: app.db, audit: .command("test")).importRows([
+                    OrganisationImport.Row(line: 2, fields: ["ods_code": "Y56", "name": "London", "type": "region", "parent_ods_code": "", "dspt_category": ""])])
+            }
+            do {
+                try await AssureStartup.prepareToServe(app)
+                XCTFail("serve --demo \(flags) should refuse")
+            } catch let error as StartupError {
+                XCTAssertTrue(error.message.contains(expected), error.message)
+            }
+            let accounts = try await User.query(on: app.db).count()
+            XCTAssertEqual(accounts, 0, "no demo account was added")
+            } catch {
+                XCTFail("\(flags): \(error)")
+            }
+            try await app.asyncShutdown()
+        }
+    }
+
     func testUnreachablePostgresStopsStartUpNamingTheSetting() async throws {
         let app = try await Application.make(.testing)
         try await configure(app, AssureConfiguration(database: .postgres(url: "postgres://assure:secret@127.0.0.1:1/assure")))

@@ -87,3 +87,16 @@ final class ClientAddressTests: XCTestCase {
         XCTAssertEqual(SignInThrottle.attempt(failures: 5, lastFailure: start, now: start.addingTimeInterval(2)), .allowed(countingAsFailures: 6))
     }
 }
+
+final class DemoSafetyTests: XCTestCase {
+    func testDemoDataOnlyBesideDemoDataAndOnlyOnThisMachine() {
+        for demo in ["Y99", "Y91", "Q9A", "Q1Z", "T91", "T1A", "Z99001", "Z10000"] { XCTAssertTrue(DemoSafety.isDemoCode(demo), demo) }
+        for real in ["Y56", "Y90", "QE1", "QOQ", "RXX", "R1H", "A81001", "Z9900", "T9"] { XCTAssertFalse(DemoSafety.isDemoCode(real), real) }
+        XCTAssertNil(DemoSafety.refusal(host: "127.0.0.1", organisationCodes: [], accountEmails: []))
+        XCTAssertNil(DemoSafety.refusal(host: "::1", organisationCodes: ["Y99", "T91"], accountEmails: ["admin@avalon.example"]))
+        XCTAssertNotNil(DemoSafety.refusal(host: "0.0.0.0", organisationCodes: [], accountEmails: []))
+        XCTAssertNotNil(DemoSafety.refusal(host: "assure.trust.nhs.uk", organisationCodes: [], accountEmails: []))
+        XCTAssertNotNil(DemoSafety.refusal(host: nil, organisationCodes: ["Y99", "RXX"], accountEmails: []))
+        XCTAssertNotNil(DemoSafety.refusal(host: nil, organisationCodes: ["Y99"], accountEmails: ["jane.smith@nhs.net"]))
+    }
+}

@@ -107,8 +107,10 @@ extension Request {
 enum SessionCookie {
     static let name = "assure_session"
 
-    static func set(_ token: String, on response: Response, secure: Bool, maxAge: Int) {
-        response.cookies[name] = HTTPCookies.Value(string: token, maxAge: maxAge, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .strict)
+    /// A browser-session cookie (no Max-Age or Expires): closing the browser forgets it. The idle
+    /// and absolute limits are kept by the server, whatever the browser does.
+    static func set(_ token: String, on response: Response, secure: Bool) {
+        response.cookies[name] = HTTPCookies.Value(string: token, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .strict)
     }
 
     static func clear(on response: Response, secure: Bool) {

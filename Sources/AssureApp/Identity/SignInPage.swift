@@ -71,7 +71,7 @@ enum SignInPage {
         }
         let response = req.redirect(to: next, redirectType: .normal)
         let secure = req.application.assureConfiguration.isServedOverTLS
-        SessionCookie.set(token, on: response, secure: secure, maxAge: Int(req.application.sessionPolicy.absoluteTimeout.components.seconds))
+        SessionCookie.set(token, on: response, secure: secure)
         response.cookies[formCookie] = HTTPCookies.Value(string: "", maxAge: 0, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .strict)
         return response
     }

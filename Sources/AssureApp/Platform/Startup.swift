@@ -30,6 +30,7 @@ public enum AssureStartup {
         try await app.reloadFrameworks()
         try await EvidenceStore.collectOrphans(on: app)
         if configuration.demo {
+            try await DemoSeeder.requireDemoOnly(app, host: configuration.host)
             let summary = try await DemoSeeder.seedRegion(on: app.db)
             let people = try await DemoSeeder.seedPeople(on: app)
             let risks = try await DemoSeeder.seedRisks(on: app.db)
@@ -96,6 +97,14 @@ enum DatabaseFault {
 
 /// Seeds the fictional demo organisations through the same import path a user's file takes.
 enum DemoSeeder {
+    /// Refuses (with the reason) to add demo data beside real data or to serve it beyond this machine.
+    static func requireDemoOnly(_ app: Application, host: String?) async throws {
+        let sql = try app.db.sqlDatabase
+        let codes = try await sql.raw("SELECT ods_code FROM organisations").all().map { try $0.decode(column: "ods_code", as: String.self) }
+        let emails = try await sql.raw("SELECT email FROM users").all().map { try $0.decode(column: "email", as: String.self) }
+        if let refusal = DemoSafety.refusal(host: host, organisationCodes: codes, accountEmails: emails) { throw StartupError(message: refusal) }
+    }
+
     static func seedRegion(on database: any Database) async throws -> OrganisationChanges.ImportSummary {
         try await seed(DemoOrganisations.region, on: database)
     }

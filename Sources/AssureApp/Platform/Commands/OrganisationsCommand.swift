@@ -59,6 +59,7 @@ struct DemoDataCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         try await AssureStartup.requireCurrentSchema(context.application)
+        try await DemoSeeder.requireDemoOnly(context.application, host: nil)
         guard national else {
             let summary = try await DemoSeeder.seed(DemoOrganisations.region, on: context.application.db)
             context.console.print("Demo organisations: \(summary.inserted) added, \(summary.updated) updated, \(summary.unchanged) already present")

@@ -24,6 +24,9 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
             ("Cross-Origin-Opener-Policy", "same-origin"),
         ]
         for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
+        // Pages and API answers hold an organisation's records: no browser or proxy keeps a copy.
+        // Only the fingerprinted stylesheet says otherwise, and sets its own.
+        if !response.headers.contains(name: .cacheControl) { response.headers.replaceOrAdd(name: .cacheControl, value: "no-store") }
         if servedOverTLS {
             response.headers.replaceOrAdd(name: .strictTransportSecurity, value: "max-age=31536000; includeSubDomains")
         }
