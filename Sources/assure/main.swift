@@ -16,10 +16,12 @@ AssureLogging.bootstrap(configuration)
 let environment = Environment(name: ProcessInfo.processInfo.environment["ASSURE_ENV"] ?? "production", arguments: arguments)
 let app = try await Application.make(environment)
 let command = arguments.dropFirst().first { !$0.hasPrefix("-") } ?? "serve"
+// Help touches nothing: no data directory, no database file, no migrations, no banner.
+let helpOnly = AssureStartup.asksForHelp(arguments)
 var failed = false
 do {
-    try await configure(app, configuration)
-    if command == "serve" {
+    try await configure(app, helpOnly ? configuration.withoutStorage : configuration)
+    if command == "serve", !helpOnly {
         try await AssureStartup.prepareToServe(app)
         FileHandle.standardOutput.write(Data((AssureStartup.banner(app) + "\n").utf8))
     } else if configuration.logLevel > .debug {

@@ -57,6 +57,13 @@ public struct AssureConfiguration: Sendable, Equatable {
 
     public static let sqliteFileName = "assure.sqlite"
 
+    /// The same settings with an in-memory database: for printing help, which must create nothing.
+    public var withoutStorage: AssureConfiguration {
+        var copy = self
+        copy.database = .sqliteInMemory
+        return copy
+    }
+
     /// Reads `ASSURE_*` and `DATABASE_URL`, then our own flags, which win. Our flags are removed
     /// from `arguments` so the rest can go to the command they belong to.
     public static func load(
