@@ -164,7 +164,10 @@ final class PerformancePagesTests: XCTestCase {
             try "#!/bin/sh\necho 'crashed while printing' >&2\nexit 3\n".write(to: fake, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
             let out = folder.appendingPathComponent("pack.pdf").path
-            XCTAssertThrowsError(try HeadlessChromium(executable: fake.path).printToPDF(html: "<p>x</p>", to: out)) { error in
+            do {
+                try await HeadlessChromium(executable: fake.path).printToPDF(html: "<p>x</p>", to: out)
+                XCTFail("a failing Chromium is reported")
+            } catch {
                 XCTAssertTrue("\(error)".contains("exit 3"))
                 XCTAssertTrue("\(error)".contains("crashed while printing"))
             }
@@ -177,11 +180,42 @@ final class PerformancePagesTests: XCTestCase {
                 let context = RiskContext(identity: DemoSeeder.demoApprover, organisation: t91, ancestors: [], register: register, settings: settings, matrix: matrix)
                 let period = try XCTUnwrap(ReportingPeriod.read(from: nil, to: nil, today: CalendarDay(Date())).period)
                 let pack = try await BoardPack.load(context, period: period, frameworks: app.frameworks, now: Date(), on: app.db)
-                try chromium.printToPDF(html: BoardPackDocument.render(pack, stylesheet: .embedded), to: out)
+                try await chromium.printToPDF(html: BoardPackDocument.render(pack, stylesheet: .embedded), to: out)
                 let data = try XCTUnwrap(FileManager.default.contents(atPath: out))
                 XCTAssertTrue(data.starts(with: Array("%PDF-".utf8)))
                 XCTAssertGreaterThan(data.count, 20_000)
             }
         }
+    }
+
+    /// The pack is printed from a page on 127.0.0.1 that may load nothing, never from a file, so a
+    /// name holding `<iframe src="file:///…">` cannot pull a local file into the PDF.
+    func testTheBoardPackIsPrintedFromALoopbackPageThatMayLoadNothing() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("assure-print-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A stand-in for Chromium that records what it was asked to load and what it was served.
+        let fake = folder.appendingPathComponent("chromium")
+        try """
+            #!/usr/bin/env python3
+            import sys, urllib.request
+            url = sys.argv[-1]
+            pdf = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--print-to-pdf=")][0]
+            with urllib.request.urlopen(url) as response:
+                open("\(folder.path)/seen", "w").write(url + "\\n" + response.headers["Content-Security-Policy"] + "\\n" + " ".join(sys.argv[1:]) + "\\n" + response.read().decode())
+            open(pdf, "wb").write(b"%PDF-1.4 stand-in")
+            """.write(to: fake, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+        let out = folder.appendingPathComponent("pack.pdf").path
+        let hostile = #"Trust "><iframe src="file:///etc/passwd"></iframe>"#
+        try await HeadlessChromium(executable: fake.path).printToPDF(html: "<h1>\(HTMLEscaping.text(hostile))</h1>", to: out)
+        let seen = try String(contentsOfFile: folder.appendingPathComponent("seen").path, encoding: .utf8).split(separator: "\n", maxSplits: 3).map(String.init)
+        XCTAssertTrue(seen[0].hasPrefix("http://127.0.0.1:"), seen[0])
+        XCTAssertFalse(seen[2].contains("file://"))
+        XCTAssertEqual(seen[1], HeadlessChromium.contentSecurityPolicy)
+        XCTAssertTrue(seen[1].contains("default-src 'none'"))
+        XCTAssertEqual(seen[2].contains("--no-sandbox"), getuid() == 0, "the sandbox stays on unless Chromium runs as root")
+        XCTAssertFalse(ParsedPage(seen[3]).elements.contains { $0.name == "iframe" })
+        XCTAssertTrue(FileManager.default.contents(atPath: out)?.starts(with: Array("%PDF-".utf8)) ?? false)
     }
 }

@@ -51,7 +51,7 @@ struct BoardReportCommand: AsyncCommand {
         let pack = try await BoardPack.load(riskContext, period: period, frameworks: app.frameworks, now: now, on: app.db)
         let html = BoardPackDocument.render(pack, stylesheet: .embedded)
         if let chromium {
-            try chromium.printToPDF(html: html, to: out)
+            try await chromium.printToPDF(html: html, to: out)
         } else {
             try HeadlessChromium.replace(out, with: Data(html.utf8))
         }
@@ -86,17 +86,45 @@ struct HeadlessChromium {
             """)
     }
 
-    func printToPDF(html: String, to out: String) throws {
+    /// What the printed page may load: nothing but its own inline styles and data images. An
+    /// organisation name holding `<iframe src="file:///…">` (escaped anyway) could fetch nothing.
+    static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+    /// Chromium loads the pack from a one-shot server on 127.0.0.1 (never a `file://` page, which
+    /// could read other local files), at an unguessable path, with the policy above.
+    func printToPDF(html: String, to out: String) async throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("assure-report-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
-        let page = work.appendingPathComponent("board-pack.html"), pdf = work.appendingPathComponent("board-pack.pdf")
-        try Data(html.utf8).write(to: page)
+        let pdf = work.appendingPathComponent("board-pack.pdf")
+        let page = try await LoopbackPage.serve(html, contentSecurityPolicy: Self.contentSecurityPolicy)
+        let result: Result<Void, any Error>
+        do {
+            try run(arguments: arguments(profile: work.appendingPathComponent("profile").path, pdf: pdf.path, url: page.url))
+            result = .success(())
+        } catch {
+            result = .failure(error)
+        }
+        await page.stop()
+        try result.get()
+        guard let data = FileManager.default.contents(atPath: pdf.path), data.starts(with: Array("%PDF-".utf8)) else {
+            throw CommandFailure(message: "report board: Chromium did not produce a PDF. No file was written.")
+        }
+        try Self.replace(out, with: data)
+    }
+
+    /// Chromium's sandbox stays on, except as root, where Chromium refuses to start with it.
+    func arguments(profile: String, pdf: String, url: String) -> [String] {
+        (getuid() == 0 ? ["--no-sandbox"] : []) + [
+            "--headless", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions",
+            "--user-data-dir=\(profile)", "--no-pdf-header-footer", "--print-to-pdf=\(pdf)", url,
+        ]
+    }
+
+    private func run(arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                             "--user-data-dir=\(work.appendingPathComponent("profile").path)", "--no-pdf-header-footer",
-                             "--print-to-pdf=\(pdf.path)", page.absoluteString]
+        process.arguments = arguments
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
@@ -111,10 +139,9 @@ struct HeadlessChromium {
         }
         let detail = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             .split(separator: "\n").suffix(3).joined(separator: " | ")
-        guard process.terminationStatus == 0, let data = FileManager.default.contents(atPath: pdf.path), data.starts(with: Array("%PDF-".utf8)) else {
+        guard process.terminationStatus == 0 else {
             throw CommandFailure(message: "report board: Chromium failed to print the pack (exit \(process.terminationStatus))\(detail.isEmpty ? "" : ": \(detail)"). No file was written.")
         }
-        try Self.replace(out, with: data)
     }
 
     /// Writes beside the destination, then renames over it: a reader never sees half a file.
