@@ -81,9 +81,10 @@ final class EstateTests: XCTestCase {
                 A5,ws-a5,laptop,Windows 11 Enterprise,10.0.26100.6899,Zoom,Zoom,unknown version,
                 A6,ws-a6,laptop,Windows 7 Professional,6.1.7601.24546,,,,maybe
                 A7,only,three
+                A8,ws-a8,laptop,Windows 11 Enterprise,10.0.26100.6899,,,,
                 """)
             let first = try await importer.importCSV(at: file, format: .generic, mapping: ["device_id": "Serial"])
-            XCTAssertEqual(first.inserted, 1)
+            XCTAssertEqual(first.inserted, 2)
             XCTAssertEqual(first.software, 3)
             XCTAssertEqual(first.rejected, 6)
             let problems = Set(first.problems.map { "\($0.line ?? 0) \($0.field)" })
@@ -102,11 +103,15 @@ final class EstateTests: XCTestCase {
 
             // The same file again updates, adds nothing; a smaller file removes what it no longer lists.
             let second = try await importer.importCSV(at: file, format: .generic, mapping: ["device_id": "Serial"])
-            XCTAssertEqual([second.inserted, second.updated, second.removed], [0, 1, 0])
+            XCTAssertEqual([second.inserted, second.updated, second.removed], [0, 2, 0])
             do { let value = try await count("estate_software", app); XCTAssertEqual(value, 3, "software is replaced, not added to") }
             let replacement = try temporary("replacement.csv", "device_id,os_name,os_build\nB1,Windows 11 Enterprise,10.0.26100.6899\n")
-            let third = try await importer.importCSV(at: replacement, format: .generic)
-            XCTAssertEqual([third.inserted, third.updated, third.removed], [1, 0, 1])
+            do { _ = try await importer.importCSV(at: replacement, format: .generic); XCTFail("a file removing every device it listed is refused") }
+            catch let error as AssureError { XCTAssertEqual(error.problems.first?.field, "allow_large_removal") }
+            var allowing = importer
+            allowing.allowLargeRemoval = true
+            let third = try await allowing.importCSV(at: replacement, format: .generic)
+            XCTAssertEqual([third.inserted, third.updated, third.removed], [1, 0, 2])
 
             // Presets: Intune devices, Defender's software rows with Windows as a row.
             let intune = try temporary("intune.csv", "Device ID,Device name,OS,OS version,Last check-in,Primary user UPN,Compliance\nI-1,LT-1,Windows,10.0.22631.4460,2026-11-20 10:11:12.0000000,a@nhs.net,Compliant\n")
@@ -216,7 +221,7 @@ final class EstateTests: XCTestCase {
                 XCTAssertTrue(res.body.string.contains("exposure"))
             }
             try await app.send(.GET, "/api/v1/organisations/T91/estate/vulnerabilities/CVE-12", as: .some(t91)) { res async throws in XCTAssertEqual(res.status, .unprocessableEntity) }
-            try await app.send(.POST, "/api/v1/organisations/T91/estate/import?format=csv", headers: ["Content-Type": "text/csv"],
+            try await app.send(.POST, "/api/v1/organisations/T91/estate/import?format=csv&allow_large_removal=yes", headers: ["Content-Type": "text/csv"],
                                body: ByteBuffer(string: "device_id,os_name,os_build\nAPI-1,Windows 11 Enterprise,10.0.26100.6899\n"), as: .some(t91)) { res async throws in
                 XCTAssertEqual(res.status, .ok, res.body.string)
                 XCTAssertTrue(res.body.string.contains(#""inserted":1"#), res.body.string)

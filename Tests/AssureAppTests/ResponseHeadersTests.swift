@@ -45,6 +45,7 @@ final class ResponseHeadersTests: XCTestCase {
             for method in [HTTPMethod.PUT, .DELETE, .PATCH] {
                 try await app.send(method, "/organisations/T91", headers: ["Content-Type": "application/x-www-form-urlencoded"], body: ByteBuffer(string: "name=x")) { res async throws in
                     XCTAssertEqual(res.status, .methodNotAllowed, "\(method)")
+                    XCTAssertEqual(res.headers.first(name: .allow), "GET, HEAD", "\(method)")
                 }
             }
         }

@@ -100,3 +100,20 @@ final class DemoSafetyTests: XCTestCase {
         XCTAssertNotNil(DemoSafety.refusal(host: nil, organisationCodes: ["Y99"], accountEmails: ["jane.smith@nhs.net"]))
     }
 }
+
+final class UTF8TextTests: XCTestCase {
+    func testTheFirstByteThatIsNotUTF8IsNamedByLineAndByteWhateverTheChunks() {
+        let good = Array("café\nnaïve\n".utf8)
+        XCTAssertEqual(try? UTF8Text.decode(good).get(), "café\nnaïve\n")
+        var bad = Array("line one\nline two é\n".utf8)
+        bad[bad.count - 3] = 0xE9  // Latin-1 é, then the second byte of the UTF-8 é is stray
+        XCTAssertEqual(UTF8Text.firstInvalid(bad), UTF8Text.Invalid(line: 2, byte: bad.count - 2))
+        for size in [1, 2, 3, 5, 7, 64] {
+            var chunks = stride(from: 0, to: bad.count, by: size).map { Array(bad[$0..<min($0 + size, bad.count)]) }.makeIterator()
+            XCTAssertEqual(UTF8Text.firstInvalid(chunks: { chunks.next() }), UTF8Text.firstInvalid(bad), "chunks of \(size)")
+            var goodChunks = stride(from: 0, to: good.count, by: size).map { Array(good[$0..<min($0 + size, good.count)]) }.makeIterator()
+            XCTAssertNil(UTF8Text.firstInvalid(chunks: { goodChunks.next() }), "a character split across chunks is fine (\(size))")
+        }
+        XCTAssertEqual(UTF8Text.firstInvalid([0x41, 0xC3]), UTF8Text.Invalid(line: 1, byte: 2), "cut off mid-character")
+    }
+}

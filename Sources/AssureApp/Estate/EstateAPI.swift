@@ -10,7 +10,7 @@ struct EstateAPI: RouteCollection {
         routes.get(SiteURL.api(.estateDevices(SiteURL.code)).pathComponents, use: Self.devices)
         routes.get(SiteURL.api(.estateDevice(SiteURL.code, SiteURL.deviceKey)).pathComponents, use: Self.device)
         routes.get(SiteURL.api(.estateVulnerability(SiteURL.code, SiteURL.cveID)).pathComponents, use: Self.vulnerability)
-        routes.on(.POST, SiteURL.api(.estateImport(SiteURL.code)).pathComponents, body: .collect(maxSize: "200mb"), use: Self.importInventory)
+        routes.on(.POST, SiteURL.api(.estateImport(SiteURL.code)).pathComponents, body: .stream, use: Self.importInventory)
         routes.post(SiteURL.api(.estateAnalyse(SiteURL.code)).pathComponents, use: Self.analyseRoute)
         routes.get(SiteURL.api(.cyberAlerts(SiteURL.code)).pathComponents, use: CyberAlertPages.list)
         routes.post(SiteURL.api(.cyberAlertResponse(SiteURL.code, SiteURL.alertReference)).pathComponents, use: CyberAlertPages.respondAPI)
@@ -76,18 +76,29 @@ struct EstateAPI: RouteCollection {
     static func importInventory(req: Request) async throws -> ImportResult {
         let context = try await req.riskContext(.editAnyRecord)
         let format = (try? req.query.get(String.self, at: "format")) ?? (req.headers.contentType == .json ? "cyclonedx" : "csv")
-        guard let body = req.body.data, body.readableBytes > 0 else {
-            throw AssureError.invalid([RuleError(field: "body", message: "Send the inventory export as the request body (text/csv, or application/json for a CycloneDX SBOM)")])
+        let mapping = (try? req.query.get(String.self, at: "map")) ?? ""
+        // Read only now that the caller may import here, straight to a file: never held in memory.
+        let summary = try await req.withBodyInTemporaryFile(max: Self.largestUpload) { path in
+            guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0 else {
+                throw AssureError.invalid([RuleError(field: "body", message: "Send the inventory export as the request body (text/csv, or application/json for a CycloneDX SBOM)")])
+            }
+            return try await importFile(at: path, format: format, mapping: mapping, allowLargeRemoval: Self.yes(req.query[String.self, at: "allow_large_removal"]),
+                                        context: context, req: req)
         }
-        let summary = try await importBody(Data(body.readableBytesView), format: format, mapping: (try? req.query.get(String.self, at: "map")) ?? "", context: context, req: req)
         return ImportResult(summary: summary, analysis: try await analyse(context, req: req))
     }
 
-    /// One way in for page uploads and the API: CycloneDX is decoded whole; CSV goes through a
-    /// temporary file so it is read as a stream like a command-line import.
-    static func importBody(_ data: Data, format: String, mapping: String, context: RiskContext, req: Request) async throws -> InventoryImport.Summary {
-        let importer = InventoryImport(database: req.db, organisation: context.organisation, audit: req.auditContext)
-        if format.lowercased() == "cyclonedx" { return try await importer.importCycloneDX(data) }
+    /// The largest inventory the API takes in one request (a 60,000-device export is about 130 MB).
+    static let largestUpload = 200 * 1_048_576
+
+    /// An inventory already in a file: CycloneDX is decoded whole, CSV is read as a stream.
+    static func importFile(at path: String, format: String, mapping: String, allowLargeRemoval: Bool, context: RiskContext,
+                           req: Request) async throws -> InventoryImport.Summary {
+        var importer = InventoryImport(database: req.db, organisation: context.organisation, audit: req.auditContext)
+        importer.allowLargeRemoval = allowLargeRemoval
+        if format.lowercased() == "cyclonedx" {
+            return try await importer.importCycloneDX(try Data(contentsOf: URL(fileURLWithPath: path)))
+        }
         guard let inventoryFormat = InventoryFormat.named(format) else {
             throw AssureError.invalid([RuleError(field: "format", message: "'\(format)' is not a format; use csv, intune, sccm, defender or cyclonedx")])
         }
@@ -95,14 +106,20 @@ struct EstateAPI: RouteCollection {
         do { pairs = try EstateImportCommand.mapping(mapping) } catch let failure as CommandFailure {
             throw AssureError.invalid([RuleError(field: "mapping", message: failure.message.replacingOccurrences(of: "estate import: --map ", with: ""))])
         }
-        guard String(data: data.prefix(4096), encoding: .utf8) != nil || data.count > 4096 else {
-            throw AssureError.invalid([RuleError(field: "file", message: "The file is not UTF-8 text")])
-        }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("assure-inventory-\(UUID().uuidString).csv").path
-        try await req.fileio.writeFile(ByteBuffer(data: data), at: path)
-        defer { try? FileManager.default.removeItem(atPath: path) }
         return try await importer.importCSV(at: path, format: inventoryFormat, mapping: pairs)
     }
+
+    /// Page uploads: the file goes to a temporary file and is imported from there like the API's.
+    static func importBody(_ data: Data, format: String, mapping: String, allowLargeRemoval: Bool, context: RiskContext,
+                           req: Request) async throws -> InventoryImport.Summary {
+        let path = try TemporaryFiles.newPath(in: req.application.assureConfiguration, suffix: "inventory")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await req.fileio.writeFile(ByteBuffer(data: data), at: path)
+        return try await importFile(at: path, format: format, mapping: mapping, allowLargeRemoval: allowLargeRemoval, context: context, req: req)
+    }
+
+    /// A yes/no choice as forms and query strings send it.
+    static func yes(_ value: String?) -> Bool { ["yes", "true", "on", "1"].contains((value ?? "").lowercased()) }
 
     static func analyseRoute(req: Request) async throws -> EstateAnalysisRunner.Outcome {
         try await analyse(try await req.riskContext(.editAnyRecord), req: req)

@@ -66,11 +66,13 @@ struct EstateImportCommand: AsyncCommand {
         var format: String?
         @Option(name: "map", help: "Column mapping for CSV, e.g. device_id=Serial,hostname=Computer")
         var mapping: String?
+        @Flag(name: "allow-large-removal", help: "Accept a file that removes more than 20% of the devices this format last listed")
+        var allowLargeRemoval: Bool
         @Argument(name: "file", help: "The export file")
         var file: String
     }
 
-    var help: String { "Imports an inventory export into an organisation's estate, then analyses it" }
+    var help: String { "Imports an inventory export into an organisation's estate, then analyses it; exits non-zero if anything was refused" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let code = signature.organisation?.uppercased() else { throw CommandFailure(message: "estate import: --org CODE is required") }
@@ -81,7 +83,8 @@ struct EstateImportCommand: AsyncCommand {
             throw CommandFailure(message: "estate import: no organisation has the ODS code '\(code)'")
         }
         guard FileManager.default.isReadableFile(atPath: signature.file) else { throw CommandFailure(message: "estate import: \(signature.file) cannot be read") }
-        let importer = InventoryImport(database: app.db, organisation: organisation, audit: .command("estate import"))
+        var importer = InventoryImport(database: app.db, organisation: organisation, audit: .command("estate import"))
+        importer.allowLargeRemoval = signature.allowLargeRemoval
         let summary: InventoryImport.Summary
         do {
             if formatName == "cyclonedx" {
@@ -108,6 +111,9 @@ struct EstateImportCommand: AsyncCommand {
         let outcome = try await EstateAnalysisRunner(database: app.db, knowledge: try await app.knowledgeBase(), organisation: organisation,
                                                      audit: .command("estate import"), today: CalendarDay(Date())).run()
         context.console.print(EstateAnalyseCommand.describe(outcome))
+        if summary.rejected > 0 {
+            throw CommandFailure(message: "estate import: \(summary.rejected) row\(summary.rejected == 1 ? " was" : "s were") refused (listed above); the rest were imported")
+        }
     }
 
     static func mapping(_ text: String) throws -> [String: String] {

@@ -111,6 +111,8 @@ enum EstatePages {
                       Components.textField(.init(id: "mapping", label: "Column mapping (optional)", hint: "field=column pairs, e.g. device_id=Serial Number,hostname=Computer", value: "")),
                       .div(.class("form-group"), .label(.class("label"), .for("file"), .text("Inventory file")),
                            .input(.type(.file), .id("file"), .name("file"), .attribute(named: "accept", value: ".csv,.json,text/csv,application/json"))),
+                      Components.checkbox(id: "allow_large_removal", label: "The devices really are gone: allow this file to remove more than 20% of them",
+                                          hint: "Without this, a file that would remove more than a fifth of the devices its format last listed is refused, as an empty or cut-short export would."),
                       .button(.type(.submit), .class("button"), .text("Import and analyse"))),
                 .form(.method(.post), .action(SiteURL.estateAnalyse(code).path), Components.csrfField(),
                       .button(.type(.submit), .class("button button--secondary"), .text("Analyse again now")))
@@ -131,11 +133,12 @@ enum EstatePages {
         guard req.headers.contentType?.type == "multipart" else {
             throw AssureError.invalid([RuleError(field: "file", message: "Choose an inventory file to upload")])
         }
-        struct Upload: Content { var format: String?; var mapping: String?; var file: File? }
+        struct Upload: Content { var format: String?; var mapping: String?; var allow_large_removal: String?; var file: File? }
         try await CSRFMiddleware.collectBody(of: req)
         let upload = try req.content.decode(Upload.self)
         guard let file = upload.file, file.data.readableBytes > 0 else { throw AssureError.invalid([RuleError(field: "file", message: "Choose an inventory file to upload")]) }
         let summary = try await EstateAPI.importBody(Data(file.data.readableBytesView), format: upload.format ?? "csv", mapping: upload.mapping ?? "",
+                                                    allowLargeRemoval: EstateAPI.yes(upload.allow_large_removal),
                                                     context: context, req: req)
         let outcome = try await EstateAPI.analyse(context, req: req)
         let content: Node<HTML.BodyContext> = .group(

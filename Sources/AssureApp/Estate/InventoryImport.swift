@@ -15,6 +15,10 @@ struct InventoryImport {
     let database: any Database
     let organisation: OrganisationRecord
     let audit: AuditContext
+    /// A file that would remove more than this share of the devices its format brought (an export
+    /// that is only a header, or cut short at a line end) is refused unless the person says so.
+    var largestRemovalShare = 0.2
+    var allowLargeRemoval = false
 
     struct Summary: Content {
         var format: String
@@ -32,6 +36,7 @@ struct InventoryImport {
 
     /// A CSV export in one of the formats, with optional `field=column` mapping.
     func importCSV(at path: String, format: InventoryFormat, mapping: [String: String] = [:], progress: (@Sendable (Int) -> Void)? = nil) async throws -> Summary {
+        try Self.requireUTF8(at: path)
         guard let stream = InputStream(fileAtPath: path) else { throw AssureError.invalid([RuleError(field: "file", message: "\(path) cannot be read")]) }
         let reader: CSVReader
         do { reader = try CSVReader(stream: stream, hasHeaderRow: true, trimFields: false) } catch {
@@ -43,21 +48,40 @@ struct InventoryImport {
         case .success(let read): columns = read
         }
         nonisolated(unsafe) let rows = reader
+        let width = reader.headerRow?.count ?? 0
         return try await write(format: format.id) { emit in
             var line = 1, next = 2
             var rowReader = InventoryRowReader(columns: columns)
+            var last: (line: Int, fields: Int)?
             while let values = rows.next() {
                 // Lines as an editor numbers them: a quoted field may hold line breaks.
                 line = next
                 next = line + 1 + values.reduce(0) { count, value in value.utf8.reduce(count) { $1 == 0x0A ? $0 + 1 : $0 } }
                 if values.count == 1, values[0].isEmpty { continue }
+                last = (line, values.count)
                 try await emit(line, rowReader.read(values, line: line))
                 if line % 10_000 == 0 { progress?(line - 1) }
             }
             // CSV.swift reports the end of the stream as cannotReadFile; only a stream error is a failure.
             if let error = rows.error, case CSVError.streamErrorHasOccurred = error { throw AssureError.invalid([RuleError(field: "file", message: "The file could not be read after line \(line): \(error)")]) }
+            // A quote that is never closed swallows the rest of the file into one short record, and
+            // an export cut mid-record ends short too: either way the file is broken, not a row.
+            if let last, last.fields < width {
+                throw AssureError.invalid([ImportProblem(line: last.line, field: "file", message: "The record starting here has \(last.fields) of \(width) fields: the file is cut short or a quote is not closed. Nothing was imported")])
+            }
             progress?(line - 1)
         }
+    }
+
+    /// The whole file must be UTF-8, checked a megabyte at a time before anything is read as rows.
+    static func requireUTF8(at path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw AssureError.invalid([RuleError(field: "file", message: "\(path) cannot be read")]) }
+        defer { try? handle.close() }
+        let invalid = try UTF8Text.firstInvalid { () throws -> [UInt8]? in
+            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+            return chunk.isEmpty ? nil : [UInt8](chunk)
+        }
+        if let invalid { throw AssureError.invalid([ImportProblem(line: invalid.line, field: "file", message: invalid.description + ". Nothing was imported")]) }
     }
 
     /// One device's CycloneDX SBOM: the device and its software replace what was there.
@@ -88,6 +112,8 @@ struct InventoryImport {
             for row in try await sql.raw("SELECT id, device_key FROM estate_devices WHERE organisation_id = \(bind: organisation.id)").all() {
                 existing[try row.decode(column: "device_key", as: String.self)] = try row.decode(column: "id", as: UUID.self)
             }
+            let broughtBefore = try await sql.raw("SELECT COUNT(*) AS n FROM estate_devices WHERE organisation_id = \(bind: organisation.id) AND source = \(bind: format)")
+                .first()?.decode(column: "n", as: Int.self) ?? 0
             var seen: [String: UUID] = [:]
             var summary = Summary(format: format, rows: 0, inserted: 0, updated: 0, removed: 0, software: 0, rejected: 0, problems: [])
             var batch = Batch(organisation: organisation.id, format: format, importedAt: Date())
@@ -132,14 +158,15 @@ struct InventoryImport {
             }
             if removeMissing {
                 let gone = existing.filter { seen[$0.key] == nil }.map(\.value)
-                if !gone.isEmpty {
-                    // Only devices this format brought: another tool's devices stay.
-                    for chunk in stride(from: 0, to: gone.count, by: 500).map({ Array(gone[$0..<min($0 + 500, gone.count)]) }) {
-                        let removed = try await sql.raw("SELECT COUNT(*) AS n FROM estate_devices WHERE id IN (\(binds: chunk)) AND source = \(bind: format)").first()?
-                            .decode(column: "n", as: Int.self) ?? 0
-                        summary.removed += removed
-                        try await sql.raw("DELETE FROM estate_devices WHERE id IN (\(binds: chunk)) AND source = \(bind: format)").run()
-                    }
+                let chunks = stride(from: 0, to: gone.count, by: 500).map { Array(gone[$0..<min($0 + 500, gone.count)]) }
+                // Only devices this format brought: another tool's devices stay.
+                for chunk in chunks {
+                    summary.removed += try await sql.raw("SELECT COUNT(*) AS n FROM estate_devices WHERE id IN (\(binds: chunk)) AND source = \(bind: format)").first()?
+                        .decode(column: "n", as: Int.self) ?? 0
+                }
+                try requireRemovalAllowed(summary.removed, of: broughtBefore)
+                for chunk in chunks {
+                    try await sql.raw("DELETE FROM estate_devices WHERE id IN (\(binds: chunk)) AND source = \(bind: format)").run()
                 }
             }
             try await AuditTrail.append([AuditEvent(actor: audit.actor, organisationCode: organisation.odsCode, action: "import", entityType: "estate",
@@ -151,6 +178,16 @@ struct InventoryImport {
                                                     ], requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
             return summary
         }
+    }
+
+    /// Refuses (rolling everything back) a file that would remove more than the allowed share.
+    private func requireRemovalAllowed(_ removed: Int, of brought: Int) throws {
+        guard !allowLargeRemoval, removed > 0, Double(removed) > largestRemovalShare * Double(brought) else { return }
+        throw AssureError.invalid([RuleError(field: "allow_large_removal", message: """
+            This file would remove \(removed) of the \(brought) devices it last listed (more than \(Int(largestRemovalShare * 100))%). \
+            An export that is empty or cut short looks like this, so nothing was imported. If the devices really are gone, \
+            import again allowing a large removal (--allow-large-removal, or the form's confirmation).
+            """)])
     }
 
     /// Devices (each the first time the file names it) and software rows waiting to be written.

@@ -6,7 +6,7 @@ struct OrganisationAPI: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(SiteURL.api(.organisations).pathComponents, use: list)
         routes.post(SiteURL.api(.organisations).pathComponents, use: create)
-        routes.on(.POST, SiteURL.api(.importOrganisations).pathComponents, body: .collect(maxSize: "10mb"), use: importCSV)
+        routes.on(.POST, SiteURL.api(.importOrganisations).pathComponents, body: .stream, use: importCSV)
         routes.get(SiteURL.api(.organisation(SiteURL.code)).pathComponents, use: read)
         routes.put(SiteURL.api(.organisation(SiteURL.code)).pathComponents, use: replace)
         routes.get(SiteURL.api(.children(SiteURL.code)).pathComponents, use: children)
@@ -61,7 +61,7 @@ struct OrganisationAPI: RouteCollection {
         guard req.headers.contentType?.type == "text", req.headers.contentType?.subType == "csv" else {
             throw Abort(.unsupportedMediaType, reason: "Send the organisations as text/csv with the header \(OrganisationImport.columns.joined(separator: ","))")
         }
-        let text = req.body.string ?? ""
+        let text = try await req.utf8Body(max: 10 * 1_048_576)
         let summary = try await OrganisationChanges(database: req.db, audit: req.auditContext).importRows(try OrganisationCSV.rows(from: text))
         return try await summary.encodeResponse(status: .ok, for: req)
     }

@@ -22,13 +22,14 @@ enum OrganisationImportPage {
 
     static func upload(req: Request) async throws -> Response {
         _ = try req.authoriseSystem(.administerSystem)
+        _ = try await req.bodyAfterAuthorisation(max: 10 * 1_048_576)
         let upload = try req.content.decode(Upload.self)
         guard let file = upload.file, file.data.readableBytes > 0 else {
             let problem = AssureError.FieldProblem(field: "file", message: "Choose a CSV file to import")
             return Layout.response(shell(failed: true), status: .unprocessableEntity, view(.rejected([problem], detail: problem.message)))
         }
         do {
-            let text = String(buffer: file.data)
+            let text = try UTF8Text.checked(file.data, field: "file")
             let summary = try await OrganisationChanges(database: req.db, audit: req.auditContext).importRows(try OrganisationCSV.rows(from: text))
             return Layout.response(shell(failed: false), view(.imported(summary, fileName: file.filename)))
         } catch let error as AssureError where error.status.code < 500 {

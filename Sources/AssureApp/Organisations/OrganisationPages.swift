@@ -7,7 +7,7 @@ struct OrganisationPages: RouteCollection {
         routes.get(SiteURL.newOrganisation.pathComponents, use: OrganisationFormPage.new)
         routes.post(SiteURL.newOrganisation.pathComponents, use: OrganisationFormPage.create)
         routes.get(SiteURL.importOrganisations.pathComponents, use: OrganisationImportPage.show)
-        routes.on(.POST, SiteURL.importOrganisations.pathComponents, body: .collect(maxSize: "10mb"), use: OrganisationImportPage.upload)
+        routes.on(.POST, SiteURL.importOrganisations.pathComponents, body: .stream, use: OrganisationImportPage.upload)
         routes.get(SiteURL.organisation(SiteURL.code).pathComponents, use: OrganisationOverviewPage.handle)
         routes.get(SiteURL.editOrganisation(SiteURL.code).pathComponents, use: OrganisationFormPage.edit)
         routes.post(SiteURL.editOrganisation(SiteURL.code).pathComponents, use: OrganisationFormPage.update)

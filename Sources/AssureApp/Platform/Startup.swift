@@ -28,6 +28,7 @@ public enum AssureStartup {
             try await app.autoMigrate()
         }
         try await app.reloadFrameworks()
+        TemporaryFiles.sweep(configuration, logger: app.logger)
         try await EvidenceStore.collectOrphans(on: app)
         if configuration.demo {
             try await DemoSeeder.requireDemoOnly(app, host: configuration.host)

@@ -13,7 +13,7 @@ struct RiskAPI: RouteCollection {
         routes.get(SiteURL.api(.risks(SiteURL.code)).pathComponents, use: list)
         routes.post(SiteURL.api(.risks(SiteURL.code)).pathComponents, use: create)
         routes.get(SiteURL.api(.heatMap(SiteURL.code)).pathComponents, use: heatMap)
-        routes.on(.POST, SiteURL.api(.importRisks(SiteURL.code)).pathComponents, body: .collect(maxSize: "10mb"), use: importCSV)
+        routes.on(.POST, SiteURL.api(.importRisks(SiteURL.code)).pathComponents, body: .stream, use: importCSV)
         routes.get(SiteURL.api(.risk(SiteURL.code, SiteURL.riskReference)).pathComponents, use: read)
         routes.put(SiteURL.api(.risk(SiteURL.code, SiteURL.riskReference)).pathComponents, use: replace)
         routes.post(SiteURL.api(.riskReview(SiteURL.code, SiteURL.riskReference)).pathComponents, use: review)
@@ -127,7 +127,7 @@ struct RiskAPI: RouteCollection {
             throw Abort(.unsupportedMediaType, reason: "Send the risks as text/csv with a header line")
         }
         let mapping = RiskImportPage.mapping(from: (try? req.query.decode([String: String].self)) ?? [:])
-        let count = try await context.register.importFile(req.body.string ?? "", mapping: mapping)
+        let count = try await context.register.importFile(try await req.utf8Body(max: 10 * 1_048_576), mapping: mapping)
         return try await ImportResult(imported: count).encodeResponse(status: .created, for: req)
     }
 

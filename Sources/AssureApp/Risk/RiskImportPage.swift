@@ -14,6 +14,7 @@ enum RiskImportPage {
 
     static func upload(req: Request) async throws -> Response {
         let context = try await req.riskContext(.editAnyRecord)
+        _ = try await req.bodyAfterAuthorisation(max: 10 * 1_048_576)
         struct Upload: Content { var file: File? }
         let file = try req.content.decode(Upload.self).file
         let mapping = mapping(from: (try? req.content.decode([String: String].self)) ?? [:])
@@ -21,7 +22,7 @@ enum RiskImportPage {
             guard let file, file.data.readableBytes > 0 else {
                 throw AssureError.invalid([RuleError(field: "file", message: "Choose a CSV file to import")])
             }
-            let count = try await context.register.importFile(String(buffer: file.data), mapping: mapping)
+            let count = try await context.register.importFile(try UTF8Text.checked(file.data, field: "file"), mapping: mapping)
             return Layout.response(shell(context, failed: false), view(context, mapping: mapping, problems: [], imported: (count, file.filename)))
         } catch let error as AssureError where error.status.code < 500 {
             return Layout.response(shell(context, failed: true), status: error.status, view(context, mapping: mapping, problems: error.problems, imported: nil))

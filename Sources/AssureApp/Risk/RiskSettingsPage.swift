@@ -172,7 +172,7 @@ struct RiskPages: RouteCollection {
         routes.post(SiteURL.newRisk(SiteURL.code).pathComponents, use: RiskFormPage.create)
         routes.get(SiteURL.heatMap(SiteURL.code).pathComponents, use: HeatMapPage.show)
         routes.get(SiteURL.importRisks(SiteURL.code).pathComponents, use: RiskImportPage.show)
-        routes.on(.POST, SiteURL.importRisks(SiteURL.code).pathComponents, body: .collect(maxSize: "10mb"), use: RiskImportPage.upload)
+        routes.on(.POST, SiteURL.importRisks(SiteURL.code).pathComponents, body: .stream, use: RiskImportPage.upload)
         routes.get(SiteURL.riskSettings(SiteURL.code).pathComponents, use: RiskSettingsPage.show)
         routes.post(SiteURL.riskSettings(SiteURL.code).pathComponents, use: RiskSettingsPage.save)
         routes.post(SiteURL.riskMatrixEdit(SiteURL.code).pathComponents, use: RiskSettingsPage.saveMatrix)

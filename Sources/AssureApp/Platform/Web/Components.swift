@@ -90,6 +90,16 @@ enum Components {
         )
     }
 
+    /// A yes/no choice sent as `id=yes`, with a hint under it.
+    static func checkbox<C: HTML.BodyContext>(id: String, label: String, hint: String, checked: Bool = false) -> Node<C> {
+        .div(.class("form-group"),
+             .div(.class("checkbox"),
+                  .input(.type(.checkbox), .id(id), .name(id), .value("yes"), .checked(checked),
+                         .attribute(named: "aria-describedby", value: "\(id)-hint")),
+                  .label(.for(id), .text(label))),
+             .div(.class("hint"), .id("\(id)-hint"), .text(hint)))
+    }
+
     /// A part of a whole as a bar with its figure, e.g. outcomes achieved out of all outcomes.
     /// A native progress element: the security policy allows no inline styles.
     static func meter(part: Int, of whole: Int) -> Node<HTML.BodyContext> {
