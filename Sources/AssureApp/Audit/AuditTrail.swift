@@ -92,7 +92,7 @@ public enum AuditTrail {
     }
 
     /// Walks the whole trail and compares its end with the chain head.
-    public static func verify(on database: any Database, pageSize: Int = 5_000) async throws -> AuditChainVerifier {
+    public static func verify(on database: any Database, checkpoints: [Int64: String] = [:], pageSize: Int = 5_000) async throws -> AuditChainVerifier {
         guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError) }
         let head = try await sql.raw("SELECT sequence, hash FROM audit_chain_head WHERE id = 1").first()
         let headSequence = try head?.decode(column: "sequence", as: Int64.self) ?? 0
@@ -101,11 +101,11 @@ public enum AuditTrail {
             .decode(column: "highest", as: Int64?.self) ?? 0
         let last = max(headSequence, highest ?? 0)
         if let postgres = database as? any PostgresDatabase {
-            var verifier = try await streamFromPostgres(postgres)
+            var verifier = try await streamFromPostgres(postgres, checkpoints: checkpoints)
             verifier.finish(headSequence: headSequence, headHash: headHash)
             return verifier
         }
-        var verifier = AuditChainVerifier()
+        var verifier = AuditChainVerifier(checkpoints: checkpoints)
         // Pages are ranges of sequence numbers, so two can be read at once (on two connections)
         // while the page before them is checked. A missing number shows up as a break.
         var nextStart: Int64 = 1
@@ -131,12 +131,12 @@ public enum AuditTrail {
 
     /// PostgreSQL streams the whole trail over one connection: the event loop decodes rows as
     /// they arrive while this task checks them, with no per-page round trips.
-    static func streamFromPostgres(_ postgres: any PostgresDatabase) async throws -> AuditChainVerifier {
+    static func streamFromPostgres(_ postgres: any PostgresDatabase, checkpoints: [Int64: String]) async throws -> AuditChainVerifier {
         let logger = postgres.logger
         return try await postgres.withConnection { connection in
             let promise = connection.eventLoop.makePromise(of: AuditChainVerifier.self)
             promise.completeWithTask {
-                var verifier = AuditChainVerifier()
+                var verifier = AuditChainVerifier(checkpoints: checkpoints)
                 let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT \(columns) FROM audit_entries ORDER BY sequence"), logger: logger)
                 for try await row in rows {
                     verifier.check(try entry(fromPostgres: row))

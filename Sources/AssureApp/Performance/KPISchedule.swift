@@ -20,6 +20,8 @@ enum KPISchedule {
         guard try await claim(day.description, on: app.db, now: now) else { return nil }
         do {
             let run = try await snapshotAll(on: app, day: day, now: now)
+            // The day's signed audit checkpoint, kept and logged beside the snapshot.
+            _ = try await AuditCheckpoints.write(on: app, now: now)
             try await (app.db as! any SQLDatabase).update("kpi_runs").set("status", to: "done").set("finished_at", to: Date())
                 .set("organisations", to: run.organisations).where("day", .equal, day.description).run()
             return run

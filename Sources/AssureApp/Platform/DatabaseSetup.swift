@@ -47,6 +47,7 @@ public enum AssureMigrations {
         KPISnapshotsInColumns(),
         AddResultRecordedBy(),
         CreateReferenceCounters(),
+        CreateAuditCheckpoints(),
     ]
 
     public static var names: [String] { all.map(\.name) }

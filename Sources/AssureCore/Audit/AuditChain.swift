@@ -7,6 +7,10 @@ public struct AuditChainVerifier: Sendable {
         case unlinked(sequence: Int64, expectedSequence: Int64)
         /// The chain ends before the recorded head: entries were removed from the end.
         case truncated(lastSequence: Int64, headSequence: Int64)
+        /// A signed checkpoint says entry N had another hash: the trail was rewritten after it was signed.
+        case contradictsCheckpoint(sequence: Int64)
+        /// A signed checkpoint names an entry the trail no longer reaches: entries were removed.
+        case shorterThanCheckpoint(lastSequence: Int64, checkpointSequence: Int64)
 
         public var description: String {
             switch self {
@@ -16,6 +20,10 @@ public struct AuditChainVerifier: Sendable {
                 "entry \(sequence) does not follow the entry before it (expected entry \(expected) linked to the previous hash): an entry was deleted, inserted or reordered"
             case .truncated(let last, let head):
                 "the trail ends at entry \(last) but the chain head records entry \(head): entries were removed from the end"
+            case .contradictsCheckpoint(let sequence):
+                "entry \(sequence) does not have the hash a signed checkpoint recorded for it: the trail was rewritten after the checkpoint"
+            case .shorterThanCheckpoint(let last, let checkpoint):
+                "the trail ends at entry \(last) but a signed checkpoint records entry \(checkpoint): entries were removed"
             }
         }
     }
@@ -24,7 +32,10 @@ public struct AuditChainVerifier: Sendable {
     public private(set) var lastHash = AuditEntry.genesisHash
     public private(set) var firstBreak: Break?
 
-    public init() {}
+    /// Hashes signed checkpoints recorded, by sequence (their signatures checked by the caller).
+    public var checkpoints: [Int64: String]
+
+    public init(checkpoints: [Int64: String] = [:]) { self.checkpoints = checkpoints }
 
     /// Checks the next entry; after the first break, further entries are not checked.
     public mutating func check(_ entry: AuditEntry) {
@@ -38,6 +49,10 @@ public struct AuditChainVerifier: Sendable {
             firstBreak = .altered(sequence: entry.sequence)
             return
         }
+        if let signed = checkpoints[entry.sequence], signed != entry.hash {
+            firstBreak = .contradictsCheckpoint(sequence: entry.sequence)
+            return
+        }
         verified = entry.sequence
         lastHash = entry.hash
     }
@@ -45,6 +60,10 @@ public struct AuditChainVerifier: Sendable {
     /// Compares the end of the walk with the chain head kept beside the trail.
     public mutating func finish(headSequence: Int64, headHash: String) {
         guard firstBreak == nil else { return }
+        if let furthest = checkpoints.keys.max(), furthest > verified {
+            firstBreak = .shorterThanCheckpoint(lastSequence: verified, checkpointSequence: furthest)
+            return
+        }
         if verified < headSequence {
             firstBreak = .truncated(lastSequence: verified, headSequence: headSequence)
         } else if verified == headSequence && headHash != lastHash {
