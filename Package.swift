@@ -26,7 +26,9 @@ let package = Package(
     ],
     targets: [
         // Pure domain rules: no Vapor, no database, no I/O.
-        .target(name: "AssureCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "AssureCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+                exclude: ["Resources/common-passwords.LICENSE", "Resources/common-passwords.README.md"],
+                resources: [.embedInCode("Resources/common-passwords.txt")]),
         .target(
             name: "AssureApp",
             dependencies: [

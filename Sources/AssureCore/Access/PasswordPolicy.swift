@@ -24,7 +24,7 @@ public enum PasswordPolicy {
         if Set(folded).count <= 2 {
             throw Rejection(message: "Do not repeat the same one or two characters; choose three random words instead.")
         }
-        if commonPasswords.contains(folded) || isSequence(folded) {
+        if isCommon(folded) || isKeyboardWalk(folded) || isSequence(folded) {
             throw Rejection(message: "This password is one that attackers try first. Choose something less common.")
         }
         for word in personal.map(fold) where word.count >= 4 && (folded == word || folded.contains(word) && folded.count - word.count < 4) {
@@ -37,29 +37,44 @@ public enum PasswordPolicy {
         text.lowercased().filter { !$0.isWhitespace }
     }
 
-    /// Runs like "123456789012", "abcdefghijkl", "qwertyuiopas" are guessed first.
-    private static func isSequence(_ text: String) -> Bool {
-        let rows = ["1234567890", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghjkl", "zxcvbnm", "0987654321"]
-        let repeated = rows.map { String(repeating: $0, count: 4) }
-        return repeated.contains { $0.contains(text) }
+    /// On the list, or a listed word with up to six digits or symbols around it ("password1234",
+    /// "!!liverpool2024") or typed twice — how people stretch a common password to a length rule.
+    static func isCommon(_ folded: String) -> Bool {
+        if commonPasswords.contains(folded) { return true }
+        let padding: (Character) -> Bool = { !$0.isLetter }
+        let core = String(folded.drop(while: padding).reversed().drop(while: padding).reversed())
+        if core.count >= 4, folded.count - core.count <= 6, commonPasswords.contains(core) { return true }
+        // A listed word typed twice ("sunshinesunshine").
+        let half = core.count / 2
+        return core.count.isMultiple(of: 2) && half >= 4 && core.prefix(half) == core.suffix(half) && commonPasswords.contains(String(core.prefix(half)))
     }
 
-    /// Passwords of 12 or more characters that appear at the top of breached-password lists, and
-    /// NHS-flavoured guesses. The length rule already excludes the shorter common passwords.
-    static let commonPasswords: Set<String> = [
-        "password1234", "password12345", "password123456", "passwordpassword", "password1234!", "password123!",
-        "123456789012", "1234567890123", "12345678901234", "111111111111", "000000000000", "123123123123",
-        "qwertyuiop12", "qwerty123456", "qwertyqwerty", "1q2w3e4r5t6y", "1qaz2wsx3edc", "zaq12wsxcde3",
-        "iloveyou1234", "iloveyouiloveyou", "letmein12345", "welcome12345", "welcome123456", "welcome2024!",
-        "welcome2025!", "welcome2026!", "changeme1234", "changeme12345", "administrator", "administrator1",
-        "admin1234567", "adminadmin12", "trustno1trustno1", "football1234", "baseball1234", "liverpool1234",
-        "manchester123", "arsenal12345", "chelsea12345", "sunshine1234", "princess1234", "monkey123456",
-        "dragon123456", "master123456", "superman1234", "starwars1234", "whatever1234", "computer1234",
-        "internet1234", "p@ssw0rd1234", "passw0rd1234", "p@ssword1234", "p@ssw0rd123!", "summer2024!!",
-        "winter2024!!", "spring2025!!", "autumn2025!!", "nhsnhsnhsnhs", "nhspassword1", "nhspassword123",
-        "nhsengland123", "nhsdigital123", "hospital1234", "hospital12345", "doctor123456", "nurse1234567",
-        "patient12345", "assure123456", "assurepassword", "correcthorsebatterystaple",
-    ]
+    /// Runs of the alphabet or the digits, either way round ("defghijklmno", "987654321098").
+    static func isSequence(_ text: String) -> Bool {
+        let runs = ["1234567890", "abcdefghijklmnopqrstuvwxyz"].flatMap { [$0, String($0.reversed())] }
+        return runs.map { String(repeating: $0, count: 4) }.contains { $0.contains(text) }
+    }
+
+    /// Keys as they sit on a UK keyboard, by row, for walks such as "qwertyuiopas" or "1qaz2wsx3edc".
+    private static let keyRows = ["1234567890-=", "qwertyuiop[]", "asdfghjkl;'#", "zxcvbnm,./"]
+    private static let keyPositions: [Character: (row: Int, column: Int)] = {
+        var positions: [Character: (Int, Int)] = [:]
+        for (row, keys) in keyRows.enumerated() { for (column, key) in keys.enumerated() { positions[key] = (row, column) } }
+        return positions
+    }()
+
+    /// Three quarters or more of its steps go to the same or a neighbouring key.
+    static func isKeyboardWalk(_ folded: String) -> Bool {
+        let keys = folded.compactMap { keyPositions[$0] }
+        guard keys.count == folded.count, keys.count >= 2 else { return false }
+        let near = zip(keys, keys.dropFirst()).filter { abs($0.row - $1.row) <= 1 && abs($0.column - $1.column) <= 1 }.count
+        return Double(near) >= 0.75 * Double(keys.count - 1)
+    }
+
+    /// The list of passwords attackers try first (see Resources/common-passwords.README.md).
+    static let commonPasswords: Set<String> = Set(
+        String(decoding: PackageResources.common_passwords_txt, as: UTF8.self).split(separator: "\n").map { String($0) }
+    )
 }
 
 /// Back-off after failed sign-ins, per account and per client address: the first few failures
