@@ -4,7 +4,7 @@ import subprocess
 
 
 def test_help_creates_no_database_and_prints_no_banner(tmp_path):
-    binary = os.environ["ASSURE_BINARY"]
+    binary = os.path.abspath(os.environ["ASSURE_BINARY"])
     for arguments in (["--help"], ["serve", "--help"], ["users", "--help"], ["migrate", "-h"]):
         result = subprocess.run([binary, *arguments], cwd=tmp_path, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, (arguments, result.stderr)
