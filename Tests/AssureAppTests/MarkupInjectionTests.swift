@@ -90,6 +90,19 @@ final class MarkupInjectionTests: XCTestCase {
             try await seedDemoTrust(app)
             _ = try await DemoSeeder.seedEvidence(on: app)
             try await AuthorisationMatrixTests.seedMatrixEstate(app)
+            // Stored where most pages show it: the organisation's name, and the first risk's words.
+            let named = #"{"name":"Kingsmere \#(Self.jsonEscaped(Self.payload))","type":"foundation-trust","parent_ods_code":"Q9A","dspt_category":1}"#
+            try await app.send(.PUT, "/api/v1/organisations/T91", headers: jsonHeaders(), body: ByteBuffer(string: named)) { res async throws in
+                XCTAssertEqual(res.status, .ok, res.text)
+            }
+            var risk: [String: Any] = ["owner": "risk.manager@avalon.example", "category": "cyber-security", "opened": "2026-01-01",
+                                       "initial_likelihood": 3, "initial_consequence": 3, "current_likelihood": 3, "current_consequence": 3,
+                                       "target_likelihood": 1, "target_consequence": 3]
+            for field in ["title", "cause", "event", "effect", "department", "objective", "rationale"] { risk[field] = Self.payload }
+            try await app.send(.PUT, "/api/v1/organisations/T91/risks/R-0001", headers: jsonHeaders(),
+                               body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: risk))) { res async throws in
+                XCTAssertEqual(res.status, .ok, res.text)
+            }
             let person = try await User.query(on: app.db).filter(\.$email == "risk.manager@avalon.example").first()?.requireID().uuidString ?? ""
             let pages = app.routes.all.filter { $0.method == .GET }.compactMap { Self.pagePath($0, person: person) }
             XCTAssertGreaterThan(pages.count, 30)
@@ -187,14 +200,18 @@ final class MarkupInjectionTests: XCTestCase {
     private static func values(_ form: ParsedPage.Form, replacement: (ParsedPage.Element) -> String?) -> [(String, String)] {
         var values: [(String, String)] = []
         var select: (name: String, chosen: String?, first: String?, replaced: Bool)?
+        // Where a select has no choice yet, the payload pass takes its first real option, so that
+        // forms needing one (a risk's category) are stored and their words shown again.
+        let choosing = replacement(ParsedPage.Element(name: "input", attributes: ["name": "probe", "type": "text"], text: "", form: nil)) != nil
         func closeSelect() {
             if let open = select, !open.replaced, let value = open.chosen ?? open.first { values.append((open.name, value)) }
+            _ = choosing
             select = nil
         }
         for field in form.fields {
             if field.name == "option" {
                 let value = field.attributes["value"] ?? field.text
-                if select?.first == nil { select?.first = value }
+                if select?.first == nil || (choosing && select?.first == "" ) { select?.first = value }
                 if field.attributes["selected"] != nil { select?.chosen = value }
                 continue
             }
@@ -217,6 +234,10 @@ final class MarkupInjectionTests: XCTestCase {
         }
         closeSelect()
         return values
+    }
+
+    static func jsonEscaped(_ value: String) -> String {
+        String(decoding: try! JSONEncoder().encode(value), as: UTF8.self).dropFirst().dropLast().description
     }
 
     static func formEncoded(_ value: String) -> String {

@@ -62,6 +62,18 @@ struct RiskAPI: RouteCollection {
         var gaps_in_assurance: String?
     }
 
+    /// A risk's fields and the change's own (why, gaps) in one body.
+    struct Update: Decodable, WireFieldNames {
+        static let wireFieldNames = Set(RiskDraft.Input.fields + ["rationale", "gaps_in_control", "gaps_in_assurance"])
+        var input: RiskDraft.Input
+        var change: Change
+
+        init(from decoder: any Decoder) throws {
+            input = try RiskDraft.Input(from: decoder)
+            change = try Change(from: decoder)
+        }
+    }
+
     struct Review: Content {
         var current_likelihood: String?
         var current_consequence: String?
@@ -101,8 +113,8 @@ struct RiskAPI: RouteCollection {
         let context = try await req.riskContext(.read)
         let risk = try await context.register.find(try req.riskReference)
         try context.requireChange(risk)
-        let input = try req.decodeJSON(RiskDraft.Input.self)
-        let change = try req.decodeJSON(Change.self)
+        let update = try req.decodeJSON(Update.self)
+        let input = update.input, change = update.change
         let updated = try await context.register.update(risk, input, rationale: change.rationale ?? "", gapsInControl: change.gaps_in_control ?? risk.gapsInControl,
                                                         gapsInAssurance: change.gaps_in_assurance ?? risk.gapsInAssurance)
         return try await Self.dto(updated, context, on: req.db)

@@ -146,3 +146,22 @@ extension Attribute where Context: HTMLIntegrityContext {
 extension Node where Context: HTMLIntegrityContext {
     static func integrity(_ hash: String) -> Node { .attribute(named: "integrity", value: hash) }
 }
+
+// Plot's head helpers build their meta and link tags with its own (verbatim) builders, so they are
+// declared again here over the escaping ones. The title is only `<title>`: Assure's pages are not
+// for social sharing, and a title holds record names.
+extension Node where Context == HTML.HeadContext {
+    static func title(_ title: String) -> Node { .element(named: "title", nodes: [.text(title)]) }
+    static func stylesheet(_ url: URLRepresentable, integrity: String? = nil) -> Node {
+        .link(.rel(.stylesheet), .href(url), .type("text/css"), .unwrap(integrity, Attribute.integrity))
+    }
+    static func url(_ url: URLRepresentable) -> Node { .link(.rel(.canonical), .href(url)) }
+    static func siteName(_ name: String) -> Node { .meta(.property("og:site_name"), .content(name)) }
+    static func description(_ text: String) -> Node { .meta(.name("description"), .content(text)) }
+    static func socialImageLink(_ url: URLRepresentable) -> Node { .meta(.property("og:image"), .content(String(describing: url))) }
+    static func twitterUsername(_ username: String) -> Node { .meta(.name("twitter:site"), .content(username)) }
+    static func favicon(_ url: URLRepresentable, type: String = "image/png") -> Node { .link(.rel(.shortcutIcon), .href(url), .type(type)) }
+    static func rssFeedLink(_ url: URLRepresentable, title: String? = nil) -> Node {
+        .link(.rel(.alternate), .href(url), .type("application/rss+xml"), .attribute(named: "title", value: title))
+    }
+}
