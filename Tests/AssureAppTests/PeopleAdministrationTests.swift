@@ -119,12 +119,22 @@ final class PeopleAdministrationTests: XCTestCase {
             _ = try await signIn(app, "local@avalon.example", newPassword, expect: .unauthorized)
             try await app.send(.POST, "/people/\(try local.requireID())/enable", headers: form, as: .some(admin)) { res async throws in XCTAssertEqual(res.status, .ok) }
 
-            var page = ""
+            // An organisation administrator's reset ends the password but never shows them a link.
             try await app.send(.POST, "/people/\(try local.requireID())/reset-password", headers: form, as: .some(admin)) { res async throws in
                 XCTAssertEqual(res.status, .ok)
-                page = res.text
+                XCTAssertFalse(res.text.contains("set-password?token="), "the organisation administrator never sees the link")
+                XCTAssertTrue(res.text.contains("ask a system administrator"))
             }
             _ = try await signIn(app, "local@avalon.example", newPassword, expect: .unauthorized)
+            let asked = try await auditEntries(app).last { $0.action == "reset-password" }
+            XCTAssertEqual(asked?.actor, "icb.admin@avalon.example", "the audit trail records who asked")
+            // A system administrator issues the link, with a warning, once.
+            var page = ""
+            try await app.send(.POST, "/people/\(try local.requireID())/reset-password", headers: form) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertTrue(res.text.contains("can take over the account"))
+                page = res.text
+            }
             let status = try await setPassword(app, link: try link(in: page), password: "quiet river lighthouse")
             XCTAssertEqual(status, .ok)
             let again = try await signIn(app, "local@avalon.example", "quiet river lighthouse")

@@ -111,6 +111,21 @@ extension UserAccounts {
         }
     }
 
+    /// An organisation administrator's reset: the password stops working and every session, token
+    /// and outstanding link ends, but no new link is made (a system administrator issues that).
+    func endPassword(of user: User, now: Date) async throws {
+        try await database.writeTransaction { db in
+            user.passwordHash = nil
+            try await user.update(on: db)
+            try await SignInSession.query(on: db).filter(\.$user.$id == user.requireID()).delete()
+            try await PasswordLink.query(on: db).filter(\.$user.$id == user.requireID()).delete()
+            let tokens = try await APITokens.revokeAll(of: user.requireID(), at: now, on: db)
+            try await AuditTrail.append([event("reset-password", entityType: "user", entityID: user.email, organisation: nil,
+                                              changes: ["password": .init(before: "set", after: "reset; link left to a system administrator")]
+                                                .merging(Self.tokenChange(tokens)) { $1 })], on: db)
+        }
+    }
+
     /// Ends every session and API token the person has; returns how many of each.
     @discardableResult
     func signOutEverywhere(_ user: User) async throws -> (sessions: Int, tokens: Int) {

@@ -83,9 +83,13 @@ enum PersonPage {
         case .enable:
             try await accounts.setStatus(email: user.email, .active)
             return ("Account enabled", "\(user.displayName) can sign in again.", nil)
+        case .resetPassword where !AccessPolicy.allowsSystemWide(identity.memberships, .administerSystem):
+            // An organisation administrator could otherwise take over the account with the link.
+            try await accounts.endPassword(of: user, now: req.application.clock.now())
+            return ("Password reset", "\(user.displayName)'s old password no longer works, they have been signed out everywhere and every API token they had has been revoked. You will not see a new link: ask a system administrator to issue one and give it to \(user.displayName) by a route you both trust.", nil)
         case .resetPassword:
             let link = try await accounts.issueReset(for: user, baseURL: req.application.assureConfiguration.externalURL, now: req.application.clock.now())
-            return ("Password reset", "\(user.displayName)'s old password no longer works, they have been signed out everywhere and every API token they had has been revoked. Give them this link, by a route you trust, to choose a new one. It works once, for 7 days, and will not be shown again.", link)
+            return ("Password reset (system administrators only see this link)", "\(user.displayName)'s old password no longer works, they have been signed out everywhere and every API token they had has been revoked. Whoever holds this link can take over the account: give it only to \(user.displayName), by a route you trust. It works once, for 7 days, and will not be shown again.", link)
         case .signOutEverywhere:
             let ended = try await accounts.signOutEverywhere(user)
             return ("Signed out everywhere", "\(user.displayName)'s \(Self.count(ended.sessions, "session")) and \(Self.count(ended.tokens, "API token")) have ended.", nil)
