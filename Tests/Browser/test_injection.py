@@ -5,7 +5,7 @@ from urllib.parse import quote, urlparse
 from selenium.webdriver.common.by import By
 
 from conftest import screenshot
-from test_pages import serious_violations, sign_in, submit, wait_for_next_page
+from test_pages import fill_risk_form, serious_violations, sign_in, submit, wait_for_next_page
 
 PAYLOAD = '"\'<>& "><meta http-equiv="refresh" content="0;url=http://elsewhere.example/"><x y="'
 
@@ -39,16 +39,8 @@ def test_markup_in_fields_and_queries_stays_text_and_the_page_stays_on_its_origi
     # Stored: a risk whose title and department hold the payload.
     driver.get(server + "/organisations/T91/risks/new")
     title = "Core switch \"B\" failure " + PAYLOAD
-    driver.find_element(By.ID, "title").send_keys(title)
-    for field in ("cause", "event", "effect"):
-        driver.find_element(By.ID, field).send_keys(PAYLOAD)
-    driver.find_element(By.ID, "department").send_keys(PAYLOAD)
-    driver.find_element(By.ID, "owner").clear()
-    driver.find_element(By.ID, "owner").send_keys("risk.manager@avalon.example")
-    driver.find_element(By.CSS_SELECTOR, "#category option[value=cyber-security]").click()
-    for stage, (l, c) in {"initial": (3, 3), "current": (3, 3), "target": (1, 3)}.items():
-        driver.find_element(By.CSS_SELECTOR, f"#{stage}_likelihood option[value='{l}']").click()
-        driver.find_element(By.CSS_SELECTOR, f"#{stage}_consequence option[value='{c}']").click()
+    fill_risk_form(driver, {"title": title, "cause": PAYLOAD, "event": PAYLOAD, "effect": PAYLOAD, "department": PAYLOAD,
+                            "owner": "risk.manager@avalon.example"}, category="cyber-security")
     submit(driver)
     assert_untouched(driver, server, "the new risk's page")
     errors = " ".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, ".error-summary"))

@@ -66,6 +66,17 @@ def sign_in(driver, server, email, password="avalon demo passphrase"):
     submit(driver)
 
 
+def fill_risk_form(driver, text, category):
+    """Types each field's text and scores the risk 3×3 now, 1×3 at target."""
+    for field, value in text.items():
+        driver.find_element(By.ID, field).clear()
+        driver.find_element(By.ID, field).send_keys(value)
+    driver.find_element(By.CSS_SELECTOR, f"#category option[value={category}]").click()
+    for stage, (l, c) in {"initial": (3, 3), "current": (3, 3), "target": (1, 3)}.items():
+        driver.find_element(By.CSS_SELECTOR, f"#{stage}_likelihood option[value='{l}']").click()
+        driver.find_element(By.CSS_SELECTOR, f"#{stage}_consequence option[value='{c}']").click()
+
+
 def test_signing_in_is_required_and_returns_to_the_page_asked_for(server, driver):
     driver.get(server + "/organisations/Q9A")
     assert "/sign-in?next=" in driver.current_url
@@ -301,14 +312,9 @@ def test_a_risk_manager_records_and_reviews_a_risk(server, driver):
     assert "Title is required" in driver.find_element(By.CSS_SELECTOR, ".error-summary").text
     assert not serious_violations(driver)
     screenshot(driver, "risk-form-errors")
-    driver.find_element(By.ID, "title").send_keys("Legacy fax machines for urgent referrals")
-    driver.find_element(By.ID, "cause").send_keys("Two wards still send urgent referrals by fax")
-    driver.find_element(By.ID, "event").send_keys("A referral is lost or sent to the wrong number")
-    driver.find_element(By.ID, "effect").send_keys("Delayed treatment; a data breach")
-    driver.find_element(By.CSS_SELECTOR, "#category option[value=data-protection]").click()
-    for stage, (l, c) in {"initial": (3, 3), "current": (3, 3), "target": (1, 3)}.items():
-        driver.find_element(By.CSS_SELECTOR, f"#{stage}_likelihood option[value='{l}']").click()
-        driver.find_element(By.CSS_SELECTOR, f"#{stage}_consequence option[value='{c}']").click()
+    fill_risk_form(driver, {"title": "Legacy fax machines for urgent referrals", "cause": "Two wards still send urgent referrals by fax",
+                            "event": "A referral is lost or sent to the wrong number", "effect": "Delayed treatment; a data breach"},
+                   category="data-protection")
     submit(driver)
     assert "Legacy fax machines" in driver.find_element(By.TAG_NAME, "h1").text
     driver.find_element(By.CSS_SELECTOR, "#current_likelihood option[value='2']").click()
