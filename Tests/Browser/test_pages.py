@@ -100,6 +100,9 @@ def test_every_page_reachable_from_the_navigation(server, driver):
             continue
         seen.add(path)
         driver.get(urljoin(server, path))
+        # test_injection (run first) stores markup in a risk and a filter: no page may act on it.
+        assert urlparse(driver.current_url).netloc == urlparse(server).netloc, f"{path} sent the browser to {driver.current_url}"
+        assert driver.execute_script("return document.querySelectorAll('x, meta[http-equiv]').length") == 0, f"{path}: markup was injected"
         title = driver.title
         assert title.endswith("– Assure"), f"{path}: title {title!r}"
         assert "Page not found" not in title and "Something went wrong" not in title, f"{path} is broken"

@@ -182,8 +182,10 @@ enum SignInThrottling {
         }
     }
 
-    /// A success clears the account's and the address's count.
+    /// A success clears the account's and the address's count, one row at a time in the order
+    /// `claim` locks them, so a concurrent claim and clear can never deadlock on PostgreSQL.
     static func clear(_ keys: [String], on database: any Database) async throws {
-        try await database.sqlDatabase.raw("DELETE FROM sign_in_failures WHERE key IN (\(binds: keys))").run()
+        let sql = try database.sqlDatabase
+        for key in keys { try await sql.raw("DELETE FROM sign_in_failures WHERE key = \(bind: key)").run() }
     }
 }
