@@ -105,4 +105,56 @@ final class ImportSafetyTests: XCTestCase {
             XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [], [], "no temporary file is left")
         }
     }
+
+    /// On SQLite a large import commits batch by batch into staging and publishes at the end:
+    /// halfway through, another write goes through at once and a reader still sees the old estate.
+    func testOnSQLiteOtherWritesProceedDuringALargeImportAndNothingPartialIsVisible() async throws {
+        guard TestDatabase.postgresURL == nil else { throw XCTSkip("PostgreSQL locks rows, so its import stays one transaction") }
+        try await withAssure(demo: true) { app in
+            let (status, text) = try await importAPI(app, Array(Self.inventory(1...1000).utf8))
+            XCTAssertEqual(status, .ok, text)
+            let organisation = try await OrganisationDirectory(database: app.db).require("T91")
+            let importer = InventoryImport(database: app.db, organisation: organisation, audit: .command("test"))
+            let path = NSTemporaryDirectory() + "assure-large-\(UUID().uuidString).csv"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try Data(Self.inventory(1...25_000).utf8).write(to: URL(fileURLWithPath: path))
+            let seen = SeenMidImport()
+            let database = app.db
+            _ = try await importer.importCSV(at: path, format: .generic) { line in
+                guard line == 19_999 else { return }
+                // Wait here, mid-import, for another writer; the old single transaction would
+                // have held SQLite's one writer until the end, and this would time out.
+                let done = DispatchSemaphore(value: 0)
+                Task {
+                    defer { done.signal() }
+                    do {
+                        try await database.writeTransaction { db in
+                            try await AuditTrail.append([AuditEvent(actor: "test", organisationCode: nil, action: "probe", entityType: "test", entityID: "mid-import",
+                                                                    changes: [:], requestID: nil, clientAddress: nil)], on: db)
+                        }
+                        let devices = try await database.sqlDatabase.raw("SELECT COUNT(*) AS n FROM estate_devices").first()?.decode(column: "n", as: Int.self) ?? -1
+                        seen.record(wrote: true, devices: devices)
+                    } catch {
+                        seen.record(wrote: false, devices: -1)
+                    }
+                }
+                _ = done.wait(timeout: .now() + 60)
+            }
+            XCTAssertEqual(seen.wrote, true, "another write went through in the middle of the import")
+            XCTAssertEqual(seen.devices, 1000, "and the estate it could read was still the one before the import")
+            let staged = try await app.db.sqlDatabase.raw("SELECT COUNT(*) AS n FROM estate_staging_devices").first()?.decode(column: "n", as: Int.self)
+            XCTAssertEqual(staged, 0, "the staging rows are cleared once published")
+            let devices = try await deviceCount(app)
+            XCTAssertEqual(devices, 25_000)
+        }
+    }
+}
+
+/// What the mid-import probe saw, set from another task.
+final class SeenMidImport: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: (wrote: Bool?, devices: Int?) = (nil, nil)
+    func record(wrote: Bool, devices: Int) { lock.withLock { values = (wrote, devices) } }
+    var wrote: Bool? { lock.withLock { values.wrote } }
+    var devices: Int? { lock.withLock { values.devices } }
 }

@@ -102,82 +102,131 @@ struct InventoryImport {
 
     typealias Emit = (Int, Result<InventoryRow, RuleViolations<ImportProblem>>) async throws -> Void
 
-    /// The transaction: rows come from `produce`, batches go to the database. One batch is
-    /// written while the next is read (the two cores share the work); at most two are in memory.
+    /// Where the import starts from: the organisation's devices by key, and how many this format brought.
+    struct Before: Sendable {
+        var existing: [String: UUID] = [:]
+        var brought = 0
+    }
+
+    /// Writes the rows from `produce`. PostgreSQL locks rows, not the database, so there one
+    /// transaction keeps the import whole without holding up anyone else. SQLite has one writer
+    /// for the whole file (and `assure estate import` is another process), so there each batch
+    /// is committed into staging tables on its own, and one final transaction publishes them:
+    /// other writes wait for a batch or the publish, never the whole import, and nothing partial
+    /// is visible because pages read only the published tables.
     private func write(format: String, removeMissing: Bool = true, produce: @escaping @Sendable (Emit) async throws -> Void) async throws -> Summary {
-        let organisation = self.organisation, audit = self.audit
-        return try await database.writeTransaction { db in
-            let sql = db as! any SQLDatabase
-            var existing: [String: UUID] = [:]
-            for row in try await sql.raw("SELECT id, device_key FROM estate_devices WHERE organisation_id = \(bind: organisation.id)").all() {
-                existing[try row.decode(column: "device_key", as: String.self)] = try row.decode(column: "id", as: UUID.self)
+        guard try database.sqlDatabase.dialect.name == "sqlite" else {
+            return try await database.writeTransaction { db in
+                let sql = try db.sqlDatabase
+                let before = try await readBefore(format: format, on: sql)
+                let (summary, seen) = try await readBatches(format: format, before: before, produce: produce) { batch in try await batch.write(on: sql) }
+                return try await finish(summary, seen: seen, before: before, removeMissing: removeMissing, on: db)
             }
-            let broughtBefore = try await sql.raw("SELECT COUNT(*) AS n FROM estate_devices WHERE organisation_id = \(bind: organisation.id) AND source = \(bind: format)")
-                .first()?.decode(column: "n", as: Int.self) ?? 0
-            var seen: [String: UUID] = [:]
-            var summary = Summary(format: format, rows: 0, inserted: 0, updated: 0, removed: 0, software: 0, rejected: 0, problems: [])
-            var batch = Batch(organisation: organisation.id, format: format, importedAt: Date())
-            var writing: Task<Void, any Error>?
-            func flush() async throws {
-                try await writing?.value
-                let full = batch
-                batch.clear()
-                writing = Task { try await full.write(on: sql) }
-            }
-            do {
-                try await produce { line, result in
-                    summary.rows += 1
-                    switch result {
-                    case .failure(let violations):
-                        summary.rejected += 1
-                        for problem in violations.problems where summary.problems.count < 200 {
-                            summary.problems.append(.init(field: problem.field, message: problem.message, line: problem.line))
-                        }
-                    case .success(let row):
-                        let id: UUID
-                        if let known = seen[row.device.deviceID] {
-                            id = known
-                            // Windows listed as software on a later row of the device (Defender) is its OS.
-                            if row.setsOperatingSystem { batch.setOperatingSystem(of: id, to: row.device) }
-                        } else {
-                            id = existing[row.device.deviceID] ?? UUID()
-                            seen[row.device.deviceID] = id
-                            if existing[row.device.deviceID] == nil { summary.inserted += 1 } else { summary.updated += 1 }
-                            batch.add(id, row.device)
-                        }
-                        if let item = row.software { batch.software.append((id, item)); summary.software += 1 }
-                        if batch.isFull { try await flush() }
-                    }
-                }
-                try await flush()
-                try await writing?.value
-            } catch {
-                // The transaction rolls back; let the batch being written finish with it first.
-                _ = try? await writing?.value
-                throw error
-            }
-            if removeMissing {
-                let gone = existing.filter { seen[$0.key] == nil }.map(\.value)
-                let chunks = stride(from: 0, to: gone.count, by: 500).map { Array(gone[$0..<min($0 + 500, gone.count)]) }
-                // Only devices this format brought: another tool's devices stay.
-                for chunk in chunks {
-                    summary.removed += try await sql.raw("SELECT COUNT(*) AS n FROM estate_devices WHERE id IN (\(binds: chunk)) AND source = \(bind: format)").first()?
-                        .decode(column: "n", as: Int.self) ?? 0
-                }
-                try requireRemovalAllowed(summary.removed, of: broughtBefore)
-                for chunk in chunks {
-                    try await sql.raw("DELETE FROM estate_devices WHERE id IN (\(binds: chunk)) AND source = \(bind: format)").run()
-                }
-            }
-            try await AuditTrail.append([AuditEvent(actor: audit.actor, organisationCode: organisation.odsCode, action: "import", entityType: "estate",
-                                                    entityID: format, changes: [
-                                                        "devices added": .init(before: nil, after: String(summary.inserted)),
-                                                        "devices updated": .init(before: nil, after: String(summary.updated)),
-                                                        "devices removed": .init(before: nil, after: String(summary.removed)),
-                                                        "rows rejected": .init(before: nil, after: String(summary.rejected)),
-                                                    ], requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
-            return summary
         }
+        let staging = UUID()
+        let database = self.database
+        do {
+            let before = try await readBefore(format: format, on: try database.sqlDatabase)
+            let (summary, seen) = try await readBatches(format: format, before: before, produce: produce) { batch in
+                try await database.writeTransaction { db in try await batch.stage(staging, on: try db.sqlDatabase) }
+            }
+            return try await database.writeTransaction { db in
+                let sql = try db.sqlDatabase
+                try await EstateStaging.publish(staging, organisation: organisation.id, on: sql)
+                return try await finish(summary, seen: seen, before: before, removeMissing: removeMissing, on: db)
+            }
+        } catch {
+            try? await database.writeTransaction { db in try await EstateStaging.clear(staging, on: try db.sqlDatabase) }
+            throw error
+        }
+    }
+
+    private func readBefore(format: String, on sql: any SQLDatabase) async throws -> Before {
+        var before = Before()
+        for row in try await sql.raw("SELECT id, device_key FROM estate_devices WHERE organisation_id = \(bind: organisation.id)").all() {
+            before.existing[try row.decode(column: "device_key", as: String.self)] = try row.decode(column: "id", as: UUID.self)
+        }
+        before.brought = try await sql.raw("SELECT COUNT(*) AS n FROM estate_devices WHERE organisation_id = \(bind: organisation.id) AND source = \(bind: format)")
+            .first()?.decode(column: "n", as: Int.self) ?? 0
+        return before
+    }
+
+    /// Rows come from `produce`, full batches go to `store`: one batch is stored while the next is
+    /// read (the two cores share the work), so at most two are in memory.
+    private func readBatches(format: String, before: Before, produce: @escaping @Sendable (Emit) async throws -> Void,
+                             store: @escaping @Sendable (Batch) async throws -> Void) async throws -> (Summary, [String: UUID]) {
+        let existing = before.existing
+        var seen: [String: UUID] = [:]
+        var summary = Summary(format: format, rows: 0, inserted: 0, updated: 0, removed: 0, software: 0, rejected: 0, problems: [])
+        var batch = Batch(organisation: organisation.id, format: format, importedAt: Date())
+        var writing: Task<Void, any Error>?
+        func flush() async throws {
+            try await writing?.value
+            let full = batch
+            batch.clear()
+            writing = Task { try await store(full) }
+        }
+        do {
+            try await produce { line, result in
+                summary.rows += 1
+                switch result {
+                case .failure(let violations):
+                    summary.rejected += 1
+                    for problem in violations.problems where summary.problems.count < 200 {
+                        summary.problems.append(.init(field: problem.field, message: problem.message, line: problem.line))
+                    }
+                case .success(let row):
+                    let id: UUID
+                    if let known = seen[row.device.deviceID] {
+                        id = known
+                        // Windows listed as software on a later row of the device (Defender) is its OS.
+                        if row.setsOperatingSystem { batch.setOperatingSystem(of: id, to: row.device) }
+                    } else {
+                        id = existing[row.device.deviceID] ?? UUID()
+                        seen[row.device.deviceID] = id
+                        if existing[row.device.deviceID] == nil { summary.inserted += 1 } else { summary.updated += 1 }
+                        batch.add(id, row.device)
+                    }
+                    if let item = row.software { batch.software.append((id, item)); summary.software += 1 }
+                    if batch.isFull { try await flush() }
+                }
+            }
+            try await flush()
+            try await writing?.value
+        } catch {
+            // Let the batch being stored finish before the caller rolls back or clears it.
+            _ = try? await writing?.value
+            throw error
+        }
+        return (summary, seen)
+    }
+
+    /// Removes the devices this format brought and the file no longer lists (unless that is too
+    /// many), and audits the import. Runs in the transaction that makes the import visible.
+    private func finish(_ result: Summary, seen: [String: UUID], before: Before, removeMissing: Bool, on db: any Database) async throws -> Summary {
+        let sql = try db.sqlDatabase
+        var summary = result
+        if removeMissing {
+            let gone = before.existing.filter { seen[$0.key] == nil }.map(\.value)
+            let chunks = stride(from: 0, to: gone.count, by: 500).map { Array(gone[$0..<min($0 + 500, gone.count)]) }
+            // Only devices this format brought: another tool's devices stay.
+            for chunk in chunks {
+                summary.removed += try await sql.raw("SELECT COUNT(*) AS n FROM estate_devices WHERE id IN (\(binds: chunk)) AND source = \(bind: summary.format)").first()?
+                    .decode(column: "n", as: Int.self) ?? 0
+            }
+            try requireRemovalAllowed(summary.removed, of: before.brought)
+            for chunk in chunks {
+                try await sql.raw("DELETE FROM estate_devices WHERE id IN (\(binds: chunk)) AND source = \(bind: summary.format)").run()
+            }
+        }
+        try await AuditTrail.append([AuditEvent(actor: audit.actor, organisationCode: organisation.odsCode, action: "import", entityType: "estate",
+                                                entityID: summary.format, changes: [
+                                                    "devices added": .init(before: nil, after: String(summary.inserted)),
+                                                    "devices updated": .init(before: nil, after: String(summary.updated)),
+                                                    "devices removed": .init(before: nil, after: String(summary.removed)),
+                                                    "rows rejected": .init(before: nil, after: String(summary.rejected)),
+                                                ], requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
+        return summary
     }
 
     /// Refuses (rolling everything back) a file that would remove more than the allowed share.
@@ -256,6 +305,33 @@ struct InventoryImport {
                 let insert = sql.insert(into: "estate_software").columns("device_id", "organisation_id", "name", "vendor", "version", "cpe", "purl")
                 for (id, item) in software {
                     insert.values(SQLBind(id), SQLBind(organisation), SQLBind(String(item.name.prefix(300))), SQLBind(String(item.vendor.prefix(300))),
+                                  SQLBind(String(item.version.prefix(100))), SQLBind(item.cpe), SQLBind(item.purl))
+                }
+                try await insert.run()
+            }
+        }
+
+        /// Adds the batch to an import's staging rows (SQLite): devices as the file gives them,
+        /// software against the staged device ids; nothing the pages read changes yet.
+        func stage(_ staging: UUID, on sql: any SQLDatabase) async throws {
+            if !devices.isEmpty {
+                let insert = sql.insert(into: EstateStaging.devices).columns("staging_id", "id", "device_key", "hostname", "device_type", "os_name", "os_build",
+                                                                            "site", "owner", "criticality", "clinical", "last_seen", "source", "imported_at")
+                for (id, device) in devices {
+                    insert.values(SQLBind(staging), SQLBind(id), SQLBind(device.deviceID), SQLBind(device.hostname), SQLBind(device.type.rawValue),
+                                  SQLBind(device.osName), SQLBind(device.osBuild), SQLBind(device.site), SQLBind(device.owner), SQLBind(device.criticality.rawValue),
+                                  SQLBind(device.supportsClinicalSystem), SQLBind(device.lastSeen?.description), SQLBind(format), SQLBind(importedAt))
+                }
+                try await insert.run()
+            }
+            for (id, device) in operatingSystems {
+                try await sql.update(EstateStaging.devices).set("os_name", to: device.osName).set("os_build", to: device.osBuild)
+                    .where("staging_id", .equal, staging).where("id", .equal, id).run()
+            }
+            if !software.isEmpty {
+                let insert = sql.insert(into: EstateStaging.software).columns("staging_id", "device_id", "name", "vendor", "version", "cpe", "purl")
+                for (id, item) in software {
+                    insert.values(SQLBind(staging), SQLBind(id), SQLBind(String(item.name.prefix(300))), SQLBind(String(item.vendor.prefix(300))),
                                   SQLBind(String(item.version.prefix(100))), SQLBind(item.cpe), SQLBind(item.purl))
                 }
                 try await insert.run()

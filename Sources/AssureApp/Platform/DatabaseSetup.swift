@@ -48,6 +48,7 @@ public enum AssureMigrations {
         AddResultRecordedBy(),
         CreateReferenceCounters(),
         CreateAuditCheckpoints(),
+        CreateEstateStaging(),
     ]
 
     public static var names: [String] { all.map(\.name) }
