@@ -1,4 +1,5 @@
 import Fluent
+import Foundation
 import SQLKit
 
 /// The one way a numbered record gets its number (R-0001, A1, E1, SO1 and those the next domains
