@@ -205,7 +205,6 @@ final class MarkupInjectionTests: XCTestCase {
         let choosing = replacement(ParsedPage.Element(name: "input", attributes: ["name": "probe", "type": "text"], text: "", form: nil)) != nil
         func closeSelect() {
             if let open = select, !open.replaced, let value = open.chosen ?? open.first { values.append((open.name, value)) }
-            _ = choosing
             select = nil
         }
         for field in form.fields {

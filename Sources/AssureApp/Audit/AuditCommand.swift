@@ -59,7 +59,7 @@ struct AuditCheckpointCommand: AsyncCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let json = try encoder.encode(checkpoint)
-        if let out = signature.out { try HeadlessChromium.replace(out, with: json + Data("\n".utf8)) }
+        if let out = signature.out { try WholeFile.write(json + Data("\n".utf8), to: out, command: "audit checkpoint") }
         context.console.print("Checkpoint signed: entry \(checkpoint.sequence), hash \(checkpoint.hash), key \(checkpoint.keyID)\(signature.out.map { ", written to \($0)" } ?? "")")
     }
 }

@@ -279,17 +279,28 @@ struct InventoryImport {
             position.removeAll(keepingCapacity: true)
         }
 
+        /// A device's columns and values, the same in the live and the staging table.
+        static let deviceColumns = ["device_key", "hostname", "device_type", "os_name", "os_build", "site", "owner", "criticality", "clinical",
+                                    "last_seen", "source", "imported_at"]
+        func deviceValues(_ device: InventoryDevice) -> [any SQLExpression] {
+            [SQLBind(device.deviceID), SQLBind(device.hostname), SQLBind(device.type.rawValue), SQLBind(device.osName), SQLBind(device.osBuild),
+             SQLBind(device.site), SQLBind(device.owner), SQLBind(device.criticality.rawValue), SQLBind(device.supportsClinicalSystem),
+             SQLBind(device.lastSeen?.description), SQLBind(format), SQLBind(importedAt)]
+        }
+
+        /// A software row's columns and values (long texts cut to the column's size).
+        static let softwareColumns = ["name", "vendor", "version", "cpe", "purl"]
+        static func softwareValues(_ item: InventorySoftware) -> [any SQLExpression] {
+            [SQLBind(String(item.name.prefix(300))), SQLBind(String(item.vendor.prefix(300))), SQLBind(String(item.version.prefix(100))),
+             SQLBind(item.cpe), SQLBind(item.purl)]
+        }
+
         /// Upserts the devices, replaces their software, then adds the software rows.
         func write(on sql: any SQLDatabase) async throws {
             if !devices.isEmpty {
                 try await sql.raw("DELETE FROM estate_software WHERE device_id IN (\(binds: devices.map(\.0)))").run()
-                let insert = sql.insert(into: "estate_devices").columns("id", "organisation_id", "device_key", "hostname", "device_type", "os_name", "os_build",
-                                                                      "site", "owner", "criticality", "clinical", "last_seen", "source", "imported_at")
-                for (id, device) in devices {
-                    insert.values(SQLBind(id), SQLBind(organisation), SQLBind(device.deviceID), SQLBind(device.hostname), SQLBind(device.type.rawValue),
-                                  SQLBind(device.osName), SQLBind(device.osBuild), SQLBind(device.site), SQLBind(device.owner), SQLBind(device.criticality.rawValue),
-                                  SQLBind(device.supportsClinicalSystem), SQLBind(device.lastSeen?.description), SQLBind(format), SQLBind(importedAt))
-                }
+                let insert = sql.insert(into: "estate_devices").columns(["id", "organisation_id"] + Self.deviceColumns)
+                for (id, device) in devices { insert.values([SQLBind(id), SQLBind(organisation)] + deviceValues(device)) }
                 try await insert.onConflict(with: ["organisation_id", "device_key"]) { conflict in
                     conflict.set(excludedValueOf: "hostname").set(excludedValueOf: "device_type").set(excludedValueOf: "os_name")
                         .set(excludedValueOf: "os_build").set(excludedValueOf: "site").set(excludedValueOf: "owner").set(excludedValueOf: "criticality")
@@ -302,11 +313,8 @@ struct InventoryImport {
             if !software.isEmpty, let postgres = sql as? any PostgresDatabase {
                 try await copySoftware(to: postgres)
             } else if !software.isEmpty {
-                let insert = sql.insert(into: "estate_software").columns("device_id", "organisation_id", "name", "vendor", "version", "cpe", "purl")
-                for (id, item) in software {
-                    insert.values(SQLBind(id), SQLBind(organisation), SQLBind(String(item.name.prefix(300))), SQLBind(String(item.vendor.prefix(300))),
-                                  SQLBind(String(item.version.prefix(100))), SQLBind(item.cpe), SQLBind(item.purl))
-                }
+                let insert = sql.insert(into: "estate_software").columns(["device_id", "organisation_id"] + Self.softwareColumns)
+                for (id, item) in software { insert.values([SQLBind(id), SQLBind(organisation)] + Self.softwareValues(item)) }
                 try await insert.run()
             }
         }
@@ -315,13 +323,8 @@ struct InventoryImport {
         /// software against the staged device ids; nothing the pages read changes yet.
         func stage(_ staging: UUID, on sql: any SQLDatabase) async throws {
             if !devices.isEmpty {
-                let insert = sql.insert(into: EstateStaging.devices).columns("staging_id", "id", "device_key", "hostname", "device_type", "os_name", "os_build",
-                                                                            "site", "owner", "criticality", "clinical", "last_seen", "source", "imported_at")
-                for (id, device) in devices {
-                    insert.values(SQLBind(staging), SQLBind(id), SQLBind(device.deviceID), SQLBind(device.hostname), SQLBind(device.type.rawValue),
-                                  SQLBind(device.osName), SQLBind(device.osBuild), SQLBind(device.site), SQLBind(device.owner), SQLBind(device.criticality.rawValue),
-                                  SQLBind(device.supportsClinicalSystem), SQLBind(device.lastSeen?.description), SQLBind(format), SQLBind(importedAt))
-                }
+                let insert = sql.insert(into: EstateStaging.devices).columns(["staging_id", "id"] + Self.deviceColumns)
+                for (id, device) in devices { insert.values([SQLBind(staging), SQLBind(id)] + deviceValues(device)) }
                 try await insert.run()
             }
             for (id, device) in operatingSystems {
@@ -329,11 +332,8 @@ struct InventoryImport {
                     .where("staging_id", .equal, staging).where("id", .equal, id).run()
             }
             if !software.isEmpty {
-                let insert = sql.insert(into: EstateStaging.software).columns("staging_id", "device_id", "name", "vendor", "version", "cpe", "purl")
-                for (id, item) in software {
-                    insert.values(SQLBind(staging), SQLBind(id), SQLBind(String(item.name.prefix(300))), SQLBind(String(item.vendor.prefix(300))),
-                                  SQLBind(String(item.version.prefix(100))), SQLBind(item.cpe), SQLBind(item.purl))
-                }
+                let insert = sql.insert(into: EstateStaging.software).columns(["staging_id", "device_id"] + Self.softwareColumns)
+                for (id, item) in software { insert.values([SQLBind(staging), SQLBind(id)] + Self.softwareValues(item)) }
                 try await insert.run()
             }
         }

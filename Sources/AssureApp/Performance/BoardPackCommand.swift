@@ -53,7 +53,7 @@ struct BoardReportCommand: AsyncCommand {
         if let chromium {
             try await chromium.printToPDF(html: html, to: out)
         } else {
-            try HeadlessChromium.replace(out, with: Data(html.utf8))
+            try WholeFile.write(Data(html.utf8), to: out, command: "report board")
         }
         context.console.print("Board pack for \(organisation.name) (\(period.from) to \(period.to)) written to \(out)")
     }
@@ -110,7 +110,7 @@ struct HeadlessChromium {
         guard let data = FileManager.default.contents(atPath: pdf.path), data.starts(with: Array("%PDF-".utf8)) else {
             throw CommandFailure(message: "report board: Chromium did not produce a PDF. No file was written.")
         }
-        try Self.replace(out, with: data)
+        try WholeFile.write(data, to: out, command: "report board")
     }
 
     /// Chromium's sandbox stays on, except as root, where Chromium refuses to start with it.
@@ -141,20 +141,6 @@ struct HeadlessChromium {
             .split(separator: "\n").suffix(3).joined(separator: " | ")
         guard process.terminationStatus == 0 else {
             throw CommandFailure(message: "report board: Chromium failed to print the pack (exit \(process.terminationStatus))\(detail.isEmpty ? "" : ": \(detail)"). No file was written.")
-        }
-    }
-
-    /// Writes beside the destination, then renames over it: a reader never sees half a file.
-    static func replace(_ path: String, with data: Data) throws {
-        let destination = URL(fileURLWithPath: path)
-        let partial = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).partial")
-        do {
-            try data.write(to: partial)
-            // rename(2) replaces the destination in one step.
-            guard rename(partial.path, destination.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-        } catch {
-            try? FileManager.default.removeItem(at: partial)
-            throw CommandFailure(message: "report board: cannot write \(path) (\(error.localizedDescription)). No file was written.")
         }
     }
 }
