@@ -31,6 +31,33 @@ struct BenchmarkServer {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A command started in the background, its output going to a file, for work timed while it runs.
+    struct Running {
+        let process: Process
+        let output: URL
+        var isRunning: Bool { process.isRunning }
+    }
+
+    func start(_ arguments: [String]) throws -> Running {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.environment = environment
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("assure-benchmark-\(UUID().uuidString).out")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        try process.run()
+        return Running(process: process, output: output)
+    }
+
+    /// Waits for a started command and returns what it printed.
+    func finish(_ running: Running) throws -> String {
+        running.process.waitUntilExit()
+        defer { try? FileManager.default.removeItem(at: running.output) }
+        guard running.process.terminationStatus == 0 else { fatalError("assure \(running.process.arguments?.joined(separator: " ") ?? "") failed") }
+        return try String(contentsOf: running.output, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Starts `assure serve`, waits until it is ready, runs `body` with a client, then stops it.
     func serving(_ body: (Client) async throws -> Void) async throws {
         let server = Process()

@@ -9,8 +9,16 @@ import XCTVapor
 final class ImportSafetyTests: XCTestCase {
     static let header = "device_id,hostname,os_name,os_build,software_name,software_vendor,software_version"
 
-    static func inventory(_ devices: ClosedRange<Int>) -> String {
-        ([header] + devices.map { "DEV-\($0),ws-\($0),Windows 11 Enterprise,10.0.26100.6899,Google Chrome,Google LLC,131.0.6778.86" }).joined(separator: "\n") + "\n"
+    static func inventory(_ devices: ClosedRange<Int>, chrome: String = "131.0.6778.86") -> String {
+        ([header] + devices.map { "DEV-\($0),ws-\($0),Windows 11 Enterprise,10.0.26100.6899,Google Chrome,Google LLC,\(chrome)" }).joined(separator: "\n") + "\n"
+    }
+
+    /// The Chrome versions a device's published software set holds, as the pages read them.
+    static func chromeVersions(of device: String, _ database: any Database) async throws -> [String] {
+        try await database.sqlDatabase.raw("""
+            SELECT s.version FROM estate_devices d JOIN estate_software s ON s.organisation_id = d.organisation_id AND s.software_set = d.software_set
+            WHERE d.device_key = \(bind: device) ORDER BY s.version
+            """).all().map { try $0.decode(column: "version", as: String.self) }
     }
 
     func deviceCount(_ app: Application) async throws -> Int {
@@ -117,7 +125,7 @@ final class ImportSafetyTests: XCTestCase {
             let importer = InventoryImport(database: app.db, organisation: organisation, audit: .command("test"))
             let path = NSTemporaryDirectory() + "assure-large-\(UUID().uuidString).csv"
             defer { try? FileManager.default.removeItem(atPath: path) }
-            try Data(Self.inventory(1...25_000).utf8).write(to: URL(fileURLWithPath: path))
+            try Data(Self.inventory(1...25_000, chrome: "142.0.7444.60").utf8).write(to: URL(fileURLWithPath: path))
             let seen = SeenMidImport()
             let database = app.db
             _ = try await importer.importCSV(at: path, format: .generic) { line in
@@ -133,7 +141,7 @@ final class ImportSafetyTests: XCTestCase {
                                                                     changes: [:], requestID: nil, clientAddress: nil)], on: db)
                         }
                         let devices = try await database.sqlDatabase.raw("SELECT COUNT(*) AS n FROM estate_devices").first()?.decode(column: "n", as: Int.self) ?? -1
-                        seen.record(wrote: true, devices: devices)
+                        seen.record(wrote: true, devices: devices, software: try await Self.chromeVersions(of: "DEV-1", database))
                     } catch {
                         seen.record(wrote: false, devices: -1)
                     }
@@ -142,10 +150,76 @@ final class ImportSafetyTests: XCTestCase {
             }
             XCTAssertEqual(seen.wrote, true, "another write went through in the middle of the import")
             XCTAssertEqual(seen.devices, 1000, "and the estate it could read was still the one before the import")
+            XCTAssertEqual(seen.software, ["131.0.6778.86"], "with each device's software as it was, though the new sets were being written")
             let staged = try await app.db.sqlDatabase.raw("SELECT COUNT(*) AS n FROM estate_staging_devices").first()?.decode(column: "n", as: Int.self)
             XCTAssertEqual(staged, 0, "the staging rows are cleared once published")
             let devices = try await deviceCount(app)
             XCTAssertEqual(devices, 25_000)
+            let after = try await Self.chromeVersions(of: "DEV-1", app.db)
+            XCTAssertEqual(after, ["142.0.7444.60"], "published, the device has its new software and only that")
+            let rows = try await app.db.sqlDatabase.raw("SELECT COUNT(*) AS n FROM estate_software").first()?.decode(column: "n", as: Int.self)
+            XCTAssertEqual(rows, 25_000, "the sets devices no longer point to are removed")
+        }
+    }
+
+    /// Software left by an import that stopped half way (rows in a set no device points to) is
+    /// never read, and goes at the organisation's next import; a set of an import under way stays.
+    func testSoftwareNoDevicePointsToIsNeverReadAndGoesAtTheNextImport() async throws {
+        try await withAssure(demo: true) { app in
+            let (status, text) = try await importAPI(app, Array(Self.inventory(1...10).utf8))
+            XCTAssertEqual(status, .ok, text)
+            let organisation = try await OrganisationDirectory(database: app.db).require("T91")
+            let sql = try app.db.sqlDatabase
+            let leftOver = UUID(), underWay = UUID(), staging = UUID()
+            for set in [leftOver, underWay] {
+                try await sql.insert(into: "estate_software").columns("software_set", "organisation_id", "name", "vendor", "version")
+                    .values(SQLBind(set), SQLBind(organisation.id), SQLBind("Google Chrome"), SQLBind("Google LLC"), SQLBind("1.0")).run()
+            }
+            try await sql.insert(into: EstateStaging.devices)
+                .columns(["staging_id", "organisation_id"] + InventoryImport.Batch.deviceColumns)
+                .values([SQLBind(staging), SQLBind(organisation.id), SQLBind(UUID()), SQLBind(underWay), SQLBind("DEV-X"), SQLBind("ws-x"), SQLBind("desktop"),
+                         SQLBind("Windows 11 Enterprise"), SQLBind("10.0.26100.6899"), SQLBind(""), SQLBind(""), SQLBind("medium"), SQLBind(false),
+                         SQLBind(String?.none), SQLBind("generic"), SQLBind(Date())]).run()
+            let versions = try await Self.chromeVersions(of: "DEV-1", app.db)
+            XCTAssertEqual(versions, ["131.0.6778.86"], "a set no device points to is not read")
+            try await app.send(.GET, "/api/v1/organisations/T91/estate/devices/DEV-1") { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertFalse(res.body.string.contains("\"1.0\""), res.body.string)
+            }
+            let unmapped = try await EstateQueries.unmapped(of: organisation.id, mapping: TitleMapping([]), on: sql).map { "\($0.name) \($0.devices)" }
+            XCTAssertEqual(unmapped, ["Google Chrome 10"], "counts devices through the sets they point to")
+
+            let (again, message) = try await importAPI(app, Array(Self.inventory(1...10).utf8))
+            XCTAssertEqual(again, .ok, message)
+            let sets = try await sql.raw("SELECT DISTINCT software_set FROM estate_software").all().map { try $0.decode(column: "software_set", as: UUID.self) }
+            XCTAssertFalse(sets.contains(leftOver), "the left-over set is removed by the next import")
+            XCTAssertTrue(sets.contains(underWay), "the set of an import under way is kept")
+            XCTAssertEqual(sets.count, 11)
+        }
+    }
+
+    /// `KeepSoftwareInSets` moves each device's software into a set of its own and back.
+    func testSoftwareMovesIntoSetsAndBackWithEveryDeviceKeepingItsOwn() async throws {
+        try await withAssure(demo: true) { app in
+            let (status, text) = try await importAPI(app, Array(Self.inventory(1...20).utf8))
+            XCTAssertEqual(status, .ok, text)
+            try await KeepSoftwareInSets().revert(on: app.db)
+            let sql = try app.db.sqlDatabase
+            let byDevice = try await sql.raw("""
+                SELECT d.device_key FROM estate_software s JOIN estate_devices d ON d.id = s.device_id WHERE s.version = '131.0.6778.86' ORDER BY d.device_key
+                """).all().map { try $0.decode(column: "device_key", as: String.self) }
+            XCTAssertEqual(byDevice.count, 20, "reverted, each device has its own software row again")
+            try await KeepSoftwareInSets().prepare(on: app.db)
+            for device in ["DEV-1", "DEV-20"] {
+                let versions = try await Self.chromeVersions(of: device, app.db)
+                XCTAssertEqual(versions, ["131.0.6778.86"], device)
+            }
+            let (again, message) = try await importAPI(app, Array(Self.inventory(1...20, chrome: "142.0.7444.60").utf8))
+            XCTAssertEqual(again, .ok, message)
+            let versions = try await Self.chromeVersions(of: "DEV-20", app.db)
+            XCTAssertEqual(versions, ["142.0.7444.60"])
+            let rows = try await sql.raw("SELECT COUNT(*) AS n FROM estate_software").first()?.decode(column: "n", as: Int.self)
+            XCTAssertEqual(rows, 20)
         }
     }
 }
@@ -153,8 +227,9 @@ final class ImportSafetyTests: XCTestCase {
 /// What the mid-import probe saw, set from another task.
 final class SeenMidImport: @unchecked Sendable {
     private let lock = NSLock()
-    private var values: (wrote: Bool?, devices: Int?) = (nil, nil)
-    func record(wrote: Bool, devices: Int) { lock.withLock { values = (wrote, devices) } }
+    private var values: (wrote: Bool?, devices: Int?, software: [String]) = (nil, nil, [])
+    func record(wrote: Bool, devices: Int, software: [String] = []) { lock.withLock { values = (wrote, devices, software) } }
     var wrote: Bool? { lock.withLock { values.wrote } }
     var devices: Int? { lock.withLock { values.devices } }
+    var software: [String] { lock.withLock { values.software } }
 }

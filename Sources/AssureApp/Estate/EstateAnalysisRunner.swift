@@ -67,19 +67,20 @@ struct EstateAnalysisRunner {
             return mapped
         }
         var deviceIDs: [UUID] = []
+        // Devices by the software set they point to: a set no device points to is not read.
         var position: [UUID: Int] = [:]
         var installed: [[Int32]] = []
-        for row in try await sql.raw("SELECT id, os_name, os_build FROM estate_devices WHERE organisation_id = \(bind: organisation.id) ORDER BY id").all() {
+        for row in try await sql.raw("SELECT id, software_set, os_name, os_build FROM estate_devices WHERE organisation_id = \(bind: organisation.id) ORDER BY id").all() {
             let id = try row.decode(column: "id", as: UUID.self)
-            position[id] = deviceIDs.count
+            if let set = try row.decode(column: "software_set", as: UUID?.self) { position[set] = deviceIDs.count }
             deviceIDs.append(id)
             let title = Title(source: "os", name: try row.decode(column: "os_name", as: String.self), vendor: "", version: try row.decode(column: "os_build", as: String.self), cpe: "")
             let os = component(of: title) { WindowsRelease(name: title.name, build: title.version).map { intern(EstateComponent(cpe: $0.cpe, windows: $0)) } }
             installed.append(os.map { [$0] } ?? [])
         }
         var unmapped = Set<String>()
-        for row in try await sql.raw("SELECT device_id, name, vendor, version, cpe FROM estate_software WHERE organisation_id = \(bind: organisation.id)").all() {
-            guard let at = position[try row.decode(column: "device_id", as: UUID.self)] else { continue }
+        for row in try await sql.raw("SELECT software_set, name, vendor, version, cpe FROM estate_software WHERE organisation_id = \(bind: organisation.id)").all() {
+            guard let at = position[try row.decode(column: "software_set", as: UUID.self)] else { continue }
             let title = Title(source: "software", name: try row.decode(column: "name", as: String.self), vendor: try row.decode(column: "vendor", as: String.self),
                               version: try row.decode(column: "version", as: String.self), cpe: try row.decode(column: "cpe", as: String?.self) ?? "")
             let mapped = component(of: title) {

@@ -60,7 +60,7 @@ enum EstateQueries {
     }
 
     static let deviceColumns: SQLQueryString = """
-        d.id, d.device_key, d.hostname, d.device_type, d.os_name, d.os_build, d.site, d.owner, d.criticality, d.clinical, d.last_seen, d.source,
+        d.id, d.device_key, d.hostname, d.device_type, d.os_name, d.os_build, d.site, d.owner, d.criticality, d.clinical, d.last_seen, d.source, d.software_set,
         r.cve_count, r.kev_count, r.ransomware, r.highest_score, r.severity, r.unsupported_count, r.unsupported_os, r.patch_compliant, r.analysed_on
         """
 
@@ -108,7 +108,7 @@ enum EstateQueries {
     /// operating system, or only their combination of components.
     static func affected(by cves: [String], organisation: UUID) -> SQLQueryString {
         """
-        (d.id IN (SELECT s.device_id FROM estate_title_findings f JOIN estate_software s ON \(titleJoin)
+        (d.software_set IN (SELECT s.software_set FROM estate_title_findings f JOIN estate_software s ON \(titleJoin)
                   WHERE f.organisation_id = \(bind: organisation) AND f.source = 'software' AND f.kind = 'cve' AND f.reference IN (\(binds: cves)))
          OR (d.os_name, d.os_build) IN (SELECT name, version FROM estate_title_findings
                   WHERE organisation_id = \(bind: organisation) AND source = 'os' AND kind = 'cve' AND reference IN (\(binds: cves)))
@@ -132,7 +132,10 @@ enum EstateQueries {
             WHERE d.organisation_id = \(bind: organisation) AND d.device_key = \(bind: key)
             """).first() else { return nil }
         let id = try row.decode(column: "id", as: UUID.self)
-        let software = try await sql.raw("SELECT name, vendor, version, cpe FROM estate_software WHERE device_id = \(bind: id) ORDER BY name").all().map { row in
+        let softwareSet = try row.decode(column: "software_set", as: UUID?.self)
+        let software = try await sql.raw("""
+            SELECT name, vendor, version, cpe FROM estate_software WHERE organisation_id = \(bind: organisation) AND software_set = \(bind: softwareSet) ORDER BY name
+            """).all().map { row in
             let name = try row.decode(column: "name", as: String.self), vendor = try row.decode(column: "vendor", as: String.self), version = try row.decode(column: "version", as: String.self)
             return DeviceDetail.Software(name: name, vendor: vendor, version: version,
                                          cpe: mapping.cpe(name: name, vendor: vendor, version: version, given: try row.decode(column: "cpe", as: String?.self))?.description)
@@ -141,7 +144,7 @@ enum EstateQueries {
         var unsupported: [DeviceDetail.Unsupported] = []
         let findings = try await sql.raw("""
             SELECT f.kind, f.reference, f.component FROM estate_software s JOIN estate_title_findings f ON \(titleJoin)
-            WHERE s.device_id = \(bind: id)
+            WHERE s.organisation_id = \(bind: organisation) AND s.software_set = \(bind: softwareSet)
             UNION SELECT kind, reference, component FROM estate_title_findings
             WHERE organisation_id = \(bind: organisation) AND source = 'os' AND name = \(bind: try row.decode(column: "os_name", as: String.self))
               AND version = \(bind: try row.decode(column: "os_build", as: String.self))
@@ -210,8 +213,9 @@ enum EstateQueries {
     /// Installed titles no rule maps and the inventory gave no CPE for.
     static func unmapped(of organisation: UUID, mapping: TitleMapping, on sql: any SQLDatabase) async throws -> [UnmappedTitle] {
         let rows = try await sql.raw("""
-            SELECT name, vendor, COUNT(DISTINCT device_id) AS n, COUNT(DISTINCT version) AS v FROM estate_software
-            WHERE organisation_id = \(bind: organisation) AND (cpe IS NULL OR cpe = '') GROUP BY name, vendor
+            SELECT s.name, s.vendor, COUNT(DISTINCT d.id) AS n, COUNT(DISTINCT s.version) AS v
+            FROM estate_devices d JOIN estate_software s ON s.organisation_id = d.organisation_id AND s.software_set = d.software_set
+            WHERE d.organisation_id = \(bind: organisation) AND (s.cpe IS NULL OR s.cpe = '') GROUP BY s.name, s.vendor
             """).all()
         return try rows.compactMap { row in
             let name = try row.decode(column: "name", as: String.self), vendor = try row.decode(column: "vendor", as: String.self)

@@ -7,7 +7,7 @@ import SQLKit
 ///
 /// - `estate_devices`: one row per organisation and device id.
 /// - `estate_device_results`: the latest analysis's figures per device, replaced whole by each analysis.
-/// - `estate_software`: what each device has installed, replaced whenever the device is imported.
+/// - `estate_software`: what each device has installed, as software sets since `KeepSoftwareInSets`.
 /// - `estate_findings`: per device, each CVE (`cve`) and each component past end of life (`eol`); since
 ///   `CreateEstateTitleFindings`, only the CVEs a device's combination of components has.
 /// - `estate_snapshots`: each organisation's figures per day, for trends.

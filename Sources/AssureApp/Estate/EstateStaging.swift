@@ -2,51 +2,39 @@ import Fluent
 import Foundation
 import SQLKit
 
-/// Where a SQLite inventory import puts its rows batch by batch before one short transaction
-/// publishes them (`InventoryImport`). Rows belong to one import by `staging_id`; an import that
-/// fails clears its own, and `serve` clears any a crashed import left behind.
+/// Where a SQLite inventory import puts its devices batch by batch before one short transaction
+/// publishes them (`InventoryImport`); their software goes straight into new software sets
+/// (`SoftwareSets`), which no page reads until a published device points to one. Rows belong to
+/// one import by `staging_id`; an import that fails clears its own, and `serve` clears any a
+/// crashed import left behind.
 enum EstateStaging {
     static let devices = "estate_staging_devices"
+    /// Gone since `KeepSoftwareInSets`; named for the migrations that made and removed it.
     static let software = "estate_staging_software"
 
-    /// Makes the staged import the organisation's estate: devices upserted by key (keeping the id
-    /// a device already has), their software replaced, the staging rows cleared.
+    /// Makes the staged devices the organisation's: upserted by key (keeping the id a device
+    /// already has), each pointing to its new software set; one row a device, whatever its software.
     static func publish(_ staging: UUID, organisation: UUID, on sql: any SQLDatabase) async throws {
         try await sql.raw("""
             INSERT INTO estate_devices (id, organisation_id, device_key, hostname, device_type, os_name, os_build, site, owner, criticality,
-                                        clinical, last_seen, source, imported_at)
+                                        clinical, last_seen, source, imported_at, software_set)
             SELECT id, \(bind: organisation), device_key, hostname, device_type, os_name, os_build, site, owner, criticality, clinical, last_seen,
-                   source, imported_at
+                   source, imported_at, software_set
             FROM estate_staging_devices WHERE staging_id = \(bind: staging)
             ON CONFLICT (organisation_id, device_key) DO UPDATE SET hostname = excluded.hostname, device_type = excluded.device_type,
                 os_name = excluded.os_name, os_build = excluded.os_build, site = excluded.site, owner = excluded.owner,
                 criticality = excluded.criticality, clinical = excluded.clinical, last_seen = excluded.last_seen, source = excluded.source,
-                imported_at = excluded.imported_at
-            """).run()
-        // The staged id is the device's own unless another import added the same device meanwhile,
-        // so software is matched to the published device by key.
-        try await sql.raw("""
-            DELETE FROM estate_software WHERE device_id IN (
-                SELECT d.id FROM estate_devices d JOIN estate_staging_devices s ON s.device_key = d.device_key
-                WHERE d.organisation_id = \(bind: organisation) AND s.staging_id = \(bind: staging))
-            """).run()
-        try await sql.raw("""
-            INSERT INTO estate_software (device_id, organisation_id, name, vendor, version, cpe, purl)
-            SELECT d.id, d.organisation_id, w.name, w.vendor, w.version, w.cpe, w.purl
-            FROM estate_staging_software w
-            JOIN estate_staging_devices s ON s.staging_id = w.staging_id AND s.id = w.device_id
-            JOIN estate_devices d ON d.organisation_id = \(bind: organisation) AND d.device_key = s.device_key
-            WHERE w.staging_id = \(bind: staging)
+                imported_at = excluded.imported_at, software_set = excluded.software_set
             """).run()
         try await clear(staging, on: sql)
     }
 
     static func clear(_ staging: UUID, on sql: any SQLDatabase) async throws {
-        try await sql.raw("DELETE FROM estate_staging_software WHERE staging_id = \(bind: staging)").run()
         try await sql.raw("DELETE FROM estate_staging_devices WHERE staging_id = \(bind: staging)").run()
     }
 
-    /// At `serve`: rows older than a day belong to no running import.
+    /// At `serve`: rows older than a day belong to no running import. Their software sets are
+    /// unused from then on, and go at the organisation's next import.
     static func sweep(on database: any Database, now: Date) async throws {
         let sql = try database.sqlDatabase
         let stale = try await sql.raw("SELECT DISTINCT staging_id FROM estate_staging_devices WHERE imported_at < \(bind: now.addingTimeInterval(-86_400))")

@@ -7,10 +7,11 @@ import SQLKit
 import Vapor
 
 /// Loads an inventory export into one organisation's estate: read as a stream (a few thousand
-/// rows in memory whatever the file's size), written in one transaction, upserted by device id.
-/// A device's software is replaced the first time the file names the device; devices this
-/// format brought before that the file no longer lists are removed. Rows with problems are
-/// skipped and reported by line and field; a file that cannot be read at all changes nothing.
+/// rows in memory whatever the file's size), upserted by device id, visible all at once or not at
+/// all. Each device the file names gets a new software set with the software the file lists for
+/// it (`SoftwareSets`); devices this format brought before that the file no longer lists are
+/// removed. Rows with problems are skipped and reported by line and field; a file that cannot be
+/// read at all changes nothing.
 struct InventoryImport {
     let database: any Database
     let organisation: OrganisationRecord
@@ -111,16 +112,22 @@ struct InventoryImport {
     /// Writes the rows from `produce`. PostgreSQL locks rows, not the database, so there one
     /// transaction keeps the import whole without holding up anyone else. SQLite has one writer
     /// for the whole file (and `assure estate import` is another process), so there each batch
-    /// is committed into staging tables on its own, and one final transaction publishes them:
-    /// other writes wait for a batch or the publish, never the whole import, and nothing partial
-    /// is visible because pages read only the published tables.
+    /// is committed on its own (devices into staging, software into new sets no device points to
+    /// yet), and one final transaction publishes the devices: other writes wait for a batch or the
+    /// publish, never the whole import, and nothing partial is visible. The sets devices no longer
+    /// point to go afterwards, a chunk at a time.
     private func write(format: String, removeMissing: Bool = true, produce: @escaping @Sendable (Emit) async throws -> Void) async throws -> Summary {
         guard try database.sqlDatabase.dialect.name == "sqlite" else {
             return try await database.writeTransaction { db in
                 let sql = try db.sqlDatabase
                 let before = try await readBefore(format: format, on: sql)
                 let (summary, seen) = try await readBatches(format: format, before: before, produce: produce) { batch in try await batch.write(on: sql) }
-                return try await finish(summary, seen: seen, before: before, removeMissing: removeMissing, on: db)
+                let finished = try await finish(summary, seen: seen, before: before, removeMissing: removeMissing, on: db)
+                let unused = try await SoftwareSets.unused(of: organisation.id, on: sql)
+                for start in stride(from: 0, to: unused.count, by: SoftwareSets.removalChunk) {
+                    try await SoftwareSets.remove(Array(unused[start..<min(start + SoftwareSets.removalChunk, unused.count)]), of: organisation.id, on: sql)
+                }
+                return finished
             }
         }
         let staging = UUID()
@@ -130,13 +137,16 @@ struct InventoryImport {
             let (summary, seen) = try await readBatches(format: format, before: before, produce: produce) { batch in
                 try await database.writeTransaction { db in try await batch.stage(staging, on: try db.sqlDatabase) }
             }
-            return try await database.writeTransaction { db in
+            let published = try await database.writeTransaction { db in
                 let sql = try db.sqlDatabase
                 try await EstateStaging.publish(staging, organisation: organisation.id, on: sql)
                 return try await finish(summary, seen: seen, before: before, removeMissing: removeMissing, on: db)
             }
+            try await SoftwareSets.removeUnused(of: organisation.id, on: database)
+            return published
         } catch {
             try? await database.writeTransaction { db in try await EstateStaging.clear(staging, on: try db.sqlDatabase) }
+            try? await SoftwareSets.removeUnused(of: organisation.id, on: database)
             throw error
         }
     }
@@ -154,9 +164,9 @@ struct InventoryImport {
     /// Rows come from `produce`, full batches go to `store`: one batch is stored while the next is
     /// read (the two cores share the work), so at most two are in memory.
     private func readBatches(format: String, before: Before, produce: @escaping @Sendable (Emit) async throws -> Void,
-                             store: @escaping @Sendable (Batch) async throws -> Void) async throws -> (Summary, [String: UUID]) {
+                             store: @escaping @Sendable (Batch) async throws -> Void) async throws -> (Summary, [String: Batch.Placed]) {
         let existing = before.existing
-        var seen: [String: UUID] = [:]
+        var seen: [String: Batch.Placed] = [:]
         var summary = Summary(format: format, rows: 0, inserted: 0, updated: 0, removed: 0, software: 0, rejected: 0, problems: [])
         var batch = Batch(organisation: organisation.id, format: format, importedAt: Date())
         var writing: Task<Void, any Error>?
@@ -176,18 +186,18 @@ struct InventoryImport {
                         summary.problems.append(.init(field: problem.field, message: problem.message, line: problem.line))
                     }
                 case .success(let row):
-                    let id: UUID
+                    let placed: Batch.Placed
                     if let known = seen[row.device.deviceID] {
-                        id = known
+                        placed = known
                         // Windows listed as software on a later row of the device (Defender) is its OS.
-                        if row.setsOperatingSystem { batch.setOperatingSystem(of: id, to: row.device) }
+                        if row.setsOperatingSystem { batch.setOperatingSystem(of: placed.id, to: row.device) }
                     } else {
-                        id = existing[row.device.deviceID] ?? UUID()
-                        seen[row.device.deviceID] = id
+                        placed = Batch.Placed(id: existing[row.device.deviceID] ?? UUID(), softwareSet: UUID())
+                        seen[row.device.deviceID] = placed
                         if existing[row.device.deviceID] == nil { summary.inserted += 1 } else { summary.updated += 1 }
-                        batch.add(id, row.device)
+                        batch.add(placed, row.device)
                     }
-                    if let item = row.software { batch.software.append((id, item)); summary.software += 1 }
+                    if let item = row.software { batch.software.append((placed.softwareSet, item)); summary.software += 1 }
                     if batch.isFull { try await flush() }
                 }
             }
@@ -203,7 +213,7 @@ struct InventoryImport {
 
     /// Removes the devices this format brought and the file no longer lists (unless that is too
     /// many), and audits the import. Runs in the transaction that makes the import visible.
-    private func finish(_ result: Summary, seen: [String: UUID], before: Before, removeMissing: Bool, on db: any Database) async throws -> Summary {
+    private func finish(_ result: Summary, seen: [String: Batch.Placed], before: Before, removeMissing: Bool, on db: any Database) async throws -> Summary {
         let sql = try db.sqlDatabase
         var summary = result
         if removeMissing {
@@ -244,7 +254,14 @@ struct InventoryImport {
         let organisation: UUID
         let format: String
         let importedAt: Date
-        var devices: [(UUID, InventoryDevice)] = []
+        /// A device's id and the new software set this import gives it.
+        struct Placed: Sendable {
+            var id: UUID
+            var softwareSet: UUID
+        }
+
+        var devices: [(Placed, InventoryDevice)] = []
+        /// Software rows by the set they belong to.
         var software: [(UUID, InventorySoftware)] = []
         /// Devices already written whose OS a later row gave.
         var operatingSystems: [(UUID, InventoryDevice)] = []
@@ -258,9 +275,9 @@ struct InventoryImport {
 
         var isFull: Bool { devices.count >= InventoryImport.batchSize || software.count >= InventoryImport.batchSize * 4 }
 
-        mutating func add(_ id: UUID, _ device: InventoryDevice) {
-            position[id] = devices.count
-            devices.append((id, device))
+        mutating func add(_ placed: Placed, _ device: InventoryDevice) {
+            position[placed.id] = devices.count
+            devices.append((placed, device))
         }
 
         mutating func setOperatingSystem(of id: UUID, to device: InventoryDevice) {
@@ -280,10 +297,10 @@ struct InventoryImport {
         }
 
         /// A device's columns and values, the same in the live and the staging table.
-        static let deviceColumns = ["device_key", "hostname", "device_type", "os_name", "os_build", "site", "owner", "criticality", "clinical",
-                                    "last_seen", "source", "imported_at"]
-        func deviceValues(_ device: InventoryDevice) -> [any SQLExpression] {
-            [SQLBind(device.deviceID), SQLBind(device.hostname), SQLBind(device.type.rawValue), SQLBind(device.osName), SQLBind(device.osBuild),
+        static let deviceColumns = ["id", "software_set", "device_key", "hostname", "device_type", "os_name", "os_build", "site", "owner", "criticality",
+                                    "clinical", "last_seen", "source", "imported_at"]
+        func deviceValues(_ placed: Placed, _ device: InventoryDevice) -> [any SQLExpression] {
+            [SQLBind(placed.id), SQLBind(placed.softwareSet), SQLBind(device.deviceID), SQLBind(device.hostname), SQLBind(device.type.rawValue), SQLBind(device.osName), SQLBind(device.osBuild),
              SQLBind(device.site), SQLBind(device.owner), SQLBind(device.criticality.rawValue), SQLBind(device.supportsClinicalSystem),
              SQLBind(device.lastSeen?.description), SQLBind(format), SQLBind(importedAt)]
         }
@@ -295,14 +312,13 @@ struct InventoryImport {
              SQLBind(item.cpe), SQLBind(item.purl)]
         }
 
-        /// Upserts the devices, replaces their software, then adds the software rows.
+        /// Upserts the devices, each pointing to its new software set, and adds the sets' rows.
         func write(on sql: any SQLDatabase) async throws {
             if !devices.isEmpty {
-                try await sql.raw("DELETE FROM estate_software WHERE device_id IN (\(binds: devices.map(\.0)))").run()
-                let insert = sql.insert(into: "estate_devices").columns(["id", "organisation_id"] + Self.deviceColumns)
-                for (id, device) in devices { insert.values([SQLBind(id), SQLBind(organisation)] + deviceValues(device)) }
+                let insert = sql.insert(into: "estate_devices").columns(["organisation_id"] + Self.deviceColumns)
+                for (placed, device) in devices { insert.values([SQLBind(organisation)] + deviceValues(placed, device)) }
                 try await insert.onConflict(with: ["organisation_id", "device_key"]) { conflict in
-                    conflict.set(excludedValueOf: "hostname").set(excludedValueOf: "device_type").set(excludedValueOf: "os_name")
+                    conflict.set(excludedValueOf: "software_set").set(excludedValueOf: "hostname").set(excludedValueOf: "device_type").set(excludedValueOf: "os_name")
                         .set(excludedValueOf: "os_build").set(excludedValueOf: "site").set(excludedValueOf: "owner").set(excludedValueOf: "criticality")
                         .set(excludedValueOf: "clinical").set(excludedValueOf: "last_seen").set(excludedValueOf: "source").set(excludedValueOf: "imported_at")
                 }.run()
@@ -312,30 +328,32 @@ struct InventoryImport {
             }
             if !software.isEmpty, let postgres = sql as? any PostgresDatabase {
                 try await copySoftware(to: postgres)
-            } else if !software.isEmpty {
-                let insert = sql.insert(into: "estate_software").columns(["device_id", "organisation_id"] + Self.softwareColumns)
-                for (id, item) in software { insert.values([SQLBind(id), SQLBind(organisation)] + Self.softwareValues(item)) }
-                try await insert.run()
+            } else {
+                try await insertSoftware(on: sql)
             }
         }
 
-        /// Adds the batch to an import's staging rows (SQLite): devices as the file gives them,
-        /// software against the staged device ids; nothing the pages read changes yet.
+        private func insertSoftware(on sql: any SQLDatabase) async throws {
+            guard !software.isEmpty else { return }
+            let insert = sql.insert(into: "estate_software").columns(["software_set", "organisation_id"] + Self.softwareColumns)
+            for (set, item) in software { insert.values([SQLBind(set), SQLBind(organisation)] + Self.softwareValues(item)) }
+            try await insert.run()
+        }
+
+        /// Adds the batch to an import's staging devices (SQLite) and its software to the new sets;
+        /// nothing the pages read changes yet. The staged device and its set's first rows are
+        /// committed together, so a set being filled is always one a staged device names.
         func stage(_ staging: UUID, on sql: any SQLDatabase) async throws {
             if !devices.isEmpty {
-                let insert = sql.insert(into: EstateStaging.devices).columns(["staging_id", "id"] + Self.deviceColumns)
-                for (id, device) in devices { insert.values([SQLBind(staging), SQLBind(id)] + deviceValues(device)) }
+                let insert = sql.insert(into: EstateStaging.devices).columns(["staging_id", "organisation_id"] + Self.deviceColumns)
+                for (placed, device) in devices { insert.values([SQLBind(staging), SQLBind(organisation)] + deviceValues(placed, device)) }
                 try await insert.run()
             }
             for (id, device) in operatingSystems {
                 try await sql.update(EstateStaging.devices).set("os_name", to: device.osName).set("os_build", to: device.osBuild)
                     .where("staging_id", .equal, staging).where("id", .equal, id).run()
             }
-            if !software.isEmpty {
-                let insert = sql.insert(into: EstateStaging.software).columns(["staging_id", "device_id"] + Self.softwareColumns)
-                for (id, item) in software { insert.values([SQLBind(staging), SQLBind(id)] + Self.softwareValues(item)) }
-                try await insert.run()
-            }
+            try await insertSoftware(on: sql)
         }
 
         /// PostgreSQL takes software rows through COPY, in its text format: a third of the time
@@ -343,8 +361,8 @@ struct InventoryImport {
         private func copySoftware(to postgres: any PostgresDatabase) async throws {
             var buffer = ByteBufferAllocator().buffer(capacity: software.count * 160)
             let organisation = self.organisation.uuidString
-            for (id, item) in software {
-                let fields: [String?] = [id.uuidString, organisation, String(item.name.prefix(300)), String(item.vendor.prefix(300)),
+            for (set, item) in software {
+                let fields: [String?] = [set.uuidString, organisation, String(item.name.prefix(300)), String(item.vendor.prefix(300)),
                                          String(item.version.prefix(100)), item.cpe, item.purl]
                 for (i, field) in fields.enumerated() {
                     if i > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
@@ -355,7 +373,7 @@ struct InventoryImport {
             let data = buffer
             try await postgres.withConnection { connection in
                 connection.eventLoop.makeFutureWithTask {
-                    try await connection.copyFrom(table: "estate_software", columns: ["device_id", "organisation_id", "name", "vendor", "version", "cpe", "purl"],
+                    try await connection.copyFrom(table: "estate_software", columns: ["software_set", "organisation_id", "name", "vendor", "version", "cpe", "purl"],
                                                   logger: postgres.logger) { writer in try await writer.write(data) }
                 }
             }.get()

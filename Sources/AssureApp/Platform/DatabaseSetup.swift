@@ -49,6 +49,7 @@ public enum AssureMigrations {
         CreateReferenceCounters(),
         CreateAuditCheckpoints(),
         CreateEstateStaging(),
+        KeepSoftwareInSets(),
     ]
 
     public static var names: [String] { all.map(\.name) }
