@@ -104,8 +104,7 @@ enum EstatePages {
                .if(own.devices > 0, .a(.class("button button--secondary"), .href(SiteURL.estateDevicesCSV(code).path), .text("Download devices (CSV)")))),
             .if(mayManage, .group(
                 .h2(.text("Import an inventory")),
-                .form(.method(.post), .action(SiteURL.estateImport(code).path), .enctype(.multipartData),
-                      Components.csrfField(),
+                .form(.method(.post), .action(Components.uploadAction(.estateImport(code))), .enctype(.multipartData),
                       Components.selectField(.init(id: "format", label: "Format", hint: "A device export, or one row per device and installed title", value: "csv"),
                                              options: InventoryFormat.all.map { ($0.id, $0.title) } + [("cyclonedx", "CycloneDX 1.5 or 1.6 JSON SBOM (one device)")]),
                       Components.textField(.init(id: "mapping", label: "Column mapping (optional)", hint: "field=column pairs, e.g. device_id=Serial Number,hostname=Computer", value: "")),
@@ -134,7 +133,7 @@ enum EstatePages {
             throw AssureError.invalid([RuleError(field: "file", message: "Choose an inventory file to upload")])
         }
         struct Upload: Content { var format: String?; var mapping: String?; var allow_large_removal: String?; var file: File? }
-        try await CSRFMiddleware.collectBody(of: req)
+        try await req.uploadAfterAuthorisation()
         let upload = try req.content.decode(Upload.self)
         guard let file = upload.file, file.data.readableBytes > 0 else { throw AssureError.invalid([RuleError(field: "file", message: "Choose an inventory file to upload")]) }
         let summary = try await EstateAPI.importBody(Data(file.data.readableBytesView), format: upload.format ?? "csv", mapping: upload.mapping ?? "",

@@ -11,6 +11,10 @@ enum RequestContext {
 /// Makes the identity available to views, and refuses a form post from a signed-in session that
 /// does not carry the session's CSRF token (a synchroniser token). The API takes no cookies, so it
 /// is not a CSRF target; sign-in has its own token (the session does not exist yet).
+///
+/// A form with a file carries the token in its address (`Components.uploadAction`), so the file is
+/// not read here: the route reads it once it knows the person may upload (`bodyAfterAuthorisation`).
+/// The address reaches no other site (`Referrer-Policy: same-origin`) and no log (paths only).
 struct CSRFMiddleware: AsyncMiddleware {
     static let field = "csrf_token"
 
@@ -20,8 +24,13 @@ struct CSRFMiddleware: AsyncMiddleware {
         // page) goes on to the router's 404, which the error middleware turns into 405 with Allow.
         if let identity, request.route != nil, request.method != .GET, request.method != .HEAD, !request.url.path.hasPrefix("/api/"),
            request.url.path != SiteURL.signIn.path {
-            try await Self.collectBody(of: request)
-            let sent = (try? request.content.get(String.self, at: Self.field)) ?? ""
+            let sent: String
+            if request.headers.contentType?.type == "multipart" {
+                sent = (try? request.query.get(String.self, at: Self.field)) ?? ""
+            } else {
+                try await Self.collectBody(of: request)
+                sent = (try? request.content.get(String.self, at: Self.field)) ?? ""
+            }
             guard Secret.constantTimeEquals(sent, identity.csrfToken) else {
                 throw AssureError(status: .forbidden, title: "Form expired",
                                   detail: "This form has expired or did not come from Assure. Go back, reload the page and try again.")
@@ -34,14 +43,9 @@ struct CSRFMiddleware: AsyncMiddleware {
         }
     }
 
-    /// Routes with their own body limit stream the body, so it is read here to find the token:
-    /// for file uploads up to the larger of the import limit and the evidence limit (with room for
-    /// the other fields, so an oversized file is refused by name, not by the body limit); the
-    /// default limit for everything else.
-    static func collectBody(of request: Request) async throws {
+    /// A form without a file is small: its body is read here, at most 1 MB, to find the token.
+    private static func collectBody(of request: Request) async throws {
         guard request.body.data == nil else { return }
-        let isUpload = request.headers.contentType?.type == "multipart"
-        let uploadLimit = max(10 * 1024 * 1024, request.application.assureConfiguration.evidenceMaxBytes + 1024 * 1024)
-        _ = try await request.body.collect(max: isUpload ? uploadLimit : 1024 * 1024).get()
+        _ = try await request.body.collect(max: 1024 * 1024).get()
     }
 }

@@ -60,8 +60,7 @@ enum OrganisationImportPage {
                 )
             ),
             .form(
-                .method(.post), .action(SiteURL.importOrganisations.path), .enctype(.multipartData),
-                Components.csrfField(),
+                .method(.post), .action(Components.uploadAction(.importOrganisations)), .enctype(.multipartData),
                 .div(
                     .class("form-group"),
                     .label(.class("label"), .for("file"), .text("CSV file")),

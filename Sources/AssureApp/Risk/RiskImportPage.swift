@@ -60,8 +60,7 @@ enum RiskImportPage {
                     .tr(.td(.code(.text(field))), .td(.text(RiskImport.required.contains(field) ? "Yes" : "No")), .td(.text(describe(field, context))))
                 }))),
             .form(
-                .method(.post), .action(SiteURL.importRisks(code).path), .enctype(.multipartData),
-                Components.csrfField(),
+                .method(.post), .action(Components.uploadAction(.importRisks(code))), .enctype(.multipartData),
                 .div(.class("form-group"),
                      .label(.class("label"), .for("file"), .text("CSV file")),
                      .div(.class("hint"), .id("file-hint"), .text("Up to 10 MB, UTF-8 text")),

@@ -57,7 +57,7 @@ struct EvidenceAPI: RouteCollection {
         let library = req.evidenceLibrary(context)
         let evidence: Evidence
         if req.headers.contentType?.type == "multipart" {
-            try await CSRFMiddleware.collectBody(of: req)
+            try await req.uploadAfterAuthorisation()
             struct Form: Content { var file: File? }
             let input = try req.content.decode(EvidenceLibrary.Input.self)
             let file = try req.content.decode(Form.self).file

@@ -14,6 +14,7 @@ enum EvidencePages {
 
     static func upload(req: Request) async throws -> Response {
         let context = try await req.riskContext(.createRecord)
+        try await req.uploadAfterAuthorisation()
         struct Form: Content { var file: File? }
         let input = try req.content.decode(EvidenceLibrary.Input.self)
         do {
@@ -77,11 +78,10 @@ enum EvidencePages {
                     }))),
             .if(context.may(.createRecord), .group(
                 .form(
-                    .class("panel"), .method(.post), .action(SiteURL.uploadEvidence(code).path), .attribute(named: "enctype", value: "multipart/form-data"),
+                    .class("panel"), .method(.post), .action(Components.uploadAction(.uploadEvidence(code))), .enctype(.multipartData),
                     .attribute(named: "novalidate"),
                     .h2(.class("heading-m"), .text("Upload a file")),
                     .p(.class("hint"), .text("Up to \(EvidenceFileRules.megabytes(req.application.assureConfiguration.evidenceMaxBytes)): \(EvidenceFileRules.allowedList).")),
-                    Components.csrfField(),
                     fileField(error: problem("file", in: "upload")),
                     detailFields("upload", form == "upload" ? input : .init(), form == "upload" ? problems : []),
                     .button(.type(.submit), .class("button"), .text("Upload evidence"))
@@ -252,10 +252,7 @@ struct EvidenceRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(SiteURL.evidenceLibrary(SiteURL.code).pathComponents, use: EvidencePages.list)
         // Uploads stream up to the configured limit plus room for the form fields; the size check names the file.
-        routes.on(.POST, SiteURL.uploadEvidence(SiteURL.code).pathComponents, body: .stream, use: { req async throws -> Response in
-            try await CSRFMiddleware.collectBody(of: req)
-            return try await EvidencePages.upload(req: req)
-        })
+        routes.on(.POST, SiteURL.uploadEvidence(SiteURL.code).pathComponents, body: .stream, use: EvidencePages.upload)
         routes.post(SiteURL.addEvidenceLink(SiteURL.code).pathComponents, use: EvidencePages.addLink)
         let evidence = SiteURL.evidence(SiteURL.code, SiteURL.evidenceReference)
         routes.get(evidence.pathComponents, use: EvidencePages.show)

@@ -1,3 +1,4 @@
+import Foundation
 import Plot
 
 /// Small building blocks shared by every page, so forms and lists look and behave alike.
@@ -53,6 +54,16 @@ enum Components {
     static func csrfField<C: HTML.BodyContext>() -> Node<C> {
         guard let token = RequestContext.csrfToken else { return .empty }
         return .input(.type(.hidden), .name(CSRFMiddleware.field), .value(token))
+    }
+
+    /// The characters an address carries as they are (RFC 3986 "unreserved").
+    private static let unreserved = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+
+    /// Where a form with a file posts: its own address with the session's CSRF token, which the
+    /// middleware checks without reading the file (see `CSRFMiddleware`).
+    static func uploadAction(_ url: SiteURL) -> String {
+        guard let token = RequestContext.csrfToken else { return url.path }
+        return url.path + "?" + CSRFMiddleware.field + "=" + (token.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? token)
     }
 
     /// A native date picker; without JavaScript or support it is a text box taking YYYY-MM-DD.

@@ -13,6 +13,13 @@ extension Request {
         return try await body.collect(max: max).get() ?? ByteBuffer()
     }
 
+    /// A form or API upload with a file (`multipart/form-data`), read whole: up to the evidence
+    /// limit with room for the other fields, so an oversized file is refused by name rather than by
+    /// the body limit, and never less than 10 MB. Call after authorising.
+    func uploadAfterAuthorisation() async throws {
+        _ = try await bodyAfterAuthorisation(max: max(10 * 1_048_576, application.assureConfiguration.evidenceMaxBytes + 1_048_576))
+    }
+
     /// The body as UTF-8 text, refused with the line and byte where it is not.
     func utf8Body(max: Int) async throws -> String {
         try UTF8Text.checked(try await bodyAfterAuthorisation(max: max), field: "body")
