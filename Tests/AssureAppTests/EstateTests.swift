@@ -188,6 +188,32 @@ final class EstateTests: XCTestCase {
             do { let value = try await Risk.query(on: app.db).filter(\.$sourceReference == EstateRisk.sourceReference).count(); XCTAssertEqual(value, 1) }
             do { let value = try await count("estate_snapshots", app); XCTAssertEqual(value, 1, "one snapshot a day") }
 
+            // Findings are published by pointer: one analysis's are stored once the next is published,
+            // one under way is neither read nor removed, and one that is over goes.
+            func analyses() async throws -> Set<UUID> {
+                Set(try await sql.raw("SELECT DISTINCT analysis_id FROM estate_title_findings").all().map { try $0.decode(column: "analysis_id", as: UUID.self) })
+            }
+            let published = try await sql.raw("SELECT analysis_id FROM estate_analyses WHERE organisation_id = \(bind: organisation.id)").first()?
+                .decode(column: "analysis_id", as: UUID.self)
+            do { let value = try await analyses(); XCTAssertEqual(value, Set([try XCTUnwrap(published)]), "the first analysis's findings are gone") }
+            let underWay = UUID()
+            try await AnalysisPublication.begin(underWay, organisation: organisation.id, at: Date(), on: app.db)
+            try await sql.insert(into: "estate_title_findings")
+                .columns("analysis_id", "organisation_id", "source", "name", "vendor", "version", "cpe", "kind", "reference", "component")
+                .values(SQLBind(underWay), SQLBind(organisation.id), SQLBind("software"), SQLBind("Google Chrome"), SQLBind("Google LLC"), SQLBind("116.0.5845.187"),
+                        SQLBind(""), SQLBind("cve"), SQLBind("CVE-2023-4863"), SQLBind(""))
+                .run()
+            do { let value = try await cves("new").contains("CVE-2023-4863"); XCTAssertFalse(value, "an analysis under way is not read") }
+            _ = try await runner.run()
+            do { let value = try await analyses(); XCTAssertEqual(value.count, 2); XCTAssertTrue(value.contains(underWay), "nor removed by another") }
+            do { let value = try await cves("old").contains("CVE-2023-4863"); XCTAssertTrue(value, "the newest published analysis is read") }
+            try await AnalysisPublication.finish(underWay, organisation: organisation.id, on: app.db)
+            do { let value = try await analyses(); XCTAssertEqual(value.count, 1); XCTAssertFalse(value.contains(underWay), "once over and not published, it goes") }
+            do { let value = try await count("estate_analysis_runs", app); XCTAssertEqual(value, 1, "only the published analysis is remembered") }
+            try await PublishAnalysesByPointer().revert(on: app.db)
+            try await PublishAnalysesByPointer().prepare(on: app.db)
+            do { let value = try await cves("pacs").isSuperset(of: ["CVE-2017-0144", "CVE-2019-0708"]); XCTAssertTrue(value, "findings survive the migration back and forth") }
+
             // The CAF-aligned DSPT's B4.d is answered from the estate.
             let credentials = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "estate.manager@assure.test")
             let register = RiskRegister(database: app.db, audit: .command("test"), organisation: organisation, today: CalendarDay("2026-11-22")!)

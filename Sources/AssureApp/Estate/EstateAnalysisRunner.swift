@@ -105,75 +105,100 @@ struct EstateAnalysisRunner {
                        unmapped_titles: unmapped.count, roll_up: outcome, risk: risk)
     }
 
+    /// Writes the analysis's findings where nothing reads them yet, then publishes it with the
+    /// devices' figures and the day's snapshot in one short transaction (`AnalysisPublication`).
     private func save(deviceIDs: [UUID], exposures: [DeviceExposure], titles: [Title: Int32], components: [EstateComponent],
                       findings: [EstateAnalyser.ComponentFindings], rollUp: EstateRollUp) async throws -> EstateRollUp {
-        let organisation = self.organisation, today = self.today, records = knowledge.index.records, audit = self.audit
+        let organisation = self.organisation, today = self.today, audit = self.audit
         let details = try Self.details(exposures: exposures, components: components, findings: findings, knowledge: knowledge)
-        return try await database.writeTransaction { db in
-            let sql = db as! any SQLDatabase
-            try await sql.raw("DELETE FROM estate_findings WHERE organisation_id = \(bind: organisation.id)").run()
-            try await sql.raw("DELETE FROM estate_title_findings WHERE organisation_id = \(bind: organisation.id)").run()
-            try await sql.raw("DELETE FROM estate_device_results WHERE organisation_id = \(bind: organisation.id)").run()
-            for start in stride(from: 0, to: deviceIDs.count, by: 500) {
-                let insert = sql.insert(into: "estate_device_results").columns("device_id", "organisation_id", "cve_count", "kev_count", "ransomware", "highest_score",
-                                                                              "severity", "unsupported_count", "unsupported_os", "patch_compliant", "analysed_on")
-                for i in start..<min(start + 500, deviceIDs.count) {
-                    let e = exposures[i]
-                    insert.values(SQLBind(deviceIDs[i]), SQLBind(organisation.id), SQLBind(e.cves.count), SQLBind(e.knownExploited), SQLBind(e.ransomware),
-                                  SQLBind(e.highestScore), SQLBind(e.severity.rawValue), SQLBind(e.unsupported.count), SQLBind(e.unsupportedOS),
-                                  SQLBind(e.patchCompliant), SQLBind(today.description))
-                }
-                try await insert.run()
+        let analysis = UUID()
+        try await AnalysisPublication.begin(analysis, organisation: organisation.id, at: Date(), on: database)
+        do {
+            try await writeFindings(analysis, deviceIDs: deviceIDs, exposures: exposures, titles: titles, components: components, findings: findings)
+            let published = try await database.writeTransaction { db in
+                let sql = try db.sqlDatabase
+                try await Self.replaceResults(deviceIDs: deviceIDs, exposures: exposures, organisation: organisation.id, today: today, on: sql)
+                try await AnalysisPublication.publish(analysis, organisation: organisation.id, on: sql)
+                try await sql.raw("DELETE FROM estate_snapshots WHERE organisation_id = \(bind: organisation.id) AND day = \(bind: today.description)").run()
+                try await sql.insert(into: "estate_snapshots").columns("organisation_id", "day", "devices", "unsupported_os", "unsupported_software", "known_exploited",
+                                                                       "ransomware", "vulnerable", "critical_or_high", "patch_compliant", "details")
+                    .values(SQLBind(organisation.id), SQLBind(today.description), SQLBind(rollUp.devices), SQLBind(rollUp.unsupportedOS), SQLBind(rollUp.unsupportedSoftware),
+                            SQLBind(rollUp.knownExploited), SQLBind(rollUp.ransomware), SQLBind(rollUp.vulnerable), SQLBind(rollUp.criticalOrHigh), SQLBind(rollUp.patchCompliant),
+                            SQLBind(details))
+                    .run()
+                try await AuditTrail.append([AuditEvent(actor: audit.actor, organisationCode: organisation.odsCode, action: "analyse", entityType: "estate",
+                                                        entityID: today.description, changes: [
+                                                            "devices": .init(before: nil, after: String(rollUp.devices)),
+                                                            "patch compliance": .init(before: nil, after: "\(rollUp.patchCompliancePercent)%"),
+                                                            "known exploited": .init(before: nil, after: String(rollUp.knownExploited)),
+                                                            "unsupported OS": .init(before: nil, after: String(rollUp.unsupportedOS)),
+                                                        ], requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
+                return rollUp
             }
-            // Each title's own CVEs and end of life, once however many devices have it.
-            var pending: [[any SQLExpression]] = []
-            func flush(_ table: String, _ columns: [String]) async throws {
-                guard !pending.isEmpty else { return }
-                let insert = sql.insert(into: table).columns(columns)
-                for row in pending { insert.values(row) }
-                try await insert.run()
-                pending.removeAll(keepingCapacity: true)
-            }
-            let titleColumns = ["organisation_id", "source", "name", "vendor", "version", "cpe", "kind", "reference", "component"]
-            for (title, component) in titles {
-                let found = findings[Int(component)]
-                let key: [any SQLExpression] = [SQLBind(organisation.id), SQLBind(title.source), SQLBind(title.name), SQLBind(title.vendor), SQLBind(title.version), SQLBind(title.cpe)]
-                for record in found.plain {
-                    pending.append(key + [SQLBind("cve"), SQLBind(records[Int(record)].id), SQLBind("")])
-                    if pending.count >= 1000 { try await flush("estate_title_findings", titleColumns) }
-                }
-                if let ended = found.endOfLife {
-                    let cpe = components[Int(component)].cpe
-                    pending.append(key + [SQLBind("eol"), SQLBind(found.cycleLabel ?? cpe.key), SQLBind("\(cpe.key)\(["-", "*", ""].contains(cpe.version) ? "" : " " + cpe.version)|\(ended.description)")])
-                    if pending.count >= 1000 { try await flush("estate_title_findings", titleColumns) }
-                }
-            }
-            try await flush("estate_title_findings", titleColumns)
-            // What only a device's combination of components has.
-            let deviceColumns = ["device_id", "organisation_id", "kind", "reference", "component"]
-            for (i, exposure) in exposures.enumerated() {
-                for record in exposure.combined {
-                    pending.append([SQLBind(deviceIDs[i]), SQLBind(organisation.id), SQLBind("cve"), SQLBind(records[Int(record)].id), SQLBind("")])
-                    if pending.count >= 1000 { try await flush("estate_findings", deviceColumns) }
-                }
-            }
-            try await flush("estate_findings", deviceColumns)
-            try await sql.raw("DELETE FROM estate_snapshots WHERE organisation_id = \(bind: organisation.id) AND day = \(bind: today.description)").run()
-            try await sql.insert(into: "estate_snapshots").columns("organisation_id", "day", "devices", "unsupported_os", "unsupported_software", "known_exploited",
-                                                                   "ransomware", "vulnerable", "critical_or_high", "patch_compliant", "details")
-                .values(SQLBind(organisation.id), SQLBind(today.description), SQLBind(rollUp.devices), SQLBind(rollUp.unsupportedOS), SQLBind(rollUp.unsupportedSoftware),
-                        SQLBind(rollUp.knownExploited), SQLBind(rollUp.ransomware), SQLBind(rollUp.vulnerable), SQLBind(rollUp.criticalOrHigh), SQLBind(rollUp.patchCompliant),
-                        SQLBind(details))
-                .run()
-            try await AuditTrail.append([AuditEvent(actor: audit.actor, organisationCode: organisation.odsCode, action: "analyse", entityType: "estate",
-                                                    entityID: today.description, changes: [
-                                                        "devices": .init(before: nil, after: String(rollUp.devices)),
-                                                        "patch compliance": .init(before: nil, after: "\(rollUp.patchCompliancePercent)%"),
-                                                        "known exploited": .init(before: nil, after: String(rollUp.knownExploited)),
-                                                        "unsupported OS": .init(before: nil, after: String(rollUp.unsupportedOS)),
-                                                    ], requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
-            return rollUp
+            try await AnalysisPublication.finish(analysis, organisation: organisation.id, on: database)
+            return published
+        } catch {
+            try? await AnalysisPublication.finish(analysis, organisation: organisation.id, on: database)
+            throw error
         }
+    }
+
+    /// Each device's figures, replaced whole (one row a device).
+    private static func replaceResults(deviceIDs: [UUID], exposures: [DeviceExposure], organisation: UUID, today: CalendarDay, on sql: any SQLDatabase) async throws {
+        try await sql.raw("DELETE FROM estate_device_results WHERE organisation_id = \(bind: organisation)").run()
+        for start in stride(from: 0, to: deviceIDs.count, by: 500) {
+            let insert = sql.insert(into: "estate_device_results").columns("device_id", "organisation_id", "cve_count", "kev_count", "ransomware", "highest_score",
+                                                                          "severity", "unsupported_count", "unsupported_os", "patch_compliant", "analysed_on")
+            for i in start..<min(start + 500, deviceIDs.count) {
+                let e = exposures[i]
+                insert.values(SQLBind(deviceIDs[i]), SQLBind(organisation), SQLBind(e.cves.count), SQLBind(e.knownExploited), SQLBind(e.ransomware),
+                              SQLBind(e.highestScore), SQLBind(e.severity.rawValue), SQLBind(e.unsupported.count), SQLBind(e.unsupportedOS),
+                              SQLBind(e.patchCompliant), SQLBind(today.description))
+            }
+            try await insert.run()
+        }
+    }
+
+    /// The analysis's findings, a thousand rows a transaction: each title's own CVEs and end of
+    /// life (once however many devices have it), then what only a device's combination has.
+    private func writeFindings(_ analysis: UUID, deviceIDs: [UUID], exposures: [DeviceExposure], titles: [Title: Int32], components: [EstateComponent],
+                               findings: [EstateAnalyser.ComponentFindings]) async throws {
+        let organisation = self.organisation.id, records = knowledge.index.records, database = self.database
+        var pending: [[any SQLExpression]] = []
+        func flush(_ table: String, _ columns: [String]) async throws {
+            guard !pending.isEmpty else { return }
+            let values = pending
+            pending.removeAll(keepingCapacity: true)
+            try await database.writeTransaction { db in
+                let insert = try db.sqlDatabase.insert(into: table).columns(columns)
+                for row in values { insert.values(row) }
+                try await insert.run()
+            }
+        }
+        let titleColumns = ["analysis_id", "organisation_id", "source", "name", "vendor", "version", "cpe", "kind", "reference", "component"]
+        for (title, component) in titles {
+            let found = findings[Int(component)]
+            let key: [any SQLExpression] = [SQLBind(analysis), SQLBind(organisation), SQLBind(title.source), SQLBind(title.name), SQLBind(title.vendor),
+                                            SQLBind(title.version), SQLBind(title.cpe)]
+            for record in found.plain {
+                pending.append(key + [SQLBind("cve"), SQLBind(records[Int(record)].id), SQLBind("")])
+                if pending.count >= 1000 { try await flush("estate_title_findings", titleColumns) }
+            }
+            if let ended = found.endOfLife {
+                let cpe = components[Int(component)].cpe
+                pending.append(key + [SQLBind("eol"), SQLBind(found.cycleLabel ?? cpe.key), SQLBind("\(cpe.key)\(["-", "*", ""].contains(cpe.version) ? "" : " " + cpe.version)|\(ended.description)")])
+                if pending.count >= 1000 { try await flush("estate_title_findings", titleColumns) }
+            }
+        }
+        try await flush("estate_title_findings", titleColumns)
+        let deviceColumns = ["analysis_id", "device_id", "organisation_id", "kind", "reference", "component"]
+        for (i, exposure) in exposures.enumerated() {
+            for record in exposure.combined {
+                pending.append([SQLBind(analysis), SQLBind(deviceIDs[i]), SQLBind(organisation), SQLBind("cve"), SQLBind(records[Int(record)].id), SQLBind("")])
+                if pending.count >= 1000 { try await flush("estate_findings", deviceColumns) }
+            }
+        }
+        try await flush("estate_findings", deviceColumns)
     }
 }
 

@@ -97,22 +97,25 @@ enum EstateQueries {
         return (total, try rows.map(device))
     }
 
-    /// Software rows and the findings of the title they are (the inventory's name, vendor,
-    /// version and CPE, as the analysis keyed them).
-    static let titleJoin: SQLQueryString = """
-        f.organisation_id = s.organisation_id AND f.source = 'software' AND f.name = s.name AND f.vendor = s.vendor AND f.version = s.version
-        AND f.cpe = COALESCE(s.cpe, '')
+    /// The organisation's software rows and the published analysis's findings of the title they
+    /// are (the inventory's name, vendor, version and CPE, as the analysis keyed them).
+    static func titleJoin(_ organisation: UUID) -> SQLQueryString {
         """
+        s.organisation_id = \(bind: organisation) AND f.analysis_id = \(AnalysisPublication.current(organisation)) AND f.source = 'software'
+        AND f.name = s.name AND f.vendor = s.vendor AND f.version = s.version AND f.cpe = COALESCE(s.cpe, '')
+        """
+    }
 
     /// The organisation's devices (`d`) with any of these CVEs: through software they run, their
     /// operating system, or only their combination of components.
     static func affected(by cves: [String], organisation: UUID) -> SQLQueryString {
         """
-        (d.software_set IN (SELECT s.software_set FROM estate_title_findings f JOIN estate_software s ON \(titleJoin)
-                  WHERE f.organisation_id = \(bind: organisation) AND f.source = 'software' AND f.kind = 'cve' AND f.reference IN (\(binds: cves)))
+        (d.software_set IN (SELECT s.software_set FROM estate_title_findings f JOIN estate_software s ON \(titleJoin(organisation))
+                  WHERE f.kind = 'cve' AND f.reference IN (\(binds: cves)))
          OR (d.os_name, d.os_build) IN (SELECT name, version FROM estate_title_findings
-                  WHERE organisation_id = \(bind: organisation) AND source = 'os' AND kind = 'cve' AND reference IN (\(binds: cves)))
-         OR d.id IN (SELECT device_id FROM estate_findings WHERE organisation_id = \(bind: organisation) AND kind = 'cve' AND reference IN (\(binds: cves))))
+                  WHERE analysis_id = \(AnalysisPublication.current(organisation)) AND source = 'os' AND kind = 'cve' AND reference IN (\(binds: cves)))
+         OR d.id IN (SELECT device_id FROM estate_findings
+                  WHERE analysis_id = \(AnalysisPublication.current(organisation)) AND kind = 'cve' AND reference IN (\(binds: cves))))
         """
     }
 
@@ -143,12 +146,12 @@ enum EstateQueries {
         var vulnerabilities: [DeviceDetail.Finding] = []
         var unsupported: [DeviceDetail.Unsupported] = []
         let findings = try await sql.raw("""
-            SELECT f.kind, f.reference, f.component FROM estate_software s JOIN estate_title_findings f ON \(titleJoin)
-            WHERE s.organisation_id = \(bind: organisation) AND s.software_set = \(bind: softwareSet)
+            SELECT f.kind, f.reference, f.component FROM estate_software s JOIN estate_title_findings f ON \(titleJoin(organisation))
+            WHERE s.software_set = \(bind: softwareSet)
             UNION SELECT kind, reference, component FROM estate_title_findings
-            WHERE organisation_id = \(bind: organisation) AND source = 'os' AND name = \(bind: try row.decode(column: "os_name", as: String.self))
+            WHERE analysis_id = \(AnalysisPublication.current(organisation)) AND source = 'os' AND name = \(bind: try row.decode(column: "os_name", as: String.self))
               AND version = \(bind: try row.decode(column: "os_build", as: String.self))
-            UNION SELECT kind, reference, component FROM estate_findings WHERE device_id = \(bind: id)
+            UNION SELECT kind, reference, component FROM estate_findings WHERE device_id = \(bind: id) AND analysis_id = \(AnalysisPublication.current(organisation))
             """).all()
         for finding in findings {
             let reference = try finding.decode(column: "reference", as: String.self)

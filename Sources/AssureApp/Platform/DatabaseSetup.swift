@@ -50,6 +50,7 @@ public enum AssureMigrations {
         CreateAuditCheckpoints(),
         CreateEstateStaging(),
         KeepSoftwareInSets(),
+        PublishAnalysesByPointer(),
     ]
 
     public static var names: [String] { all.map(\.name) }

@@ -30,6 +30,7 @@ public enum AssureStartup {
         try await app.reloadFrameworks()
         TemporaryFiles.sweep(configuration, logger: app.logger)
         try await EstateStaging.sweep(on: app.db, now: app.clock.now())
+        try await AnalysisPublication.sweep(on: app.db, now: app.clock.now())
         try await EvidenceStore.collectOrphans(on: app)
         if configuration.demo {
             try await DemoSeeder.requireDemoOnly(app, host: configuration.host)
