@@ -2,7 +2,8 @@ import Foundation
 import XCTest
 
 /// Rules about the source itself that keep one way of doing a thing: every value reaches HTML
-/// through `HTMLEscaping`, and only `PlotAttributes.swift` builds a Plot attribute by hand.
+/// through `HTMLEscaping`, only `PlotAttributes.swift` builds a Plot attribute by hand, and SQLKit
+/// is reached through the one throwing accessor.
 final class SourceRulesTests: XCTestCase {
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/AssureApp").standardized
 
@@ -25,6 +26,16 @@ final class SourceRulesTests: XCTestCase {
             }
             if name != "HTMLEscaping.swift" {
                 XCTAssertFalse(text.contains("&lt;") || text.contains("&quot;"), "\(name) escapes HTML itself; use HTMLEscaping")
+            }
+        }
+    }
+
+    /// A cast that fails silently returned an empty list or skipped the audit append; the accessor
+    /// throws instead.
+    func testSQLKitIsReachedOnlyThroughTheThrowingAccessor() throws {
+        for (name, text) in try Self.swiftFiles() where name != "SQLAccess.swift" {
+            for cast in ["as? any SQLDatabase", "as! any SQLDatabase", "as? SQLDatabase", "as! SQLDatabase"] {
+                XCTAssertFalse(text.contains(cast), "\(name) casts to SQLDatabase (\(cast)); use `try database.sqlDatabase`")
             }
         }
     }

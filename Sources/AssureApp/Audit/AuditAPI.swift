@@ -76,7 +76,7 @@ struct AuditAPI: RouteCollection {
 
     func list(req: Request) async throws -> Page {
         let (_, organisation) = try await req.authorise(.readAuditTrail, organisation: try req.organisationCode)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         let filter = try AuditFilter.read(from: req)
         let result = try await AuditQuery.entries(for: organisation.odsCode, filter, limit: AuditFilter.pageSize, on: sql)
         return Page(total: result.total, page: filter.page, pageSize: AuditFilter.pageSize, items: result.entries.map(EntryDTO.init))

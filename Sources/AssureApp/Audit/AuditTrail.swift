@@ -32,7 +32,8 @@ public enum AuditTrail {
     static let head = "audit_chain_head"
 
     public static func append(_ events: [AuditEvent], on database: any Database, at date: Date = Date()) async throws {
-        guard !events.isEmpty, let sql = database as? any SQLDatabase else { return }
+        guard !events.isEmpty else { return }
+        let sql = try database.sqlDatabase
         try await sql.raw("UPDATE audit_chain_head SET sequence = sequence + \(bind: Int64(events.count)) WHERE id = 1").run()
         guard let row = try await sql.raw("SELECT sequence, hash FROM audit_chain_head WHERE id = 1").first() else {
             throw Abort(.internalServerError, reason: "The audit chain head is missing")
@@ -93,7 +94,7 @@ public enum AuditTrail {
 
     /// Walks the whole trail and compares its end with the chain head.
     public static func verify(on database: any Database, checkpoints: [Int64: String] = [:], pageSize: Int = 5_000) async throws -> AuditChainVerifier {
-        guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try database.sqlDatabase
         let head = try await sql.raw("SELECT sequence, hash FROM audit_chain_head WHERE id = 1").first()
         let headSequence = try head?.decode(column: "sequence", as: Int64.self) ?? 0
         let headHash = try head?.decode(column: "hash", as: String.self) ?? AuditEntry.genesisHash
@@ -228,7 +229,7 @@ struct CreateAuditTrail: AsyncMigration {
             .field("hash", .string, .required)
             .unique(on: "id")
             .create()
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = try database.sqlDatabase
         try await sql.create(index: "audit_entries_organisation_idx").on(AuditTrail.entries).column("organisation_code").column("sequence").run()
         try await sql.insert(into: AuditTrail.head).columns("id", "sequence", "hash")
             .values(SQLBind(1), SQLBind(Int64(0)), SQLBind(AuditEntry.genesisHash)).run()

@@ -20,7 +20,7 @@ enum AuditTrailPage {
 
     static func handle(req: Request) async throws -> Response {
         let (_, organisation) = try await req.authorise(.readAuditTrail, organisation: try req.organisationCode)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         let choices = try await AuditQuery.choices(for: organisation.odsCode, on: sql)
         do {
             let filter = try AuditFilter.read(from: req)
@@ -37,7 +37,7 @@ enum AuditTrailPage {
 
     static func csv(req: Request) async throws -> Response {
         let (_, organisation) = try await req.authorise(.readAuditTrail, organisation: try req.organisationCode)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         let result = try await AuditQuery.entries(for: organisation.odsCode, try AuditFilter.read(from: req), limit: nil, on: sql)
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])

@@ -40,8 +40,8 @@ struct AssessmentView {
         let results = Dictionary(try await AssessmentResult.query(on: database).filter(\.$assessment.$id == id).all().map { ($0.itemID, $0) },
                                  uniquingKeysWith: { first, _ in first })
         var counts: [String: Int] = [:], expired: [String: Int] = [:]
-        if let sql = database as? any SQLDatabase {
-            let rows = try await sql.raw("""
+        do {
+            let rows = try await database.sqlDatabase.raw("""
                 SELECT a.item_id, COUNT(*) AS n, COALESCE(SUM(CASE WHEN e.review_by < \(bind: today.description) THEN 1 ELSE 0 END), 0) AS expired
                 FROM evidence_attachments a JOIN evidence e ON e.id = a.evidence_id WHERE a.assessment_id = \(bind: id) GROUP BY a.item_id
                 """).all()

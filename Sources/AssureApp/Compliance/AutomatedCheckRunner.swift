@@ -27,8 +27,8 @@ struct AutomatedCheckRunner {
         var riskFigures: (live: Int, overdue: Int)?
         if targets.contains(where: { $0.0.id == AutomatedCheck.riskReviews.id }) { riskFigures = try await riskReviewFigures() }
         var estate: EstateRollUp?
-        if targets.contains(where: { [AutomatedCheck.unsupportedSoftware.id, AutomatedCheck.patching.id].contains($0.0.id) }), let sql = evidence.database as? any SQLDatabase {
-            estate = try await EstateSnapshots.rollUp(of: [assessments.organisation.id], on: sql)
+        if targets.contains(where: { [AutomatedCheck.unsupportedSoftware.id, AutomatedCheck.patching.id].contains($0.0.id) }) {
+            estate = try await EstateSnapshots.rollUp(of: [assessments.organisation.id], on: try evidence.database.sqlDatabase)
         }
         let figures = riskFigures, estateFigures = estate, today = evidence.today
         let actor = evidence.register.audit.actor
@@ -61,7 +61,7 @@ struct AutomatedCheckRunner {
 
     /// Live risks and how many are past their review date, with the register's own definitions.
     private func riskReviewFigures() async throws -> (live: Int, overdue: Int) {
-        guard let sql = evidence.database as? any SQLDatabase else { return (0, 0) }
+        let sql = try evidence.database.sqlDatabase
         let register = evidence.register
         let (settings, matrix) = try await register.configuration()
         let figures = try await RiskRegisterPage.headline(register, settings: settings, matrix: matrix, sql)

@@ -33,7 +33,7 @@ struct CompliancePositions {
     static let cafFrameworks = ["ncsc-caf"]
 
     static func load(_ context: RiskContext, frameworks: FrameworkLibrary, on database: any Database) async throws -> [Row] {
-        guard let sql = database as? any SQLDatabase else { return [] }
+        let sql = try database.sqlDatabase
         let visible = [(context.organisation, [String]())] + (try await context.readableDescendants(on: database)).map { ($0.record, $0.above) }
         let byID = Dictionary(visible.map { ($0.0.id, $0.0) }, uniquingKeysWith: { first, _ in first })
         var latest: [UUID: (dspt: Assessment?, caf: Assessment?)] = [:]

@@ -63,7 +63,7 @@ enum CyberAlertPages {
 
     static func board(req: Request) async throws -> Response {
         let context = try await req.riskContext(.read)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         let code = context.organisation.odsCode
         let alerts = try await alerts(for: context.organisation.id, now: req.application.clock.now(), on: sql)
         let mayRespond = context.may(.editAnyRecord)
@@ -118,7 +118,7 @@ enum CyberAlertPages {
         if status == .notAffected, note.isEmpty { throw AssureError.invalid([RuleError(field: "note", message: "Say why the organisation is not affected")]) }
         let organisation = context.organisation, audit = req.auditContext, now = req.application.clock.now(), who = context.identity.email
         try await req.db.writeTransaction { db in
-            let sql = db as! any SQLDatabase
+            let sql = try db.sqlDatabase
             guard let alert = try await sql.raw("SELECT id FROM cyber_alerts WHERE reference = \(bind: reference)").first() else {
                 throw AssureError.notFound("No cyber alert has the reference '\(reference)'")
             }
@@ -147,14 +147,13 @@ enum CyberAlertPages {
         let context = try await req.riskContext(.editAnyRecord)
         let reference = try req.pathParameter(SiteURL.alertReference)
         try await record(try req.content.decode(Response_.self), alert: reference, context: context, req: req)
-        guard let sql = req.db as? any SQLDatabase,
-              let alert = try await alerts(for: context.organisation.id, now: req.application.clock.now(), on: sql).first(where: { $0.reference == reference }) else { throw Abort(.notFound) }
+        guard let alert = try await alerts(for: context.organisation.id, now: req.application.clock.now(), on: try req.db.sqlDatabase).first(where: { $0.reference == reference }) else { throw Abort(.notFound) }
         return alert
     }
 
     static func list(req: Request) async throws -> [Alert] {
         let context = try await req.riskContext(.read)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         return try await alerts(for: context.organisation.id, now: req.application.clock.now(), on: sql)
     }
 
@@ -175,7 +174,7 @@ enum CyberAlertPages {
         guard problems.isEmpty else { throw AssureError.invalid(problems) }
         let audit = req.auditContext, when = issued
         try await req.db.writeTransaction { db in
-            let sql = db as! any SQLDatabase
+            let sql = try db.sqlDatabase
             let exists = try await sql.raw("SELECT COUNT(*) AS n FROM cyber_alerts WHERE reference = \(bind: reference)").first()?.decode(column: "n", as: Int.self) ?? 0
             guard exists == 0 else { throw AssureError.invalid([RuleError(field: "reference", message: "An alert \(reference) is already recorded")]) }
             try await sql.insert(into: "cyber_alerts").columns("id", "reference", "title", "issued_at", "cves", "required_action", "created_by")

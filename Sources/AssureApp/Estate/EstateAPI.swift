@@ -28,7 +28,7 @@ struct EstateAPI: RouteCollection {
 
     static func summary(req: Request) async throws -> Summary {
         let context = try await req.riskContext(.read)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         let below = try await context.readableDescendants(on: req.db).map(\.record.id)
         let latest = try await EstateSnapshots.latest(of: [context.organisation.id] + below, on: sql)
         let own = latest[context.organisation.id] ?? EstateRollUp()
@@ -42,7 +42,7 @@ struct EstateAPI: RouteCollection {
 
     static func devices(req: Request) async throws -> DevicePage {
         let context = try await req.riskContext(.read)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         let (exposure, search, page) = try EstatePages.filter(req)
         let (total, devices) = try await EstateQueries.devices(of: context.organisation.id, exposure: exposure, search: search, limit: 100, offset: (page - 1) * 100, on: sql)
         return DevicePage(total: total, page: page, devices: devices)
@@ -50,7 +50,7 @@ struct EstateAPI: RouteCollection {
 
     static func device(req: Request) async throws -> EstateQueries.DeviceDetail {
         let context = try await req.riskContext(.read)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         let key = try req.pathParameter(SiteURL.deviceKey)
         guard let detail = try await EstateQueries.device(key, of: context.organisation.id, knowledge: try await req.application.knowledgeBase(),
                                                           mapping: try await EstateAnalysisRunner.titleMapping(sql), on: sql) else {
@@ -61,7 +61,7 @@ struct EstateAPI: RouteCollection {
 
     static func vulnerability(req: Request) async throws -> EstateQueries.Vulnerability {
         let context = try await req.riskContext(.read)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         let cve = try req.pathParameter(SiteURL.cveID).uppercased()
         guard CVEIdentifier.isValid(cve) else { throw AssureError.invalid([RuleError(field: "cve", message: "'\(cve)' is not a CVE id such as CVE-2024-21413")]) }
         guard let found = try await EstateQueries.vulnerability(cve, of: context.organisation.id, knowledge: try await req.application.knowledgeBase(), on: sql) else {

@@ -46,7 +46,7 @@ struct EstateAnalysisRunner {
     }
 
     func run() async throws -> Outcome {
-        let sql = database as! any SQLDatabase
+        let sql = try database.sqlDatabase
         let mapping = try await Self.titleMapping(sql)
         // Read the estate: devices with their OS, then software, as distinct components.
         var componentIndex: [EstateComponent: Int32] = [:]

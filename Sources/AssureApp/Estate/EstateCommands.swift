@@ -42,7 +42,7 @@ struct KnowledgeBaseStatusCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         try await AssureStartup.requireCurrentSchema(context.application)
-        guard let sql = context.application.db as? any SQLDatabase else { return }
+        let sql = try context.application.db.sqlDatabase
         for row in try await sql.raw("SELECT kind, source, records, catalogue_date, imported_at FROM kb_imports ORDER BY kind, imported_at").all() {
             let when = try row.decode(column: "imported_at", as: Date.self)
             context.console.print("\(try row.decode(column: "kind", as: String.self))\t\(try row.decode(column: "source", as: String.self))\t\(try row.decode(column: "records", as: Int.self)) records\t\(try row.decode(column: "catalogue_date", as: String?.self) ?? "")\t\(when)")
@@ -168,7 +168,7 @@ struct EstateAnalyseCommand: AsyncCommand {
             guard let organisation = try await directory.ancestry(of: code.uppercased()).last else { throw CommandFailure(message: "no organisation has the ODS code '\(code.uppercased())'") }
             return [organisation]
         }
-        guard let sql = app.db as? any SQLDatabase else { return [] }
+        let sql = try app.db.sqlDatabase
         var found: [OrganisationRecord] = []
         for row in try await sql.raw("SELECT DISTINCT o.ods_code FROM estate_devices d JOIN organisations o ON o.id = d.organisation_id ORDER BY o.ods_code").all() {
             if let organisation = try await directory.ancestry(of: try row.decode(column: "ods_code", as: String.self)).last { found.append(organisation) }
@@ -206,8 +206,8 @@ enum DemoEstate {
     /// For `serve --demo`: the knowledge subset, 1,500 devices over the three demo trusts, and a
     /// fictional high severity alert, the first time only.
     static func seedOnce(on app: Application) async throws {
-        guard let sql = app.db as? any SQLDatabase,
-              try await sql.raw("SELECT COUNT(*) AS n FROM estate_devices").first()?.decode(column: "n", as: Int.self) == 0 else { return }
+        let sql = try app.db.sqlDatabase
+        guard try await sql.raw("SELECT COUNT(*) AS n FROM estate_devices").first()?.decode(column: "n", as: Int.self) == 0 else { return }
         _ = try await seed(on: app, devices: 1500, organisations: 3, seed: 1)
         let exists = try await sql.raw("SELECT COUNT(*) AS n FROM cyber_alerts").first()?.decode(column: "n", as: Int.self) ?? 0
         guard exists == 0 else { return }
@@ -219,8 +219,8 @@ enum DemoEstate {
 
     /// The shipped knowledge base subset, loaded when the knowledge base is empty.
     static func loadShippedKnowledge(on app: Application) async throws {
-        guard let sql = app.db as? any SQLDatabase,
-              try await sql.raw("SELECT COUNT(*) AS n FROM kb_imports").first()?.decode(column: "n", as: Int.self) == 0,
+        let sql = try app.db.sqlDatabase
+        guard try await sql.raw("SELECT COUNT(*) AS n FROM kb_imports").first()?.decode(column: "n", as: Int.self) == 0,
               let folder = shippedKnowledgeFolder else { return }
         let importer = KnowledgeBaseImport(database: app.db, actor: "command:demo")
         _ = try await importer.run(.cve5, path: "\(folder)/vulnrichment-subset.jsonl.gz")
@@ -232,7 +232,7 @@ enum DemoEstate {
 
     static func seed(on app: Application, devices: Int, organisations count: Int, seed: UInt64) async throws -> [EstateAnalysisRunner.Outcome] {
         try await loadShippedKnowledge(on: app)
-        guard let sql = app.db as? any SQLDatabase else { return [] }
+        let sql = try app.db.sqlDatabase
         let codes = try await sql.raw("SELECT ods_code FROM organisations WHERE type IN ('trust', 'foundation-trust', 'gp-practice') ORDER BY CASE type WHEN 'gp-practice' THEN 1 ELSE 0 END, ods_code LIMIT \(unsafeRaw: String(count))").all()
             .map { try $0.decode(column: "ods_code", as: String.self) }
         guard codes.count == count else {

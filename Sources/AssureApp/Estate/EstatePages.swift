@@ -38,7 +38,7 @@ enum EstatePages {
 
     static func overview(req: Request) async throws -> Response {
         let context = try await req.riskContext(.read)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         let code = context.organisation.odsCode
         let knowledge = try await req.application.knowledgeBase()
         let below = try await context.readableDescendants(on: req.db)
@@ -169,7 +169,7 @@ enum EstatePages {
         guard problems.isEmpty else { throw AssureError.invalid(problems) }
         let organisation = context.organisation, audit = req.auditContext
         try await req.db.writeTransaction { db in
-            let sql = db as! any SQLDatabase
+            let sql = try db.sqlDatabase
             try await sql.raw("DELETE FROM estate_settings WHERE organisation_id = \(bind: organisation.id)").run()
             try await sql.insert(into: "estate_settings").columns("organisation_id", "known_exploited_percent", "unsupported_os_percent")
                 .values(SQLBind(organisation.id), SQLBind(thresholds.knownExploitedPercent), SQLBind(thresholds.unsupportedOSPercent)).run()
@@ -194,7 +194,7 @@ enum EstatePages {
 
     static func devices(req: Request) async throws -> Response {
         let context = try await req.riskContext(.read)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         let (exposure, search, page) = try filter(req)
         let code = context.organisation.odsCode
         let (total, devices) = try await EstateQueries.devices(of: context.organisation.id, exposure: exposure, search: search, limit: 100, offset: (page - 1) * 100, on: sql)
@@ -227,7 +227,7 @@ enum EstatePages {
 
     static func devicesCSV(req: Request) async throws -> Response {
         let context = try await req.riskContext(.read)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         let (exposure, search, _) = try filter(req)
         let (_, devices) = try await EstateQueries.devices(of: context.organisation.id, exposure: exposure, search: search, limit: 1_000_000, offset: 0, on: sql)
         let data = try SpreadsheetCSV.write(header: ["device_id", "hostname", "type", "os", "os_build", "site", "owner", "criticality", "clinical", "last_seen", "cves",
@@ -243,7 +243,7 @@ enum EstatePages {
 
     static func device(req: Request) async throws -> Response {
         let context = try await req.riskContext(.read)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         let key = try req.pathParameter(SiteURL.deviceKey)
         let code = context.organisation.odsCode
         guard let detail = try await EstateQueries.device(key, of: context.organisation.id, knowledge: try await req.application.knowledgeBase(),
@@ -287,7 +287,7 @@ enum EstatePages {
 
     static func vulnerability(req: Request) async throws -> Response {
         let context = try await req.riskContext(.read)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         let cve = try req.pathParameter(SiteURL.cveID).uppercased()
         guard CVEIdentifier.isValid(cve) else { throw AssureError.invalid([RuleError(field: "cve", message: "'\(cve)' is not a CVE id such as CVE-2024-21413")]) }
         guard let v = try await EstateQueries.vulnerability(cve, of: context.organisation.id, knowledge: try await req.application.knowledgeBase(), on: sql) else {
@@ -316,7 +316,7 @@ enum EstatePages {
 
     static func unmapped(req: Request) async throws -> Response {
         let context = try await req.riskContext(.read)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         let mapping = try await EstateAnalysisRunner.titleMapping(sql)
         let titles = try await EstateQueries.unmapped(of: context.organisation.id, mapping: mapping, on: sql)
         let admin = AccessPolicy.allowsSystemWide(context.identity.memberships, .administerSystem)
@@ -354,7 +354,7 @@ enum EstatePages {
         guard problems.isEmpty else { throw AssureError.invalid(problems) }
         let audit = req.auditContext
         try await req.db.writeTransaction { db in
-            let sql = db as! any SQLDatabase
+            let sql = try db.sqlDatabase
             let exists = try await sql.raw("SELECT COUNT(*) AS n FROM estate_title_rules WHERE name_pattern = \(bind: rule.namePattern) AND vendor_pattern = \(bind: rule.vendorPattern)").first()?
                 .decode(column: "n", as: Int.self) ?? 0
             guard exists == 0 else { throw AssureError.invalid([RuleError(field: "name_pattern", message: "A rule for '\(rule.namePattern)' already exists")]) }

@@ -25,7 +25,7 @@ struct EstateRisk {
     /// The risk's reference when one was raised or updated; nil when nothing passed a threshold
     /// and no risk is open, or nobody in the organisation may own a risk.
     func raiseOrUpdate(_ rollUp: EstateRollUp) async throws -> String? {
-        let sql = database as! any SQLDatabase
+        let sql = try database.sqlDatabase
         let breaches = try await Self.thresholds(for: organisation.id, on: sql).breaches(rollUp)
         let register = RiskRegister(database: database, audit: audit, organisation: organisation, today: today)
         let existing = try await Risk.query(on: database).filter(\.$organisation.$id == organisation.id)

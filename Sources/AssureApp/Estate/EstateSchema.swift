@@ -166,7 +166,7 @@ struct CreateEstate: AsyncMigration {
             .unique(on: "alert_id", "organisation_id")
             .create()
 
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = try database.sqlDatabase
         // Software by device (device pages, re-import) and by title (unmapped list); findings by
         // device and by CVE (vulnerability pages, alerts); devices by exposure (filtered lists).
         try await sql.raw("CREATE INDEX estate_software_by_device ON estate_software (device_id)").run()
@@ -215,7 +215,7 @@ struct CreateEstateTitleFindings: AsyncMigration {
             .field("reference", .string, .required)
             .field("component", .string, .required)
             .create()
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = try database.sqlDatabase
         // Titles by CVE (vulnerability pages, alerts); software and devices by title (the join back).
         try await sql.raw("CREATE INDEX estate_title_findings_by_reference ON estate_title_findings (organisation_id, kind, reference)").run()
         try await sql.raw("CREATE INDEX estate_title_findings_by_title ON estate_title_findings (organisation_id, source, name, version)").run()
@@ -227,7 +227,7 @@ struct CreateEstateTitleFindings: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = try database.sqlDatabase
         try await sql.raw("DROP INDEX estate_results_by_kev").run()
         try await sql.raw("DROP INDEX estate_devices_by_os").run()
         try await sql.raw("DROP INDEX estate_software_by_title").run()

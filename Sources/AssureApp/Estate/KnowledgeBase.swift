@@ -82,7 +82,7 @@ private struct KnowledgeBaseKey: StorageKey { typealias Value = NIOLockedValueBo
 extension Application {
     /// The knowledge base, reloaded when an import has changed it since it was last read.
     func knowledgeBase() async throws -> KnowledgeBase {
-        guard let sql = db as? any SQLDatabase else { return .empty }
+        let sql = try db.sqlDatabase
         let box: NIOLockedValueBox<KnowledgeBase>
         if let existing = storage[KnowledgeBaseKey.self] { box = existing } else {
             box = NIOLockedValueBox(.empty)

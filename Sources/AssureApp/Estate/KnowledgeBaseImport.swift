@@ -243,7 +243,7 @@ struct KnowledgeBaseImport {
 
     private func importVulnerabilities(_ rows: [VulnerabilityRow], table: String, kind: Kind, source: String) async throws -> Summary {
         try await database.writeTransaction { db in
-            let sql = db as! any SQLDatabase
+            let sql = try db.sqlDatabase
             let (id, replaced) = try await recordImport(kind, source: source, records: rows.count, on: sql)
             // A record seen again (a later feed, a re-import) replaces the earlier one.
             for chunk in stride(from: 0, to: rows.count, by: 500).map({ rows[$0..<min($0 + 500, rows.count)] }) {
@@ -264,7 +264,7 @@ struct KnowledgeBaseImport {
 
     private func importKEV(_ catalogue: KEVCatalogue, source: String) async throws -> Summary {
         try await database.writeTransaction { db in
-            let sql = db as! any SQLDatabase
+            let sql = try db.sqlDatabase
             // The catalogue is complete in itself: it replaces whatever catalogue came before.
             let previous = try await sql.raw("SELECT COUNT(*) AS n FROM kb_kev").first()?.decode(column: "n", as: Int.self) ?? 0
             try await sql.raw("DELETE FROM kb_kev").run()
@@ -287,7 +287,7 @@ struct KnowledgeBaseImport {
 
     func importEndOfLife(_ products: [EndOfLifeProduct], source: String) async throws -> Summary {
         try await database.writeTransaction { db in
-            let sql = db as! any SQLDatabase
+            let sql = try db.sqlDatabase
             let (id, replaced) = try await recordImport(.eol, source: source, records: products.count, on: sql)
             for product in products {
                 try await sql.raw("DELETE FROM kb_eol_cycles WHERE product = \(bind: product.name)").run()

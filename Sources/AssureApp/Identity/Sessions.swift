@@ -156,7 +156,7 @@ struct SessionMiddleware: AsyncMiddleware {
     }
 
     static func memberships(of userID: UUID, on database: any Database) async throws -> [Membership<String>] {
-        guard let sql = database as? any SQLDatabase else { return [] }
+        let sql = try database.sqlDatabase
         return try await sql.raw("""
             SELECT o.ods_code, m.role FROM memberships m LEFT JOIN organisations o ON o.id = m.organisation_id WHERE m.user_id = \(bind: userID)
             """).all().compactMap { row in

@@ -72,7 +72,7 @@ struct CreateUsersAndMemberships: AsyncMigration {
             .field("created_at", .datetime)
             .unique(on: "user_id", "organisation_id", "role")
             .create()
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = try database.sqlDatabase
         try await sql.create(index: "memberships_organisation_idx").on(OrganisationMembership.schema).column("organisation_id").run()
     }
 

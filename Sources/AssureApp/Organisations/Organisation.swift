@@ -45,7 +45,7 @@ struct CreateOrganisation: AsyncMigration {
             .field("updated_at", .datetime)
             .unique(on: "ods_code")
             .create()
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = try database.sqlDatabase
         try await sql.create(index: "organisations_parent_id_idx").on(Organisation.schema).column("parent_id").run()
     }
 

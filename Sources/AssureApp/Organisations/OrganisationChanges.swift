@@ -86,7 +86,7 @@ struct OrganisationChanges {
     }
 
     private func write(_ drafts: [OrganisationDraft], existing: OrganisationHierarchy, on db: any Database) async throws -> ImportSummary {
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try db.sqlDatabase
         let current = try await Organisation.query(on: db).all()
         var idByCode = Dictionary(uniqueKeysWithValues: current.map { ($0.odsCode, $0.id!) })
         let byCode = Dictionary(uniqueKeysWithValues: current.map { ($0.odsCode, $0) })

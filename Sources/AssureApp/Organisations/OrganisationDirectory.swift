@@ -11,7 +11,7 @@ struct OrganisationDirectory {
 
     private var sql: any SQLDatabase {
         get throws {
-            guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError) }
+            let sql = try database.sqlDatabase
             return sql
         }
     }

@@ -22,11 +22,11 @@ enum KPISchedule {
             let run = try await snapshotAll(on: app, day: day, now: now)
             // The day's signed audit checkpoint, kept and logged beside the snapshot.
             _ = try await AuditCheckpoints.write(on: app, now: now)
-            try await (app.db as! any SQLDatabase).update("kpi_runs").set("status", to: "done").set("finished_at", to: Date())
+            try await (try app.db.sqlDatabase).update("kpi_runs").set("status", to: "done").set("finished_at", to: Date())
                 .set("organisations", to: run.organisations).where("day", .equal, day.description).run()
             return run
         } catch {
-            try? await (app.db as! any SQLDatabase).update("kpi_runs").set("status", to: "failed").where("day", .equal, day.description).run()
+            try? await (try app.db.sqlDatabase).update("kpi_runs").set("status", to: "failed").where("day", .equal, day.description).run()
             throw error
         }
     }
@@ -36,7 +36,7 @@ enum KPISchedule {
         let started = ContinuousClock.now
         let ids: [UUID]
         if let organisations { ids = organisations } else {
-            ids = try await (app.db as! any SQLDatabase).raw("SELECT id FROM organisations").all().map { try $0.decode(column: "id", as: UUID.self) }
+            ids = try await (try app.db.sqlDatabase).raw("SELECT id FROM organisations").all().map { try $0.decode(column: "id", as: UUID.self) }
         }
         try await KPISnapshotter(database: app.db, frameworks: app.frameworks, today: day, now: now).snapshot(ids)
         try await OversightQuery.refreshPopulations(day: day, now: now, on: app.db)
@@ -47,7 +47,7 @@ enum KPISchedule {
 
     static func claim(_ day: String, on database: any Database, now: Date) async throws -> Bool {
         try await database.writeTransaction { db in
-            let sql = db as! any SQLDatabase
+            let sql = try db.sqlDatabase
             if sql.dialect.name == "postgresql" { try await sql.raw("SELECT pg_advisory_xact_lock(\(unsafeRaw: String(advisoryLock)))").run() }
             if let row = try await sql.raw("SELECT status, started_at FROM kpi_runs WHERE day = \(bind: day)").first() {
                 let status = try row.decode(column: "status", as: String.self), started = try row.decode(column: "started_at", as: Date.self)

@@ -23,7 +23,7 @@ struct CreateKPISnapshots: AsyncMigration {
             .field("finished_at", .datetime)
             .field("organisations", .int)
             .create()
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = try database.sqlDatabase
         // A day's snapshots across many organisations (oversight tables, population trends).
         try await sql.raw("CREATE INDEX kpi_snapshots_by_day ON kpi_snapshots (day)").run()
     }

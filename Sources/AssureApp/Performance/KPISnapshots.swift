@@ -36,7 +36,8 @@ struct KPISnapshotter {
 
     /// Every indicator of up to a thousand organisations, from the live records.
     func measure(_ organisations: [UUID]) async throws -> [UUID: IndicatorValues] {
-        guard let sql = database as? any SQLDatabase, !organisations.isEmpty else { return [:] }
+        guard !organisations.isEmpty else { return [:] }
+        let sql = try database.sqlDatabase
         var values = Dictionary(uniqueKeysWithValues: organisations.map { ($0, IndicatorValues()) })
         for (id, figures) in try await riskFigures(organisations, sql) {
             values[id]?[.risksAboveAppetite] = Double(figures.aboveAppetite)
@@ -102,7 +103,7 @@ struct KPISnapshotter {
     /// The latest DSPT and CAF assessment of each organisation against its targets (items
     /// without a target count against the top level).
     private func compliancePositions(_ organisations: [UUID]) async throws -> [UUID: Position] {
-        guard let sql = database as? any SQLDatabase else { return [:] }
+        let sql = try database.sqlDatabase
         let dspt = CompliancePositions.dsptFrameworks, caf = CompliancePositions.cafFrameworks
         var latest: [UUID: (dspt: Assessment?, caf: Assessment?)] = [:]
         for assessment in try await Assessment.query(on: database).filter(\.$organisation.$id ~~ organisations)

@@ -66,7 +66,7 @@ enum OversightQuery {
     /// Summarises every ICB's, region's and the nation's population from each organisation's
     /// latest snapshot, and stores it as the day's row for each (replacing any taken earlier).
     static func refreshPopulations(day: CalendarDay, now: Date, on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = try database.sqlDatabase
         let members = try await members(below: nil, on: sql)
         let parentOf = Dictionary(members.map { ($0.odsCode, $0.parentCode) }, uniquingKeysWith: { first, _ in first })
         var populations: [String: [IndicatorValues]] = [national: []]
@@ -83,7 +83,7 @@ enum OversightQuery {
         encoder.outputFormatting = .sortedKeys
         let rows = try populations.map { scope, values in (scope, String(decoding: try encoder.encode(PopulationFigures(values)), as: UTF8.self)) }
         try await database.writeTransaction { db in
-            let sql = db as! any SQLDatabase
+            let sql = try db.sqlDatabase
             try await sql.raw("DELETE FROM kpi_populations WHERE day = \(bind: day.description)").run()
             for start in stride(from: 0, to: rows.count, by: 200) {
                 let insert = sql.insert(into: "kpi_populations").columns("scope", "day", "figures", "taken_at")

@@ -69,7 +69,7 @@ public struct SchemaStatus: Equatable, Sendable {
 
     /// Reads Fluent's migration log; a database with no log has nothing applied.
     public static func read(from database: any Database) async throws -> SchemaStatus {
-        guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError, reason: "Assure needs an SQL database") }
+        let sql = try database.sqlDatabase
         let logExists = try await tableExists("_fluent_migrations", in: sql)
         let applied: [String] = logExists
             ? try await sql.raw("SELECT name FROM _fluent_migrations ORDER BY batch, name").all().map { try $0.decode(column: "name", as: String.self) }

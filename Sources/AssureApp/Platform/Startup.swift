@@ -14,9 +14,9 @@ public enum AssureStartup {
         } catch {
             throw StartupError(message: DatabaseFault.describe(error, configuration: configuration))
         }
-        if case .sqliteFile = configuration.database, let sql = app.db as? any SQLDatabase {
+        if case .sqliteFile = configuration.database {
             // Write-ahead logging lets pages be read while a change is being written; it stays set in the file.
-            try await sql.raw("PRAGMA journal_mode=WAL").run()
+            try await app.db.sqlDatabase.raw("PRAGMA journal_mode=WAL").run()
         }
         guard schema.unknown.isEmpty else {
             throw StartupError(message: "The database was written by a newer version of Assure (it has migrations this version does not know: \(schema.unknown.joined(separator: ", "))). Upgrade Assure.")

@@ -23,7 +23,7 @@ actor SQLiteWriteGate {
 extension Database {
     /// A transaction for changes: queued behind other writers on SQLite, concurrent on PostgreSQL.
     public func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        guard (self as? any SQLDatabase)?.dialect.name == "sqlite" else { return try await transaction(body) }
+        guard try sqlDatabase.dialect.name == "sqlite" else { return try await transaction(body) }
         await SQLiteWriteGate.shared.acquire()
         do {
             let result = try await transaction(body)

@@ -9,7 +9,7 @@ import Vapor
 enum HeatMapPage {
     static func show(req: Request) async throws -> Response {
         let context = try await req.riskContext(.read)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         let map = try await RiskQuery.heatMap(organisation: context.organisation.id, matrix: context.matrix, on: sql)
         let code = context.organisation.odsCode
         let content: Node<HTML.BodyContext> = .group(

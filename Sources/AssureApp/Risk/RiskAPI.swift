@@ -89,7 +89,7 @@ struct RiskAPI: RouteCollection {
 
     func list(req: Request) async throws -> RiskList {
         let context = try await req.riskContext(.read)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         let filter = try RiskFilter.read(from: req)
         let result = try await RiskQuery.rows(filter, organisation: context.organisation.id, settings: context.settings, matrix: context.matrix,
                                               today: context.today, limit: RiskFilter.pageSize, on: sql)
@@ -160,7 +160,7 @@ struct RiskAPI: RouteCollection {
 
     func heatMap(req: Request) async throws -> HeatMapDTO {
         let context = try await req.riskContext(.read)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         let map = try await RiskQuery.heatMap(organisation: context.organisation.id, matrix: context.matrix, on: sql)
         return HeatMapDTO(matrix: context.matrix.key, total: map.total, cells: map.rows.joined().map { rating in
             let score = context.matrix.score(likelihood: rating.likelihood, consequence: rating.consequence) ?? 0

@@ -200,7 +200,7 @@ struct CreateRiskRegister: AsyncMigration {
             .field("definition", .string, .required)
             .unique(on: "organisation_id", "key")
             .create()
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = try database.sqlDatabase
         try await sql.create(index: "risks_register_idx").on(Risk.schema).column("organisation_id").column("status").column("current_score").run()
         try await sql.create(index: "risk_controls_risk_idx").on(RiskControl.schema).column("risk_id").run()
         try await sql.create(index: "risk_actions_risk_idx").on(RiskAction.schema).column("risk_id").run()

@@ -100,7 +100,7 @@ struct RiskRegister {
     /// organisation, or a role above it that reaches down.
     func eligibleOwners(on db: (any Database)? = nil) async throws -> Set<String> {
         let db = db ?? database
-        guard let sql = db as? any SQLDatabase else { return [] }
+        let sql = try db.sqlDatabase
         let chain = try await OrganisationDirectory(database: db).ancestry(of: organisation.odsCode)
         let reaching = Role.allCases.filter(\.reachesDescendants).map(\.rawValue)
         let rows = try await sql.raw("""
@@ -174,7 +174,7 @@ struct RiskRegister {
     /// Inserts risks with the next numbers and their first history entries, with SQLKit in
     /// chunks (under SQLite's 32,766 bound values a statement); the caller audits.
     func insert(_ drafts: [RiskDraft], matrix: RiskMatrix, on db: any Database) async throws -> [Risk] {
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try db.sqlDatabase
         guard !drafts.isEmpty else { return [] }
         var number = try await ReferenceAllocator.next(.risk, count: drafts.count, organisation: organisation.id, on: db).lowerBound
         let now = Date()

@@ -63,7 +63,7 @@ extension Request {
 enum RiskRegisterPage {
     static func show(req: Request) async throws -> Response {
         let context = try await req.riskContext(.read)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         do {
             let filter = try RiskFilter.read(from: req)
             let result = try await RiskQuery.rows(filter, organisation: context.organisation.id, settings: context.settings, matrix: context.matrix,
@@ -80,7 +80,7 @@ enum RiskRegisterPage {
 
     static func csv(req: Request) async throws -> Response {
         let context = try await req.riskContext(.read)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try req.db.sqlDatabase
         let filter = try RiskFilter.read(from: req)
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])

@@ -249,7 +249,8 @@ struct EvidenceLibrary {
     /// How many items each piece of evidence supports, in one query.
     func usage(of evidence: [Evidence]) async throws -> [UUID: Int] {
         let ids = evidence.compactMap(\.id)
-        guard !ids.isEmpty, let sql = database as? any SQLDatabase else { return [:] }
+        guard !ids.isEmpty else { return [:] }
+        let sql = try database.sqlDatabase
         var counts: [UUID: Int] = [:]
         for chunk in stride(from: 0, to: ids.count, by: 5000).map({ Array(ids[$0..<min($0 + 5000, ids.count)]) }) {
             let rows = try await sql.raw("SELECT evidence_id, COUNT(*) AS n FROM evidence_attachments WHERE evidence_id IN (\(binds: chunk)) GROUP BY evidence_id").all()

@@ -85,7 +85,8 @@ struct CreateEvidenceLibrary: AsyncMigration {
             .unique(on: "evidence_id", "assessment_id", "item_id")
             .create()
         // The assessment page counts evidence per item; the expiry views read by review date.
-        if let sql = database as? any SQLDatabase {
+        do {
+            let sql = try database.sqlDatabase
             try await sql.raw("CREATE INDEX evidence_attachments_by_item ON evidence_attachments (assessment_id, item_id)").run()
             try await sql.raw("CREATE INDEX evidence_by_review ON evidence (organisation_id, review_by)").run()
         }

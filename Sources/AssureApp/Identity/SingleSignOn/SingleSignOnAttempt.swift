@@ -52,12 +52,12 @@ struct CreateSingleSignOn: AsyncMigration {
             .unique(on: "state_digest")
             .create()
         try await database.schema(User.schema).field("sso_subject", .string).update()
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = try database.sqlDatabase
         try await sql.create(index: "users_sso_subject_idx").on(User.schema).column("sso_subject").unique().run()
     }
 
     func revert(on database: any Database) async throws {
-        if let sql = database as? any SQLDatabase { try await sql.drop(index: "users_sso_subject_idx").run() }
+        try await database.sqlDatabase.drop(index: "users_sso_subject_idx").run()
         try await database.schema(User.schema).deleteField("sso_subject").update()
         try await database.schema(SingleSignOnAttempt.schema).delete()
     }

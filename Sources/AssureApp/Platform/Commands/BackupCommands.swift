@@ -52,7 +52,7 @@ enum DatabaseBackup {
         }
         let status = try await SchemaStatus.read(from: app.db)
         guard status.version > 0 else { throw CommandFailure(message: "backup: the database is empty (no migrations applied); nothing to back up") }
-        guard let sql = app.db as? any SQLDatabase else { throw CommandFailure(message: "backup: not an SQL database") }
+        let sql = try app.db.sqlDatabase
         do {
             try await sql.raw("VACUUM INTO \(bind: target)").run()
         } catch {
