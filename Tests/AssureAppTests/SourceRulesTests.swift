@@ -39,4 +39,12 @@ final class SourceRulesTests: XCTestCase {
             }
         }
     }
+
+    /// What a live risk and an open action are is written once, in `AssureCore`, and reaches SQL
+    /// through `RiskSQL` (the literal list was written out seven times).
+    func testLiveRisksAndOpenActionsAreWrittenOnce() throws {
+        for (name, text) in try Self.swiftFiles() where name != "RiskSQL.swift" {
+            XCTAssertFalse(text.contains("'tolerated'") || text.contains("'in-progress'"), "\(name) spells out a status list in SQL; use RiskSQL.isLive / isOpen")
+        }
+    }
 }

@@ -156,4 +156,10 @@ final class AssessmentRulesTests: XCTestCase {
         XCTAssertNil(catalogue.check(level: "a", item: "X"))
         XCTAssertEqual(catalogue.check(level: "a", item: "Y")?.field, "item")
     }
+
+    /// What the register, dashboards, KPIs and board pack count as live risks and open actions.
+    func testLiveRisksAndOpenActions() {
+        XCTAssertEqual(RiskStatus.live, [.open, .tolerated], "closed and transferred risks are no longer reviewed here")
+        XCTAssertEqual(RiskActionStatus.open, [.notStarted, .inProgress])
+    }
 }

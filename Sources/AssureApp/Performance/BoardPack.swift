@@ -92,7 +92,7 @@ struct BoardPack {
     static func overdueActions(of organisation: UUID, today: CalendarDay, on sql: any SQLDatabase) async throws -> [(reference: String, description: String, owner: String, due: String)] {
         try await sql.raw("""
             SELECT r.number, a.description, a.owner_email, a.due FROM risk_actions a JOIN risks r ON r.id = a.risk_id
-            WHERE r.organisation_id = \(bind: organisation) AND r.status IN ('open', 'tolerated') AND a.status IN ('not-started', 'in-progress')
+            WHERE r.organisation_id = \(bind: organisation) AND \(RiskSQL.isLive("r.status")) AND \(RiskSQL.isOpen("a.status"))
               AND a.due < \(bind: today.description) ORDER BY a.due, r.number LIMIT 25
             """).all().map { row in
             (RiskReference.format(try row.decode(column: "number", as: Int.self)), try row.decode(column: "description", as: String.self),

@@ -82,7 +82,7 @@ struct KPISnapshotter {
         let day = today.description
         for row in try await sql.raw("""
             SELECT organisation_id, category, current_score, next_review FROM risks
-            WHERE status IN ('open', 'tolerated') AND organisation_id IN (\(binds: organisations))
+            WHERE \(RiskSQL.isLive("status")) AND organisation_id IN (\(binds: organisations))
             """).all() {
             let id = try row.decode(column: "organisation_id", as: UUID.self)
             let appetite = (settings[id] ?? .standard).appetite
@@ -92,7 +92,7 @@ struct KPISnapshotter {
         }
         for (id, count) in try await counts("""
             SELECT r.organisation_id, COUNT(*) AS n FROM risk_actions a JOIN risks r ON r.id = a.risk_id
-            WHERE r.status IN ('open', 'tolerated') AND a.status IN ('not-started', 'in-progress') AND a.due < \(bind: day)
+            WHERE \(RiskSQL.isLive("r.status")) AND \(RiskSQL.isOpen("a.status")) AND a.due < \(bind: day)
               AND r.organisation_id IN (\(binds: organisations)) GROUP BY r.organisation_id
             """, sql) { figures[id]?.overdueActions = count }
         return figures

@@ -82,7 +82,7 @@ struct OrganisationDashboard {
         let first = today.description, last = today.adding(days: lookAheadDays).description
         var due: [Due] = []
         for row in try await sql.raw("""
-            SELECT number, title, next_review FROM risks WHERE organisation_id = \(bind: organisation) AND status IN ('open', 'tolerated')
+            SELECT number, title, next_review FROM risks WHERE organisation_id = \(bind: organisation) AND \(RiskSQL.isLive("status"))
               AND next_review >= \(bind: first) AND next_review <= \(bind: last) ORDER BY next_review, number LIMIT 10
             """).all() {
             let reference = RiskReference.format(try row.decode(column: "number", as: Int.self))
@@ -91,7 +91,7 @@ struct OrganisationDashboard {
         }
         for row in try await sql.raw("""
             SELECT r.number, a.description, a.due FROM risk_actions a JOIN risks r ON r.id = a.risk_id
-            WHERE r.organisation_id = \(bind: organisation) AND r.status IN ('open', 'tolerated') AND a.status IN ('not-started', 'in-progress')
+            WHERE r.organisation_id = \(bind: organisation) AND \(RiskSQL.isLive("r.status")) AND \(RiskSQL.isOpen("a.status"))
               AND a.due >= \(bind: first) AND a.due <= \(bind: last) ORDER BY a.due, r.number LIMIT 10
             """).all() {
             let reference = RiskReference.format(try row.decode(column: "number", as: Int.self))

@@ -129,7 +129,7 @@ enum RiskQuery {
         let paging = limit.map { "LIMIT \($0) OFFSET \((filter.page - 1) * $0)" } ?? ""
         let select: SQLQueryString = """
             SELECT \(unsafeRaw: columns),
-              (SELECT count(*) FROM risk_actions a WHERE a.risk_id = r.id AND a.status IN ('not-started', 'in-progress') AND a.due < \(bind: today.description)) AS overdue_actions
+              (SELECT count(*) FROM risk_actions a WHERE a.risk_id = r.id AND \(RiskSQL.isOpen("a.status")) AND a.due < \(bind: today.description)) AS overdue_actions
             FROM risks r WHERE\u{20}
             """
         let rows = try await sql.raw(select + whereClause + " ORDER BY \(unsafeRaw: order) \(unsafeRaw: paging)").all()
@@ -156,7 +156,7 @@ enum RiskQuery {
         var parts: [SQLQueryString] = ["r.organisation_id = \(bind: organisation)"]
         switch filter.status {
         case "all": break
-        case "live": parts.append("r.status IN ('open', 'tolerated')")
+        case "live": parts.append(RiskSQL.isLive("r.status"))
         default: parts.append("r.status = \(bind: filter.status)")
         }
         if let category = filter.category { parts.append("r.category = \(bind: category.rawValue)") }
@@ -193,7 +193,7 @@ enum RiskQuery {
         var map = RiskHeatMap(matrix: matrix)
         let rows = try await sql.raw("""
             SELECT current_likelihood AS cl, current_consequence AS cc, target_likelihood AS tl, target_consequence AS tc, count(*) AS n FROM risks
-            WHERE organisation_id = \(bind: organisation) AND status IN ('open', 'tolerated')
+            WHERE organisation_id = \(bind: organisation) AND \(RiskSQL.isLive("status"))
             GROUP BY current_likelihood, current_consequence, target_likelihood, target_consequence
             """).all()
         for row in rows {

@@ -32,6 +32,7 @@ public enum RiskStatus: String, CaseIterable, Codable, Sendable {
     public var displayName: String { rawValue.capitalisedFirst }
     /// Closed and transferred risks no longer need reviewing by this organisation.
     public var isLive: Bool { self == .open || self == .tolerated }
+    public static var live: [RiskStatus] { allCases.filter(\.isLive) }
 }
 
 public enum ControlEffectiveness: String, CaseIterable, Codable, Sendable {
@@ -61,6 +62,7 @@ public enum RiskActionStatus: String, CaseIterable, Codable, Sendable {
         }
     }
     public var isOpen: Bool { self == .notStarted || self == .inProgress }
+    public static var open: [RiskActionStatus] { allCases.filter(\.isOpen) }
 }
 
 /// A likelihood and consequence on a matrix.
