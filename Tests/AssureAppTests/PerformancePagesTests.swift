@@ -132,6 +132,10 @@ final class PerformancePagesTests: XCTestCase {
                 }
                 XCTAssertTrue(res.text.contains("\(today.adding(days: -30)) to \(today)"))
                 XCTAssertTrue(res.text.contains("R-0001 Unsupported Windows on imaging modalities"), "the demo's risks opened in the period are in the movement")
+                // Exceptions name owners and categories as a board reads them, not by email and slug.
+                let exceptions = String(res.text.split(separator: "<h3>Risks above appetite</h3>").last?.split(separator: "<h3>DSPT mandatory items not met").first ?? "")
+                XCTAssertTrue(exceptions.contains("owner Aisha Khan"), exceptions)
+                XCTAssertFalse(exceptions.contains("@avalon.example") || exceptions.contains("cyber-security"), exceptions)
             }
             let bad = [("from=2026-10-01&to=2026-09-01", "before it starts"), ("from=yesterday", "from must be a date"),
                        ("to=\(today.adding(days: 3))", "cannot end after today"), ("from=2020-01-01&to=\(today)", "at most three years")]

@@ -38,6 +38,11 @@ struct BoardPack {
     var gaps: [OrganisationDashboard.Gaps]
     var estate: [EstateSnapshots.Point]
     var sources: [Source]
+    /// Owners' names by email, for the risks and actions the pack lists.
+    var people: [String: String] = [:]
+
+    /// The name a board reads for an owner's email.
+    func name(of email: String) -> String { people[email] ?? email }
 
     static func load(_ context: RiskContext, period: ReportingPeriod, frameworks: FrameworkLibrary, now: Date, on database: any Database) async throws -> BoardPack {
         let sql = try database.sqlDatabase
@@ -50,7 +55,7 @@ struct BoardPack {
         above.aboveAppetite = true
         let estate = try await EstateSnapshots.trend(of: id, days: 400, on: sql).filter { $0.day <= period.to.description }
         let gaps = try await OrganisationDashboard.gaps(of: id, frameworks: frameworks, on: database)
-        return BoardPack(
+        var pack = BoardPack(
             organisation: context.organisation, period: period, generatedAt: now, matrix: context.matrix,
             opening: trend.first, closing: closing, trend: trend,
             objectives: try await ObjectiveView.all(in: context.organisation, on: database),
@@ -62,6 +67,8 @@ struct BoardPack {
             estate: estate.filter { $0.day >= period.from.description || $0.day == estate.last?.day },
             sources: try await sources(of: id, period: period, gaps: gaps, estateDay: estate.last?.day, now: now, on: sql)
         )
+        pack.people = try await PeopleNames.names(of: pack.aboveAppetite.map(\.owner) + pack.overdueActions.map(\.owner), on: database)
+        return pack
     }
 
     /// Each risk's score at the start and end of the period, from its score history.

@@ -233,11 +233,12 @@ enum BoardPackDocument {
             }),
             .h3(.text("Risks above appetite")),
             pack.aboveAppetite.isEmpty ? .p(.text("None.")) : .ul(.class("list"), .forEach(pack.aboveAppetite) { risk in
-                .li(.text("\(risk.reference) \(risk.title) (\(risk.category), owner \(risk.owner)) "), RiskRegisterPage.scoreTag(risk.current_score, pack.matrix))
+                .li(.text("\(risk.reference) \(risk.title) (\(RiskCategory(rawValue: risk.category)?.displayName ?? risk.category), owner \(pack.name(of: risk.owner))) "),
+                    RiskRegisterPage.scoreTag(risk.current_score, pack.matrix))
             }),
             .h3(.text("Overdue risk actions")),
             pack.overdueActions.isEmpty ? .p(.text("None.")) : .ul(.class("list"), .forEach(pack.overdueActions) { action in
-                .li(.text("\(action.reference): \(action.description) (\(action.owner), due \(action.due))"))
+                .li(.text("\(action.reference): \(action.description) (\(pack.name(of: action.owner)), due \(action.due))"))
             }),
             .h3(.text("DSPT mandatory items not met")),
             mandatory.isEmpty ? .p(.text("None.")) : .ul(.class("list"), .forEach(mandatory) { reference, item in
