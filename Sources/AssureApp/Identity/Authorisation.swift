@@ -28,8 +28,10 @@ extension Request {
             if !AccessPolicy.allows(identity.memberships, .read, on: organisation.odsCode, ancestors: ancestors) {
                 throw AssureError.notFound("No organisation has the ODS code '\(code.uppercased())'")
             }
+            let administrators = try await AccessContacts.administrators(of: chain, on: db)
             throw AssureError(status: .forbidden, title: "Not permitted",
-                              detail: "Your roles do not allow you to \(Actions.describe(action)) for \(organisation.name) (\(organisation.odsCode)).")
+                              detail: "Your roles do not allow you to \(Actions.describe(action)) for \(organisation.name) (\(organisation.odsCode)). "
+                                  + AccessContacts.advice(administrators, organisation: organisation.name))
         }
         return (identity, organisation)
     }
@@ -49,7 +51,8 @@ extension Request {
     func authoriseSystem(_ action: Actions) throws -> Identity {
         let identity = try requireIdentity()
         guard AccessPolicy.allowsSystemWide(identity.memberships, action) else {
-            throw AssureError(status: .forbidden, title: "Not permitted", detail: "Only a system administrator may \(Actions.describe(action)).")
+            throw AssureError(status: .forbidden, title: "Not permitted",
+                              detail: "Only a system administrator may \(Actions.describe(action)). If you need to, ask your Assure system administrator.")
         }
         return identity
     }
