@@ -47,4 +47,12 @@ final class SourceRulesTests: XCTestCase {
             XCTAssertFalse(text.contains("'tolerated'") || text.contains("'in-progress'"), "\(name) spells out a status list in SQL; use RiskSQL.isLive / isOpen")
         }
     }
+
+    /// Audit events are built in one place (`AuditContext.event`), so each carries the actor,
+    /// request and address of the change without being written out again.
+    func testAuditEventsAreBuiltInOnePlace() throws {
+        for (name, text) in try Self.swiftFiles() where name != "AuditTrail.swift" {
+            XCTAssertFalse(text.contains("AuditEvent(actor:"), "\(name) builds an audit event by hand; use AuditContext.event")
+        }
+    }
 }

@@ -15,6 +15,17 @@ struct AuditContext: Sendable {
     static func command(_ name: String) -> AuditContext {
         AuditContext(actor: "command:\(name)", requestID: nil, clientAddress: nil)
     }
+
+    /// The same request and address, acting as someone else (a person setting their own password
+    /// through a link, signing in, linking single sign-on).
+    func acting(as actor: String) -> AuditContext { AuditContext(actor: actor, requestID: requestID, clientAddress: clientAddress) }
+
+    /// The one way an audit event is built: this actor, request and address, and what changed.
+    func event(_ action: String, _ entityType: String, _ entityID: String, organisation: String?,
+               changes: [String: AuditEvent.FieldChange] = [:]) -> AuditEvent {
+        AuditEvent(actor: actor, organisationCode: organisation, action: action, entityType: entityType, entityID: entityID,
+                   changes: changes, requestID: requestID, clientAddress: clientAddress)
+    }
 }
 
 extension Request {

@@ -357,10 +357,7 @@ struct Assessments {
     }
 
     private func event(_ action: String, _ assessment: Assessment, _ changes: [String: AuditEvent.FieldChange]) -> AuditEvent {
-        AuditEvent(actor: register.audit.actor, organisationCode: organisation.odsCode, action: action, entityType: "assessment",
-                   entityID: "\(assessment.reference) \(assessment.frameworkID)@\(assessment.frameworkVersion) \(assessment.period)",
-                   changes: changes.filter { $0.value.before != $0.value.after || $0.key == "item" },
-                   requestID: register.audit.requestID, clientAddress: register.audit.clientAddress)
+        register.audit.event(action, "assessment", "\(assessment.reference) \(assessment.frameworkID)@\(assessment.frameworkVersion) \(assessment.period)", organisation: organisation.odsCode, changes: changes.filter { $0.value.before != $0.value.after || $0.key == "item" })
     }
 }
 

@@ -80,10 +80,9 @@ struct AutomatedCheckRunner {
         result.status = AssessmentItemStatus.readyForReview.rawValue
         result.reviewerEmail = nil
         try await result.save(on: db)
-        try await AuditTrail.append([AuditEvent(actor: actor, organisationCode: assessments.organisation.odsCode, action: "automated-check", entityType: "assessment",
-                                                entityID: "\(assessment.reference) \(assessment.frameworkID)@\(assessment.frameworkVersion) \(assessment.period)",
-                                                changes: ["item": .init(before: nil, after: item), "level": .init(before: before, after: outcome.level)],
-                                                requestID: evidence.register.audit.requestID, clientAddress: evidence.register.audit.clientAddress)], on: db)
+        try await AuditTrail.append([evidence.register.audit.event(
+            "automated-check", "assessment", "\(assessment.reference) \(assessment.frameworkID)@\(assessment.frameworkVersion) \(assessment.period)",
+            organisation: assessments.organisation.odsCode, changes: ["item": .init(before: nil, after: item), "level": .init(before: before, after: outcome.level)])], on: db)
         return true
     }
 }

@@ -139,8 +139,8 @@ enum FrameworkImport {
         entry.importedBy = actor
         try await app.db.writeTransaction { db in
             try await entry.create(on: db)
-            try await AuditTrail.append([AuditEvent(actor: actor, organisationCode: nil, action: "import", entityType: "framework", entityID: key,
-                                                    changes: ["file": .init(before: nil, after: fileName)], requestID: nil, clientAddress: nil)], on: db)
+            try await AuditTrail.append([AuditContext(actor: actor, requestID: nil, clientAddress: nil).event("import", "framework", key, organisation: nil,
+                                                                                                        changes: ["file": .init(before: nil, after: fileName)])], on: db)
         }
         try await app.reloadFrameworks()
         return summary

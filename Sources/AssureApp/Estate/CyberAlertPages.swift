@@ -130,9 +130,7 @@ enum CyberAlertPages {
             try await sql.raw("DELETE FROM cyber_alert_responses WHERE alert_id = \(bind: id) AND organisation_id = \(bind: organisation.id)").run()
             try await sql.insert(into: "cyber_alert_responses").columns("id", "alert_id", "organisation_id", "status", "acknowledged_at", "acknowledged_by", "updated_at", "note")
                 .values(SQLBind(UUID()), SQLBind(id), SQLBind(organisation.id), SQLBind(status.rawValue), SQLBind(acknowledged), SQLBind(who), SQLBind(updated), SQLBind(note)).run()
-            try await AuditTrail.append([AuditEvent(actor: audit.actor, organisationCode: organisation.odsCode, action: existing == nil ? "acknowledge" : "update",
-                                                    entityType: "cyber-alert", entityID: reference, changes: ["status": .init(before: before, after: status.rawValue)],
-                                                    requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
+            try await AuditTrail.append([audit.event(existing == nil ? "acknowledge" : "update", "cyber-alert", reference, organisation: organisation.odsCode, changes: ["status": .init(before: before, after: status.rawValue)])], on: db)
         }
     }
 
@@ -179,9 +177,7 @@ enum CyberAlertPages {
             guard exists == 0 else { throw AssureError.invalid([RuleError(field: "reference", message: "An alert \(reference) is already recorded")]) }
             try await sql.insert(into: "cyber_alerts").columns("id", "reference", "title", "issued_at", "cves", "required_action", "created_by")
                 .values(SQLBind(UUID()), SQLBind(reference), SQLBind(title), SQLBind(when), SQLBind(cves.joined(separator: " ")), SQLBind(action), SQLBind(identity.email)).run()
-            try await AuditTrail.append([AuditEvent(actor: audit.actor, organisationCode: nil, action: "create", entityType: "cyber-alert", entityID: reference,
-                                                    changes: ["cves": .init(before: nil, after: cves.joined(separator: " "))], requestID: audit.requestID,
-                                                    clientAddress: audit.clientAddress)], on: db)
+            try await AuditTrail.append([audit.event("create", "cyber-alert", reference, organisation: nil, changes: ["cves": .init(before: nil, after: cves.joined(separator: " "))])], on: db)
         }
         return reference
     }

@@ -126,13 +126,12 @@ struct EstateAnalysisRunner {
                             SQLBind(rollUp.knownExploited), SQLBind(rollUp.ransomware), SQLBind(rollUp.vulnerable), SQLBind(rollUp.criticalOrHigh), SQLBind(rollUp.patchCompliant),
                             SQLBind(details))
                     .run()
-                try await AuditTrail.append([AuditEvent(actor: audit.actor, organisationCode: organisation.odsCode, action: "analyse", entityType: "estate",
-                                                        entityID: today.description, changes: [
+                try await AuditTrail.append([audit.event("analyse", "estate", today.description, organisation: organisation.odsCode, changes: [
                                                             "devices": .init(before: nil, after: String(rollUp.devices)),
                                                             "patch compliance": .init(before: nil, after: "\(rollUp.patchCompliancePercent)%"),
                                                             "known exploited": .init(before: nil, after: String(rollUp.knownExploited)),
                                                             "unsupported OS": .init(before: nil, after: String(rollUp.unsupportedOS)),
-                                                        ], requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
+                                                        ])], on: db)
                 return rollUp
             }
             try await AnalysisPublication.finish(analysis, organisation: organisation.id, on: database)

@@ -173,10 +173,8 @@ enum EstatePages {
             try await sql.raw("DELETE FROM estate_settings WHERE organisation_id = \(bind: organisation.id)").run()
             try await sql.insert(into: "estate_settings").columns("organisation_id", "known_exploited_percent", "unsupported_os_percent")
                 .values(SQLBind(organisation.id), SQLBind(thresholds.knownExploitedPercent), SQLBind(thresholds.unsupportedOSPercent)).run()
-            try await AuditTrail.append([AuditEvent(actor: audit.actor, organisationCode: organisation.odsCode, action: "update", entityType: "estate-settings", entityID: organisation.odsCode,
-                                                    changes: ["known_exploited_percent": .init(before: nil, after: String(thresholds.knownExploitedPercent)),
-                                                              "unsupported_os_percent": .init(before: nil, after: String(thresholds.unsupportedOSPercent))],
-                                                    requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
+            try await AuditTrail.append([audit.event("update", "estate-settings", organisation.odsCode, organisation: organisation.odsCode, changes: ["known_exploited_percent": .init(before: nil, after: String(thresholds.knownExploitedPercent)),
+                                                              "unsupported_os_percent": .init(before: nil, after: String(thresholds.unsupportedOSPercent))])], on: db)
         }
         return req.redirect(to: SiteURL.estate(organisation.odsCode).path)
     }
@@ -360,8 +358,8 @@ enum EstatePages {
             guard exists == 0 else { throw AssureError.invalid([RuleError(field: "name_pattern", message: "A rule for '\(rule.namePattern)' already exists")]) }
             try await sql.insert(into: "estate_title_rules").columns("id", "name_pattern", "vendor_pattern", "part", "cpe_vendor", "cpe_product", "shipped")
                 .values(SQLBind(UUID()), SQLBind(rule.namePattern), SQLBind(rule.vendorPattern), SQLBind(rule.part), SQLBind(rule.cpeVendor), SQLBind(rule.cpeProduct), SQLBind(false)).run()
-            try await AuditTrail.append([AuditEvent(actor: identity.email, organisationCode: nil, action: "create", entityType: "title-rule", entityID: rule.namePattern,
-                                                    changes: ["cpe": .init(before: nil, after: rule.key)], requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
+            try await AuditTrail.append([audit.acting(as: identity.email).event("create", "title-rule", rule.namePattern, organisation: nil,
+                                                                                changes: ["cpe": .init(before: nil, after: rule.key)])], on: db)
         }
         let code = (form.organisation ?? "").uppercased()
         let back = !code.isEmpty && code.allSatisfy({ $0.isLetter || $0.isNumber }) ? SiteURL.estateUnmapped(code).path : SiteURL.organisations.path

@@ -229,13 +229,12 @@ struct InventoryImport {
                 try await sql.raw("DELETE FROM estate_devices WHERE id IN (\(binds: chunk)) AND source = \(bind: summary.format)").run()
             }
         }
-        try await AuditTrail.append([AuditEvent(actor: audit.actor, organisationCode: organisation.odsCode, action: "import", entityType: "estate",
-                                                entityID: summary.format, changes: [
+        try await AuditTrail.append([audit.event("import", "estate", summary.format, organisation: organisation.odsCode, changes: [
                                                     "devices added": .init(before: nil, after: String(summary.inserted)),
                                                     "devices updated": .init(before: nil, after: String(summary.updated)),
                                                     "devices removed": .init(before: nil, after: String(summary.removed)),
                                                     "rows rejected": .init(before: nil, after: String(summary.rejected)),
-                                                ], requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
+                                                ])], on: db)
         return summary
     }
 

@@ -162,9 +162,8 @@ extension UserAccounts {
             user.passwordHash = hash
             try await user.update(on: db)
             try await SignInSession.query(on: db).filter(\.$user.$id == user.requireID()).delete()
-            try await AuditTrail.append([AuditEvent(actor: user.email, organisationCode: nil, action: "set-password", entityType: "user",
-                                                    entityID: user.email, changes: ["password": .init(before: nil, after: "set by its owner")],
-                                                    requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
+            try await AuditTrail.append([audit.acting(as: user.email).event("set-password", "user", user.email, organisation: nil,
+                                                                            changes: ["password": .init(before: nil, after: "set by its owner")])], on: db)
             return user
         }
     }

@@ -104,9 +104,8 @@ enum SignInPage {
         var changes: [String: AuditEvent.FieldChange] = [:]
         if let method { changes["method"] = .init(before: nil, after: method) }
         if let reason { changes["reason"] = .init(before: nil, after: reason) }
-        return AuditEvent(actor: email.isEmpty ? "anonymous" : email, organisationCode: nil, action: action, entityType: "user",
-                          entityID: email.isEmpty ? "(none)" : String(email.prefix(254)), changes: changes, requestID: req.id,
-                          clientAddress: req.clientAddress)
+        return req.auditContext.acting(as: email.isEmpty ? "anonymous" : email)
+            .event(action, "user", email.isEmpty ? "(none)" : String(email.prefix(254)), organisation: nil, changes: changes)
     }
 
     /// Only a path on this site as the browser will read it (`SameSitePath`); anything else goes to

@@ -168,7 +168,6 @@ struct UserAccounts {
 
     func event(_ action: String, entityType: String, entityID: String, organisation: String?,
                        changes: [String: AuditEvent.FieldChange]) -> AuditEvent {
-        AuditEvent(actor: audit.actor, organisationCode: organisation, action: action, entityType: entityType, entityID: entityID,
-                   changes: changes.filter { $0.value.before != $0.value.after }, requestID: audit.requestID, clientAddress: audit.clientAddress)
+        audit.event(action, entityType, entityID, organisation: organisation, changes: changes.filter { $0.value.before != $0.value.after })
     }
 }

@@ -119,8 +119,7 @@ struct OrganisationChanges {
     }
 
     private func event(_ action: String, _ code: String, before: [String: String?], after: [String: String?]) -> AuditEvent {
-        AuditEvent(actor: audit.actor, organisationCode: code, action: action, entityType: "organisation", entityID: code,
-                   changes: AuditEvent.difference(before: before, after: after), requestID: audit.requestID, clientAddress: audit.clientAddress)
+        audit.event(action, "organisation", code, organisation: code, changes: AuditEvent.difference(before: before, after: after))
     }
 
     /// The audited fields of an organisation, as text.

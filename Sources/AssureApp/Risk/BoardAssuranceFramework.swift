@@ -211,9 +211,7 @@ struct BoardAssuranceChanges {
     }
 
     private func event(_ action: String, _ objective: StrategicObjective, _ changes: [String: AuditEvent.FieldChange]) -> AuditEvent {
-        AuditEvent(actor: register.audit.actor, organisationCode: organisation.odsCode, action: action, entityType: "strategic-objective",
-                   entityID: objective.reference, changes: changes.filter { $0.value.before != $0.value.after },
-                   requestID: register.audit.requestID, clientAddress: register.audit.clientAddress)
+        register.audit.event(action, "strategic-objective", objective.reference, organisation: organisation.odsCode, changes: changes.filter { $0.value.before != $0.value.after })
     }
 }
 

@@ -429,7 +429,6 @@ struct RiskRegister {
     }
 
     func event(_ action: String, _ type: String, _ id: String, _ changes: [String: AuditEvent.FieldChange]) -> AuditEvent {
-        AuditEvent(actor: audit.actor, organisationCode: organisation.odsCode, action: action, entityType: type, entityID: id,
-                   changes: changes.filter { $0.value.before != $0.value.after }, requestID: audit.requestID, clientAddress: audit.clientAddress)
+        audit.event(action, type, id, organisation: organisation.odsCode, changes: changes.filter { $0.value.before != $0.value.after })
     }
 }

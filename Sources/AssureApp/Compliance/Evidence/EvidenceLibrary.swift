@@ -260,9 +260,7 @@ struct EvidenceLibrary {
     }
 
     func event(_ action: String, _ evidence: Evidence, _ changes: [String: AuditEvent.FieldChange]) -> AuditEvent {
-        AuditEvent(actor: register.audit.actor, organisationCode: organisation.odsCode, action: action, entityType: "evidence",
-                   entityID: "\(evidence.reference) \(evidence.title)", changes: changes.filter { $0.value.before != $0.value.after },
-                   requestID: register.audit.requestID, clientAddress: register.audit.clientAddress)
+        register.audit.event(action, "evidence", "\(evidence.reference) \(evidence.title)", organisation: organisation.odsCode, changes: changes.filter { $0.value.before != $0.value.after })
     }
 }
 

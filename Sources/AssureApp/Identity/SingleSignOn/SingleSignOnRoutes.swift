@@ -147,6 +147,7 @@ enum SingleSignOnRoutes {
         let email = (try? EmailAddress(rawEmail))?.value ?? ""
         let noAccount = Failure(message: "You signed in with \(settings.providerName), but Assure has no active account for you. Ask your Assure administrator to add you.",
                                 reason: "no active account for \(email.isEmpty ? "subject \(subject.prefix(100))" : email)", email: email)
+        let audit = req.auditContext
         return try await req.db.writeTransaction { db in
             if let linked = try await User.query(on: db).filter(\.$ssoSubject == subject).first() {
                 guard linked.status == .active else { throw noAccount }
@@ -160,9 +161,8 @@ enum SingleSignOnRoutes {
             }
             user.ssoSubject = subject
             try await user.update(on: db)
-            try await AuditTrail.append([AuditEvent(actor: email, organisationCode: nil, action: "link-single-sign-on", entityType: "user",
-                                                    entityID: email, changes: ["single_sign_on": .init(before: nil, after: "linked")],
-                                                    requestID: req.id, clientAddress: req.clientAddress)], on: db)
+            try await AuditTrail.append([audit.acting(as: email).event("link-single-sign-on", "user", email, organisation: nil,
+                                                                       changes: ["single_sign_on": .init(before: nil, after: "linked")])], on: db)
             return user
         }
     }
