@@ -13,7 +13,7 @@ import Vapor
 /// - Overview: the estate page of that 50,000-device trust through the server. Target p95 < 100 ms.
 enum EstateBenchmarks {
     static func national(devices: Int, data: String) throws {
-        let today = CalendarDay(Date())
+        let today = CalendarDay.inEngland(Date())
         let loadStarted = ContinuousClock.now
         let decoder = JSONDecoder()
         var records: [CVEApplicability] = []
@@ -94,7 +94,7 @@ enum EstateBenchmarks {
         try assure.command(["kb", "import", "eol", data + "/endoflife/products"])
         print("Knowledge base imported through `assure kb import` (24,842 CVE 5 + 32,184 NVD records, KEV, 464 products) in \(BenchmarkServer.ms(ContinuousClock.now - kbStarted))")
 
-        let estate = SyntheticEstate(devices: devices, organisations: 1, seed: 50_000, today: CalendarDay(Date()))
+        let estate = SyntheticEstate(devices: devices, organisations: 1, seed: 50_000, today: CalendarDay.inEngland(Date()))
         let file = directory + "/inventory.csv"
         try InventoryCSV.write(estate.devices.lazy.map { estate.inventory(of: $0, organisationCode: "T91") }, to: file)
         let rows = try String(contentsOfFile: file, encoding: .utf8).utf8.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 } - 1

@@ -34,6 +34,30 @@ public struct CalendarDay: Comparable, Hashable, Codable, Sendable, CustomString
         }
     }
 
+    /// England's time zone: "today", due dates and overdue are the day it is in England, which
+    /// from late March to late October starts an hour before the UTC day does.
+    public static let england = TimeZone(identifier: "Europe/London")!
+
+    private static let englishCalendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = england
+        return calendar
+    }()
+
+    /// The day it is in England at that moment: the one to use for "today".
+    public static func inEngland(_ date: Date) -> CalendarDay {
+        let parts = englishCalendar.dateComponents([.year, .month, .day], from: date)
+        return CalendarDay(year: parts.year!, month: parts.month!, day: parts.day!)
+    }
+
+    private init(year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// The UTC day of a moment: for timestamps and dates that are UTC by definition (catalogues,
+    /// feeds); "today" is `inEngland`.
     public init(_ date: Date) {
         let parts = Self.calendar.dateComponents([.year, .month, .day], from: date)
         year = parts.year!

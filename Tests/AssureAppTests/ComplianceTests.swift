@@ -85,7 +85,7 @@ final class ComplianceTests: XCTestCase {
         try await withAssure(demo: true) { app in
             try await seedDemoTrust(app)
             let lead = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "ig.lead@kingsmere.example")
-            let today = CalendarDay(app.clock.now())
+            let today = app.clock.today
             let live = try await Risk.query(on: app.db).filter(\.$status ~~ ["open", "tolerated"]).all()
             let overdue = live.filter { (CalendarDay($0.nextReview) ?? today) < today }.count
             try await app.send(.POST, "/api/v1/organisations/T91/assessments/A1/checks", as: .some(lead)) { res async throws in

@@ -96,7 +96,7 @@ final class EvidenceTests: XCTestCase {
                 XCTAssertEqual(res.status, .unprocessableEntity)
                 for field in ["title", "url", "review_by"] { XCTAssertTrue(res.text.contains("\"field\":\"\(field)\""), field) }
             }
-            let today = CalendarDay(app.clock.now())
+            let today = app.clock.today
             for (title, days) in [("Expired certificate", -1), ("Policy due soon", 10), ("Current policy", 200)] {
                 try await app.send(.POST, "/api/v1/organisations/T91/evidence", headers: jsonHeaders(),
                                    body: ByteBuffer(string: #"{"title":"\#(title)","url":"https://intranet.example.nhs.uk/\#(days)","review_by":"\#(today.adding(days: days))"}"#),

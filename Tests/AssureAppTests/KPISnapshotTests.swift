@@ -18,7 +18,7 @@ final class KPISnapshotTests: XCTestCase {
             try await sql.insert(into: "cyber_alerts").columns("id", "reference", "title", "issued_at", "cves", "required_action", "created_by")
                 .values(SQLBind(UUID()), SQLBind("CC-KPI-1"), SQLBind("Test alert"), SQLBind(now.addingTimeInterval(-4 * 86_400)), SQLBind("CVE-2019-0708"),
                         SQLBind("Patch"), SQLBind("test")).run()
-            let run = try await KPISchedule.snapshotAll(on: app, day: CalendarDay(now), now: now)
+            let run = try await KPISchedule.snapshotAll(on: app, day: CalendarDay.inEngland(now), now: now)
             let organisations = try await rowCount("organisations", app)
             XCTAssertEqual(run.organisations, organisations)
             do { let value = try await rowCount("kpi_snapshots", app); XCTAssertEqual(value, organisations, "one row per organisation") }
@@ -57,7 +57,7 @@ final class KPISnapshotTests: XCTestCase {
             XCTAssertEqual(other[.risksAboveAppetite], 0)
 
             // Taken again the same day, the day's row is replaced, not added to.
-            _ = try await KPISchedule.snapshotAll(on: app, organisations: [t91.id], day: CalendarDay(now), now: now)
+            _ = try await KPISchedule.snapshotAll(on: app, organisations: [t91.id], day: CalendarDay.inEngland(now), now: now)
             do { let value = try await rowCount("kpi_snapshots", app); XCTAssertEqual(value, organisations) }
         }
     }
@@ -67,17 +67,17 @@ final class KPISnapshotTests: XCTestCase {
         try await withAssure(demo: true) { app in
             let now = Date()
             let claims = try await withThrowingTaskGroup(of: Bool.self) { group in
-                for _ in 0..<4 { group.addTask { try await KPISchedule.claim(CalendarDay(now).description, on: app.db, now: now) } }
+                for _ in 0..<4 { group.addTask { try await KPISchedule.claim(CalendarDay.inEngland(now).description, on: app.db, now: now) } }
                 return try await group.reduce(into: [Bool]()) { $0.append($1) }
             }
             XCTAssertEqual(claims.filter { $0 }.count, 1, "\(claims)")
             // A run that died is taken over once it is an hour old; a finished one never is.
             let later = now.addingTimeInterval(KPISchedule.staleAfter + 1)
-            let retaken = try await KPISchedule.claim(CalendarDay(now).description, on: app.db, now: later)
+            let retaken = try await KPISchedule.claim(CalendarDay.inEngland(now).description, on: app.db, now: later)
             XCTAssertTrue(retaken)
             let sql = try XCTUnwrap(app.db as? any SQLDatabase)
             try await sql.update("kpi_runs").set("status", to: "done").run()
-            let again = try await KPISchedule.claim(CalendarDay(now).description, on: app.db, now: later.addingTimeInterval(7200))
+            let again = try await KPISchedule.claim(CalendarDay.inEngland(now).description, on: app.db, now: later.addingTimeInterval(7200))
             XCTAssertFalse(again)
             // And the whole scheduled run: nothing to do once today's is done.
             try await sql.raw("DELETE FROM kpi_runs").run()

@@ -50,7 +50,7 @@ final class PerformancePagesTests: XCTestCase {
         try await withAssure(demo: true) { app in
             try await seedDemoTrust(app)
             let now = Date()
-            _ = try await KPISchedule.snapshotAll(on: app, day: CalendarDay(now), now: now)
+            _ = try await KPISchedule.snapshotAll(on: app, day: CalendarDay.inEngland(now), now: now)
             let oversight = try await TestCredentials.make(role: .oversight, organisation: "Q9A", on: app, email: "icb.oversight@assure.test")
             let below = try await OrganisationDirectory(database: app.db).descendants(of: "Q9A").count
             try await app.send(.GET, "/organisations/Q9A/oversight?indicator=risks-above-appetite", as: .some(oversight)) { res async in
@@ -121,9 +121,9 @@ final class PerformancePagesTests: XCTestCase {
         try await withAssure(demo: true) { app in
             try await seedDemoTrust(app)
             let now = Date()
-            _ = try await KPISchedule.snapshotAll(on: app, day: CalendarDay(now), now: now)
+            _ = try await KPISchedule.snapshotAll(on: app, day: CalendarDay.inEngland(now), now: now)
             let viewer = try await TestCredentials.make(role: .viewer, organisation: "T91", on: app, email: "pack.viewer@assure.test")
-            let today = CalendarDay(now)
+            let today = CalendarDay.inEngland(now)
             try await app.send(.GET, "/organisations/T91/board-pack?from=\(today.adding(days: -30))&to=\(today)", as: .some(viewer)) { res async in
                 XCTAssertEqual(res.status, .ok)
                 for section in ["Board pack", "1 Summary", "2 Board Assurance Framework", "3 Risk heat map", "4 Risk movement", "5 DSPT and CAF position",
@@ -179,10 +179,10 @@ final class PerformancePagesTests: XCTestCase {
             // A real Chromium, where installed, prints a PDF.
             if let chromium = try? HeadlessChromium.locate() {
                 let t91 = try await OrganisationDirectory(database: app.db).require("T91")
-                let register = RiskRegister(database: app.db, audit: .command("test"), organisation: t91, today: CalendarDay(Date()))
+                let register = RiskRegister(database: app.db, audit: .command("test"), organisation: t91, today: CalendarDay.inEngland(Date()))
                 let (settings, matrix) = try await register.configuration()
                 let context = RiskContext(identity: DemoSeeder.demoApprover, organisation: t91, ancestors: [], register: register, settings: settings, matrix: matrix)
-                let period = try XCTUnwrap(ReportingPeriod.read(from: nil, to: nil, today: CalendarDay(Date())).period)
+                let period = try XCTUnwrap(ReportingPeriod.read(from: nil, to: nil, today: CalendarDay.inEngland(Date())).period)
                 let pack = try await BoardPack.load(context, period: period, frameworks: app.frameworks, now: Date(), on: app.db)
                 try await chromium.printToPDF(html: BoardPackDocument.render(pack, stylesheet: .embedded), to: out)
                 let data = try XCTUnwrap(FileManager.default.contents(atPath: out))

@@ -46,7 +46,7 @@ final class RiskRegisterTests: XCTestCase {
             let risk = try await XCTUnwrapAsync(try await Risk.query(on: app.db).first())
             XCTAssertEqual(risk.currentScore, 8)
             XCTAssertEqual(risk.previousScore, 12)
-            XCTAssertEqual(risk.nextReview, CalendarDay(app.clock.now()).adding(days: 91).description, "high band: quarterly")
+            XCTAssertEqual(risk.nextReview, app.clock.today.adding(days: 91).description, "high band: quarterly")
             let history = try await RiskScoreChange.query(on: app.db).sort(\.$changedAt).all()
             XCTAssertEqual(history.map(\.score), [12, 8])
             XCTAssertEqual(history.last?.rationale, "Modality network segmented")

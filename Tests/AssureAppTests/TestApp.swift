@@ -134,5 +134,5 @@ extension Application {
 /// A3 NCSC CAF 3.2; T92 and T93 on the NDG standards), as `serve --demo` seeds them.
 func seedDemoTrust(_ app: Application) async throws {
     _ = try await DemoSeeder.seedPeople(on: app)
-    _ = try await DemoSeeder.seedRisks(on: app.db)
+    _ = try await DemoSeeder.seedRisks(on: app.db, today: app.clock.today)
 }

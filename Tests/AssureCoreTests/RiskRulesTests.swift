@@ -128,6 +128,19 @@ final class RiskDraftTests: XCTestCase {
         XCTAssertNotNil(CalendarDay("2000-02-29"))
         XCTAssertEqual(CalendarDay(" 2026-11-22 ")?.description, "2026-11-22")
     }
+
+    /// "Today" is the day it is in England: in British Summer Time it starts an hour before the
+    /// UTC day; in winter they agree.
+    func testTodayIsTheDayInEngland() throws {
+        let iso = ISO8601DateFormatter()
+        let summerNight = try XCTUnwrap(iso.date(from: "2026-06-30T23:30:00Z"))
+        XCTAssertEqual(CalendarDay.inEngland(summerNight).description, "2026-07-01", "00:30 BST on 1 July")
+        XCTAssertEqual(CalendarDay(summerNight).description, "2026-06-30", "the UTC day")
+        let winterNight = try XCTUnwrap(iso.date(from: "2026-12-31T23:30:00Z"))
+        XCTAssertEqual(CalendarDay.inEngland(winterNight).description, "2026-12-31", "23:30 GMT on 31 December")
+        let clocksGoForward = try XCTUnwrap(iso.date(from: "2026-03-29T00:30:00Z"))
+        XCTAssertEqual(CalendarDay.inEngland(clocksGoForward).description, "2026-03-29")
+    }
 }
 
 final class BoardAssuranceTests: XCTestCase {

@@ -41,7 +41,7 @@ enum AuditTrailPage {
         let result = try await AuditQuery.entries(for: organisation.odsCode, try AuditFilter.read(from: req), limit: nil, on: sql)
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        let date = String(AuditEntry.timestamp(Date()).prefix(10))
+        let date = String(AuditEntry.timestamp(req.application.clock.now()).prefix(10))
         headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"audit-\(organisation.odsCode)-\(date).csv\"")
         return Response(status: .ok, headers: headers, body: .init(data: try AuditCSV.write(result.entries)))
     }

@@ -109,7 +109,7 @@ struct EstateImportCommand: AsyncCommand {
         context.console.print("\(organisation.odsCode): \(summary.rows) rows — \(summary.inserted) devices added, \(summary.updated) updated, \(summary.removed) removed, \(summary.software) software rows, \(summary.rejected) rows rejected")
         for problem in summary.problems.prefix(50) { context.console.print("  line \(problem.line ?? 0), \(problem.field): \(problem.message)") }
         let outcome = try await EstateAnalysisRunner(database: app.db, knowledge: try await app.knowledgeBase(), organisation: organisation,
-                                                     audit: .command("estate import"), today: CalendarDay(Date())).run()
+                                                     audit: .command("estate import"), today: app.clock.today).run()
         context.console.print(EstateAnalyseCommand.describe(outcome))
         if summary.rejected > 0 {
             throw CommandFailure(message: "estate import: \(summary.rejected) row\(summary.rejected == 1 ? " was" : "s were") refused (listed above); the rest were imported")
@@ -157,7 +157,7 @@ struct EstateAnalyseCommand: AsyncCommand {
         let knowledge = try await app.knowledgeBase()
         for organisation in try await EstateAnalyseCommand.organisations(signature.organisation, on: app) {
             let outcome = try await EstateAnalysisRunner(database: app.db, knowledge: knowledge, organisation: organisation, audit: .command("estate analyse"),
-                                                         today: CalendarDay(Date())).run()
+                                                         today: app.clock.today).run()
             context.console.print(Self.describe(outcome))
         }
     }
@@ -213,7 +213,7 @@ enum DemoEstate {
         guard exists == 0 else { return }
         try await sql.insert(into: "cyber_alerts").columns("id", "reference", "title", "issued_at", "cves", "required_action", "created_by")
             .values(SQLBind(UUID()), SQLBind("CC-DEMO-1"), SQLBind("Fictional demo alert: remote desktop and SMBv1 exploitation on legacy Windows"),
-                    SQLBind(Date().addingTimeInterval(-3 * 86_400)), SQLBind("CVE-2019-0708 CVE-2017-0144"),
+                    SQLBind(app.clock.now().addingTimeInterval(-3 * 86_400)), SQLBind("CVE-2019-0708 CVE-2017-0144"),
                     SQLBind("Isolate or patch every device running Windows 7 or earlier; disable SMBv1; confirm the position to NHS England."), SQLBind("command:demo")).run()
     }
 
@@ -238,7 +238,7 @@ enum DemoEstate {
         guard codes.count == count else {
             throw CommandFailure(message: "demo estate: only \(codes.count) trusts and practices exist; load organisations first (assure demo region or national)")
         }
-        let today = CalendarDay(Date())
+        let today = app.clock.today
         let estate = SyntheticEstate(devices: devices, organisations: count, seed: seed, today: today)
         let directory = OrganisationDirectory(database: app.db)
         let knowledge = try await app.knowledgeBase()

@@ -8,6 +8,8 @@ import Vapor
 struct AssureClock: Sendable {
     var now: @Sendable () -> Date
     static let system = AssureClock(now: { Date() })
+    /// The day it is in England now.
+    var today: CalendarDay { .inEngland(now()) }
 }
 
 struct AssureClockKey: StorageKey { typealias Value = AssureClock }

@@ -119,7 +119,7 @@ struct BoardPack {
         } else {
             sources.append(Source(name: "Key indicator snapshots", detail: "None in the period: the opening figures are not available"))
         }
-        sources.append(Source(name: "Closing figures", detail: period.to == CalendarDay(now) ? "Measured from the live records at \(stamp(now))" : "The snapshot of \(period.to) or the last before it"))
+        sources.append(Source(name: "Closing figures", detail: period.to == CalendarDay.inEngland(now) ? "Measured from the live records at \(stamp(now))" : "The snapshot of \(period.to) or the last before it"))
         sources.append(Source(name: "Risk register and Board Assurance Framework", detail: "Live records at \(stamp(now)); score movements from each risk's score history"))
         for gap in gaps {
             sources.append(Source(name: "\(gap.catalogue.title) assessment \(gap.assessment.reference)", detail: "Period \(gap.assessment.period), framework version \(gap.assessment.frameworkVersion), results as recorded at \(stamp(now))"))

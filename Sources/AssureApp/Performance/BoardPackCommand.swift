@@ -33,7 +33,7 @@ struct BoardReportCommand: AsyncCommand {
             throw CommandFailure(message: "report board: --out must end in .pdf or .html")
         }
         let app = context.application
-        let now = Date(), today = CalendarDay(now)
+        let now = app.clock.now(), today = CalendarDay.inEngland(now)
         let (period, problems) = ReportingPeriod.read(from: signature.from, to: signature.to, today: today)
         guard let period else {
             throw CommandFailure(message: (["report board: the period is wrong:"] + problems.map { "  --\($0.field): \($0.message)" }).joined(separator: "\n"))
@@ -131,8 +131,9 @@ struct HeadlessChromium {
         do { try process.run() } catch {
             throw CommandFailure(message: "report board: \(executable) could not be started (\(error.localizedDescription)). No file was written.")
         }
-        let deadline = Date().addingTimeInterval(Self.timeLimit)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        // A time limit, not a time of day: the monotonic clock.
+        let deadline = ContinuousClock.now.advanced(by: .seconds(Self.timeLimit))
+        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.1) }
         if process.isRunning {
             process.terminate()
             throw CommandFailure(message: "report board: Chromium did not finish within \(Int(Self.timeLimit)) s. No file was written.")

@@ -15,14 +15,14 @@ enum KPISchedule {
     struct Run: Sendable { var day: String; var organisations: Int; var seconds: Double }
 
     /// Takes today's snapshot unless another instance has (or is); nil when there was nothing to do.
-    static func runIfDue(on app: Application, now: Date = Date()) async throws -> Run? {
-        let day = CalendarDay(now)
+    static func runIfDue(on app: Application, now: Date) async throws -> Run? {
+        let day = CalendarDay.inEngland(now)
         guard try await claim(day.description, on: app.db, now: now) else { return nil }
         do {
             let run = try await snapshotAll(on: app, day: day, now: now)
             // The day's signed audit checkpoint, kept and logged beside the snapshot.
             _ = try await AuditCheckpoints.write(on: app, now: now)
-            try await (try app.db.sqlDatabase).update("kpi_runs").set("status", to: "done").set("finished_at", to: Date())
+            try await (try app.db.sqlDatabase).update("kpi_runs").set("status", to: "done").set("finished_at", to: now)
                 .set("organisations", to: run.organisations).where("day", .equal, day.description).run()
             return run
         } catch {
@@ -77,7 +77,7 @@ enum KPISchedule {
             task = Task {
                 while !Task.isCancelled {
                     do {
-                        if let run = try await KPISchedule.runIfDue(on: app) {
+                        if let run = try await KPISchedule.runIfDue(on: app, now: app.clock.now()) {
                             app.logger.notice("Key indicators snapshot for \(run.day): \(run.organisations) organisations in \(String(format: "%.1f", run.seconds)) s")
                         }
                     } catch {
@@ -117,8 +117,8 @@ struct SnapshotCommand: AsyncCommand {
             }
             organisations = [organisation.id] + (try await directory.descendants(of: code)).map(\.record.id)
         }
-        let now = Date()
-        let run = try await KPISchedule.snapshotAll(on: app, organisations: organisations, day: CalendarDay(now), now: now)
+        let now = app.clock.now()
+        let run = try await KPISchedule.snapshotAll(on: app, organisations: organisations, day: CalendarDay.inEngland(now), now: now)
         context.console.print("Key indicators snapshot for \(run.day): \(run.organisations) organisations in \(String(format: "%.1f", run.seconds)) s")
     }
 }

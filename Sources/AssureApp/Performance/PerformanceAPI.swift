@@ -51,7 +51,7 @@ enum PerformanceAPI {
         let (_, organisation) = try await req.authorise(.read, organisation: try req.organisationCode)
         let days = try dayCount(req)
         let now = req.application.clock.now()
-        let values = try await KPISnapshotter(database: req.db, frameworks: req.frameworks, today: CalendarDay(now), now: now).measure([organisation.id])[organisation.id]
+        let values = try await KPISnapshotter(database: req.db, frameworks: req.frameworks, today: CalendarDay.inEngland(now), now: now).measure([organisation.id])[organisation.id]
         return Indicators(organisation: organisation.odsCode, measured_at: now, indicators: figures(values ?? IndicatorValues()),
                           trend: try await KPIHistory.trend(of: organisation.id, days: days, on: try req.sql).map { Day(day: $0.day, values: plain($0.values)) })
     }

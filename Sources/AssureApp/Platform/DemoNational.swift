@@ -25,7 +25,7 @@ enum DemoNational {
             .all().map(OrganisationRecord.init(row:))
         let alreadySeeded = Set(try await sql.raw("SELECT DISTINCT organisation_id FROM risks").all().map { try $0.decode(column: "organisation_id", as: UUID.self) })
         let pending = records.filter { !alreadySeeded.contains($0.id) }
-        let today = CalendarDay(app.clock.now())
+        let today = app.clock.today
         for start in stride(from: 0, to: pending.count, by: batch) {
             let chunk = Array(pending[start..<min(start + batch, pending.count)])
             let counts = try await app.db.writeTransaction { db in

@@ -36,7 +36,7 @@ public enum AssureStartup {
             try await DemoSeeder.requireDemoOnly(app, host: configuration.host)
             let summary = try await DemoSeeder.seedRegion(on: app.db)
             let people = try await DemoSeeder.seedPeople(on: app)
-            let risks = try await DemoSeeder.seedRisks(on: app.db)
+            let risks = try await DemoSeeder.seedRisks(on: app.db, today: app.clock.today)
             try await DemoEstate.seedOnce(on: app)
             _ = try await DemoSeeder.seedEvidence(on: app)
             app.logger.notice("Demo data ready: \(summary.inserted) organisations, \(people) accounts and \(risks) risks added")
@@ -136,10 +136,10 @@ enum DemoSeeder {
 
     /// The demo trust's risks, with their controls, actions and reviews, once: through the register,
     /// so the demo is audited and scored like real data.
-    static func seedRisks(on database: any Database) async throws -> Int {
+    static func seedRisks(on database: any Database, today: CalendarDay) async throws -> Int {
         let organisation = try await OrganisationDirectory(database: database).require(DemoRisks.organisation)
         guard try await Risk.query(on: database).filter(\.$organisation.$id == organisation.id).count() == 0 else { return 0 }
-        let register = RiskRegister(database: database, audit: .command("demo"), organisation: organisation, today: CalendarDay(Date()))
+        let register = RiskRegister(database: database, audit: .command("demo"), organisation: organisation, today: today)
         for entry in DemoRisks.all {
             var input = RiskDraft.Input()
             for (field, value) in entry.fields { input[field] = value }
@@ -220,7 +220,7 @@ enum DemoSeeder {
     static func seedEvidence(on app: Application) async throws -> Int {
         let organisation = try await OrganisationDirectory(database: app.db).require(DemoRisks.organisation)
         guard try await Evidence.query(on: app.db).filter(\.$organisation.$id == organisation.id).count() == 0 else { return 0 }
-        let register = RiskRegister(database: app.db, audit: .command("demo"), organisation: organisation, today: CalendarDay(app.clock.now()))
+        let register = RiskRegister(database: app.db, audit: .command("demo"), organisation: organisation, today: app.clock.today)
         let library = EvidenceLibrary(register: register, store: EvidenceStore(dataDirectory: app.assureConfiguration.dataDirectory, threadPool: app.threadPool),
                                       maxBytes: app.assureConfiguration.evidenceMaxBytes)
         let owner = DemoPeople.all.first { $0.role == .manager }?.email

@@ -258,7 +258,7 @@ enum EscalatedRisksPage {
         for risk in candidates {
             guard let entry = byID[risk.$organisation.id] else { continue }
             if contexts[entry.record.id] == nil {
-                let register = RiskRegister(database: req.db, audit: req.auditContext, organisation: entry.record, today: CalendarDay(req.application.clock.now()))
+                let register = RiskRegister(database: req.db, audit: req.auditContext, organisation: entry.record, today: req.application.clock.today)
                 let (settings, matrix) = try await register.configuration()
                 contexts[entry.record.id] = RiskContext(identity: identity, organisation: entry.record, ancestors: entry.above, register: register,
                                                         settings: settings, matrix: matrix)

@@ -52,7 +52,7 @@ extension Request {
     func riskContext(_ action: Actions) async throws -> RiskContext {
         let (identity, organisation) = try await authorise(action, organisation: try organisationCode)
         let ancestors = try await OrganisationDirectory(database: db).ancestry(of: organisation.odsCode).dropLast().map(\.odsCode)
-        let register = RiskRegister(database: db, audit: auditContext, organisation: organisation, today: CalendarDay(application.clock.now()))
+        let register = RiskRegister(database: db, audit: auditContext, organisation: organisation, today: application.clock.today)
         let (settings, matrix) = try await register.configuration()
         return RiskContext(identity: identity, organisation: organisation, ancestors: ancestors, register: register, settings: settings, matrix: matrix)
     }

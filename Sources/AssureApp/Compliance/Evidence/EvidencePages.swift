@@ -212,7 +212,7 @@ enum EvidencePages {
                     : evidence.evidenceKind == .link
                         ? ("Link", .a(.href(evidence.url ?? "#"), .attribute(named: "rel", value: "noopener noreferrer"), .text(evidence.url ?? "")))
                         : ("Produced by", .text("Assure's automated check \(evidence.checkID ?? "")")),
-                ("Added", .text("\(evidence.createdAt.map { CalendarDay($0).description } ?? "—") by \(evidence.createdBy)")),
+                ("Added", .text("\(evidence.createdAt.map { CalendarDay.inEngland($0).description } ?? "—") by \(evidence.createdBy)")),
             ]),
             .h2(.class("heading-m"), .text("Supports")),
             uses.isEmpty ? .p(.text("Not attached to any assessment item yet.")) : .ul(.class("list"), .forEach(uses) { use in

@@ -23,7 +23,8 @@ actor IdentityProvider {
     private let client: any Client
     private var discovery: Discovery?
     private var keys: JWTKeyCollection?
-    private var keysFetchedAt: Date?
+    /// When the keys were last fetched, on the monotonic clock (an interval, not a time of day).
+    private var keysFetchedAt: ContinuousClock.Instant?
     private var knownKeyIDs: Set<String> = []
 
     /// How soon an unknown key id may make Assure fetch the keys again.
@@ -54,7 +55,7 @@ actor IdentityProvider {
     /// The signing keys, fetched again when a token names a key id we have not seen (the provider
     /// rotated its keys), at most every `refetchInterval` seconds.
     func signingKeys(for keyID: String?) async throws -> (keys: JWTKeyCollection, published: Bool) {
-        let stale = keysFetchedAt.map { Date().timeIntervalSince($0) >= refetchInterval } ?? true
+        let stale = keysFetchedAt.map { ContinuousClock.now - $0 >= .seconds(refetchInterval) } ?? true
         if keys == nil || (keyID.map { !knownKeyIDs.contains($0) } ?? false && stale) {
             try await fetchKeys()
         }
@@ -77,7 +78,7 @@ actor IdentityProvider {
         }
         keys = collection
         knownKeyIDs = Set(set.keys.compactMap { $0.keyIdentifier?.string })
-        keysFetchedAt = Date()
+        keysFetchedAt = ContinuousClock.now
     }
 
     /// Exchanges the authorisation code (with the PKCE verifier) for tokens and returns the ID token.

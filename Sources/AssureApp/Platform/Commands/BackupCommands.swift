@@ -73,7 +73,7 @@ enum DatabaseBackup {
         try manager.copyItem(atPath: source, toPath: staging)
         var kept: String?
         if manager.fileExists(atPath: live) {
-            let keptPath = live + ".before-restore-" + String(Int(Date().timeIntervalSince1970))
+            let keptPath = live + ".before-restore-" + String(Int(app.clock.now().timeIntervalSince1970))
             try manager.moveItem(atPath: live, toPath: keptPath)
             kept = keptPath
         }
