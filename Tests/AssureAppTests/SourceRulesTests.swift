@@ -55,4 +55,11 @@ final class SourceRulesTests: XCTestCase {
             XCTAssertFalse(text.contains("AuditEvent(actor:"), "\(name) builds an audit event by hand; use AuditContext.event")
         }
     }
+
+    /// Counts are written by `Words`, so no page says "1 rows".
+    func testPluralsComeFromWords() throws {
+        for (name, text) in try Self.swiftFiles() {
+            XCTAssertFalse(text.contains("== 1 ? \"\" : \"s\""), "\(name) makes a plural by hand; use Words.count or Words.noun")
+        }
+    }
 }

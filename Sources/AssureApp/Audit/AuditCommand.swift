@@ -40,7 +40,7 @@ struct AuditVerifyCommand: AsyncCommand {
             throw CommandFailure(message: "audit verify: the audit trail is BROKEN: \(broken). \(verifier.verified) entries before it are intact.")
         }
         let rate = Int(Double(verifier.verified) / seconds)
-        let checkpoints = result.signed ? "\(result.checkpoints) signed checkpoint\(result.checkpoints == 1 ? "" : "s") agree" : "no signing key here, so checkpoints were not checked"
+        let checkpoints = result.signed ? "\(Words.count(result.checkpoints, "signed checkpoint")) agree" : "no signing key here, so checkpoints were not checked"
         context.console.print("Audit trail intact: \(verifier.verified) entries verified in \(String(format: "%.2f", seconds)) s (\(rate) entries/s); \(checkpoints). Head hash \(verifier.lastHash)")
     }
 }

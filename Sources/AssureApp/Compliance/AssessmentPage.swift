@@ -34,7 +34,7 @@ enum AssessmentPage {
         let automated = catalogue.items.filter { !AutomatedCheck.checks(for: $0.id, in: catalogue.id).isEmpty }
         return .group(
             .unwrap(ran) { ran in
-                Components.notice(title: ran.isEmpty ? "No automated checks apply" : "Assure checked \(ran.count) item\(ran.count == 1 ? "" : "s")",
+                Components.notice(title: ran.isEmpty ? "No automated checks apply" : "Assure checked \(Words.count(ran.count, "item"))",
                                   .ul(.forEach(ran) { entry in
                                       .li(.text("\(entry.item): \(entry.figure). "), .text(entry.recorded ? "Recorded for review." : "The approved result was left as it is; the evidence is attached."))
                                   }))

@@ -106,7 +106,7 @@ struct EstateImportCommand: AsyncCommand {
             let lines = error.problems.prefix(50).map { "  " + ($0.line.map { "line \($0), " } ?? "") + "\($0.field): \($0.message)" }
             throw CommandFailure(message: (["estate import: nothing was imported; \(error.detail)"] + lines).joined(separator: "\n"))
         }
-        context.console.print("\(organisation.odsCode): \(summary.rows) rows — \(summary.inserted) devices added, \(summary.updated) updated, \(summary.removed) removed, \(summary.software) software rows, \(summary.rejected) rows rejected")
+        context.console.print("\(organisation.odsCode): \(summary.rows) rows — \(summary.inserted) devices added, \(summary.updated) updated, \(summary.removed) removed, \(Words.count(summary.software, "software row")), \(Words.count(summary.rejected, "row")) rejected")
         for problem in summary.problems.prefix(50) { context.console.print("  line \(problem.line ?? 0), \(problem.field): \(problem.message)") }
         let outcome = try await EstateAnalysisRunner(database: app.db, knowledge: try await app.knowledgeBase(), organisation: organisation,
                                                      audit: .command("estate import"), today: app.clock.today).run()

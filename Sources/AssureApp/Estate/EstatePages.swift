@@ -142,7 +142,7 @@ enum EstatePages {
         let outcome = try await EstateAPI.analyse(context, req: req)
         let content: Node<HTML.BodyContext> = .group(
             Components.notice(title: "Inventory imported",
-                              .p(.text("\(summary.rows) rows: \(summary.inserted) devices added, \(summary.updated) updated, \(summary.removed) removed, \(summary.software) software rows, \(summary.rejected) rows rejected.")),
+                              .p(.text("\(summary.rows) rows: \(summary.inserted) devices added, \(summary.updated) updated, \(summary.removed) removed, \(Words.count(summary.software, "software row")), \(Words.count(summary.rejected, "row")) rejected.")),
                               .p(.text("Analysed: \(outcome.roll_up.devices) devices, patch compliance \(outcome.roll_up.patchCompliancePercent)%."))),
             .if(!summary.problems.isEmpty, .group(.h2(.text("Rows not imported")), Components.errorSummary(summary.problems))),
             .p(.a(.class("button"), .href(SiteURL.estate(context.organisation.odsCode).path), .text("Back to the estate")))
@@ -203,7 +203,7 @@ enum EstatePages {
                   Components.selectField(.init(id: "exposure", label: "Show", value: exposure.rawValue, width: ""), options: EstateQueries.Exposure.allCases.map { ($0.rawValue, $0.label) }),
                   Components.textField(.init(id: "q", label: "Hostname or device id", value: search)),
                   .button(.type(.submit), .class("button button--secondary"), .text("Filter"))),
-            .p(.text("\(total) device\(total == 1 ? "" : "s")" + (pages > 1 ? ", page \(page) of \(pages)" : "")),
+            .p(.text("\(Words.count(total, "device"))" + (pages > 1 ? ", page \(page) of \(pages)" : "")),
                .text(" "), .a(.href(SiteURL.estateDevicesCSV(code).with(query: [("exposure", exposure.rawValue), ("q", search)])), .text("Download as CSV"))),
             devices.isEmpty ? Components.emptyState(title: "No devices", message: "No device matches this filter.", actions: [("Back to the estate", .estate(code))])
                 : Components.scrollableTable(label: "Devices", .table(.class("table"),

@@ -26,6 +26,6 @@ enum AccessContacts {
         guard !administrators.isEmpty else { return "To ask for access, contact your Assure system administrator." }
         let people = administrators.count == 1 ? administrators[0]
             : administrators.dropLast().joined(separator: ", ") + " or " + administrators[administrators.count - 1]
-        return "To ask for access, contact \(people) (organisation administrator\(administrators.count == 1 ? "" : "s") for \(organisation)), or your Assure system administrator."
+        return "To ask for access, contact \(people) (\(Words.noun(administrators.count, "organisation administrator")) for \(organisation)), or your Assure system administrator."
     }
 }

@@ -56,7 +56,7 @@ enum AccountPage {
                 ("Name", .text(user.displayName)),
                 ("Email address", .text(user.email)),
                 ("Last signed in", .text(user.lastSignInAt.map(PeopleFormat.date) ?? "Never")),
-                ("Signed in now", .text("\(sessions) session\(sessions == 1 ? "" : "s"), including this one")),
+                ("Signed in now", .text("\(Words.count(sessions, "session")), including this one")),
             ]),
             .h2(.class("heading-m"), .text("Your roles")),
             roles.isEmpty

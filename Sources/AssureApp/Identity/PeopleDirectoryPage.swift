@@ -90,7 +90,7 @@ enum PeopleDirectoryPage {
                                         actions: [("Show everyone", .people)])
                 : Components.scrollableTable(label: "Accounts", .table(
                     .class("table"),
-                    .caption(.text("\(model.accounts.count) account\(model.accounts.count == 1 ? "" : "s")")),
+                    .caption(.text("\(Words.count(model.accounts.count, "account"))")),
                     .thead(.tr(.th(.text("Name")), .th(.text("Email")), .th(.text("Status")), .th(.text("Roles")))),
                     .tbody(.forEach(model.accounts) { account in
                         .tr(.td(account.id.map { .a(.href(SiteURL.person($0.uuidString).path), .text(account.displayName)) } ?? .text(account.displayName)),

@@ -92,11 +92,10 @@ enum PersonPage {
             return ("Password reset (system administrators only see this link)", "\(user.displayName)'s old password no longer works, they have been signed out everywhere and every API token they had has been revoked. Whoever holds this link can take over the account: give it only to \(user.displayName), by a route you trust. It works once, for 7 days, and will not be shown again.", link)
         case .signOutEverywhere:
             let ended = try await accounts.signOutEverywhere(user)
-            return ("Signed out everywhere", "\(user.displayName)'s \(Self.count(ended.sessions, "session")) and \(Self.count(ended.tokens, "API token")) have ended.", nil)
+            return ("Signed out everywhere", "\(user.displayName)'s \(Words.count(ended.sessions, "session")) and \(Words.count(ended.tokens, "API token")) have ended.", nil)
         }
     }
 
-    private static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
     private static func render(_ req: Request, _ user: User, _ roles: [HeldRole], identity: Identity,
                                notice: (title: String, text: String, secret: String?)?) async throws -> Response {
@@ -126,7 +125,7 @@ enum PersonPage {
                 ("Last signed in", .text(user.lastSignInAt.map(PeopleFormat.date) ?? "Never")),
                 ("Password", .text(user.passwordHash == nil ? "Not set (invitation or reset link outstanding, or single sign-on only)" : "Set")),
                 ("Single sign-on", .text(user.ssoSubject == nil ? "Not linked yet" : "Linked")),
-                ("Signed in now", .text(model.sessions == 0 ? "No sessions" : "\(model.sessions) session\(model.sessions == 1 ? "" : "s")")),
+                ("Signed in now", .text(model.sessions == 0 ? "No sessions" : "\(Words.count(model.sessions, "session"))")),
                 ("API tokens in use", .text("\(model.tokens)")),
             ]),
             .h2(.class("heading-m"), .text("Roles")),

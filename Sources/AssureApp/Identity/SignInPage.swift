@@ -36,7 +36,7 @@ enum SignInPage {
         let keys = ["account:\(email)", "address:\(req.clientAddress ?? "unknown")"]
         if let wait = try await SignInThrottling.claim(keys, now: now, on: req.db) {
             let seconds = Int(wait.components.seconds) + 1
-            return render(req, email: email, next: next, error: "Too many attempts. Wait \(seconds) second\(seconds == 1 ? "" : "s") and try again.", status: .tooManyRequests)
+            return render(req, email: email, next: next, error: "Too many attempts. Wait \(Words.count(seconds, "second")) and try again.", status: .tooManyRequests)
         }
         let user = try await User.query(on: req.db).filter(\.$email == email).first()
         let matches = try await UserAccounts.verify(form.password ?? "", against: user?.passwordHash ?? decoyHash, on: req.application.threadPool)

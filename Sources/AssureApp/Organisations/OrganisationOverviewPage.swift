@@ -81,7 +81,7 @@ enum OrganisationOverviewPage {
         }
         return Components.scrollableTable(label: "Organisations under \(organisation.name)", .table(
             .class("table"),
-            .caption(.text("\(model.children.count) organisation\(model.children.count == 1 ? "" : "s")")),
+            .caption(.text("\(Words.count(model.children.count, "organisation"))")),
             .thead(.tr(.th(.text("Organisation")), .th(.text("ODS code")), .th(.text("Type")), .th(.text("DSPT category")))),
             .tbody(.forEach(model.children) { child in
                 .tr(

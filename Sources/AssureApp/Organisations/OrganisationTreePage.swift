@@ -96,7 +96,7 @@ enum OrganisationTreePage {
             )
         }
         return .group(
-            .h2(.text("\(results.total) organisation\(results.total == 1 ? "" : "s") found")),
+            .h2(.text("\(Words.count(results.total, "organisation")) found")),
             .if(results.total > results.items.count, .p(.text("Showing the first \(results.items.count). Narrow the search to see the rest."))),
             Components.scrollableTable(label: "Search results", .table(
                 .class("table"),
@@ -129,7 +129,7 @@ enum OrganisationTreePage {
         writer.raw(#"<ul class="org-tree">"#)
         for root in model.roots { branch(root, in: model, depth: 0, into: &writer) }
         writer.raw("</ul>")
-        return .group(.h2(.text("\(model.total) organisation\(model.total == 1 ? "" : "s")")), .raw(writer.html))
+        return .group(.h2(.text("\(Words.count(model.total, "organisation"))")), .raw(writer.html))
     }
 
     /// Regions open by default; deeper levels folded so 7,000 organisations stay scannable.

@@ -115,7 +115,7 @@ struct BoardPack {
               AND day >= \(bind: period.from.description) AND day <= \(bind: period.to.description) ORDER BY day
             """).all().map { (try $0.decode(column: "day", as: String.self), try $0.decode(column: "taken_at", as: Date.self)) }
         if let first = snapshots.first, let last = snapshots.last {
-            sources.append(Source(name: "Key indicator snapshots", detail: "\(snapshots.count) daily snapshot\(snapshots.count == 1 ? "" : "s"), the first taken \(stamp(first.1)), the last \(stamp(last.1))"))
+            sources.append(Source(name: "Key indicator snapshots", detail: "\(Words.count(snapshots.count, "daily snapshot")), the first taken \(stamp(first.1)), the last \(stamp(last.1))"))
         } else {
             sources.append(Source(name: "Key indicator snapshots", detail: "None in the period: the opening figures are not available"))
         }

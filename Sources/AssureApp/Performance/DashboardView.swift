@@ -78,7 +78,7 @@ enum DashboardView {
                                                             .text("\(gaps.catalogue.title) \(gaps.assessment.period) (\(reference))"))),
                         .p(.text("\(gaps.belowTarget.count) of \(gaps.catalogue.items.count) items below target")),
                         .if(gaps.catalogue.items.contains(where: \.mandatory),
-                            .p(.text("\(gaps.mandatoryNotMet.count) mandatory item\(gaps.mandatoryNotMet.count == 1 ? "" : "s") not met"))),
+                            .p(.text("\(Words.count(gaps.mandatoryNotMet.count, "mandatory item")) not met"))),
                         .p(.text("Final submission due \(gaps.assessment.finalDue)")),
                         .if(!shown.isEmpty, .ul(.class("list"), .forEach(Array(shown)) { item in
                             .li(.a(.href(SiteURL.assessmentItem(code, reference, item.id).path), .text("\(item.id) \(item.title)")),

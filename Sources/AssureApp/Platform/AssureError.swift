@@ -34,7 +34,7 @@ struct AssureError: AbortError, Sendable {
     static func invalid(_ problems: [ImportProblem]) -> AssureError {
         let first = problems.first.map(\.description) ?? ""
         return .invalid(
-            "Nothing was imported: \(problems.count) problem\(problems.count == 1 ? "" : "s") found. First: \(first)",
+            "Nothing was imported: \(Words.count(problems.count, "problem")) found. First: \(first)",
             problems.map { FieldProblem(field: $0.field, message: $0.message, line: $0.line) }
         )
     }

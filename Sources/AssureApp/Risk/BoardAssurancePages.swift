@@ -268,7 +268,7 @@ enum EscalatedRisksPage {
         }
         let content: Node<HTML.BodyContext> = .group(
             .h1(.text("Escalated risks below \(organisation.name)")),
-            .p(.class("lede"), .text("Risks at or above their own organisation's escalation threshold, in the \(below.count) organisation\(below.count == 1 ? "" : "s") below. Read-only: each organisation manages its own register.")),
+            .p(.class("lede"), .text("Risks at or above their own organisation's escalation threshold, in the \(Words.count(below.count, "organisation")) below. Read-only: each organisation manages its own register.")),
             rows.isEmpty
                 ? Components.emptyState(title: "No escalated risks", message: "No organisation below has a live risk at or above its escalation threshold.", actions: [])
                 : Components.scrollableTable(label: "Escalated risks", .table(

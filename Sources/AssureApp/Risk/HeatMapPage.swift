@@ -14,7 +14,7 @@ enum HeatMapPage {
         let code = context.organisation.odsCode
         let content: Node<HTML.BodyContext> = .group(
             .h1(.text("Risk heat map")),
-            .p(.class("lede"), .text("\(map.total) live risk\(map.total == 1 ? "" : "s") in \(context.organisation.name) on the \(context.matrix.name). Each cell shows how many risks sit there now, and how many aim to sit there at target. Select a cell to see its risks.")),
+            .p(.class("lede"), .text("\(Words.count(map.total, "live risk")) in \(context.organisation.name) on the \(context.matrix.name). Each cell shows how many risks sit there now, and how many aim to sit there at target. Select a cell to see its risks.")),
             map.total == 0
                 ? Components.emptyState(title: "No live risks", message: "The heat map fills as risks are added to the register.",
                                         actions: context.may(.createRecord) ? [("Add a risk", .newRisk(code))] : [])

@@ -48,7 +48,7 @@ enum RiskImportPage {
             Components.errorSummary(Array(problems.prefix(100)), fieldIDs: ["file"]),
             .if(problems.count > 100, .p(.class("error-message"), .text("\(problems.count - 100) more problems are not shown. Nothing was imported."))),
             .unwrap(imported) { count, name in
-                Components.notice(title: "Imported \(count) risk\(count == 1 ? "" : "s")", .p(.text("From \(name). "), .a(.href(SiteURL.risks(code).path), .text("See the register"))))
+                Components.notice(title: "Imported \(Words.count(count, "risk"))", .p(.text("From \(name). "), .a(.href(SiteURL.risks(code).path), .text("See the register"))))
             },
             .h1(.text("Import risks")),
             .p(.class("lede"), .text("Upload \(context.organisation.name)'s existing register as CSV with a header line. Each risk is numbered after the ones already here. If any line has a problem, nothing is imported and every problem is listed.")),

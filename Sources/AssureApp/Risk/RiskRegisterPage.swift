@@ -150,7 +150,7 @@ enum RiskRegisterPage {
                         : "Record the first risk to \(context.organisation.name)'s objectives or services.",
                     actions: filter.isFiltered ? [("Clear filters", .risks(code))] : (context.may(.createRecord) ? [("Add a risk", .newRisk(code))] : []))
                 : .group(
-                    .p(.class("button-group"), .text("\(total) risk\(total == 1 ? "" : "s") · page \(filter.page) of \(pages)"),
+                    .p(.class("button-group"), .text("\(Words.count(total, "risk")) · page \(filter.page) of \(pages)"),
                        .a(.class("button button--secondary"), .href(SiteURL.risksCSV(code).with(query: filter.queryItems)), .text("Download CSV"))),
                     Components.scrollableTable(label: "Risks", table(context, rows)),
                     pager(code, filter, pages)

@@ -37,9 +37,9 @@ public enum DemoSafety {
         guard realOrganisations.isEmpty, realAccounts.isEmpty else {
             var found: [String] = []
             if !realOrganisations.isEmpty {
-                found.append("\(realOrganisations.count) organisation\(realOrganisations.count == 1 ? "" : "s") that are not demo data (such as \(realOrganisations.sorted().prefix(3).joined(separator: ", ")))")
+                found.append("\(Words.count(realOrganisations.count, "organisation")) that are not demo data (such as \(realOrganisations.sorted().prefix(3).joined(separator: ", ")))")
             }
-            if !realAccounts.isEmpty { found.append("\(realAccounts.count) account\(realAccounts.count == 1 ? "" : "s") outside the demo domain") }
+            if !realAccounts.isEmpty { found.append("\(Words.count(realAccounts.count, "account")) outside the demo domain") }
             return "This database holds \(found.joined(separator: " and ")), so demo data with its published password will not be added to it. Use an empty data directory or database for the demo."
         }
         return nil

@@ -156,7 +156,7 @@ public struct RiskMatrix: Codable, Equatable, Sendable {
         }
         let ungraded = achievableScores.filter { score in !bands.contains { $0.contains(score) } }
         if !ungraded.isEmpty {
-            problems.append(RuleError(field: "bands", message: "No band grades the score\(ungraded.count == 1 ? "" : "s") \(ungraded.map(String.init).joined(separator: ", ")): bands must leave no gaps"))
+            problems.append(RuleError(field: "bands", message: "No band grades the \(Words.noun(ungraded.count, "score")) \(ungraded.map(String.init).joined(separator: ", ")): bands must leave no gaps"))
         }
         return problems
     }

@@ -74,7 +74,7 @@ enum EvidencePages {
                             .td(.text(item.ownerEmail ?? "—")),
                             .td(.span(.class("nowrap"), .text(item.reviewBy ?? "—")), AssessmentItemPage.currencyTag(item.currency(on: context.today))),
                             .td(.text(item.approvalStatus.displayName)),
-                            .td(.text(usage[item.id ?? UUID()].map { "\($0) item\($0 == 1 ? "" : "s")" } ?? "Not used yet")))
+                            .td(.text(usage[item.id ?? UUID()].map { "\(Words.count($0, "item"))" } ?? "Not used yet")))
                     }))),
             .if(context.may(.createRecord), .group(
                 .form(
