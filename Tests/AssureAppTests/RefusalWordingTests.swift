@@ -27,3 +27,33 @@ final class RefusalWordingTests: XCTestCase {
                        "To ask for access, contact Ann Lee, Bo Chan or Cy Dee (organisation administrators for Seaview NHS Trust), or your Assure system administrator.")
     }
 }
+
+/// A form that fails is shown again with each message beside its field, as every form is.
+final class EstateThresholdsFormTests: XCTestCase {
+    func testBadThresholdsAreShownBesideTheirFieldsAndGoodOnesAreSaved() async throws {
+        try await withAssure(demo: true) { app in
+            let headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"]
+            try await app.send(.POST, "/organisations/T91/estate/settings", headers: headers,
+                               body: ByteBuffer(string: "known_exploited_percent=abc&unsupported_os_percent=150")) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                let page = ParsedPage(res.text)
+                XCTAssertTrue(res.text.contains("error-summary"), "the summary lists the problems")
+                let form = try XCTUnwrap(page.forms.first { $0.action.hasSuffix("/estate/settings") })
+                let values = Dictionary(form.fields.compactMap { field in field.attributes["name"].map { ($0, field.attributes["value"] ?? "") } }, uniquingKeysWith: { a, _ in a })
+                XCTAssertEqual(values["known_exploited_percent"], "abc", "what was typed is kept")
+                XCTAssertEqual(values["unsupported_os_percent"], "150")
+                for field in ["known_exploited_percent", "unsupported_os_percent"] {
+                    XCTAssertTrue(page.elements.contains { $0.attributes["id"] == "\(field)-error" }, "\(field) has its message beside it")
+                }
+            }
+            try await app.send(.POST, "/organisations/T91/estate/settings", headers: headers,
+                               body: ByteBuffer(string: "known_exploited_percent=2.5&unsupported_os_percent=10")) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+            }
+            let organisation = try await OrganisationDirectory(database: app.db).require("T91")
+            let saved = try await EstateRisk.thresholds(for: organisation.id, on: try app.db.sqlDatabase)
+            XCTAssertEqual(saved.knownExploitedPercent, 2.5)
+            XCTAssertEqual(saved.unsupportedOSPercent, 10)
+        }
+    }
+}

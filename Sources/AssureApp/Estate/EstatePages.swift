@@ -36,8 +36,18 @@ enum EstatePages {
              .unwrap(link) { .p(.a(.href($0), .text("See the devices"))) })
     }
 
+    /// The thresholds form as it was sent, with what is wrong with it, to show again beside its fields.
+    struct ThresholdsForm {
+        var knownExploitedPercent: String
+        var unsupportedOSPercent: String
+        var problems: [AssureError.FieldProblem]
+    }
+
     static func overview(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        try await overview(req, context: try await req.riskContext(.read), thresholdsForm: nil)
+    }
+
+    static func overview(_ req: Request, context: RiskContext, thresholdsForm: ThresholdsForm?) async throws -> Response {
         let sql = try req.db.sqlDatabase
         let code = context.organisation.odsCode
         let knowledge = try await req.application.knowledgeBase()
@@ -55,7 +65,9 @@ enum EstatePages {
         let thresholds = try await EstateRisk.thresholds(for: context.organisation.id, on: sql)
         let devicesURL = { (exposure: EstateQueries.Exposure) in SiteURL.estateDevices(code).with(query: [("exposure", exposure.rawValue)]) }
         let mayManage = context.may(.editAnyRecord)
+        let problems = thresholdsForm?.problems ?? []
         let content: Node<HTML.BodyContext> = .group(
+            Components.errorSummary(problems, fieldIDs: ["known_exploited_percent", "unsupported_os_percent"]),
             .h1(.text("Estate and cyber exposure")),
             .p(.class("lede"), .text("Devices, unsupported software and known vulnerabilities in \(context.organisation.name)'s IT estate, from its inventory and the knowledge base (\(knowledge.index.records.count) CVEs, \(knowledge.facts.filter(\.knownExploited).count) known exploited).")),
             own.devices == 0 && children.isEmpty
@@ -119,12 +131,16 @@ enum EstatePages {
             .if(context.may(.manageSettings), .group(
                 .h2(.text("When the estate raises a risk")),
                 .form(.method(.post), .action(SiteURL.estateSettings(code).path), Components.csrfField(),
-                      Components.textField(.init(id: "known_exploited_percent", label: "Known-exploited exposure, % of devices", value: String(format: "%g", thresholds.knownExploitedPercent), width: "field--narrow")),
-                      Components.textField(.init(id: "unsupported_os_percent", label: "Unsupported operating systems, % of devices", value: String(format: "%g", thresholds.unsupportedOSPercent), width: "field--narrow")),
+                      Components.textField(.init(id: "known_exploited_percent", label: "Known-exploited exposure, % of devices",
+                                                 value: thresholdsForm?.knownExploitedPercent ?? String(format: "%g", thresholds.knownExploitedPercent),
+                                                 error: problems.message(for: "known_exploited_percent"), width: "field--narrow")),
+                      Components.textField(.init(id: "unsupported_os_percent", label: "Unsupported operating systems, % of devices",
+                                                 value: thresholdsForm?.unsupportedOSPercent ?? String(format: "%g", thresholds.unsupportedOSPercent),
+                                                 error: problems.message(for: "unsupported_os_percent"), width: "field--narrow")),
                       .button(.type(.submit), .class("button button--secondary"), .text("Save thresholds")))
             ))
         )
-        return Layout.response(shell(context, "Estate"), content)
+        return Layout.response(shell(context, "Estate", problems: !problems.isEmpty), status: problems.isEmpty ? .ok : .unprocessableEntity, content)
     }
 
     static func importInventory(req: Request) async throws -> Response {
@@ -162,11 +178,17 @@ enum EstatePages {
         let form = try req.content.decode(Form.self)
         var problems: [RuleError] = []
         let kev = Double(form.known_exploited_percent ?? ""), os = Double(form.unsupported_os_percent ?? "")
-        if kev == nil { problems.append(RuleError(field: "known_exploited_percent", message: "Enter a percentage from 0 to 100")) }
-        if os == nil { problems.append(RuleError(field: "unsupported_os_percent", message: "Enter a percentage from 0 to 100")) }
-        let thresholds = EstateRiskThresholds(knownExploitedPercent: kev ?? -1, unsupportedOSPercent: os ?? -1)
-        problems += kev == nil || os == nil ? [] : thresholds.problems()
-        guard problems.isEmpty else { throw AssureError.invalid(problems) }
+        if kev == nil { problems.append(RuleError(field: "known_exploited_percent", message: "Enter the known-exploited exposure as a percentage from 0 to 100")) }
+        if os == nil { problems.append(RuleError(field: "unsupported_os_percent", message: "Enter the unsupported operating systems share as a percentage from 0 to 100")) }
+        // A field that is not a number is already reported; the other is still checked.
+        let thresholds = EstateRiskThresholds(knownExploitedPercent: kev ?? 0, unsupportedOSPercent: os ?? 0)
+        problems += thresholds.problems()
+        guard problems.isEmpty else {
+            // Shown again beside the fields, as every form does, rather than on an error page.
+            let form = ThresholdsForm(knownExploitedPercent: form.known_exploited_percent ?? "", unsupportedOSPercent: form.unsupported_os_percent ?? "",
+                                      problems: AssureError.invalid(problems).problems)
+            return try await overview(req, context: context, thresholdsForm: form)
+        }
         let organisation = context.organisation, audit = req.auditContext
         try await req.db.writeTransaction { db in
             let sql = try db.sqlDatabase

@@ -108,8 +108,8 @@ public struct EstateRiskThresholds: Equatable, Codable, Sendable {
 
     public func problems() -> [RuleError] {
         var problems: [RuleError] = []
-        if !(0...100).contains(knownExploitedPercent) { problems.append(RuleError(field: "known_exploited_percent", message: "Enter a percentage from 0 to 100")) }
-        if !(0...100).contains(unsupportedOSPercent) { problems.append(RuleError(field: "unsupported_os_percent", message: "Enter a percentage from 0 to 100")) }
+        if !(0...100).contains(knownExploitedPercent) { problems.append(RuleError(field: "known_exploited_percent", message: "Enter the known-exploited exposure as a percentage from 0 to 100")) }
+        if !(0...100).contains(unsupportedOSPercent) { problems.append(RuleError(field: "unsupported_os_percent", message: "Enter the unsupported operating systems share as a percentage from 0 to 100")) }
         return problems
     }
 
