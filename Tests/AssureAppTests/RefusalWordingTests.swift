@@ -29,7 +29,7 @@ final class RefusalWordingTests: XCTestCase {
 }
 
 /// A form that fails is shown again with each message beside its field, as every form is.
-final class EstateThresholdsFormTests: XCTestCase {
+final class EstateFormsTests: XCTestCase {
     func testBadThresholdsAreShownBesideTheirFieldsAndGoodOnesAreSaved() async throws {
         try await withAssure(demo: true) { app in
             let headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"]
@@ -54,6 +54,26 @@ final class EstateThresholdsFormTests: XCTestCase {
             let saved = try await EstateRisk.thresholds(for: organisation.id, on: try app.db.sqlDatabase)
             XCTAssertEqual(saved.knownExploitedPercent, 2.5)
             XCTAssertEqual(saved.unsupportedOSPercent, 10)
+        }
+    }
+
+    func testARefusedInventoryIsShownBesideTheImportFormWithNothingImported() async throws {
+        try await withAssure(demo: true) { app in
+            var body = "--\(Multipart.boundary)\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\ncsv\r\n"
+            body += "--\(Multipart.boundary)\r\nContent-Disposition: form-data; name=\"mapping\"\r\n\r\ndevice_id=Serial\r\n"
+            body += "--\(Multipart.boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"devices.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+            var bytes = Array(body.utf8) + Array("Serial,hostname,os_name,os_build\nA1,ward-pc,Windows 11 Enterprise,10.0.26100.6899\nA2,".utf8) + [0xE9]
+            bytes += Array("cho,Windows 11 Enterprise,10.0.26100.6899\n\r\n--\(Multipart.boundary)--\r\n".utf8)
+            try await app.send(.POST, "/organisations/T91/estate/import", headers: Multipart.headers, body: ByteBuffer(bytes: bytes)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                let page = ParsedPage(res.text)
+                XCTAssertTrue(page.elements.contains { $0.attributes["id"] == "file-error" }, "the problem is beside the file field")
+                XCTAssertTrue(res.text.contains("not UTF-8"), res.text)
+                let form = try XCTUnwrap(page.forms.first { $0.action.contains("/estate/import") })
+                XCTAssertEqual(form.fields.first { $0.attributes["name"] == "mapping" }?.attributes["value"], "device_id=Serial", "what was typed is kept")
+            }
+            let devices = try await app.db.sqlDatabase.raw("SELECT COUNT(*) AS n FROM estate_devices WHERE device_key = 'A1'").first()?.decode(column: "n", as: Int.self)
+            XCTAssertEqual(devices, 0, "nothing was imported")
         }
     }
 }

@@ -36,18 +36,21 @@ enum EstatePages {
              .unwrap(link) { .p(.a(.href($0), .text("See the devices"))) })
     }
 
-    /// The thresholds form as it was sent, with what is wrong with it, to show again beside its fields.
-    struct ThresholdsForm {
-        var knownExploitedPercent: String
-        var unsupportedOSPercent: String
+    /// A form of the page (import or thresholds) as it was sent, with what is wrong with it, to
+    /// show again beside its fields.
+    struct SubmittedForm {
+        var values: [String: String]
         var problems: [AssureError.FieldProblem]
     }
 
+    static let importFields = ["format", "mapping", "file", "allow_large_removal"]
+    static let thresholdFields = ["known_exploited_percent", "unsupported_os_percent"]
+
     static func overview(req: Request) async throws -> Response {
-        try await overview(req, context: try await req.riskContext(.read), thresholdsForm: nil)
+        try await overview(req, context: try await req.riskContext(.read), submitted: nil)
     }
 
-    static func overview(_ req: Request, context: RiskContext, thresholdsForm: ThresholdsForm?) async throws -> Response {
+    static func overview(_ req: Request, context: RiskContext, submitted: SubmittedForm?) async throws -> Response {
         let sql = try req.db.sqlDatabase
         let code = context.organisation.odsCode
         let knowledge = try await req.application.knowledgeBase()
@@ -65,9 +68,10 @@ enum EstatePages {
         let thresholds = try await EstateRisk.thresholds(for: context.organisation.id, on: sql)
         let devicesURL = { (exposure: EstateQueries.Exposure) in SiteURL.estateDevices(code).with(query: [("exposure", exposure.rawValue)]) }
         let mayManage = context.may(.editAnyRecord)
-        let problems = thresholdsForm?.problems ?? []
+        let problems = submitted?.problems ?? []
+        let sent = { (field: String) in submitted?.values[field] }
         let content: Node<HTML.BodyContext> = .group(
-            Components.errorSummary(problems, fieldIDs: ["known_exploited_percent", "unsupported_os_percent"]),
+            Components.errorSummary(problems, fieldIDs: Set(importFields + thresholdFields)),
             .h1(.text("Estate and cyber exposure")),
             .p(.class("lede"), .text("Devices, unsupported software and known vulnerabilities in \(context.organisation.name)'s IT estate, from its inventory and the knowledge base (\(knowledge.index.records.count) CVEs, \(knowledge.facts.filter(\.knownExploited).count) known exploited).")),
             own.devices == 0 && children.isEmpty
@@ -117,13 +121,16 @@ enum EstatePages {
             .if(mayManage, .group(
                 .h2(.text("Import an inventory")),
                 .form(.method(.post), .action(Components.uploadAction(.estateImport(code))), .enctype(.multipartData),
-                      Components.selectField(.init(id: "format", label: "Format", hint: "A device export, or one row per device and installed title", value: "csv"),
+                      Components.selectField(.init(id: "format", label: "Format", hint: "A device export, or one row per device and installed title",
+                                                   value: sent("format") ?? "csv", error: problems.message(for: "format")),
                                              options: InventoryFormat.all.map { ($0.id, $0.title) } + [("cyclonedx", "CycloneDX 1.5 or 1.6 JSON SBOM (one device)")]),
-                      Components.textField(.init(id: "mapping", label: "Column mapping (optional)", hint: "field=column pairs, e.g. device_id=Serial Number,hostname=Computer", value: "")),
-                      .div(.class("form-group"), .label(.class("label"), .for("file"), .text("Inventory file")),
-                           .input(.type(.file), .id("file"), .name("file"), .attribute(named: "accept", value: ".csv,.json,text/csv,application/json"))),
+                      Components.textField(.init(id: "mapping", label: "Column mapping (optional)", hint: "field=column pairs, e.g. device_id=Serial Number,hostname=Computer",
+                                                 value: sent("mapping") ?? "", error: problems.message(for: "mapping"))),
+                      Components.fileField(.init(id: "file", label: "Inventory file", value: "", error: problems.message(for: "file")),
+                                           accept: ".csv,.json,text/csv,application/json"),
                       Components.checkbox(id: "allow_large_removal", label: "The devices really are gone: allow this file to remove more than 20% of them",
-                                          hint: "Without this, a file that would remove more than a fifth of the devices its format last listed is refused, as an empty or cut-short export would."),
+                                          hint: "Without this, a file that would remove more than a fifth of the devices its format last listed is refused, as an empty or cut-short export would.",
+                                          error: problems.message(for: "allow_large_removal")),
                       .button(.type(.submit), .class("button"), .text("Import and analyse"))),
                 .form(.method(.post), .action(SiteURL.estateAnalyse(code).path), Components.csrfField(),
                       .button(.type(.submit), .class("button button--secondary"), .text("Analyse again now")))
@@ -132,15 +139,24 @@ enum EstatePages {
                 .h2(.text("When the estate raises a risk")),
                 .form(.method(.post), .action(SiteURL.estateSettings(code).path), Components.csrfField(),
                       Components.textField(.init(id: "known_exploited_percent", label: "Known-exploited exposure, % of devices",
-                                                 value: thresholdsForm?.knownExploitedPercent ?? String(format: "%g", thresholds.knownExploitedPercent),
+                                                 value: sent("known_exploited_percent") ?? String(format: "%g", thresholds.knownExploitedPercent),
                                                  error: problems.message(for: "known_exploited_percent"), width: "field--narrow")),
                       Components.textField(.init(id: "unsupported_os_percent", label: "Unsupported operating systems, % of devices",
-                                                 value: thresholdsForm?.unsupportedOSPercent ?? String(format: "%g", thresholds.unsupportedOSPercent),
+                                                 value: sent("unsupported_os_percent") ?? String(format: "%g", thresholds.unsupportedOSPercent),
                                                  error: problems.message(for: "unsupported_os_percent"), width: "field--narrow")),
                       .button(.type(.submit), .class("button button--secondary"), .text("Save thresholds")))
             ))
         )
         return Layout.response(shell(context, "Estate", problems: !problems.isEmpty), status: problems.isEmpty ? .ok : .unprocessableEntity, content)
+    }
+
+    /// A problem with an imported file as the form shows it: beside its own field, or beside the
+    /// file naming the line and column, each said once.
+    static func besideImportForm(_ problem: AssureError.FieldProblem) -> AssureError.FieldProblem {
+        let field = importFields.contains(problem.field) ? problem.field : "file"
+        var message = field == problem.field ? problem.message : "\(problem.field): \(problem.message)"
+        if let line = problem.line, !message.lowercased().hasPrefix("line \(line)") { message = "Line \(line): \(message)" }
+        return .init(field: field, message: message.capitalisedFirst, line: nil)
     }
 
     static func importInventory(req: Request) async throws -> Response {
@@ -151,14 +167,21 @@ enum EstatePages {
         struct Upload: Content { var format: String?; var mapping: String?; var allow_large_removal: String?; var file: File? }
         try await req.uploadAfterAuthorisation()
         let upload = try req.content.decode(Upload.self)
-        guard let file = upload.file, file.data.readableBytes > 0 else { throw AssureError.invalid([RuleError(field: "file", message: "Choose an inventory file to upload")]) }
-        let summary = try await EstateAPI.importBody(Data(file.data.readableBytesView), format: upload.format ?? "csv", mapping: upload.mapping ?? "",
-                                                    allowLargeRemoval: EstateAPI.yes(upload.allow_large_removal),
-                                                    context: context, req: req)
+        let summary: InventoryImport.Summary
+        do {
+            guard let file = upload.file, file.data.readableBytes > 0 else { throw AssureError.invalid([RuleError(field: "file", message: "Choose an inventory file to upload")]) }
+            summary = try await EstateAPI.importBody(Data(file.data.readableBytesView), format: upload.format ?? "csv", mapping: upload.mapping ?? "",
+                                                     allowLargeRemoval: EstateAPI.yes(upload.allow_large_removal), context: context, req: req)
+        } catch let error as AssureError where error.status.code < 500 && error.status != .forbidden {
+            // A refused file (not UTF-8, broken, a large removal) is shown beside the form, nothing imported.
+            let problems = error.problems.isEmpty ? [.init(field: "file", message: error.detail, line: nil)] : error.problems.map(Self.besideImportForm)
+            let sent = SubmittedForm(values: ["format": upload.format ?? "csv", "mapping": upload.mapping ?? ""], problems: problems)
+            return try await overview(req, context: context, submitted: sent)
+        }
         let outcome = try await EstateAPI.analyse(context, req: req)
         let content: Node<HTML.BodyContext> = .group(
             Components.notice(title: "Inventory imported",
-                              .p(.text("\(summary.rows) rows: \(summary.inserted) devices added, \(summary.updated) updated, \(summary.removed) removed, \(Words.count(summary.software, "software row")), \(Words.count(summary.rejected, "row")) rejected.")),
+                              .p(.text("\(Words.count(summary.rows, "row")): \(Words.count(summary.inserted, "device")) added, \(summary.updated) updated, \(summary.removed) removed, \(Words.count(summary.software, "software row")), \(Words.count(summary.rejected, "row")) rejected.")),
                               .p(.text("Analysed: \(outcome.roll_up.devices) devices, patch compliance \(outcome.roll_up.patchCompliancePercent)%."))),
             .if(!summary.problems.isEmpty, .group(.h2(.text("Rows not imported")), Components.errorSummary(summary.problems))),
             .p(.a(.class("button"), .href(SiteURL.estate(context.organisation.odsCode).path), .text("Back to the estate")))
@@ -185,9 +208,9 @@ enum EstatePages {
         problems += thresholds.problems()
         guard problems.isEmpty else {
             // Shown again beside the fields, as every form does, rather than on an error page.
-            let form = ThresholdsForm(knownExploitedPercent: form.known_exploited_percent ?? "", unsupportedOSPercent: form.unsupported_os_percent ?? "",
-                                      problems: AssureError.invalid(problems).problems)
-            return try await overview(req, context: context, thresholdsForm: form)
+            let sent = SubmittedForm(values: ["known_exploited_percent": form.known_exploited_percent ?? "", "unsupported_os_percent": form.unsupported_os_percent ?? ""],
+                                     problems: AssureError.invalid(problems).problems)
+            return try await overview(req, context: context, submitted: sent)
         }
         let organisation = context.organisation, audit = req.auditContext
         try await req.db.writeTransaction { db in

@@ -102,11 +102,8 @@ enum EvidencePages {
     }
 
     static func fileField<C: HTML.BodyContext>(error: String?) -> Node<C> {
-        .div(.class(error == nil ? "form-group" : "form-group form-group--error"),
-             .label(.class("label"), .for("upload-file"), .text("File")),
-             .unwrap(error) { .p(.class("error-message"), .id("upload-file-error"), .span(.class("visually-hidden"), .text("Error: ")), .text($0)) },
-             .input(.type(.file), .id("upload-file"), .name("file"), .class("file-upload"),
-                    .attribute(named: "accept", value: EvidenceFileRules.allowedTypes.keys.sorted().map { ".\($0)" }.joined(separator: ","))))
+        Components.fileField(.init(id: "upload-file", label: "File", value: "", error: error),
+                             accept: EvidenceFileRules.allowedTypes.keys.sorted().map { ".\($0)" }.joined(separator: ","))
     }
 
     /// Title, description, owner and dates: the same fields for every kind, ids prefixed per form.

@@ -101,14 +101,23 @@ enum Components {
         )
     }
 
-    /// A yes/no choice sent as `id=yes`, with a hint under it.
-    static func checkbox<C: HTML.BodyContext>(id: String, label: String, hint: String, checked: Bool = false) -> Node<C> {
-        .div(.class("form-group"),
+    /// A yes/no choice sent as `id=yes`, with a hint under it and its error above.
+    static func checkbox<C: HTML.BodyContext>(id: String, label: String, hint: String, checked: Bool = false, error: String? = nil) -> Node<C> {
+        .div(.class(error == nil ? "form-group" : "form-group form-group--error"),
+             .unwrap(error) { .p(.class("error-message"), .id("\(id)-error"), .span(.class("visually-hidden"), .text("Error: ")), .text($0)) },
              .div(.class("checkbox"),
                   .input(.type(.checkbox), .id(id), .name(id), .value("yes"), .checked(checked),
-                         .attribute(named: "aria-describedby", value: "\(id)-hint")),
+                         .attribute(named: "aria-describedby", value: describedBy(id, hint: hint, error: error))),
                   .label(.for(id), .text(label))),
              .div(.class("hint"), .id("\(id)-hint"), .text(hint)))
+    }
+
+    /// A file chooser sent as `file`, with its label, hint and error.
+    static func fileField<C: HTML.BodyContext>(_ field: Field, accept: String) -> Node<C> {
+        fieldGroup(field, control: .input(
+            .type(.file), .id(field.id), .name("file"), .class("file-upload"), .attribute(named: "accept", value: accept),
+            .attribute(named: "aria-describedby", value: describedBy(field.id, hint: field.hint, error: field.error))
+        ))
     }
 
     /// A part of a whole as a bar with its figure, e.g. outcomes achieved out of all outcomes.
