@@ -116,4 +116,10 @@ final class UTF8TextTests: XCTestCase {
         }
         XCTAssertEqual(UTF8Text.firstInvalid([0x41, 0xC3]), UTF8Text.Invalid(line: 1, byte: 2), "cut off mid-character")
     }
+
+    func testChunksKeepEveryElementInOrder() {
+        XCTAssertEqual([1, 2, 3, 4, 5].chunks(of: 2), [[1, 2], [3, 4], [5]])
+        XCTAssertEqual([Int]().chunks(of: 500), [])
+        XCTAssertEqual(Array(1...1000).chunks(of: 500).map(\.count), [500, 500])
+    }
 }

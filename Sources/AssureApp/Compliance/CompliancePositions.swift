@@ -37,7 +37,7 @@ struct CompliancePositions {
         let visible = [(context.organisation, [String]())] + (try await context.readableDescendants(on: database)).map { ($0.record, $0.above) }
         let byID = Dictionary(visible.map { ($0.0.id, $0.0) }, uniquingKeysWith: { first, _ in first })
         var latest: [UUID: (dspt: Assessment?, caf: Assessment?)] = [:]
-        for chunk in stride(from: 0, to: visible.count, by: 2000).map({ Array(visible[$0..<min($0 + 2000, visible.count)].map(\.0.id)) }) {
+        for chunk in visible.map(\.0.id).chunks(of: 2000) {
             let assessments = try await Assessment.query(on: database).filter(\.$organisation.$id ~~ chunk)
                 .filter(\.$frameworkID ~~ (dsptFrameworks + cafFrameworks)).sort(\.$number, .descending).all()
             for assessment in assessments {

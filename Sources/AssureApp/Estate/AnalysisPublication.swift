@@ -1,3 +1,4 @@
+import AssureCore
 import Fluent
 import Foundation
 import SQLKit
@@ -46,8 +47,7 @@ enum AnalysisPublication {
             for table in ["estate_title_findings", "estate_findings"] {
                 let references = try await sql.raw("SELECT DISTINCT reference FROM \(ident: table) WHERE analysis_id = \(bind: old)").all()
                     .map { try $0.decode(column: "reference", as: String.self) }
-                for start in stride(from: 0, to: references.count, by: 500) {
-                    let chunk = Array(references[start..<min(start + 500, references.count)])
+                for chunk in references.chunks(of: 500) {
                     try await database.writeTransaction { db in
                         try await db.sqlDatabase.raw("DELETE FROM \(ident: table) WHERE analysis_id = \(bind: old) AND reference IN (\(binds: chunk))").run()
                     }

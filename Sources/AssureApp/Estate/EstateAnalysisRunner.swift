@@ -239,7 +239,7 @@ enum EstateSnapshots {
     /// Each organisation's latest snapshot, read in one grouped query per thousand organisations.
     static func latest(of organisations: [UUID], on sql: any SQLDatabase) async throws -> [UUID: EstateRollUp] {
         var found: [UUID: EstateRollUp] = [:]
-        for chunk in stride(from: 0, to: organisations.count, by: 1000).map({ Array(organisations[$0..<min($0 + 1000, organisations.count)]) }) {
+        for chunk in organisations.chunks(of: 1000) {
             let rows = try await sql.raw("""
                 SELECT s.* FROM estate_snapshots s JOIN (SELECT organisation_id, MAX(day) AS day FROM estate_snapshots
                   WHERE organisation_id IN (\(binds: chunk)) GROUP BY organisation_id) latest

@@ -123,10 +123,7 @@ struct InventoryImport {
                 let before = try await readBefore(format: format, on: sql)
                 let (summary, seen) = try await readBatches(format: format, before: before, produce: produce) { batch in try await batch.write(on: sql) }
                 let finished = try await finish(summary, seen: seen, before: before, removeMissing: removeMissing, on: db)
-                let unused = try await SoftwareSets.unused(of: organisation.id, on: sql)
-                for start in stride(from: 0, to: unused.count, by: SoftwareSets.removalChunk) {
-                    try await SoftwareSets.remove(Array(unused[start..<min(start + SoftwareSets.removalChunk, unused.count)]), of: organisation.id, on: sql)
-                }
+                try await SoftwareSets.removeUnused(of: organisation.id, within: sql)
                 return finished
             }
         }
@@ -218,7 +215,7 @@ struct InventoryImport {
         var summary = result
         if removeMissing {
             let gone = before.existing.filter { seen[$0.key] == nil }.map(\.value)
-            let chunks = stride(from: 0, to: gone.count, by: 500).map { Array(gone[$0..<min($0 + 500, gone.count)]) }
+            let chunks = gone.chunks(of: 500)
             // Only devices this format brought: another tool's devices stay.
             for chunk in chunks {
                 summary.removed += try await sql.raw("SELECT COUNT(*) AS n FROM estate_devices WHERE id IN (\(binds: chunk)) AND source = \(bind: summary.format)").first()?

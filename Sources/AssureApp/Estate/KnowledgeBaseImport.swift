@@ -246,7 +246,7 @@ struct KnowledgeBaseImport {
             let sql = try db.sqlDatabase
             let (id, replaced) = try await recordImport(kind, source: source, records: rows.count, on: sql)
             // A record seen again (a later feed, a re-import) replaces the earlier one.
-            for chunk in stride(from: 0, to: rows.count, by: 500).map({ rows[$0..<min($0 + 500, rows.count)] }) {
+            for chunk in rows.chunks(of: 500) {
                 try await sql.raw("DELETE FROM \(ident: table) WHERE cve_id IN (\(binds: chunk.map(\.id)))").run()
                 var seen = Set<String>()
                 let insert = sql.insert(into: table).columns("cve_id", "import_id", "published", "description", "score", "cvss_version", "severity", "vector",
@@ -272,7 +272,7 @@ struct KnowledgeBaseImport {
             let (id, _) = try await recordImport(.kev, source: source, records: catalogue.vulnerabilities.count, catalogueDate: catalogue.catalogVersion, on: sql)
             var seen = Set<String>()
             let unique = catalogue.vulnerabilities.filter { seen.insert($0.cveID).inserted }
-            for chunk in stride(from: 0, to: unique.count, by: 500).map({ unique[$0..<min($0 + 500, unique.count)] }) {
+            for chunk in unique.chunks(of: 500) {
                 let insert = sql.insert(into: "kb_kev").columns("cve_id", "import_id", "vendor", "product", "name", "date_added", "due_date", "required_action", "ransomware")
                 for entry in chunk {
                     insert.values(SQLBind(entry.cveID), SQLBind(id), SQLBind(entry.vendorProject), SQLBind(entry.product), SQLBind(entry.vulnerabilityName),

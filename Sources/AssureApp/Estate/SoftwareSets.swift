@@ -1,3 +1,4 @@
+import AssureCore
 import Fluent
 import Foundation
 import SQLKit
@@ -31,11 +32,14 @@ enum SoftwareSets {
     /// Removes every unused set of the organisation, each chunk in a transaction of its own, so
     /// that on SQLite other writers wait for a chunk at most.
     static func removeUnused(of organisation: UUID, on database: any Database) async throws {
-        let unused = try await unused(of: organisation, on: try database.sqlDatabase)
-        for start in stride(from: 0, to: unused.count, by: removalChunk) {
-            let chunk = Array(unused[start..<min(start + removalChunk, unused.count)])
+        for chunk in try await unused(of: organisation, on: try database.sqlDatabase).chunks(of: removalChunk) {
             try await database.writeTransaction { db in try await remove(chunk, of: organisation, on: try db.sqlDatabase) }
         }
+    }
+
+    /// The same inside the caller's transaction (PostgreSQL's import, which locks rows, not the database).
+    static func removeUnused(of organisation: UUID, within sql: any SQLDatabase) async throws {
+        for chunk in try await unused(of: organisation, on: sql).chunks(of: removalChunk) { try await remove(chunk, of: organisation, on: sql) }
     }
 }
 

@@ -8,17 +8,19 @@ import Fluent
 enum AccessContacts {
     /// Up to three active administrators' names, nearest organisation first.
     static func administrators(of chain: [OrganisationRecord], on database: any Database) async throws -> [String] {
-        let nearness = Dictionary(uniqueKeysWithValues: chain.enumerated().map { ($1.id, chain.count - $0) })
+        // The chain runs from the top of the tree down to the organisation itself: later is nearer.
+        let nearness = Dictionary(uniqueKeysWithValues: chain.enumerated().map { ($1.id, $0) })
         let memberships = try await OrganisationMembership.query(on: database)
             .filter(\.$organisation.$id ~~ chain.map { Optional($0.id) })
             .filter(\.$role == Role.orgAdmin.rawValue)
             .with(\.$user)
             .all()
         let ordered = memberships.filter { $0.user.status == .active }
-            .sorted { (nearness[$0.$organisation.id ?? chain[0].id] ?? 0, $0.user.displayName) < (nearness[$1.$organisation.id ?? chain[0].id] ?? 0, $1.user.displayName) }
+            .map { (nearness: $0.$organisation.id.flatMap { nearness[$0] } ?? -1, name: $0.user.displayName) }
+            .sorted { ($1.nearness, $0.name) < ($0.nearness, $1.name) }
         var names: [String] = []
-        for membership in ordered where !names.contains(membership.user.displayName) && names.count < 3 { names.append(membership.user.displayName) }
-        return names
+        for entry in ordered where !names.contains(entry.name) { names.append(entry.name) }
+        return Array(names.prefix(3))
     }
 
     /// The sentence a refusal ends with.

@@ -146,7 +146,7 @@ struct OrganisationChanges {
 enum OrganisationBulkInsert {
     static func insert(_ rows: [(id: UUID, draft: OrganisationDraft)], parentIDs: [String: UUID], on sql: any SQLDatabase) async throws {
         let now = Date()
-        for batch in stride(from: 0, to: rows.count, by: 500).map({ rows[$0..<min($0 + 500, rows.count)] }) {
+        for batch in rows.chunks(of: 500) {
             let insert = sql.insert(into: Organisation.schema)
                 .columns("id", "ods_code", "name", "type", "parent_id", "dspt_category", "created_at", "updated_at")
             for row in batch {

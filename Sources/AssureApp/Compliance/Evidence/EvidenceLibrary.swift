@@ -252,7 +252,7 @@ struct EvidenceLibrary {
         guard !ids.isEmpty else { return [:] }
         let sql = try database.sqlDatabase
         var counts: [UUID: Int] = [:]
-        for chunk in stride(from: 0, to: ids.count, by: 5000).map({ Array(ids[$0..<min($0 + 5000, ids.count)]) }) {
+        for chunk in ids.chunks(of: 5000) {
             let rows = try await sql.raw("SELECT evidence_id, COUNT(*) AS n FROM evidence_attachments WHERE evidence_id IN (\(binds: chunk)) GROUP BY evidence_id").all()
             for row in rows { counts[try row.decode(column: "evidence_id", as: UUID.self)] = try row.decode(column: "n", as: Int.self) }
         }
