@@ -8,6 +8,7 @@ import Vapor
 ///   swift run -c release AssureBenchmarks                       (SQLite)
 ///   swift run -c release AssureBenchmarks --postgres URL        (PostgreSQL; the database is wiped)
 ///   … --only access | audit | risk | compliance | matching | estate | national-estate | performance | platform
+///   --only load [--seconds N]: wrk against the demo dashboard and risk register (needs wrk)
 ///   --only performance: the national demo's snapshot, roll-up pages, dashboards and board packs
 ///   --only estate [--devices N]: 1M-row inventory import and the estate overview (60,000 devices)
 ///   --only national-estate [--devices N]: 2.1M devices matched and rolled up in memory
@@ -97,6 +98,18 @@ enum AssureBenchmarks {
                                               devices: devices, requests: requests)
             if only == "estate" { return }
         }
+        if only == "load" {
+            var loadEnvironment = environment
+            let loadDirectory = workDirectory + "/load"
+            try FileManager.default.createDirectory(atPath: loadDirectory, withIntermediateDirectories: true)
+            loadEnvironment["ASSURE_DATA_DIR"] = loadDirectory
+            loadEnvironment["ASSURE_PORT"] = String(port + 5)
+            // On the SQLite file, as the quick start serves the demo.
+            loadEnvironment.removeValue(forKey: "DATABASE_URL")
+            let seconds = arguments.firstIndex(of: "--seconds").flatMap { Int(arguments[$0 + 1]) } ?? 30
+            try await LoadBenchmarks.run(binary: binary, environment: loadEnvironment, port: port + 5, seconds: seconds)
+            return
+        }
         if only == nil || only == "performance" {
             if let postgresURL { try await wipe(postgresURL) }
             var performanceEnvironment = environment
@@ -108,7 +121,7 @@ enum AssureBenchmarks {
             if only == "performance" { return }
         }
         guard only == nil || only == "platform" else {
-            fatalError("--only takes access, audit, risk, matching, compliance, estate, national-estate, performance or platform")
+            fatalError("--only takes access, audit, risk, matching, compliance, estate, national-estate, performance, load or platform")
         }
 
         /// Runs `assure` with arguments (and optional standard input) and waits for it to finish.

@@ -58,11 +58,11 @@ struct BenchmarkServer {
         return try String(contentsOf: running.output, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Starts `assure serve`, waits until it is ready, runs `body` with a client, then stops it.
-    func serving(_ body: (Client) async throws -> Void) async throws {
+    /// Starts `assure serve` (or the arguments given), waits until it is ready, runs `body` with a client, then stops it.
+    func serving(_ arguments: [String] = ["serve"], _ body: (Client) async throws -> Void) async throws {
         let server = Process()
         server.executableURL = URL(fileURLWithPath: binary)
-        server.arguments = ["serve"]
+        server.arguments = arguments
         server.environment = environment
         try server.run()
         defer { server.terminate(); server.waitUntilExit() }

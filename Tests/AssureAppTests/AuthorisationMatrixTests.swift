@@ -161,16 +161,16 @@ final class AuthorisationMatrixTests: XCTestCase {
                 input.title = "Matrix risk"; input.cause = "c"; input.event = "e"; input.effect = "f"; input.category = "cyber-security"
                 input.owner = user.email; input.opened = "2026-01-01"
                 for field in RiskDraft.Input.fields where field.hasSuffix("_likelihood") || field.hasSuffix("_consequence") { input[field] = "2" }
-                let register = RiskRegister(database: app.db, audit: .command("test"), organisation: organisation, today: CalendarDay("2026-11-22")!)
+                let context = try await commandContext(target.code, on: app, today: "2026-11-22")
+                let register = RiskRegister(context)
                 _ = try await register.create(input)
                 var objective = BoardAssuranceChanges.ObjectiveInput()
                 objective.title = "Matrix objective"; objective.lead = user.email
                 _ = try await BoardAssuranceChanges(register: register).createObjective(objective)
-                _ = try await Assessments(register: register, frameworks: .shipped).start(.init(framework: "ncsc-caf@3.2", period: "2025-26", final_due: "2026-06-30"))
+                _ = try await Assessments(context: context, frameworks: .shipped).start(.init(framework: "ncsc-caf@3.2", period: "2025-26", final_due: "2026-06-30"))
                 // Evidence E1, a file owned by that person, for the evidence routes.
-                let owner = Identity(userID: try user.requireID(), email: user.email, displayName: "", memberships: [], sessionID: UUID(), csrfToken: "")
-                _ = try await EvidenceLibrary(register: register, store: EvidenceStore(dataDirectory: app.assureConfiguration.dataDirectory, threadPool: app.threadPool), maxBytes: 1_048_576)
-                    .addFile(.init(title: "Matrix evidence", owner: user.email), upload: .init(name: "matrix.txt", data: Data("evidence".utf8)), by: owner)
+                _ = try await EvidenceLibrary(context: context, store: EvidenceStore(dataDirectory: app.assureConfiguration.dataDirectory, threadPool: app.threadPool), maxBytes: 1_048_576)
+                    .addFile(.init(title: "Matrix evidence", owner: user.email), upload: .init(name: "matrix.txt", data: Data("evidence".utf8)), by: user.email)
             }
             // The estate routes need a device in each target, a CVE in the knowledge base and an alert.
             try await Self.seedMatrixEstate(app)

@@ -68,7 +68,7 @@ final class EstateTests: XCTestCase {
     func testInventoryCSVImportUpsertsRejectsBadRowsAndRemovesMissingDevices() async throws {
         try await withAssure(demo: true) { app in
             let organisation = try await OrganisationDirectory(database: app.db).require("T91")
-            let importer = InventoryImport(database: app.db, organisation: organisation, audit: .command("test"))
+            let importer = InventoryImport(context: try await commandContext(organisation.odsCode, on: app))
             let file = try temporary("inventory.csv", """
                 Serial,hostname,type,os_name,os_build,software_name,software_vendor,software_version,clinical
                 A1,ws-a1,desktop,Windows 10 Enterprise,10.0.19045.3930,Google Chrome,Google LLC,116.0.5845.140,yes
@@ -151,9 +151,9 @@ final class EstateTests: XCTestCase {
                 scanner,mri-1,medical-device,Windows 7 Embedded Standard,6.1.7601.24546,,,,
                 pacs,pacs-1,medical-device,Windows 7 Embedded Standard,6.1.7601.24546,SMB 1.0/CIFS File Sharing Support,Microsoft,1.0,cpe:2.3:a:microsoft:server_message_block:1.0:*:*:*:*:*:*:*
                 """)
-            _ = try await InventoryImport(database: app.db, organisation: organisation, audit: .command("test")).importCSV(at: file, format: .generic)
+            _ = try await InventoryImport(context: try await commandContext(organisation.odsCode, on: app)).importCSV(at: file, format: .generic)
             let knowledge = try await app.knowledgeBase()
-            let runner = EstateAnalysisRunner(database: app.db, knowledge: knowledge, organisation: organisation, audit: .command("test"), today: CalendarDay("2026-11-22")!)
+            let runner = EstateAnalysisRunner(try await commandContext(organisation.odsCode, on: app, today: "2026-11-22"), knowledge: knowledge)
             let outcome = try await runner.run()
             XCTAssertEqual(outcome.roll_up.devices, 4)
             XCTAssertEqual(outcome.roll_up.unsupportedOS, 2, "Windows 7")
@@ -216,8 +216,7 @@ final class EstateTests: XCTestCase {
 
             // The CAF-aligned DSPT's B4.d is answered from the estate.
             let credentials = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "estate.manager@assure.test")
-            let register = RiskRegister(database: app.db, audit: .command("test"), organisation: organisation, today: CalendarDay("2026-11-22")!)
-            let assessment = try await Assessments(register: register, frameworks: .shipped).start(.init(framework: "dspt-caf", period: "2026-27", final_due: "2027-06-30"))
+            let assessment = try await Assessments(context: try await commandContext(organisation.odsCode, on: app, today: "2026-11-22"), frameworks: .shipped).start(.init(framework: "dspt-caf", period: "2026-27", final_due: "2027-06-30"))
             try await app.send(.POST, "/api/v1/organisations/T91/assessments/\(assessment.reference)/checks", headers: ["Content-Type": "application/json"],
                                body: ByteBuffer(string: "{}"), as: .some(credentials)) { res async throws in
                 XCTAssertEqual(res.status, .ok, res.body.string)

@@ -122,7 +122,7 @@ final class ImportSafetyTests: XCTestCase {
             let (status, text) = try await importAPI(app, Array(Self.inventory(1...1000).utf8))
             XCTAssertEqual(status, .ok, text)
             let organisation = try await OrganisationDirectory(database: app.db).require("T91")
-            let importer = InventoryImport(database: app.db, organisation: organisation, audit: .command("test"))
+            let importer = InventoryImport(context: try await commandContext(organisation.odsCode, on: app))
             let path = NSTemporaryDirectory() + "assure-large-\(UUID().uuidString).csv"
             defer { try? FileManager.default.removeItem(atPath: path) }
             try Data(Self.inventory(1...25_000, chrome: "142.0.7444.60").utf8).write(to: URL(fileURLWithPath: path))

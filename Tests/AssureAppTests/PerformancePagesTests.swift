@@ -178,12 +178,9 @@ final class PerformancePagesTests: XCTestCase {
             XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted(), ["chromium"], "no partial file")
             // A real Chromium, where installed, prints a PDF.
             if let chromium = try? HeadlessChromium.locate() {
-                let t91 = try await OrganisationDirectory(database: app.db).require("T91")
-                let register = RiskRegister(database: app.db, audit: .command("test"), organisation: t91, today: CalendarDay.inEngland(Date()))
-                let (settings, matrix) = try await register.configuration()
-                let context = RiskContext(identity: DemoSeeder.demoApprover, organisation: t91, ancestors: [], register: register, settings: settings, matrix: matrix)
-                let period = try XCTUnwrap(ReportingPeriod.read(from: nil, to: nil, today: CalendarDay.inEngland(Date())).period)
-                let pack = try await BoardPack.load(context, period: period, frameworks: app.frameworks, now: Date(), on: app.db)
+                let context = try await commandContext("T91", on: app)
+                let period = try XCTUnwrap(ReportingPeriod.read(from: nil, to: nil, today: context.today).period)
+                let pack = try await BoardPack.load(context, period: period, frameworks: app.frameworks)
                 try await chromium.printToPDF(html: BoardPackDocument.render(pack, stylesheet: .embedded), to: out)
                 let data = try XCTUnwrap(FileManager.default.contents(atPath: out))
                 XCTAssertTrue(data.starts(with: Array("%PDF-".utf8)))

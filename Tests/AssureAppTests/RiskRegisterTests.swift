@@ -136,8 +136,7 @@ final class RiskRegisterTests: XCTestCase {
     func testFiltersHeatMapAndCSVAgree() async throws {
         try await withAssure(demo: true) { app in
             let manager = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "risk.lead@kingsmere.example")
-            let organisation = try await OrganisationDirectory(database: app.db).require("T91")
-            let register = RiskRegister(database: app.db, audit: .command("test"), organisation: organisation, today: CalendarDay("2026-11-22")!)
+            let register = RiskRegister(try await commandContext("T91", on: app, today: "2026-11-22"))
             for (title, category, l, c) in [("EPR downtime", "operational", "2", "5"), ("Backups never restore-tested", "cyber-security", "4", "4"),
                                             ("Cyber skills shortage", "workforce", "3", "3"), ("Supplier ransomware", "supplier", "3", "4")] {
                 var input = RiskDraft.Input()
@@ -338,7 +337,7 @@ final class BoardAssuranceFrameworkTests: XCTestCase {
         input.initial_likelihood = "5"; input.initial_consequence = "5"
         input.current_likelihood = String(likelihood); input.current_consequence = String(consequence)
         input.target_likelihood = "1"; input.target_consequence = "1"
-        _ = try await RiskRegister(database: app.db, audit: .command("test"), organisation: organisation, today: CalendarDay("2026-11-22")!).create(input)
+        _ = try await RiskRegister(try await commandContext(organisation.odsCode, on: app, today: "2026-11-22")).create(input)
     }
 
     func testTheBoardSeesObjectivesPrincipalRisksAssuranceAndGaps() async throws {

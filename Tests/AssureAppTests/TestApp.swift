@@ -134,5 +134,15 @@ extension Application {
 /// A3 NCSC CAF 3.2; T92 and T93 on the NDG standards), as `serve --demo` seeds them.
 func seedDemoTrust(_ app: Application) async throws {
     _ = try await DemoSeeder.seedPeople(on: app)
-    _ = try await DemoSeeder.seedRisks(on: app.db, today: app.clock.today)
+    _ = try await DemoSeeder.seedRisks(on: app.db, clock: app.clock)
+}
+
+/// The organisation with this ODS code as a test command sees it, on a fixed day when given.
+func commandContext(_ code: String, on app: Application, today: String? = nil) async throws -> OrganisationContext {
+    var clock = app.clock
+    if let today, let day = CalendarDay(today) {
+        let noon = day.date.addingTimeInterval(12 * 3600)  // noon UTC is the same day in England
+        clock = AssureClock(now: { noon })
+    }
+    return try await OrganisationContext.command("test", organisation: code, database: app.db, clock: clock)
 }

@@ -75,7 +75,7 @@ struct AuditAPI: RouteCollection {
     }
 
     func list(req: Request) async throws -> Page {
-        let (_, organisation) = try await req.authorise(.readAuditTrail, organisation: try req.organisationCode)
+        let organisation = try await req.organisationContext(.readAuditTrail).organisation
         let sql = try req.db.sqlDatabase
         let filter = try AuditFilter.read(from: req)
         let result = try await AuditQuery.entries(for: organisation.odsCode, filter, limit: AuditFilter.pageSize, on: sql)

@@ -19,7 +19,7 @@ enum AuditTrailPage {
     }
 
     static func handle(req: Request) async throws -> Response {
-        let (_, organisation) = try await req.authorise(.readAuditTrail, organisation: try req.organisationCode)
+        let organisation = try await req.organisationContext(.readAuditTrail).organisation
         let sql = try req.db.sqlDatabase
         let choices = try await AuditQuery.choices(for: organisation.odsCode, on: sql)
         do {
@@ -36,7 +36,7 @@ enum AuditTrailPage {
     }
 
     static func csv(req: Request) async throws -> Response {
-        let (_, organisation) = try await req.authorise(.readAuditTrail, organisation: try req.organisationCode)
+        let organisation = try await req.organisationContext(.readAuditTrail).organisation
         let sql = try req.db.sqlDatabase
         let result = try await AuditQuery.entries(for: organisation.odsCode, try AuditFilter.read(from: req), limit: nil, on: sql)
         var headers = HTTPHeaders()

@@ -76,12 +76,12 @@ struct AssessmentAPI: RouteCollection {
     }
 
     func list(req: Request) async throws -> [AssessmentSummary] {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         return try await Assessment.query(on: req.db).filter(\.$organisation.$id == context.organisation.id).sort(\.$number).all().map(Self.summary)
     }
 
     func start(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.editAnyRecord)
+        let context = try await req.organisationContext(.editAnyRecord)
         let assessment = try await req.assessments(context).start(try req.decodeJSON(Assessments.StartInput.self))
         let response = try await Self.summary(assessment).encodeResponse(status: .created, for: req)
         response.headers.replaceOrAdd(name: .location, value: SiteURL.api(.assessment(context.organisation.odsCode, assessment.reference)).path)
@@ -89,20 +89,20 @@ struct AssessmentAPI: RouteCollection {
     }
 
     func read(req: Request) async throws -> AssessmentDetail {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         return try await Self.detail(try await req.assessments(context).find(try req.assessmentReference), req, context)
     }
 
     func record(req: Request) async throws -> AssessmentDetail {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let loaded = try await AssessmentItemPage.load(req, context)
         try AssessmentItemPage.requireEdit(context, loaded)
         try await req.assessments(context).record(try req.decodeJSON(Assessments.ResultInput.self), item: loaded.item.id, in: loaded.assessment,
-                                                  by: context.identity, mayApprove: context.may(.approve))
+                                                  by: context.actor, mayApprove: context.may(.approve))
         return try await Self.detail(loaded.assessment, req, context)
     }
 
-    static func detail(_ assessment: Assessment, _ req: Request, _ context: RiskContext) async throws -> AssessmentDetail {
+    static func detail(_ assessment: Assessment, _ req: Request, _ context: OrganisationContext) async throws -> AssessmentDetail {
         let view = try await AssessmentView.load(assessment, frameworks: req.frameworks, today: context.today, on: req.db)
         let catalogue = view.catalogue
         let items = view.items.map { item -> AssessmentDetail.Item in

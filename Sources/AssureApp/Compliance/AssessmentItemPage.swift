@@ -14,7 +14,7 @@ enum AssessmentItemPage {
         var result: AssessmentResult?
     }
 
-    static func load(_ req: Request, _ context: RiskContext) async throws -> Loaded {
+    static func load(_ req: Request, _ context: OrganisationContext) async throws -> Loaded {
         let assessment = try await req.assessments(context).find(try req.assessmentReference)
         let catalogue = try req.frameworks.requireCatalogue(of: assessment)
         let itemID = try req.assessmentItem
@@ -24,28 +24,28 @@ enum AssessmentItemPage {
     }
 
     /// Managers change any item; contributors the items they own.
-    static func mayEdit(_ context: RiskContext, _ loaded: Loaded) -> Bool {
-        context.may(.editAnyRecord) || (context.may(.editOwnRecord) && loaded.result?.ownerEmail == context.identity.email)
+    static func mayEdit(_ context: OrganisationContext, _ loaded: Loaded) -> Bool {
+        context.may(.editAnyRecord) || (context.may(.editOwnRecord) && loaded.result?.ownerEmail == context.actor)
     }
 
-    static func requireEdit(_ context: RiskContext, _ loaded: Loaded) throws {
+    static func requireEdit(_ context: OrganisationContext, _ loaded: Loaded) throws {
         guard mayEdit(context, loaded) else {
             throw AssureError(status: .forbidden, title: "Not permitted", detail: "Only a manager, or the item's owner, may change \(loaded.item.id).")
         }
     }
 
     static func show(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         return try await render(req, context, try await load(req, context), input: nil, problems: [])
     }
 
     static func record(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let loaded = try await load(req, context)
         try requireEdit(context, loaded)
         let input = try req.content.decode(Assessments.ResultInput.self)
         do {
-            try await req.assessments(context).record(input, item: loaded.item.id, in: loaded.assessment, by: context.identity, mayApprove: context.may(.approve))
+            try await req.assessments(context).record(input, item: loaded.item.id, in: loaded.assessment, by: context.actor, mayApprove: context.may(.approve))
             return req.redirect(to: SiteURL.assessment(context.organisation.odsCode, loaded.assessment.reference).path, redirectType: .normal)
         } catch let error as AssureError where error.status.code < 500 {
             return try await render(req, context, loaded, input: input, problems: error.problems, status: error.status)
@@ -67,7 +67,7 @@ enum AssessmentItemPage {
     }
 
     private static func change(_ req: Request, _ work: (EvidenceLibrary, Evidence, Loaded) async throws -> Void) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let loaded = try await load(req, context)
         try requireEdit(context, loaded)
         let library = req.evidenceLibrary(context)
@@ -83,7 +83,7 @@ enum AssessmentItemPage {
         }
     }
 
-    static func render(_ req: Request, _ context: RiskContext, _ loaded: Loaded, input: Assessments.ResultInput?,
+    static func render(_ req: Request, _ context: OrganisationContext, _ loaded: Loaded, input: Assessments.ResultInput?,
                        problems: [AssureError.FieldProblem], status: HTTPResponseStatus = .ok) async throws -> Response {
         let code = context.organisation.odsCode
         let (assessment, catalogue, item, result) = (loaded.assessment, loaded.catalogue, loaded.item, loaded.result)
@@ -163,8 +163,7 @@ enum AssessmentItemPage {
             .if(editable, resultForm(itemURL, catalogue, item, assessment, result, input, problems))
         )
         let shell = context.shell("\(item.id) \(item.title)", problems: !problems.isEmpty,
-                                  crumbs: [.init(title: "Compliance", url: .assessments(code)), .init(title: assessment.reference, url: .assessment(code, assessment.reference))])
-            .with(section: .compliance)
+                                  crumbs: [.init(title: "Compliance", url: .assessments(code)), .init(title: assessment.reference, url: .assessment(code, assessment.reference))], section: .compliance)
         return Layout.response(shell, status: status, content)
     }
 
@@ -212,7 +211,7 @@ enum AssessmentItemPage {
 
     /// Evidence as a table: reference, title, kind, review date with its currency, approval; with a
     /// remove button per row when `remove` is given.
-    static func evidenceTable(_ context: RiskContext, _ evidence: [Evidence], caption: String, remove: SiteURL?) -> Node<HTML.BodyContext> {
+    static func evidenceTable(_ context: OrganisationContext, _ evidence: [Evidence], caption: String, remove: SiteURL?) -> Node<HTML.BodyContext> {
         let code = context.organisation.odsCode
         return Components.scrollableTable(label: caption, .table(
             .class("table"),

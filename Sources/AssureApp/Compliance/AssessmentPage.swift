@@ -8,14 +8,14 @@ import Vapor
 /// the results of mapped items in other frameworks; the gaps to target; and the checks Assure runs.
 enum AssessmentPage {
     static func show(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let assessment = try await req.assessments(context).find(try req.assessmentReference)
         let view = try await AssessmentView.load(assessment, frameworks: req.frameworks, today: context.today, on: req.db)
         return Layout.response(shell(context, view), render(context, view, ran: nil))
     }
 
     static func runChecks(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.editAnyRecord)
+        let context = try await req.organisationContext(.editAnyRecord)
         let assessments = req.assessments(context)
         let assessment = try await assessments.find(try req.assessmentReference)
         let ran = try await AutomatedCheckRunner(assessments: assessments, evidence: req.evidenceLibrary(context)).run(on: assessment)
@@ -23,12 +23,11 @@ enum AssessmentPage {
         return Layout.response(shell(context, view), render(context, view, ran: ran))
     }
 
-    static func shell(_ context: RiskContext, _ view: AssessmentView) -> PageShell {
-        context.shell("\(view.catalogue.title) \(view.assessment.period)", crumbs: [.init(title: "Compliance", url: .assessments(context.organisation.odsCode))])
-            .with(section: .compliance)
+    static func shell(_ context: OrganisationContext, _ view: AssessmentView) -> PageShell {
+        context.shell("\(view.catalogue.title) \(view.assessment.period)", crumbs: [.init(title: "Compliance", url: .assessments(context.organisation.odsCode))], section: .compliance)
     }
 
-    static func render(_ context: RiskContext, _ view: AssessmentView, ran: [AutomatedCheckRunner.Ran]?) -> Node<HTML.BodyContext> {
+    static func render(_ context: OrganisationContext, _ view: AssessmentView, ran: [AutomatedCheckRunner.Ran]?) -> Node<HTML.BodyContext> {
         let code = context.organisation.odsCode
         let assessment = view.assessment, catalogue = view.catalogue
         let automated = catalogue.items.filter { !AutomatedCheck.checks(for: $0.id, in: catalogue.id).isEmpty }

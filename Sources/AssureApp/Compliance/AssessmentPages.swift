@@ -9,12 +9,12 @@ import Vapor
 /// Essentials, DTAC, DCB0129/0160…), their progress over time, and starting or copying one forward.
 enum AssessmentPages {
     static func list(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         return try await renderList(req, context, input: .init(final_due: "2026-06-30", profile: ""), problems: [])
     }
 
     static func start(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.editAnyRecord)
+        let context = try await req.organisationContext(.editAnyRecord)
         let input = try req.content.decode(Assessments.StartInput.self)
         do {
             let assessment = try await req.assessments(context).start(input)
@@ -33,7 +33,7 @@ enum AssessmentPages {
     }
 
     static func copy(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.editAnyRecord)
+        let context = try await req.organisationContext(.editAnyRecord)
         let input = try req.content.decode(CopyInput.self)
         do {
             let assessments = req.assessments(context)
@@ -48,7 +48,7 @@ enum AssessmentPages {
         }
     }
 
-    static func renderList(_ req: Request, _ context: RiskContext, input: Assessments.StartInput, copy: CopyInput? = nil,
+    static func renderList(_ req: Request, _ context: OrganisationContext, input: Assessments.StartInput, copy: CopyInput? = nil,
                            problems: [AssureError.FieldProblem], status: HTTPResponseStatus = .ok) async throws -> Response {
         let code = context.organisation.odsCode
         let frameworks = req.frameworks
@@ -114,7 +114,7 @@ enum AssessmentPages {
                 ))
             ))
         )
-        return Layout.response(context.shell("Compliance assessments", problems: !problems.isEmpty).with(section: .compliance), status: status, content)
+        return Layout.response(context.shell("Compliance assessments", problems: !problems.isEmpty, section: .compliance), status: status, content)
     }
 
     /// Per assessment: items, how many have a result, how many reached the top level, how many are below target.

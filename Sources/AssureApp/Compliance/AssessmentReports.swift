@@ -7,8 +7,8 @@ import Vapor
 /// An assessment as a printable summary for the board or audit committee, as CSV for spreadsheets,
 /// and as OSCAL assessment results for other tools.
 enum AssessmentReports {
-    static func load(_ req: Request) async throws -> (RiskContext, AssessmentView) {
-        let context = try await req.riskContext(.read)
+    static func load(_ req: Request) async throws -> (OrganisationContext, AssessmentView) {
+        let context = try await req.organisationContext(.read)
         let assessment = try await req.assessments(context).find(try req.assessmentReference)
         return (context, try await AssessmentView.load(assessment, frameworks: req.frameworks, today: context.today, on: req.db))
     }
@@ -66,8 +66,7 @@ enum AssessmentReports {
                 })))
         )
         let shell = context.shell("\(catalogue.title) \(view.assessment.period) summary",
-                                  crumbs: [.init(title: "Compliance", url: .assessments(code)), .init(title: view.assessment.reference, url: .assessment(code, view.assessment.reference))])
-            .with(section: .compliance)
+                                  crumbs: [.init(title: "Compliance", url: .assessments(code)), .init(title: view.assessment.reference, url: .assessment(code, view.assessment.reference))], section: .compliance)
         return Layout.response(shell, content)
     }
 

@@ -111,11 +111,11 @@ struct CreateAssessments: AsyncMigration {
 
 /// Starts assessments and records results, each change audited.
 struct Assessments {
-    let register: RiskRegister  // for the organisation, audit context, today and eligible people
+    let context: OrganisationContext
     let frameworks: FrameworkLibrary
 
-    var organisation: OrganisationRecord { register.organisation }
-    var database: any Database { register.database }
+    var organisation: OrganisationRecord { context.organisation }
+    var database: any Database { context.database }
 
     struct StartInput: Content {
         var framework: String?
@@ -224,7 +224,7 @@ struct Assessments {
                     copy.$evidence.id = link.$evidence.id
                     copy.$assessment.id = newID
                     copy.itemID = entry.item
-                    copy.attachedBy = register.audit.actor
+                    copy.attachedBy = context.audit.actor
                     try await copy.create(on: db)
                 }
             }
@@ -247,14 +247,14 @@ struct Assessments {
     /// Records an item's result. Only the fields sent change (an absent field keeps what is
     /// stored; an empty one clears it). Approving follows the one separation-of-duties rule
     /// (`ApprovalRule`): not the owner as stored, and not whoever submitted what is approved.
-    func record(_ input: ResultInput, item itemID: String, in assessment: Assessment, by identity: Identity, mayApprove: Bool) async throws {
+    func record(_ input: ResultInput, item itemID: String, in assessment: Assessment, by actor: String, mayApprove: Bool) async throws {
         let catalogue = try frameworks.requireCatalogue(of: assessment)
         guard let item = catalogue.items.first(where: { $0.id == itemID }) else { throw AssureError.notFound("\(catalogue.title) has no item \(itemID)") }
         guard input.indicators != nil || input.level != nil || input.rationale != nil || input.owner != nil || input.status != nil || input.target != nil else {
             throw AssureError.invalid([RuleError(field: "level", message: "Send at least one of: indicators, level, rationale, owner, status, target")])
         }
         let stored = try await AssessmentResult.query(on: database).filter(\.$assessment.$id == assessment.requireID()).filter(\.$itemID == item.id).first()
-        let change = try await checkedChange(input, item: item, catalogue: catalogue, stored: stored, by: identity, mayApprove: mayApprove)
+        let change = try await checkedChange(input, item: item, catalogue: catalogue, stored: stored, by: actor, mayApprove: mayApprove)
         try await database.writeTransaction { db in
             let existing = try await AssessmentResult.query(on: db).filter(\.$assessment.$id == assessment.requireID()).filter(\.$itemID == item.id).first()
             guard existing?.updatedAt == stored?.updatedAt, existing?.status == stored?.status else {
@@ -269,8 +269,8 @@ struct Assessments {
             result.rationale = change.rationale
             result.ownerEmail = change.owner
             result.status = change.status.rawValue
-            if change.changesContent || existing?.recordedBy == nil { result.recordedBy = identity.email }
-            result.reviewerEmail = change.status == .approved ? identity.email : nil
+            if change.changesContent || existing?.recordedBy == nil { result.recordedBy = actor }
+            result.reviewerEmail = change.status == .approved ? actor : nil
             try await result.save(on: db)
             var targets = assessment.targets
             var changes: [String: AuditEvent.FieldChange] = ["item": .init(before: nil, after: item.id),
@@ -282,7 +282,7 @@ struct Assessments {
                 assessment.targetsJSON = String(decoding: try RiskRegister.encoder.encode(targets), as: UTF8.self)
                 try await assessment.update(on: db)
             }
-            if change.status == .approved { changes["approved_by"] = .init(before: nil, after: identity.email) }
+            if change.status == .approved { changes["approved_by"] = .init(before: nil, after: actor) }
             try await AuditTrail.append([event("record-result", assessment, changes)], on: db)
         }
     }
@@ -300,7 +300,7 @@ struct Assessments {
     }
 
     private func checkedChange(_ input: ResultInput, item: FrameworkCatalogue.Item, catalogue: FrameworkCatalogue, stored: AssessmentResult?,
-                               by identity: Identity, mayApprove: Bool) async throws -> ResultChange {
+                               by actor: String, mayApprove: Bool) async throws -> ResultChange {
         var problems: [RuleError] = []
         var level = input.level.map { $0.trimmingCharacters(in: .whitespaces) } ?? stored?.level ?? ""
         var ticked: [String]?
@@ -321,7 +321,7 @@ struct Assessments {
         var owner = stored?.ownerEmail
         if let raw = input.owner {
             if raw.trimmingCharacters(in: .whitespaces).isEmpty { owner = nil }
-            else if let email = try? EmailAddress(raw), (try await register.eligibleOwners()).contains(email.value) { owner = email.value }
+            else if let email = try? EmailAddress(raw), (try await context.eligibleOwners()).contains(email.value) { owner = email.value }
             else { problems.append(RuleError(field: "owner", message: "The owner must be the email address of someone with a role in \(organisation.name)")) }
         }
         let tickedJSON = try ticked.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
@@ -338,8 +338,8 @@ struct Assessments {
         if status == .approved, input.status != nil || stored?.itemStatus != .approved {
             if level.isEmpty { problems.append(RuleError(field: "level", message: "Record a result before approving it")) }
             if rationale.isEmpty { problems.append(RuleError(field: "rationale", message: "Say why before approving")) }
-            let parties = ApprovalRule.Parties(approver: identity.email, storedOwner: stored?.ownerEmail,
-                                               requestedOwner: owner, submitter: changesContent ? identity.email : stored?.recordedBy)
+            let parties = ApprovalRule.Parties(approver: actor, storedOwner: stored?.ownerEmail,
+                                               requestedOwner: owner, submitter: changesContent ? actor : stored?.recordedBy)
             if let refusal = ApprovalRule.refusal(parties, mayApprove: mayApprove, what: "a result", field: "status") { problems.append(refusal) }
         }
         guard problems.isEmpty else { throw AssureError.invalid(problems) }
@@ -357,10 +357,10 @@ struct Assessments {
     }
 
     private func event(_ action: String, _ assessment: Assessment, _ changes: [String: AuditEvent.FieldChange]) -> AuditEvent {
-        register.audit.event(action, "assessment", "\(assessment.reference) \(assessment.frameworkID)@\(assessment.frameworkVersion) \(assessment.period)", organisation: organisation.odsCode, changes: changes.filter { $0.value.before != $0.value.after || $0.key == "item" })
+        context.audit.event(action, "assessment", "\(assessment.reference) \(assessment.frameworkID)@\(assessment.frameworkVersion) \(assessment.period)", organisation: organisation.odsCode, changes: changes.filter { $0.value.before != $0.value.after || $0.key == "item" })
     }
 }
 
 extension Request {
-    func assessments(_ context: RiskContext) -> Assessments { Assessments(register: context.register, frameworks: frameworks) }
+    func assessments(_ context: OrganisationContext) -> Assessments { Assessments(context: context, frameworks: frameworks) }
 }

@@ -31,7 +31,7 @@ struct AutomatedCheckRunner {
             estate = try await EstateSnapshots.rollUp(of: [assessments.organisation.id], on: try evidence.database.sqlDatabase)
         }
         let figures = riskFigures, estateFigures = estate, today = evidence.today
-        let actor = evidence.register.audit.actor
+        let actor = evidence.context.audit.actor
         return try await evidence.database.writeTransaction { db in
             var ran: [Ran] = []
             for (check, item) in targets {
@@ -62,7 +62,7 @@ struct AutomatedCheckRunner {
     /// Live risks and how many are past their review date, with the register's own definitions.
     private func riskReviewFigures() async throws -> (live: Int, overdue: Int) {
         let sql = try evidence.database.sqlDatabase
-        let register = evidence.register
+        let register = RiskRegister(evidence.context)
         let (settings, matrix) = try await register.configuration()
         let figures = try await RiskRegisterPage.headline(register, settings: settings, matrix: matrix, sql)
         return (figures.live, figures.reviewOverdue)
@@ -80,7 +80,7 @@ struct AutomatedCheckRunner {
         result.status = AssessmentItemStatus.readyForReview.rawValue
         result.reviewerEmail = nil
         try await result.save(on: db)
-        try await AuditTrail.append([evidence.register.audit.event(
+        try await AuditTrail.append([evidence.context.audit.event(
             "automated-check", "assessment", "\(assessment.reference) \(assessment.frameworkID)@\(assessment.frameworkVersion) \(assessment.period)",
             organisation: assessments.organisation.odsCode, changes: ["item": .init(before: nil, after: item), "level": .init(before: before, after: outcome.level)])], on: db)
         return true

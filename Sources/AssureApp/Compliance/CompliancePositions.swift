@@ -29,26 +29,12 @@ struct CompliancePositions {
         var caf: Position?
     }
 
-    static let dsptFrameworks = ["dspt-ndg", "dspt-caf"]
-    static let cafFrameworks = ["ncsc-caf"]
-
-    static func load(_ context: RiskContext, frameworks: FrameworkLibrary, on database: any Database) async throws -> [Row] {
+    static func load(_ context: OrganisationContext, frameworks: FrameworkLibrary, on database: any Database) async throws -> [Row] {
         let sql = try database.sqlDatabase
-        let visible = [(context.organisation, [String]())] + (try await context.readableDescendants(on: database)).map { ($0.record, $0.above) }
+        let visible = [(context.organisation, [String]())] + (try await context.readableDescendants()).map { ($0.record, $0.above) }
         let byID = Dictionary(visible.map { ($0.0.id, $0.0) }, uniquingKeysWith: { first, _ in first })
-        var latest: [UUID: (dspt: Assessment?, caf: Assessment?)] = [:]
-        for chunk in visible.map(\.0.id).chunks(of: 2000) {
-            let assessments = try await Assessment.query(on: database).filter(\.$organisation.$id ~~ chunk)
-                .filter(\.$frameworkID ~~ (dsptFrameworks + cafFrameworks)).sort(\.$number, .descending).all()
-            for assessment in assessments {
-                let organisation = assessment.$organisation.id
-                var entry = latest[organisation] ?? (nil, nil)
-                if dsptFrameworks.contains(assessment.frameworkID), entry.dspt == nil { entry.dspt = assessment }
-                if cafFrameworks.contains(assessment.frameworkID), entry.caf == nil { entry.caf = assessment }
-                latest[organisation] = entry
-            }
-        }
-        let chosen = latest.values.flatMap { [$0.dspt, $0.caf].compactMap { $0 } }
+        let latest = try await LatestAssessments.assessments(of: visible.map(\.0.id), on: database)
+        let chosen = latest.values.flatMap(\.values)
         var positions: [UUID: Position] = [:]
         // One grouped query per framework version: its top level and mandatory items differ.
         for (key, group) in Dictionary(grouping: chosen, by: { "\($0.frameworkID)@\($0.frameworkVersion)" }) {
@@ -79,14 +65,14 @@ struct CompliancePositions {
         return visible.map(\.0).map { organisation in
             let entry = latest[organisation.id]
             return Row(ods_code: organisation.odsCode, name: byID[organisation.id]?.name ?? organisation.name, type: organisation.type.displayName,
-                       dspt: entry?.dspt?.id.flatMap { positions[$0] }, caf: entry?.caf?.id.flatMap { positions[$0] })
+                       dspt: entry?[.dspt]?.id.flatMap { positions[$0] }, caf: entry?[.caf]?.id.flatMap { positions[$0] })
         }
     }
 }
 
 enum CompliancePositionsPage {
     static func show(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let rows = try await CompliancePositions.load(context, frameworks: req.frameworks, on: req.db)
         let code = context.organisation.odsCode
         func cell(_ position: CompliancePositions.Position?, organisation: String) -> Node<HTML.TableRowContext> {
@@ -110,7 +96,7 @@ enum CompliancePositionsPage {
                             cell(row.dspt, organisation: row.ods_code), cell(row.caf, organisation: row.ods_code))
                     })))
         )
-        let shell = context.shell("DSPT and CAF positions", crumbs: [.init(title: "Compliance", url: .assessments(code))]).with(section: .compliance)
+        let shell = context.shell("DSPT and CAF positions", crumbs: [.init(title: "Compliance", url: .assessments(code))], section: .compliance)
         return Layout.response(shell, content)
     }
 }

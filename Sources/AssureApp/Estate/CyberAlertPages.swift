@@ -62,12 +62,12 @@ enum CyberAlertPages {
     }
 
     static func board(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let sql = try req.db.sqlDatabase
         let code = context.organisation.odsCode
         let alerts = try await alerts(for: context.organisation.id, now: req.application.clock.now(), on: sql)
         let mayRespond = context.may(.editAnyRecord)
-        let admin = AccessPolicy.allowsSystemWide(context.identity.memberships, .administerSystem)
+        let admin = context.maySystemWide(.administerSystem)
         let content: Node<HTML.BodyContext> = .group(
             .h1(.text("High severity cyber alerts")),
             .p(.class("lede"), .text("NHS England's high severity alerts: acknowledge each within \(CyberAlertRules.acknowledgementHours) hours of issue and give your update (patched, mitigated or not affected) within \(CyberAlertRules.updateDays) days. Affected devices come from the alert's CVEs and the latest estate analysis.")),
@@ -109,14 +109,14 @@ enum CyberAlertPages {
 
     struct Response_: Content { var status: String?; var note: String? }
 
-    static func record(_ input: Response_, alert reference: String, context: RiskContext, req: Request) async throws {
+    static func record(_ input: Response_, alert reference: String, context: OrganisationContext, req: Request) async throws {
         guard let status = CyberAlertStatus(rawValue: input.status ?? "") else {
             throw AssureError.invalid([RuleError(field: "status", message: "Choose a status: \(CyberAlertStatus.allCases.map(\.rawValue).joined(separator: ", "))")])
         }
         let note = (input.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard note.count <= 2000 else { throw AssureError.invalid([RuleError(field: "note", message: "Keep the note to 2,000 characters or fewer")]) }
         if status == .notAffected, note.isEmpty { throw AssureError.invalid([RuleError(field: "note", message: "Say why the organisation is not affected")]) }
-        let organisation = context.organisation, audit = req.auditContext, now = req.application.clock.now(), who = context.identity.email
+        let organisation = context.organisation, audit = req.auditContext, now = req.application.clock.now(), who = context.actor
         try await req.db.writeTransaction { db in
             let sql = try db.sqlDatabase
             guard let alert = try await sql.raw("SELECT id FROM cyber_alerts WHERE reference = \(bind: reference)").first() else {
@@ -135,14 +135,14 @@ enum CyberAlertPages {
     }
 
     static func respond(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.editAnyRecord)
+        let context = try await req.organisationContext(.editAnyRecord)
         let reference = try req.pathParameter(SiteURL.alertReference)
         try await record(try req.content.decode(Response_.self), alert: reference, context: context, req: req)
         return req.redirect(to: SiteURL.cyberAlerts(context.organisation.odsCode).path)
     }
 
     static func respondAPI(req: Request) async throws -> Alert {
-        let context = try await req.riskContext(.editAnyRecord)
+        let context = try await req.organisationContext(.editAnyRecord)
         let reference = try req.pathParameter(SiteURL.alertReference)
         try await record(try req.content.decode(Response_.self), alert: reference, context: context, req: req)
         guard let alert = try await alerts(for: context.organisation.id, now: req.application.clock.now(), on: try req.db.sqlDatabase).first(where: { $0.reference == reference }) else { throw Abort(.notFound) }
@@ -150,7 +150,7 @@ enum CyberAlertPages {
     }
 
     static func list(req: Request) async throws -> [Alert] {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let sql = try req.db.sqlDatabase
         return try await alerts(for: context.organisation.id, now: req.application.clock.now(), on: sql)
     }

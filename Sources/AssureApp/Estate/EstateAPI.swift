@@ -27,9 +27,9 @@ struct EstateAPI: RouteCollection {
     }
 
     static func summary(req: Request) async throws -> Summary {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let sql = try req.db.sqlDatabase
-        let below = try await context.readableDescendants(on: req.db).map(\.record.id)
+        let below = try await context.readableDescendants().map(\.record.id)
         let latest = try await EstateSnapshots.latest(of: [context.organisation.id] + below, on: sql)
         let own = latest[context.organisation.id] ?? EstateRollUp()
         return Summary(organisation: context.organisation.odsCode, roll_up: own, patch_compliance_percent: own.patchCompliancePercent,
@@ -41,7 +41,7 @@ struct EstateAPI: RouteCollection {
     struct DevicePage: Content { var total: Int; var page: Int; var devices: [EstateQueries.Device] }
 
     static func devices(req: Request) async throws -> DevicePage {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let sql = try req.db.sqlDatabase
         let (exposure, search, page) = try EstatePages.filter(req)
         let (total, devices) = try await EstateQueries.devices(of: context.organisation.id, exposure: exposure, search: search, limit: 100, offset: (page - 1) * 100, on: sql)
@@ -49,7 +49,7 @@ struct EstateAPI: RouteCollection {
     }
 
     static func device(req: Request) async throws -> EstateQueries.DeviceDetail {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let sql = try req.db.sqlDatabase
         let key = try req.pathParameter(SiteURL.deviceKey)
         guard let detail = try await EstateQueries.device(key, of: context.organisation.id, knowledge: try await req.application.knowledgeBase(),
@@ -60,7 +60,7 @@ struct EstateAPI: RouteCollection {
     }
 
     static func vulnerability(req: Request) async throws -> EstateQueries.Vulnerability {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let sql = try req.db.sqlDatabase
         let cve = try req.pathParameter(SiteURL.cveID).uppercased()
         guard CVEIdentifier.isValid(cve) else { throw AssureError.invalid([RuleError(field: "cve", message: "'\(cve)' is not a CVE id such as CVE-2024-21413")]) }
@@ -74,7 +74,7 @@ struct EstateAPI: RouteCollection {
 
     /// Takes the export as the body: CSV (`?format=csv|intune|sccm|defender`, `?map=field=column,…`) or a CycloneDX SBOM (`?format=cyclonedx`).
     static func importInventory(req: Request) async throws -> ImportResult {
-        let context = try await req.riskContext(.editAnyRecord)
+        let context = try await req.organisationContext(.editAnyRecord)
         let format = (try? req.query.get(String.self, at: "format")) ?? (req.headers.contentType == .json ? "cyclonedx" : "csv")
         let mapping = (try? req.query.get(String.self, at: "map")) ?? ""
         // Read only now that the caller may import here, straight to a file: never held in memory.
@@ -92,9 +92,9 @@ struct EstateAPI: RouteCollection {
     static let largestUpload = 200 * 1_048_576
 
     /// An inventory already in a file: CycloneDX is decoded whole, CSV is read as a stream.
-    static func importFile(at path: String, format: String, mapping: String, allowLargeRemoval: Bool, context: RiskContext,
+    static func importFile(at path: String, format: String, mapping: String, allowLargeRemoval: Bool, context: OrganisationContext,
                            req: Request) async throws -> InventoryImport.Summary {
-        var importer = InventoryImport(database: req.db, organisation: context.organisation, audit: req.auditContext)
+        var importer = InventoryImport(context: context)
         importer.allowLargeRemoval = allowLargeRemoval
         if format.lowercased() == "cyclonedx" {
             return try await importer.importCycloneDX(try Data(contentsOf: URL(fileURLWithPath: path)))
@@ -110,7 +110,7 @@ struct EstateAPI: RouteCollection {
     }
 
     /// Page uploads: the file goes to a temporary file and is imported from there like the API's.
-    static func importBody(_ data: Data, format: String, mapping: String, allowLargeRemoval: Bool, context: RiskContext,
+    static func importBody(_ data: Data, format: String, mapping: String, allowLargeRemoval: Bool, context: OrganisationContext,
                            req: Request) async throws -> InventoryImport.Summary {
         let path = try TemporaryFiles.newPath(in: req.application.assureConfiguration, suffix: "inventory")
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -122,11 +122,10 @@ struct EstateAPI: RouteCollection {
     static func yes(_ value: String?) -> Bool { ["yes", "true", "on", "1"].contains((value ?? "").lowercased()) }
 
     static func analyseRoute(req: Request) async throws -> EstateAnalysisRunner.Outcome {
-        try await analyse(try await req.riskContext(.editAnyRecord), req: req)
+        try await analyse(try await req.organisationContext(.editAnyRecord), req: req)
     }
 
-    static func analyse(_ context: RiskContext, req: Request) async throws -> EstateAnalysisRunner.Outcome {
-        try await EstateAnalysisRunner(database: req.db, knowledge: try await req.application.knowledgeBase(), organisation: context.organisation,
-                                       audit: req.auditContext, today: context.today).run()
+    static func analyse(_ context: OrganisationContext, req: Request) async throws -> EstateAnalysisRunner.Outcome {
+        try await EstateAnalysisRunner(context, knowledge: try await req.application.knowledgeBase()).run()
     }
 }

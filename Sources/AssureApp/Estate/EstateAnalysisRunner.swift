@@ -8,11 +8,18 @@ import Vapor
 /// device's figures and findings (replaced whole), today's snapshot, and the one estate risk on
 /// the register when exposure passes the organisation's thresholds.
 struct EstateAnalysisRunner {
-    let database: any Database
+    let context: OrganisationContext
     let knowledge: KnowledgeBase
-    let organisation: OrganisationRecord
-    let audit: AuditContext
-    let today: CalendarDay
+
+    init(_ context: OrganisationContext, knowledge: KnowledgeBase) {
+        self.context = context
+        self.knowledge = knowledge
+    }
+
+    var database: any Database { context.database }
+    var organisation: OrganisationRecord { context.organisation }
+    var audit: AuditContext { context.audit }
+    var today: CalendarDay { context.today }
 
     struct Outcome: Content {
         var organisation: String
@@ -100,7 +107,7 @@ struct EstateAnalysisRunner {
 
         let outcome = try await save(deviceIDs: deviceIDs, exposures: exposures, titles: titles.compactMapValues { $0 }, components: components, findings: findings,
                                      rollUp: rollUp)
-        let risk = try await EstateRisk(database: database, organisation: organisation, audit: audit, today: today).raiseOrUpdate(rollUp)
+        let risk = try await EstateRisk(context: context).raiseOrUpdate(rollUp)
         return Outcome(organisation: organisation.odsCode, day: today.description, devices: deviceIDs.count, components: components.count,
                        unmapped_titles: unmapped.count, roll_up: outcome, risk: risk)
     }
@@ -112,7 +119,7 @@ struct EstateAnalysisRunner {
         let organisation = self.organisation, today = self.today, audit = self.audit
         let details = try Self.details(exposures: exposures, components: components, findings: findings, knowledge: knowledge)
         let analysis = UUID()
-        try await AnalysisPublication.begin(analysis, organisation: organisation.id, at: Date(), on: database)
+        try await AnalysisPublication.begin(analysis, organisation: organisation.id, at: context.clock.now(), on: database)
         do {
             try await writeFindings(analysis, deviceIDs: deviceIDs, exposures: exposures, titles: titles, components: components, findings: findings)
             let published = try await database.writeTransaction { db in

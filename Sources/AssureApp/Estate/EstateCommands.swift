@@ -79,11 +79,10 @@ struct EstateImportCommand: AsyncCommand {
         let formatName = (signature.format ?? "csv").lowercased()
         try await AssureStartup.requireCurrentSchema(context.application)
         let app = context.application
-        guard let organisation = try await OrganisationDirectory(database: app.db).ancestry(of: code).last else {
-            throw CommandFailure(message: "estate import: no organisation has the ODS code '\(code)'")
-        }
+        let organisationContext = try await OrganisationContext.command("estate import", organisation: code, database: app.db, clock: app.clock)
+        let organisation = organisationContext.organisation
         guard FileManager.default.isReadableFile(atPath: signature.file) else { throw CommandFailure(message: "estate import: \(signature.file) cannot be read") }
-        var importer = InventoryImport(database: app.db, organisation: organisation, audit: .command("estate import"))
+        var importer = InventoryImport(context: organisationContext)
         importer.allowLargeRemoval = signature.allowLargeRemoval
         let summary: InventoryImport.Summary
         do {
@@ -108,8 +107,7 @@ struct EstateImportCommand: AsyncCommand {
         }
         context.console.print("\(organisation.odsCode): \(summary.rows) rows — \(summary.inserted) devices added, \(summary.updated) updated, \(summary.removed) removed, \(Words.count(summary.software, "software row")), \(Words.count(summary.rejected, "row")) rejected")
         for problem in summary.problems.prefix(50) { context.console.print("  line \(problem.line ?? 0), \(problem.field): \(problem.message)") }
-        let outcome = try await EstateAnalysisRunner(database: app.db, knowledge: try await app.knowledgeBase(), organisation: organisation,
-                                                     audit: .command("estate import"), today: app.clock.today).run()
+        let outcome = try await EstateAnalysisRunner(organisationContext, knowledge: try await app.knowledgeBase()).run()
         context.console.print(EstateAnalyseCommand.describe(outcome))
         if summary.rejected > 0 {
             throw CommandFailure(message: "estate import: \(summary.rejected) row\(summary.rejected == 1 ? " was" : "s were") refused (listed above); the rest were imported")
@@ -156,22 +154,19 @@ struct EstateAnalyseCommand: AsyncCommand {
         let app = context.application
         let knowledge = try await app.knowledgeBase()
         for organisation in try await EstateAnalyseCommand.organisations(signature.organisation, on: app) {
-            let outcome = try await EstateAnalysisRunner(database: app.db, knowledge: knowledge, organisation: organisation, audit: .command("estate analyse"),
-                                                         today: app.clock.today).run()
+            let outcome = try await EstateAnalysisRunner(organisation, knowledge: knowledge).run()
             context.console.print(Self.describe(outcome))
         }
     }
 
-    static func organisations(_ code: String?, on app: Application) async throws -> [OrganisationRecord] {
-        let directory = OrganisationDirectory(database: app.db)
-        if let code {
-            guard let organisation = try await directory.ancestry(of: code.uppercased()).last else { throw CommandFailure(message: "no organisation has the ODS code '\(code.uppercased())'") }
-            return [organisation]
-        }
+    /// The one organisation asked for, or every organisation with devices, each as the command.
+    static func organisations(_ code: String?, on app: Application) async throws -> [OrganisationContext] {
+        let name = "estate analyse"
+        if let code { return [try await OrganisationContext.command(name, organisation: code, database: app.db, clock: app.clock)] }
         let sql = try app.db.sqlDatabase
-        var found: [OrganisationRecord] = []
+        var found: [OrganisationContext] = []
         for row in try await sql.raw("SELECT DISTINCT o.ods_code FROM estate_devices d JOIN organisations o ON o.id = d.organisation_id ORDER BY o.ods_code").all() {
-            if let organisation = try await directory.ancestry(of: try row.decode(column: "ods_code", as: String.self)).last { found.append(organisation) }
+            found.append(try await OrganisationContext.command(name, organisation: try row.decode(column: "ods_code", as: String.self), database: app.db, clock: app.clock))
         }
         return found
     }
@@ -240,18 +235,16 @@ enum DemoEstate {
         }
         let today = app.clock.today
         let estate = SyntheticEstate(devices: devices, organisations: count, seed: seed, today: today)
-        let directory = OrganisationDirectory(database: app.db)
         let knowledge = try await app.knowledgeBase()
         var outcomes: [EstateAnalysisRunner.Outcome] = []
         for (index, code) in codes.enumerated() {
-            guard let organisation = try await directory.ancestry(of: code).last else { continue }
+            let context = try await OrganisationContext.command("demo estate", organisation: code, database: app.db, clock: app.clock)
             let mine = estate.devices.filter { $0.organisation == Int32(index) }
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("assure-demo-estate-\(code)-\(UUID().uuidString).csv").path
             try InventoryCSV.write(mine.map { estate.inventory(of: $0, organisationCode: code) }, to: file)
             defer { try? FileManager.default.removeItem(atPath: file) }
-            _ = try await InventoryImport(database: app.db, organisation: organisation, audit: .command("demo estate")).importCSV(at: file, format: .generic)
-            outcomes.append(try await EstateAnalysisRunner(database: app.db, knowledge: knowledge, organisation: organisation, audit: .command("demo estate"),
-                                                           today: today).run())
+            _ = try await InventoryImport(context: context).importCSV(at: file, format: .generic)
+            outcomes.append(try await EstateAnalysisRunner(context, knowledge: knowledge).run())
         }
         return outcomes
     }

@@ -24,9 +24,9 @@ struct EstateRoutes: RouteCollection {
 
 /// The estate pages: overview with roll-up, devices, a device, a vulnerability, unmapped titles.
 enum EstatePages {
-    static func shell(_ context: RiskContext, _ title: String, problems: Bool = false, crumbs: [PageShell.Breadcrumb] = []) -> PageShell {
+    static func shell(_ context: OrganisationContext, _ title: String, problems: Bool = false, crumbs: [PageShell.Breadcrumb] = []) -> PageShell {
         let base: [PageShell.Breadcrumb] = title == "Estate" ? [] : [.init(title: "Estate", url: .estate(context.organisation.odsCode))]
-        return context.shell(title, problems: problems, crumbs: base + crumbs).with(section: .estate)
+        return context.shell(title, problems: problems, crumbs: base + crumbs, section: .estate)
     }
 
     static func figure(_ title: String, _ value: String, _ note: String, link: String?, alert: Bool = false) -> Node<HTML.BodyContext> {
@@ -47,14 +47,14 @@ enum EstatePages {
     static let thresholdFields = ["known_exploited_percent", "unsupported_os_percent"]
 
     static func overview(req: Request) async throws -> Response {
-        try await overview(req, context: try await req.riskContext(.read), submitted: nil)
+        try await overview(req, context: try await req.organisationContext(.read), submitted: nil)
     }
 
-    static func overview(_ req: Request, context: RiskContext, submitted: SubmittedForm?) async throws -> Response {
+    static func overview(_ req: Request, context: OrganisationContext, submitted: SubmittedForm?) async throws -> Response {
         let sql = try req.db.sqlDatabase
         let code = context.organisation.odsCode
         let knowledge = try await req.application.knowledgeBase()
-        let below = try await context.readableDescendants(on: req.db)
+        let below = try await context.readableDescendants()
         let latest = try await EstateSnapshots.latest(of: [context.organisation.id] + below.map(\.record.id), on: sql)
         let own = latest[context.organisation.id] ?? EstateRollUp()
         let children = below.compactMap { record, _ -> (OrganisationRecord, EstateRollUp)? in
@@ -160,7 +160,7 @@ enum EstatePages {
     }
 
     static func importInventory(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.editAnyRecord)
+        let context = try await req.organisationContext(.editAnyRecord)
         guard req.headers.contentType?.type == "multipart" else {
             throw AssureError.invalid([RuleError(field: "file", message: "Choose an inventory file to upload")])
         }
@@ -190,13 +190,13 @@ enum EstatePages {
     }
 
     static func analyse(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.editAnyRecord)
+        let context = try await req.organisationContext(.editAnyRecord)
         _ = try await EstateAPI.analyse(context, req: req)
         return req.redirect(to: SiteURL.estate(context.organisation.odsCode).path)
     }
 
     static func saveSettings(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.manageSettings)
+        let context = try await req.organisationContext(.manageSettings)
         struct Form: Content { var known_exploited_percent: String?; var unsupported_os_percent: String? }
         let form = try req.content.decode(Form.self)
         var problems: [RuleError] = []
@@ -236,7 +236,7 @@ enum EstatePages {
     }
 
     static func devices(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let sql = try req.db.sqlDatabase
         let (exposure, search, page) = try filter(req)
         let code = context.organisation.odsCode
@@ -269,7 +269,7 @@ enum EstatePages {
     }
 
     static func devicesCSV(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let sql = try req.db.sqlDatabase
         let (exposure, search, _) = try filter(req)
         let (_, devices) = try await EstateQueries.devices(of: context.organisation.id, exposure: exposure, search: search, limit: 1_000_000, offset: 0, on: sql)
@@ -285,7 +285,7 @@ enum EstatePages {
     }
 
     static func device(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let sql = try req.db.sqlDatabase
         let key = try req.pathParameter(SiteURL.deviceKey)
         let code = context.organisation.odsCode
@@ -329,7 +329,7 @@ enum EstatePages {
     }
 
     static func vulnerability(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let sql = try req.db.sqlDatabase
         let cve = try req.pathParameter(SiteURL.cveID).uppercased()
         guard CVEIdentifier.isValid(cve) else { throw AssureError.invalid([RuleError(field: "cve", message: "'\(cve)' is not a CVE id such as CVE-2024-21413")]) }
@@ -358,11 +358,11 @@ enum EstatePages {
     }
 
     static func unmapped(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let sql = try req.db.sqlDatabase
         let mapping = try await EstateAnalysisRunner.titleMapping(sql)
         let titles = try await EstateQueries.unmapped(of: context.organisation.id, mapping: mapping, on: sql)
-        let admin = AccessPolicy.allowsSystemWide(context.identity.memberships, .administerSystem)
+        let admin = context.maySystemWide(.administerSystem)
         let content: Node<HTML.BodyContext> = .group(
             .h1(.text("Unmapped software")),
             .p(.class("lede"), .text("Installed titles that no rule maps to a CPE product, so Assure cannot check them for vulnerabilities or end of life. Local and clinical applications often have no CPE; browsers, runtimes and utilities should all be mapped.")),

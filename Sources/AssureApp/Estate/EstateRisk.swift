@@ -9,10 +9,11 @@ import SQLKit
 struct EstateRisk {
     static let sourceReference = "assure:estate-exposure"
 
-    let database: any Database
-    let organisation: OrganisationRecord
-    let audit: AuditContext
-    let today: CalendarDay
+    let context: OrganisationContext
+
+    var database: any Database { context.database }
+    var organisation: OrganisationRecord { context.organisation }
+    var today: CalendarDay { context.today }
 
     static func thresholds(for organisation: UUID, on sql: any SQLDatabase) async throws -> EstateRiskThresholds {
         guard let row = try await sql.raw("SELECT known_exploited_percent, unsupported_os_percent FROM estate_settings WHERE organisation_id = \(bind: organisation)").first() else {
@@ -27,7 +28,7 @@ struct EstateRisk {
     func raiseOrUpdate(_ rollUp: EstateRollUp) async throws -> String? {
         let sql = try database.sqlDatabase
         let breaches = try await Self.thresholds(for: organisation.id, on: sql).breaches(rollUp)
-        let register = RiskRegister(database: database, audit: audit, organisation: organisation, today: today)
+        let register = RiskRegister(context)
         let existing = try await Risk.query(on: database).filter(\.$organisation.$id == organisation.id)
             .filter(\.$sourceReference == Self.sourceReference).filter(\.$status == RiskStatus.open.rawValue).first()
         let event = breaches.isEmpty
@@ -39,7 +40,7 @@ struct EstateRisk {
             _ = try await register.update(existing, input, rationale: "", gapsInControl: existing.gapsInControl, gapsInAssurance: existing.gapsInAssurance)
             return existing.reference
         }
-        guard !breaches.isEmpty, let owner = try await register.eligibleOwners().sorted().first else { return nil }
+        guard !breaches.isEmpty, let owner = try await context.eligibleOwners().sorted().first else { return nil }
         var input = RiskDraft.Input()
         input.title = "Devices exposed to exploited vulnerabilities or running unsupported systems"
         input.cause = "Security updates not applied within 14 days, and operating systems past their end of support, in the IT estate"

@@ -13,9 +13,10 @@ import Vapor
 /// removed. Rows with problems are skipped and reported by line and field; a file that cannot be
 /// read at all changes nothing.
 struct InventoryImport {
-    let database: any Database
-    let organisation: OrganisationRecord
-    let audit: AuditContext
+    let context: OrganisationContext
+    var database: any Database { context.database }
+    var organisation: OrganisationRecord { context.organisation }
+    var audit: AuditContext { context.audit }
     /// A file that would remove more than this share of the devices its format brought (an export
     /// that is only a header, or cut short at a line end) is refused unless the person says so.
     var largestRemovalShare = 0.2
@@ -165,7 +166,7 @@ struct InventoryImport {
         let existing = before.existing
         var seen: [String: Batch.Placed] = [:]
         var summary = Summary(format: format, rows: 0, inserted: 0, updated: 0, removed: 0, software: 0, rejected: 0, problems: [])
-        var batch = Batch(organisation: organisation.id, format: format, importedAt: Date())
+        var batch = Batch(organisation: organisation.id, format: format, importedAt: context.clock.now())
         var writing: Task<Void, any Error>?
         func flush() async throws {
             try await writing?.value

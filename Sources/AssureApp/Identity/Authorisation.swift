@@ -15,27 +15,6 @@ extension Request {
         return identity
     }
 
-    /// Checks, with the one permission function, that the caller may do `action` to the organisation
-    /// with this ODS code. An organisation the caller may not read is reported as not found, so
-    /// codes cannot be probed.
-    func authorise(_ action: Actions, organisation code: String) async throws -> (Identity, OrganisationRecord) {
-        let identity = try requireIdentity()
-        let directory = OrganisationDirectory(database: db)
-        let chain = try await directory.ancestry(of: code)
-        guard let organisation = chain.last else { throw AssureError.notFound("No organisation has the ODS code '\(code.uppercased())'") }
-        let ancestors = chain.dropLast().map(\.odsCode)
-        guard AccessPolicy.allows(identity.memberships, action, on: organisation.odsCode, ancestors: ancestors) else {
-            if !AccessPolicy.allows(identity.memberships, .read, on: organisation.odsCode, ancestors: ancestors) {
-                throw AssureError.notFound("No organisation has the ODS code '\(code.uppercased())'")
-            }
-            let administrators = try await AccessContacts.administrators(of: chain, on: db)
-            throw AssureError(status: .forbidden, title: "Not permitted",
-                              detail: "Your roles do not allow you to \(Actions.describe(action)) for \(organisation.name) (\(organisation.odsCode)). "
-                                  + AccessContacts.advice(administrators, organisation: organisation.name))
-        }
-        return (identity, organisation)
-    }
-
     /// Moving an organisation to another parent needs the right to change organisations there too.
     func authoriseMove(from current: OrganisationRecord, to draft: OrganisationDraft) async throws {
         guard let newParent = draft.parentCode?.value else {
@@ -44,7 +23,7 @@ extension Request {
             return
         }
         guard newParent != current.parentCode else { return }
-        _ = try await authorise(.editOrganisation, organisation: newParent)
+        _ = try await organisationContext(.editOrganisation, code: newParent)
     }
 
     /// For what belongs to no single organisation: creating organisations, administering Assure.

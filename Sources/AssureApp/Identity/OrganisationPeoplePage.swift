@@ -38,21 +38,22 @@ enum OrganisationPeoplePage {
     }
 
     static func show(req: Request) async throws -> Response {
-        let (identity, organisation) = try await req.authorise(.manageMemberships, organisation: try req.organisationCode)
-        let page = try await model(organisation, identity, on: req)
+        let context = try await req.organisationContext(.manageMemberships)
+        let page = try await model(context, on: req)
         return Layout.response(shell(page), view(page))
     }
 
     static func add(req: Request) async throws -> Response {
-        let (identity, organisation) = try await req.authorise(.manageMemberships, organisation: try req.organisationCode)
+        let context = try await req.organisationContext(.manageMemberships)
+        let organisation = context.organisation
         let input = try req.content.decode(AddForm.self)
-        var page = try await model(organisation, identity, on: req)
+        var page = try await model(context, on: req)
         page.input = input
         do {
             let invitation = try await req.accounts.addMember(
                 email: input.email ?? "", displayName: input.display_name, role: input.role ?? "", organisation: organisation,
                 baseURL: req.application.assureConfiguration.externalURL, now: req.application.clock.now())
-            page = try await model(organisation, identity, on: req)
+            page = try await model(context, on: req)
             page.added = "\(invitation.user.displayName) (\(invitation.user.email)) is now \(Role(rawValue: input.role ?? "")?.displayName.lowercased() ?? "a member") in \(organisation.name)."
             if let link = invitation.link { page.invitation = (invitation.user.email, link) }
             return Layout.response(shell(page), view(page))
@@ -63,7 +64,7 @@ enum OrganisationPeoplePage {
     }
 
     static func remove(req: Request) async throws -> Response {
-        let (_, organisation) = try await req.authorise(.manageMemberships, organisation: try req.organisationCode)
+        let organisation = try await req.organisationContext(.manageMemberships).organisation
         guard let id = (try? req.content.get(String.self, at: "membership")).flatMap(UUID.init(uuidString:)) else {
             throw AssureError.invalid([RuleError(field: "membership", message: "Choose the role to remove")])
         }
@@ -71,8 +72,8 @@ enum OrganisationPeoplePage {
         return req.redirect(to: SiteURL.organisationPeople(organisation.odsCode).path, redirectType: .normal)
     }
 
-    static func model(_ organisation: OrganisationRecord, _ identity: Identity, on req: Request) async throws -> Model {
-        let ancestry = try await OrganisationDirectory(database: req.db).ancestry(of: organisation.odsCode)
+    static func model(_ context: OrganisationContext, on req: Request) async throws -> Model {
+        let organisation = context.organisation, ancestry = context.chain
         let above = ancestry.dropLast()
         let ids = ancestry.map(\.id)
         let rows = try await OrganisationMembership.query(on: req.db).filter(\.$organisation.$id ~~ ids).with(\.$user).with(\.$organisation).all()
@@ -85,7 +86,7 @@ enum OrganisationPeoplePage {
             organisation: organisation,
             members: members.filter { $0.organisation == organisation.odsCode },
             reaching: members.filter { $0.organisation != organisation.odsCode && $0.role.reachesDescendants },
-            grantable: AccessPolicy.grantableRoles(by: identity.memberships, in: organisation.odsCode, ancestors: above.reversed().map(\.odsCode)),
+            grantable: AccessPolicy.grantableRoles(by: context.person?.memberships ?? [], in: organisation.odsCode, ancestors: above.reversed().map(\.odsCode)),
             ancestors: above.map(\.odsCode))
     }
 

@@ -46,15 +46,16 @@ struct PeopleAPI: RouteCollection {
     }
 
     func members(req: Request) async throws -> MemberList {
-        let (identity, organisation) = try await req.authorise(.manageMemberships, organisation: try req.organisationCode)
-        let model = try await OrganisationPeoplePage.model(organisation, identity, on: req)
+        let context = try await req.organisationContext(.manageMemberships)
+        let organisation = context.organisation
+        let model = try await OrganisationPeoplePage.model(context, on: req)
         return MemberList(organisation: organisation.odsCode, members: model.members.map {
             MemberDTO(id: $0.membershipID, user_id: $0.userID, email: $0.email, display_name: $0.name, role: $0.role.rawValue, status: $0.status.rawValue)
         })
     }
 
     func addMember(req: Request) async throws -> Response {
-        let (_, organisation) = try await req.authorise(.manageMemberships, organisation: try req.organisationCode)
+        let organisation = try await req.organisationContext(.manageMemberships).organisation
         let input = try req.decodeJSON(MemberInput.self)
         let invitation = try await req.accounts.addMember(email: input.email ?? "", displayName: input.display_name, role: input.role ?? "",
                                                          organisation: organisation, baseURL: req.application.assureConfiguration.externalURL,
@@ -72,7 +73,7 @@ struct PeopleAPI: RouteCollection {
     }
 
     func removeMember(req: Request) async throws -> HTTPStatus {
-        let (_, organisation) = try await req.authorise(.manageMemberships, organisation: try req.organisationCode)
+        let organisation = try await req.organisationContext(.manageMemberships).organisation
         guard let id = req.parameters.get(String(SiteURL.membershipID.dropFirst())).flatMap(UUID.init(uuidString:)) else {
             throw AssureError.invalid([RuleError(field: "membership", message: "The membership id in the address is not a valid id")])
         }

@@ -131,20 +131,20 @@ struct SessionMiddleware: AsyncMiddleware {
         }
         let now = request.application.clock.now()
         var expired = false
-        if let session = try await SignInSession.query(on: request.db).filter(\.$tokenDigest == Secret.digest(token)).with(\.$user).first() {
-            if session.user.status == .active,
-               request.application.sessionPolicy.ending(signedInAt: session.signedInAt, lastSeenAt: session.lastSeenAt, now: now) == nil {
-                if now.timeIntervalSince(session.lastSeenAt) >= 60 {
-                    session.lastSeenAt = now
-                    try await request.db.writeTransaction { db in try await session.update(on: db) }
+        if let found = try await Self.session(digest: Secret.digest(token), on: request.db) {
+            if found.active, request.application.sessionPolicy.ending(signedInAt: found.signedInAt, lastSeenAt: found.lastSeenAt, now: now) == nil {
+                if now.timeIntervalSince(found.lastSeenAt) >= 60 {
+                    try await request.db.writeTransaction { db in
+                        try await db.sqlDatabase.update(SignInSession.schema).set("last_seen_at", to: now).where("id", .equal, found.identity.sessionID).run()
+                    }
                 }
-                request.identity = Identity(
-                    userID: try session.user.requireID(), email: session.user.email, displayName: session.user.displayName,
-                    memberships: try await Self.memberships(of: session.user.requireID(), on: request.db),
-                    sessionID: try session.requireID(), csrfToken: SignInSession.csrfToken(for: token)
-                )
+                var identity = found.identity
+                identity.csrfToken = SignInSession.csrfToken(for: token)
+                request.identity = identity
             } else {
-                try await request.db.writeTransaction { db in try await session.delete(on: db) }
+                try await request.db.writeTransaction { db in
+                    try await db.sqlDatabase.delete(from: SignInSession.schema).where("id", .equal, found.identity.sessionID).run()
+                }
                 expired = true
             }
         } else {
@@ -155,6 +155,35 @@ struct SessionMiddleware: AsyncMiddleware {
             SessionCookie.clear(on: response, secure: request.application.assureConfiguration.isServedOverTLS)
         }
         return response
+    }
+
+    struct FoundSession {
+        var identity: Identity
+        var active: Bool
+        var signedInAt: Date
+        var lastSeenAt: Date
+    }
+
+    /// The session with this token digest, its person and every role they hold, in one statement:
+    /// it runs on every page, so it is one round trip, not three.
+    static func session(digest: String, on database: any Database) async throws -> FoundSession? {
+        let rows = try await database.sqlDatabase.raw("""
+            SELECT s.id AS session_id, s.signed_in_at, s.last_seen_at, u.id AS user_id, u.email, u.display_name, u.status, o.ods_code, m.role
+            FROM sessions s JOIN users u ON u.id = s.user_id
+            LEFT JOIN memberships m ON m.user_id = u.id LEFT JOIN organisations o ON o.id = m.organisation_id
+            WHERE s.token_digest = \(bind: digest)
+            """).all()
+        guard let first = rows.first else { return nil }
+        let memberships = try rows.compactMap { row -> Membership<String>? in
+            guard let raw = try row.decode(column: "role", as: String?.self), let role = Role(rawValue: raw) else { return nil }
+            // A system administrator's role has no organisation; the permission function ignores it for that role.
+            return Membership(organisation: (try row.decode(column: "ods_code", as: String?.self)) ?? "", role: role)
+        }
+        let identity = Identity(userID: try first.decode(column: "user_id", as: UUID.self), email: try first.decode(column: "email", as: String.self),
+                                displayName: try first.decode(column: "display_name", as: String.self), memberships: memberships,
+                                sessionID: try first.decode(column: "session_id", as: UUID.self), csrfToken: "")
+        return FoundSession(identity: identity, active: try first.decode(column: "status", as: String.self) == User.Status.active.rawValue,
+                            signedInAt: try first.decode(column: "signed_in_at", as: Date.self), lastSeenAt: try first.decode(column: "last_seen_at", as: Date.self))
     }
 
     static func memberships(of userID: UUID, on database: any Database) async throws -> [Membership<String>] {

@@ -22,7 +22,7 @@ struct OrganisationAPI: RouteCollection {
     }
 
     func read(req: Request) async throws -> OrganisationDTO {
-        OrganisationDTO(try await req.authorise(.read, organisation: try req.organisationCode).1)
+        OrganisationDTO(try await req.organisationContext(.read).organisation)
     }
 
     func create(req: Request) async throws -> Response {
@@ -37,7 +37,7 @@ struct OrganisationAPI: RouteCollection {
 
     func replace(req: Request) async throws -> OrganisationDTO {
         let code = try req.organisationCode
-        let (_, current) = try await req.authorise(.editOrganisation, organisation: code)
+        let current = try await req.organisationContext(.editOrganisation, code: code).organisation
         let input = try req.decodeJSON(OrganisationInput.self)
         if let bodyCode = input.odsCode, bodyCode.uppercased() != code {
             throw AssureError.invalid([RuleError(field: "ods_code", message: "The ODS code of an organisation cannot be changed (address says \(code), body says \(bodyCode))")])
@@ -48,10 +48,10 @@ struct OrganisationAPI: RouteCollection {
     }
 
     func children(req: Request) async throws -> OrganisationList {
-        let (identity, parent) = try await req.authorise(.read, organisation: try req.organisationCode)
-        let directory = OrganisationDirectory(database: req.db)
-        let ancestors = try await directory.ancestry(of: parent.odsCode).dropLast().reversed().map(\.odsCode)
-        let items = try await directory.children(of: parent, readableBy: identity, parentAncestors: ancestors).map(OrganisationDTO.init)
+        let context = try await req.organisationContext(.read)
+        let identity = try req.requireIdentity()
+        let items = try await OrganisationDirectory(database: req.db)
+            .children(of: context.organisation, readableBy: identity, parentAncestors: context.ancestors.reversed()).map(OrganisationDTO.init)
         return OrganisationList(total: items.count, limit: items.count, offset: 0, items: items)
     }
 

@@ -39,14 +39,14 @@ enum OrganisationFormPage {
     }
 
     static func edit(req: Request) async throws -> Response {
-        let (_, record) = try await req.authorise(.editOrganisation, organisation: try req.organisationCode)
+        let record = try await req.organisationContext(.editOrganisation).organisation
         let input = FormInput(ods_code: record.odsCode, name: record.name, type: record.type.rawValue,
                               parent_ods_code: record.parentCode ?? "", dspt_category: record.dsptCategory.map(String.init) ?? "")
         return render(Model(existingCode: record.odsCode, existingName: record.name, input: input))
     }
 
     static func update(req: Request) async throws -> Response {
-        let (_, record) = try await req.authorise(.editOrganisation, organisation: try req.organisationCode)
+        let record = try await req.organisationContext(.editOrganisation).organisation
         var input = try req.content.decode(FormInput.self)
         input.ods_code = record.odsCode
         do {

@@ -17,18 +17,18 @@ enum OrganisationOverviewPage {
     }
 
     static func handle(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
-        let identity = context.identity, organisation = context.organisation
-        let directory = OrganisationDirectory(database: req.db)
-        let ancestry = try await directory.ancestry(of: organisation.odsCode)
+        let context = try await req.organisationContext(.read)
+        let identity = try req.requireIdentity(), organisation = context.organisation
+        let (settings, matrix) = try await RiskRegister.configuration(of: organisation.id, on: req.db)
         let model = Model(
             organisation: organisation,
-            ancestry: ancestry,
-            children: try await directory.children(of: organisation, readableBy: identity, parentAncestors: Array(context.ancestors.reversed())),
+            ancestry: context.chain,
+            children: try await OrganisationDirectory(database: req.db)
+                .children(of: organisation, readableBy: identity, parentAncestors: Array(context.ancestors.reversed())),
             canEdit: context.may(.editOrganisation),
             mayRollUp: organisation.type.mayHaveChildren && context.may(.readRollUp),
-            dashboard: try await OrganisationDashboard.load(context, frameworks: req.frameworks, now: req.application.clock.now(), on: req.db),
-            matrix: context.matrix
+            dashboard: try await OrganisationDashboard.load(context, settings: settings, matrix: matrix, frameworks: req.frameworks),
+            matrix: matrix
         )
         return Layout.response(shell(model), view(model))
     }

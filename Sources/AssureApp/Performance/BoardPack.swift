@@ -44,9 +44,11 @@ struct BoardPack {
     /// The name a board reads for an owner's email.
     func name(of email: String) -> String { people[email] ?? email }
 
-    static func load(_ context: RiskContext, period: ReportingPeriod, frameworks: FrameworkLibrary, now: Date, on database: any Database) async throws -> BoardPack {
+    static func load(_ context: OrganisationContext, period: ReportingPeriod, frameworks: FrameworkLibrary) async throws -> BoardPack {
+        let database = context.database, now = context.clock.now()
         let sql = try database.sqlDatabase
         let id = context.organisation.id
+        let (settings, matrix) = try await RiskRegister.configuration(of: id, on: database)
         let trend = try await KPIHistory.between(of: id, from: period.from, to: period.to, on: sql)
         let closing: IndicatorValues = period.to == context.today
             ? try await KPISnapshotter(database: database, frameworks: frameworks, today: context.today, now: now).measure([id])[id] ?? IndicatorValues()
@@ -54,14 +56,14 @@ struct BoardPack {
         var above = RiskFilter()
         above.aboveAppetite = true
         let estate = try await EstateSnapshots.trend(of: id, days: 400, on: sql).filter { $0.day <= period.to.description }
-        let gaps = try await OrganisationDashboard.gaps(of: id, frameworks: frameworks, on: database)
+        let gaps = OrganisationDashboard.gaps(try await LatestAssessments.read(of: [id], frameworks: frameworks, on: database)[id] ?? [:])
         var pack = BoardPack(
-            organisation: context.organisation, period: period, generatedAt: now, matrix: context.matrix,
+            organisation: context.organisation, period: period, generatedAt: now, matrix: matrix,
             opening: trend.first, closing: closing, trend: trend,
             objectives: try await ObjectiveView.all(in: context.organisation, on: database),
-            heatMap: try await RiskQuery.heatMap(organisation: id, matrix: context.matrix, on: sql),
+            heatMap: try await RiskQuery.heatMap(organisation: id, matrix: matrix, on: sql),
             movements: try await movements(of: id, in: period, on: sql),
-            aboveAppetite: try await RiskQuery.rows(above, organisation: id, settings: context.settings, matrix: context.matrix, today: context.today, limit: 25, on: sql).rows,
+            aboveAppetite: try await RiskQuery.rows(above, organisation: id, settings: settings, matrix: matrix, today: context.today, limit: 25, on: sql).rows,
             overdueActions: try await overdueActions(of: id, today: context.today, on: sql),
             gaps: gaps,
             estate: estate.filter { $0.day >= period.from.description || $0.day == estate.last?.day },

@@ -33,22 +33,16 @@ struct BoardReportCommand: AsyncCommand {
             throw CommandFailure(message: "report board: --out must end in .pdf or .html")
         }
         let app = context.application
-        let now = app.clock.now(), today = CalendarDay.inEngland(now)
-        let (period, problems) = ReportingPeriod.read(from: signature.from, to: signature.to, today: today)
+        let (period, problems) = ReportingPeriod.read(from: signature.from, to: signature.to, today: app.clock.today)
         guard let period else {
             throw CommandFailure(message: (["report board: the period is wrong:"] + problems.map { "  --\($0.field): \($0.message)" }).joined(separator: "\n"))
         }
         let chromium = isPDF ? try HeadlessChromium.locate() : nil
         try await AssureStartup.requireCurrentSchema(app)
         try await app.reloadFrameworks()
-        guard let organisation = try await OrganisationDirectory(database: app.db).find(code) else {
-            throw CommandFailure(message: "report board: no organisation has the ODS code '\(code)'")
-        }
-        let register = RiskRegister(database: app.db, audit: .command("report board"), organisation: organisation, today: today)
-        let (settings, matrix) = try await register.configuration()
-        let identity = Identity(userID: UUID(), email: "command:report", displayName: "assure report", memberships: [], sessionID: UUID(), csrfToken: "")
-        let riskContext = RiskContext(identity: identity, organisation: organisation, ancestors: [], register: register, settings: settings, matrix: matrix)
-        let pack = try await BoardPack.load(riskContext, period: period, frameworks: app.frameworks, now: now, on: app.db)
+        let organisationContext = try await OrganisationContext.command("report board", organisation: code, database: app.db, clock: app.clock)
+        let organisation = organisationContext.organisation
+        let pack = try await BoardPack.load(organisationContext, period: period, frameworks: app.frameworks)
         let html = BoardPackDocument.render(pack, stylesheet: .embedded)
         if let chromium {
             try await chromium.printToPDF(html: html, to: out)

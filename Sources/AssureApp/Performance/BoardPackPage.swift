@@ -8,18 +8,18 @@ import Vapor
 /// appendix). The same document is what `assure report board` prints to PDF.
 enum BoardPackPage {
     static func show(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let from = req.query[String.self, at: "from"], to = req.query[String.self, at: "to"]
         let (chosen, problems) = ReportingPeriod.read(from: from, to: to, today: context.today)
         guard let period = chosen else { return periodProblem(context, from: from, to: to, problems: problems) }
-        let pack = try await BoardPack.load(context, period: period, frameworks: req.frameworks, now: req.application.clock.now(), on: req.db)
+        let pack = try await BoardPack.load(context, period: period, frameworks: req.frameworks)
         var headers = HTTPHeaders()
         headers.contentType = .html
         return Response(status: .ok, headers: headers, body: .init(string: BoardPackDocument.render(pack, stylesheet: .linked)))
     }
 
     /// A wrong period is shown on a page with the period form, each problem linked to its box.
-    static func periodProblem(_ context: RiskContext, from: String?, to: String?, problems: [RuleError]) -> Response {
+    static func periodProblem(_ context: OrganisationContext, from: String?, to: String?, problems: [RuleError]) -> Response {
         let code = context.organisation.odsCode
         let messages = Dictionary(problems.map { ($0.field, $0.message) }, uniquingKeysWith: { first, _ in first })
         let content: Node<HTML.BodyContext> = .group(
@@ -33,8 +33,7 @@ enum BoardPackPage {
                 .button(.type(.submit), .class("button"), .text("Show the board pack"))
             )
         )
-        var shell = context.shell("Board pack", problems: true)
-        shell.section = .overview
+        let shell = context.shell("Board pack", problems: true, section: .overview)
         return Layout.response(shell, status: .unprocessableEntity, content)
     }
 }

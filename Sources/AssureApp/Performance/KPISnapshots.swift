@@ -34,12 +34,18 @@ struct KPISnapshotter {
         return all
     }
 
+    /// What a caller has already read for these organisations, so it is not read again.
+    struct Known: Sendable {
+        var latest: [UUID: [ComplianceFamily: LatestAssessment]]?
+        var settings: [UUID: RiskSettings]?
+    }
+
     /// Every indicator of up to a thousand organisations, from the live records.
-    func measure(_ organisations: [UUID]) async throws -> [UUID: IndicatorValues] {
+    func measure(_ organisations: [UUID], known: Known = Known()) async throws -> [UUID: IndicatorValues] {
         guard !organisations.isEmpty else { return [:] }
         let sql = try database.sqlDatabase
         var values = Dictionary(uniqueKeysWithValues: organisations.map { ($0, IndicatorValues()) })
-        for (id, figures) in try await riskFigures(organisations, sql) {
+        for (id, figures) in try await riskFigures(organisations, settings: known.settings, sql) {
             values[id]?[.risksAboveAppetite] = Double(figures.aboveAppetite)
             values[id]?[.overdueRiskReviews] = Double(figures.overdueReviews)
             values[id]?[.overdueRiskActions] = Double(figures.overdueActions)
@@ -49,7 +55,7 @@ struct KPISnapshotter {
               AND organisation_id IN (\(binds: organisations)) GROUP BY organisation_id
             """, sql)
         for id in organisations { values[id]?[.expiredEvidence] = Double(expired[id] ?? 0) }
-        for (id, position) in try await compliancePositions(organisations) {
+        for (id, position) in try await compliancePositions(organisations, known: known.latest) {
             values[id]?[.dsptPosition] = position.dspt
             values[id]?[.mandatoryNotMet] = position.mandatoryNotMet
             values[id]?[.cafPosition] = position.caf
@@ -72,11 +78,13 @@ struct KPISnapshotter {
     struct RiskFigures { var aboveAppetite = 0, overdueReviews = 0, overdueActions = 0 }
 
     /// Above appetite as the register's filter counts it: current score above the category's appetite.
-    private func riskFigures(_ organisations: [UUID], _ sql: any SQLDatabase) async throws -> [UUID: RiskFigures] {
-        var settings: [UUID: RiskSettings] = [:]
-        for row in try await sql.raw("SELECT organisation_id, settings FROM risk_settings WHERE organisation_id IN (\(binds: organisations))").all() {
-            settings[try row.decode(column: "organisation_id", as: UUID.self)] =
-                try? JSONDecoder().decode(RiskSettings.self, from: Data(try row.decode(column: "settings", as: String.self).utf8))
+    private func riskFigures(_ organisations: [UUID], settings known: [UUID: RiskSettings]?, _ sql: any SQLDatabase) async throws -> [UUID: RiskFigures] {
+        var settings = known ?? [:]
+        if known == nil {
+            for row in try await sql.raw("SELECT organisation_id, settings FROM risk_settings WHERE organisation_id IN (\(binds: organisations))").all() {
+                settings[try row.decode(column: "organisation_id", as: UUID.self)] =
+                    try? JSONDecoder().decode(RiskSettings.self, from: Data(try row.decode(column: "settings", as: String.self).utf8))
+            }
         }
         var figures = Dictionary(uniqueKeysWithValues: organisations.map { ($0, RiskFigures()) })
         let day = today.description
@@ -102,36 +110,17 @@ struct KPISnapshotter {
 
     /// The latest DSPT and CAF assessment of each organisation against its targets (items
     /// without a target count against the top level).
-    private func compliancePositions(_ organisations: [UUID]) async throws -> [UUID: Position] {
-        let sql = try database.sqlDatabase
-        let dspt = CompliancePositions.dsptFrameworks, caf = CompliancePositions.cafFrameworks
-        var latest: [UUID: (dspt: Assessment?, caf: Assessment?)] = [:]
-        for assessment in try await Assessment.query(on: database).filter(\.$organisation.$id ~~ organisations)
-            .filter(\.$frameworkID ~~ (dspt + caf)).sort(\.$number, .descending).all() {
-            var entry = latest[assessment.$organisation.id] ?? (nil, nil)
-            if dspt.contains(assessment.frameworkID), entry.dspt == nil { entry.dspt = assessment }
-            if caf.contains(assessment.frameworkID), entry.caf == nil { entry.caf = assessment }
-            latest[assessment.$organisation.id] = entry
-        }
-        let chosen = latest.values.flatMap { [$0.dspt, $0.caf].compactMap { $0 } }
-        var levels: [UUID: [String: String]] = [:]
-        for start in stride(from: 0, to: chosen.count, by: 1000) {
-            let ids = chosen[start..<min(start + 1000, chosen.count)].compactMap(\.id)
-            for row in try await sql.raw("SELECT assessment_id, item_id, level FROM assessment_results WHERE level IS NOT NULL AND assessment_id IN (\(binds: ids))").all() {
-                levels[try row.decode(column: "assessment_id", as: UUID.self), default: [:]][try row.decode(column: "item_id", as: String.self)] =
-                    try row.decode(column: "level", as: String.self)
-            }
-        }
-        func position(_ assessment: Assessment?) -> (atTarget: Double, mandatoryNotMet: Double)? {
-            guard let assessment, let id = assessment.id,
-                  let catalogue = frameworks.find("\(assessment.frameworkID)@\(assessment.frameworkVersion)"), !catalogue.items.isEmpty else { return nil }
-            let gaps = catalogue.gaps(results: levels[id] ?? [:], targets: assessment.targets)
+    private func compliancePositions(_ organisations: [UUID], known: [UUID: [ComplianceFamily: LatestAssessment]]?) async throws -> [UUID: Position] {
+        var latest = known ?? [:]
+        if known == nil { latest = try await LatestAssessments.read(of: organisations, frameworks: frameworks, on: database) }
+        func position(_ found: LatestAssessment?) -> (atTarget: Double, mandatoryNotMet: Double)? {
+            guard let found, let catalogue = found.catalogue, !catalogue.items.isEmpty, let gaps = found.gaps else { return nil }
             let met = catalogue.items.count - gaps.belowTarget.count
             return (100 * Double(met) / Double(catalogue.items.count), Double(gaps.mandatoryNotMet.count))
         }
         return latest.mapValues { entry in
-            let dspt = position(entry.dspt)
-            return Position(dspt: dspt?.atTarget, mandatoryNotMet: dspt?.mandatoryNotMet, caf: position(entry.caf)?.atTarget)
+            let dspt = position(entry[.dspt])
+            return Position(dspt: dspt?.atTarget, mandatoryNotMet: dspt?.mandatoryNotMet, caf: position(entry[.caf])?.atTarget)
         }
     }
 

@@ -37,15 +37,18 @@ struct OrganisationDashboard {
     var estate: (day: String, figures: EstateRollUp)?
     var due: [Due]
 
-    static func load(_ context: RiskContext, frameworks: FrameworkLibrary, now: Date, on database: any Database) async throws -> OrganisationDashboard {
+    static func load(_ context: OrganisationContext, settings: RiskSettings, matrix: RiskMatrix, frameworks: FrameworkLibrary) async throws -> OrganisationDashboard {
+        let database = context.database, now = context.clock.now()
         let sql = try database.sqlDatabase
         let id = context.organisation.id, today = context.today, code = context.organisation.odsCode
+        // The latest DSPT and CAF are read once, for the gaps and for the indicators.
+        let latest = try await LatestAssessments.read(of: [id], frameworks: frameworks, on: database)
+        let known = KPISnapshotter.Known(latest: latest, settings: [id: settings])
         // The sections are independent reads: on PostgreSQL each goes out on its own pooled connection.
-        async let measured = KPISnapshotter(database: database, frameworks: frameworks, today: today, now: now).measure([id])
-        async let risks = RiskQuery.rows(RiskFilter(), organisation: id, settings: context.settings, matrix: context.matrix, today: today, limit: 5, on: sql)
+        async let measured = KPISnapshotter(database: database, frameworks: frameworks, today: today, now: now).measure([id], known: known)
+        async let risks = RiskQuery.rows(RiskFilter(), organisation: id, settings: settings, matrix: matrix, today: today, limit: 5, on: sql)
         async let trend = KPIHistory.trend(of: id, days: trendDays, on: sql)
-        async let heatMap = RiskQuery.heatMap(organisation: id, matrix: context.matrix, on: sql)
-        async let gaps = gaps(of: id, frameworks: frameworks, on: database)
+        async let heatMap = RiskQuery.heatMap(organisation: id, matrix: matrix, on: sql)
         async let estate = EstateSnapshots.trend(of: id, days: 1, on: sql)
         async let due = due(code, id, from: today, on: sql)
         let top = try await risks
@@ -56,66 +59,55 @@ struct OrganisationDashboard {
             riskTotal: top.total,
             topRisks: top.rows,
             heatMap: try await heatMap,
-            gaps: try await gaps,
+            gaps: gaps(latest[id] ?? [:]),
             estate: try await estate.last.map { ($0.day, $0.roll_up) },
             due: try await due
         )
     }
 
     /// The latest DSPT and the latest CAF assessment, each with its shortfalls.
-    static func gaps(of organisation: UUID, frameworks: FrameworkLibrary, on database: any Database) async throws -> [Gaps] {
-        var found: [Gaps] = []
-        for family in [CompliancePositions.dsptFrameworks, CompliancePositions.cafFrameworks] {
-            guard let assessment = try await Assessment.query(on: database).filter(\.$organisation.$id == organisation)
-                .filter(\.$frameworkID ~~ family).sort(\.$number, .descending).first(),
-                let catalogue = frameworks.find("\(assessment.frameworkID)@\(assessment.frameworkVersion)") else { continue }
-            let results = try await AssessmentResult.query(on: database).filter(\.$assessment.$id == assessment.requireID()).all()
-            let levels = Dictionary(results.compactMap { result in result.level.map { (result.itemID, $0) } }, uniquingKeysWith: { first, _ in first })
-            let gaps = catalogue.gaps(results: levels, targets: assessment.targets)
-            found.append(Gaps(assessment: assessment, catalogue: catalogue, belowTarget: gaps.belowTarget, mandatoryNotMet: gaps.mandatoryNotMet))
+    static func gaps(_ latest: [ComplianceFamily: LatestAssessment]) -> [Gaps] {
+        ComplianceFamily.allCases.compactMap { family in
+            guard let found = latest[family], let catalogue = found.catalogue, let gaps = found.gaps else { return nil }
+            return Gaps(assessment: found.assessment, catalogue: catalogue, belowTarget: gaps.belowTarget, mandatoryNotMet: gaps.mandatoryNotMet)
         }
-        return found
     }
 
-    /// Dated commitments in the next 30 days, soonest first (overdue ones are in the indicators).
+    /// Dated commitments in the next 30 days, soonest first (overdue ones are in the indicators),
+    /// in one statement: up to ten of each kind, and every submission date.
     static func due(_ code: String, _ organisation: UUID, from today: CalendarDay, on sql: any SQLDatabase) async throws -> [Due] {
         let first = today.description, last = today.adding(days: lookAheadDays).description
-        var due: [Due] = []
-        for row in try await sql.raw("""
-            SELECT number, title, next_review FROM risks WHERE organisation_id = \(bind: organisation) AND \(RiskSQL.isLive("status"))
-              AND next_review >= \(bind: first) AND next_review <= \(bind: last) ORDER BY next_review, number LIMIT 10
-            """).all() {
-            let reference = RiskReference.format(try row.decode(column: "number", as: Int.self))
-            due.append(Due(day: try row.decode(column: "next_review", as: String.self), kind: "Risk review",
-                           title: "\(reference) \(try row.decode(column: "title", as: String.self))", url: .risk(code, reference)))
-        }
-        for row in try await sql.raw("""
-            SELECT r.number, a.description, a.due FROM risk_actions a JOIN risks r ON r.id = a.risk_id
-            WHERE r.organisation_id = \(bind: organisation) AND \(RiskSQL.isLive("r.status")) AND \(RiskSQL.isOpen("a.status"))
-              AND a.due >= \(bind: first) AND a.due <= \(bind: last) ORDER BY a.due, r.number LIMIT 10
-            """).all() {
-            let reference = RiskReference.format(try row.decode(column: "number", as: Int.self))
-            due.append(Due(day: try row.decode(column: "due", as: String.self), kind: "Action on \(reference)",
-                           title: try row.decode(column: "description", as: String.self), url: .risk(code, reference)))
-        }
-        for row in try await sql.raw("""
-            SELECT number, title, review_by FROM evidence WHERE organisation_id = \(bind: organisation)
-              AND review_by >= \(bind: first) AND review_by <= \(bind: last) ORDER BY review_by, number LIMIT 10
-            """).all() {
-            let reference = "E\(try row.decode(column: "number", as: Int.self))"
-            due.append(Due(day: try row.decode(column: "review_by", as: String.self), kind: "Evidence review",
-                           title: "\(reference) \(try row.decode(column: "title", as: String.self))", url: .evidence(code, reference)))
-        }
-        for row in try await sql.raw("""
-            SELECT number, framework_id, period, interim_due, final_due FROM assessments WHERE organisation_id = \(bind: organisation)
-              AND ((interim_due >= \(bind: first) AND interim_due <= \(bind: last)) OR (final_due >= \(bind: first) AND final_due <= \(bind: last)))
-            """).all() {
-            let reference = "A\(try row.decode(column: "number", as: Int.self))"
-            let name = "\(reference) \(try row.decode(column: "framework_id", as: String.self)) \(try row.decode(column: "period", as: String.self))"
-            for (kind, column) in [("Interim submission", "interim_due"), ("Final submission", "final_due")] {
-                if let day = try row.decode(column: column, as: String?.self), day >= first, day <= last {
-                    due.append(Due(day: day, kind: kind, title: name, url: .assessment(code, reference)))
-                }
+        let rows = try await sql.raw("""
+            SELECT kind, number, title, day FROM (
+              SELECT 'risk' AS kind, number, title, next_review AS day FROM risks WHERE organisation_id = \(bind: organisation) AND \(RiskSQL.isLive("status"))
+                AND next_review >= \(bind: first) AND next_review <= \(bind: last) ORDER BY next_review, number LIMIT 10) risk_reviews
+            UNION ALL SELECT kind, number, title, day FROM (
+              SELECT 'action' AS kind, r.number, a.description AS title, a.due AS day FROM risk_actions a JOIN risks r ON r.id = a.risk_id
+              WHERE r.organisation_id = \(bind: organisation) AND \(RiskSQL.isLive("r.status")) AND \(RiskSQL.isOpen("a.status"))
+                AND a.due >= \(bind: first) AND a.due <= \(bind: last) ORDER BY a.due, r.number LIMIT 10) actions
+            UNION ALL SELECT kind, number, title, day FROM (
+              SELECT 'evidence' AS kind, number, title, review_by AS day FROM evidence WHERE organisation_id = \(bind: organisation)
+                AND review_by >= \(bind: first) AND review_by <= \(bind: last) ORDER BY review_by, number LIMIT 10) evidence_reviews
+            UNION ALL SELECT 'interim' AS kind, number, framework_id || ' ' || period AS title, interim_due AS day FROM assessments
+              WHERE organisation_id = \(bind: organisation) AND interim_due >= \(bind: first) AND interim_due <= \(bind: last)
+            UNION ALL SELECT 'final' AS kind, number, framework_id || ' ' || period AS title, final_due AS day FROM assessments
+              WHERE organisation_id = \(bind: organisation) AND final_due >= \(bind: first) AND final_due <= \(bind: last)
+            """).all()
+        let due = try rows.compactMap { row -> Due? in
+            let number = try row.decode(column: "number", as: Int.self)
+            let title = try row.decode(column: "title", as: String.self), day = try row.decode(column: "day", as: String.self)
+            switch try row.decode(column: "kind", as: String.self) {
+            case "risk":
+                let reference = RiskReference.format(number)
+                return Due(day: day, kind: "Risk review", title: "\(reference) \(title)", url: .risk(code, reference))
+            case "action":
+                let reference = RiskReference.format(number)
+                return Due(day: day, kind: "Action on \(reference)", title: title, url: .risk(code, reference))
+            case "evidence":
+                return Due(day: day, kind: "Evidence review", title: "E\(number) \(title)", url: .evidence(code, "E\(number)"))
+            case let kind:
+                return Due(day: day, kind: kind == "interim" ? "Interim submission" : "Final submission", title: "A\(number) \(title)",
+                           url: .assessment(code, "A\(number)"))
             }
         }
         return due.sorted { ($0.day, $0.kind) < ($1.day, $1.kind) }
@@ -123,8 +115,8 @@ struct OrganisationDashboard {
 
     /// Where each indicator's detail is: the register filtered, the assessment, the estate list.
     func link(_ indicator: KeyIndicator, code: String) -> SiteURL {
-        let dspt = gaps.first { CompliancePositions.dsptFrameworks.contains($0.assessment.frameworkID) }
-        let caf = gaps.first { CompliancePositions.cafFrameworks.contains($0.assessment.frameworkID) }
+        let dspt = gaps.first { ComplianceFamily.of(framework: $0.assessment.frameworkID) == .dspt }
+        let caf = gaps.first { ComplianceFamily.of(framework: $0.assessment.frameworkID) == .caf }
         return Self.link(indicator, code: code, dspt: dspt?.assessment.reference, caf: caf?.assessment.reference)
     }
 

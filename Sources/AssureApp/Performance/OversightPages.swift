@@ -17,10 +17,10 @@ enum OversightPages {
     }
 
     static func scoped(req: Request) async throws -> Response {
-        let (_, organisation) = try await req.authorise(.readRollUp, organisation: try req.organisationCode)
+        let context = try await req.organisationContext(.readRollUp)
+        let organisation = context.organisation, ancestry = context.chain
         let filter = try OversightFilter.read(from: req)
         let oversight = try await Oversight.load(below: organisation, on: try req.sql)
-        let ancestry = try await OrganisationDirectory(database: req.db).ancestry(of: organisation.odsCode)
         let shell = PageShell(title: "Oversight: \(organisation.name)",
                               breadcrumbs: [.init(title: "Organisations", url: .organisations)] + ancestry.map { .init(title: $0.name, url: .organisation($0.odsCode)) },
                               organisation: (organisation.odsCode, organisation.name), section: .overview, ancestors: ancestry.dropLast().map(\.odsCode))
@@ -36,7 +36,7 @@ enum OversightPages {
     }
 
     static func scopedCSV(req: Request) async throws -> Response {
-        let (_, organisation) = try await req.authorise(.readRollUp, organisation: try req.organisationCode)
+        let organisation = try await req.organisationContext(.readRollUp).organisation
         return try csv(try await Oversight.load(below: organisation, on: try req.sql), name: "oversight-\(organisation.odsCode)")
     }
 

@@ -48,7 +48,7 @@ enum PerformanceAPI {
 
     /// Live figures now, and the stored daily snapshots (`days`, 1–366, default 90).
     static func indicators(req: Request) async throws -> Indicators {
-        let (_, organisation) = try await req.authorise(.read, organisation: try req.organisationCode)
+        let organisation = try await req.organisationContext(.read).organisation
         let days = try dayCount(req)
         let now = req.application.clock.now()
         let values = try await KPISnapshotter(database: req.db, frameworks: req.frameworks, today: CalendarDay.inEngland(now), now: now).measure([organisation.id])[organisation.id]
@@ -99,7 +99,7 @@ enum PerformanceAPI {
     struct PopulationDay: Content { var day: String; var organisations: Int; var medians: [String: Double] }
 
     static func scopedOversight(req: Request) async throws -> RollUp {
-        let (_, organisation) = try await req.authorise(.readRollUp, organisation: try req.organisationCode)
+        let organisation = try await req.organisationContext(.readRollUp).organisation
         let filter = try OversightFilter.read(from: req)
         return rollUp(try await Oversight.load(below: organisation, on: try req.sql), filter, scope: organisation.odsCode)
     }

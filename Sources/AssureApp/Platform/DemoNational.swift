@@ -25,7 +25,13 @@ enum DemoNational {
             .all().map(OrganisationRecord.init(row:))
         let alreadySeeded = Set(try await sql.raw("SELECT DISTINCT organisation_id FROM risks").all().map { try $0.decode(column: "organisation_id", as: UUID.self) })
         let pending = records.filter { !alreadySeeded.contains($0.id) }
-        let today = app.clock.today
+        let byCode = Dictionary(records.map { ($0.odsCode, $0) }, uniquingKeysWith: { first, _ in first })
+        // Each organisation's chain from the records already read, so seeding reads no ancestry.
+        @Sendable func context(_ organisation: OrganisationRecord, on db: any Database) -> OrganisationContext {
+            var chain = [organisation]
+            while let parent = chain[0].parentCode.flatMap({ byCode[$0] }), chain.count < 32 { chain.insert(parent, at: 0) }
+            return OrganisationContext(caller: .commandLine("demo national"), chain: chain, audit: .command("demo national"), clock: app.clock, database: db)
+        }
         for start in stride(from: 0, to: pending.count, by: batch) {
             let chunk = Array(pending[start..<min(start + batch, pending.count)])
             let counts = try await app.db.writeTransaction { db in
@@ -33,7 +39,7 @@ enum DemoNational {
                 for organisation in chunk {
                     var generator = SeededGenerator(seed: seed(of: organisation.odsCode))
                     let strength = Double(generator.next() % 1000) / 1000
-                    let register = RiskRegister(database: db, audit: .command("demo national"), organisation: organisation, today: today)
+                    let register = RiskRegister(context(organisation, on: db))
                     counts.risks += try await risks(register, strength: strength, generator: &generator, on: db)
                     counts.assessments += try await assessments(register, frameworks: app.frameworks, strength: strength, generator: &generator, on: db)
                 }
@@ -42,8 +48,8 @@ enum DemoNational {
             summary.risks += counts.risks
             summary.assessments += counts.assessments
         }
-        summary.evidence = try await evidence(for: pending.filter { $0.type != .gpPractice && $0.type != .region }, on: app, today: today)
-        try await alertResponses(for: pending, on: sql)
+        summary.evidence = try await evidence(for: pending.filter { $0.type != .gpPractice && $0.type != .region }.map { context($0, on: app.db) }, on: app)
+        try await alertResponses(for: pending, now: app.clock.now(), on: sql)
         let trusts = records.filter { $0.type == .trust || $0.type == .foundationTrust }.count
         if estateDevices > 0, try await sql.raw("SELECT COUNT(*) AS n FROM estate_devices").first()?.decode(column: "n", as: Int.self) == 0 {
             _ = try await DemoEstate.seed(on: app, devices: estateDevices, organisations: trusts, seed: 7)
@@ -91,7 +97,7 @@ enum DemoNational {
         for risk in risks {
             let due = register.today.adding(days: Int(generator.next() % 120) - (strength < 0.3 ? 90 : 20))
             insert.values(SQLBind(UUID()), SQLBind(risk.id!), SQLBind("Reduce: \(risk.title)"), SQLBind(owner), SQLBind(due.description),
-                          SQLBind(generator.next() % 4 == 0 ? "done" : "in-progress"), SQLBind(Date()))
+                          SQLBind(generator.next() % 4 == 0 ? "done" : "in-progress"), SQLBind(register.context.clock.now()))
         }
         try await insert.run()
         try await AuditTrail.append(risks.map { register.event("import", "risk", $0.reference, RiskRegister.fields(of: $0)) }, on: db)
@@ -105,7 +111,7 @@ enum DemoNational {
         let type = register.organisation.type
         guard type != .region else { return 0 }
         let keys = type == .gpPractice ? ["dspt-ndg@2023-24"] : type == .icb ? ["dspt-caf@2024-25"] : ["dspt-caf@2024-25", "ncsc-caf@3.2"]
-        let assessments = Assessments(register: register, frameworks: frameworks)
+        let assessments = Assessments(context: register.context, frameworks: frameworks)
         let sql = try db.sqlDatabase
         for key in keys {
             let plan = try assessments.plan(.init(framework: key, period: period, interim_due: "2025-12-31", final_due: "2026-06-30", profile: nil))
@@ -118,7 +124,7 @@ enum DemoNational {
                 // Strong organisations reach the top level on most items; weak ones on few.
                 let level = roll < 0.35 + 0.6 * strength ? item.levels[item.levels.count - 1] : item.levels[Int(generator.next() % UInt64(max(1, item.levels.count - 1)))]
                 insert.values(SQLBind(UUID()), SQLBind(id), SQLBind(item.id), SQLBind(level), SQLBind("Synthetic demonstration result"),
-                              SQLBind("in-progress"), SQLBind(Date()))
+                              SQLBind("in-progress"), SQLBind(register.context.clock.now()))
                 any = true
             }
             if any { try await insert.run() }
@@ -127,12 +133,12 @@ enum DemoNational {
     }
 
     /// Three pieces of evidence per trust and ICB, one of them often past its review date.
-    static func evidence(for organisations: [OrganisationRecord], on app: Application, today: CalendarDay) async throws -> Int {
+    static func evidence(for organisations: [OrganisationContext], on app: Application) async throws -> Int {
         var added = 0
-        for organisation in organisations {
+        for context in organisations {
+            let organisation = context.organisation, today = context.today
             var generator = SeededGenerator(seed: seed(of: organisation.odsCode) &+ 17)
-            let register = RiskRegister(database: app.db, audit: .command("demo national"), organisation: organisation, today: today)
-            let library = EvidenceLibrary(register: register, store: EvidenceStore(dataDirectory: app.assureConfiguration.dataDirectory, threadPool: app.threadPool),
+            let library = EvidenceLibrary(context: context, store: EvidenceStore(dataDirectory: app.assureConfiguration.dataDirectory, threadPool: app.threadPool),
                                           maxBytes: app.assureConfiguration.evidenceMaxBytes)
             for (index, title) in ["Information governance policy", "Penetration test report", "Business continuity exercise report"].enumerated() {
                 let review = today.adding(days: Int(generator.next() % 400) - 60)
@@ -147,9 +153,9 @@ enum DemoNational {
 
     /// A fictional high severity alert issued ten days ago; four in five organisations have
     /// acknowledged it, and most of those have updated it since.
-    static func alertResponses(for organisations: [OrganisationRecord], on sql: any SQLDatabase) async throws {
+    static func alertResponses(for organisations: [OrganisationRecord], now: Date, on sql: any SQLDatabase) async throws {
         let reference = "CC-DEMO-NATIONAL"
-        let issued = Date().addingTimeInterval(-10 * 86_400)
+        let issued = now.addingTimeInterval(-10 * 86_400)
         if try await sql.raw("SELECT COUNT(*) AS n FROM cyber_alerts WHERE reference = \(bind: reference)").first()?.decode(column: "n", as: Int.self) == 0 {
             try await sql.insert(into: "cyber_alerts").columns("id", "reference", "title", "issued_at", "cves", "required_action", "created_by")
                 .values(SQLBind(UUID()), SQLBind(reference), SQLBind("Fictional demo alert: actively exploited VPN appliance vulnerability"),
@@ -161,7 +167,7 @@ enum DemoNational {
             let roll = generator.next() % 10
             guard roll < 8 else { return nil }
             let acknowledged = issued.addingTimeInterval(Double(6 + generator.next() % 30) * 3600)
-            let updated = roll < 6 ? Date().addingTimeInterval(-Double(generator.next() % 48) * 3600) : acknowledged
+            let updated = roll < 6 ? now.addingTimeInterval(-Double(generator.next() % 48) * 3600) : acknowledged
             return [SQLBind(UUID()), SQLBind(alert), SQLBind(organisation.id), SQLBind(roll < 3 ? CyberAlertStatus.patched.rawValue : CyberAlertStatus.inProgress.rawValue), SQLBind(acknowledged),
                     SQLBind("command:demo"), SQLBind(updated), SQLBind("Synthetic demonstration response")]
         }

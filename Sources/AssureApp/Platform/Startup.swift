@@ -36,7 +36,7 @@ public enum AssureStartup {
             try await DemoSeeder.requireDemoOnly(app, host: configuration.host)
             let summary = try await DemoSeeder.seedRegion(on: app.db)
             let people = try await DemoSeeder.seedPeople(on: app)
-            let risks = try await DemoSeeder.seedRisks(on: app.db, today: app.clock.today)
+            let risks = try await DemoSeeder.seedRisks(on: app.db, clock: app.clock)
             try await DemoEstate.seedOnce(on: app)
             _ = try await DemoSeeder.seedEvidence(on: app)
             app.logger.notice("Demo data ready: \(summary.inserted) organisations, \(people) accounts and \(risks) risks added")
@@ -136,10 +136,11 @@ enum DemoSeeder {
 
     /// The demo trust's risks, with their controls, actions and reviews, once: through the register,
     /// so the demo is audited and scored like real data.
-    static func seedRisks(on database: any Database, today: CalendarDay) async throws -> Int {
-        let organisation = try await OrganisationDirectory(database: database).require(DemoRisks.organisation)
+    static func seedRisks(on database: any Database, clock: AssureClock) async throws -> Int {
+        let context = try await OrganisationContext.command("demo", organisation: DemoRisks.organisation, database: database, clock: clock)
+        let organisation = context.organisation
         guard try await Risk.query(on: database).filter(\.$organisation.$id == organisation.id).count() == 0 else { return 0 }
-        let register = RiskRegister(database: database, audit: .command("demo"), organisation: organisation, today: today)
+        let register = RiskRegister(context)
         for entry in DemoRisks.all {
             var input = RiskDraft.Input()
             for (field, value) in entry.fields { input[field] = value }
@@ -175,40 +176,32 @@ enum DemoSeeder {
             }
             try await baf.rate(objective, level: demo.assurance.rawValue, rationale: demo.rationale)
         }
-        try await seedAssessments(register: register, on: database)
+        try await seedAssessments(context)
         return DemoRisks.all.count
     }
 
     /// Demo assessments part-way through; approvals are recorded as the demo's system administrator.
-    static func seedAssessments(register: RiskRegister, on database: any Database) async throws {
-        for entry in DemoAssessments.all { try await seedAssessment(entry, register: register) }
+    static func seedAssessments(_ context: OrganisationContext) async throws {
+        for entry in DemoAssessments.all { try await seedAssessment(entry, context) }
         for (code, entry) in DemoAssessments.others {
-            let organisation = try await OrganisationDirectory(database: database).require(code)
-            try await seedAssessment(entry, register: RiskRegister(database: database, audit: .command("demo"), organisation: organisation, today: register.today))
+            try await seedAssessment(entry, try await OrganisationContext.command("demo", organisation: code, database: context.database, clock: context.clock))
         }
     }
 
-    static var demoApprover: Identity {
-        Identity(userID: UUID(), email: DemoPeople.all.first { $0.role == .systemAdmin }?.email ?? "admin@avalon.example",
-                 displayName: "Demo", memberships: [], sessionID: UUID(), csrfToken: "")
-    }
+    /// Whom the demo records as approving: its system administrator. Submissions are recorded as
+    /// their owners, so the four-eyes rule sees two people, as in life.
+    static var demoApprover: String { DemoPeople.all.first { $0.role == .systemAdmin }?.email ?? "admin@avalon.example" }
 
-    /// A demo person submitting their own work, for the four-eyes rule to see who did what.
-    static func demoPerson(_ email: String) -> Identity {
-        Identity(userID: UUID(), email: email, displayName: "Demo", memberships: [], sessionID: UUID(), csrfToken: "")
-    }
-
-    static func seedAssessment(_ entry: DemoAssessments.Entry, register: RiskRegister) async throws {
-        let assessments = Assessments(register: register, frameworks: .shipped)
+    static func seedAssessment(_ entry: DemoAssessments.Entry, _ context: OrganisationContext) async throws {
+        let assessments = Assessments(context: context, frameworks: .shipped)
         let assessment = try await assessments.start(.init(framework: entry.framework, period: entry.period, interim_due: entry.interim,
                                                            final_due: entry.final, profile: entry.profile))
         for result in entry.results {
             // Four eyes, as in life: the owner submits the result, the system administrator approves it.
             let approved = result.status == .approved
-            let submitter = demoPerson(result.owner ?? "demo@avalon.example")
             try await assessments.record(.init(level: result.level, rationale: result.rationale, owner: result.owner,
                                                status: approved ? AssessmentItemStatus.readyForReview.rawValue : result.status.rawValue),
-                                         item: result.item, in: assessment, by: submitter, mayApprove: false)
+                                         item: result.item, in: assessment, by: result.owner, mayApprove: false)
             if approved {
                 try await assessments.record(.init(status: AssessmentItemStatus.approved.rawValue), item: result.item, in: assessment, by: demoApprover, mayApprove: true)
             }
@@ -218,22 +211,22 @@ enum DemoSeeder {
     /// The demo trust's evidence library, attached where each piece supports an item, and Assure's
     /// own checks run on its DSPT. Needs the data directory for the files.
     static func seedEvidence(on app: Application) async throws -> Int {
-        let organisation = try await OrganisationDirectory(database: app.db).require(DemoRisks.organisation)
+        let context = try await OrganisationContext.command("demo", organisation: DemoRisks.organisation, database: app.db, clock: app.clock)
+        let organisation = context.organisation
         guard try await Evidence.query(on: app.db).filter(\.$organisation.$id == organisation.id).count() == 0 else { return 0 }
-        let register = RiskRegister(database: app.db, audit: .command("demo"), organisation: organisation, today: app.clock.today)
-        let library = EvidenceLibrary(register: register, store: EvidenceStore(dataDirectory: app.assureConfiguration.dataDirectory, threadPool: app.threadPool),
+        let library = EvidenceLibrary(context: context, store: EvidenceStore(dataDirectory: app.assureConfiguration.dataDirectory, threadPool: app.threadPool),
                                       maxBytes: app.assureConfiguration.evidenceMaxBytes)
         let owner = DemoPeople.all.first { $0.role == .manager }?.email
-        let assessments = Assessments(register: register, frameworks: app.frameworks)
+        let assessments = Assessments(context: context, frameworks: app.frameworks)
         let all = try await Assessment.query(on: app.db).filter(\.$organisation.$id == organisation.id).all()
         for entry in DemoEvidence.all {
             let input = EvidenceLibrary.Input(title: entry.title, description: entry.description, owner: owner, valid_from: nil,
-                                              review_by: register.today.adding(days: entry.reviewInDays).description, url: entry.url)
+                                              review_by: context.today.adding(days: entry.reviewInDays).description, url: entry.url)
             let evidence: Evidence
             if let file = entry.file {
-                evidence = try await library.addFile(input, upload: .init(name: file.name, data: Data(file.contents.utf8)), by: demoPerson(owner ?? "demo@avalon.example"))
+                evidence = try await library.addFile(input, upload: .init(name: file.name, data: Data(file.contents.utf8)), by: owner ?? "demo@avalon.example")
             } else {
-                evidence = try await library.addLink(input, by: demoPerson(owner ?? "demo@avalon.example"))
+                evidence = try await library.addLink(input, by: owner ?? "demo@avalon.example")
             }
             if entry.approved { try await library.setApproval(evidence, to: EvidenceApproval.approved.rawValue, by: demoApprover, mayApprove: true) }
             for (key, item) in entry.supports {

@@ -118,7 +118,7 @@ struct BoardAssuranceChanges {
         if committee.count > 200 { problems.append(RuleError(field: "committee", message: "Keep the committee's name to 200 characters or fewer")) }
         let lead = try? EmailAddress(input.lead ?? "")
         if lead == nil { problems.append(RuleError(field: "lead", message: "Name the executive lead by their email address")) }
-        else if !(try await register.eligibleOwners()).contains(lead!.value) {
+        else if !(try await register.context.eligibleOwners()).contains(lead!.value) {
             problems.append(RuleError(field: "lead", message: "\(lead!.value) has no role in \(organisation.name)"))
         }
         guard problems.isEmpty, let lead else { throw AssureError.invalid(problems) }

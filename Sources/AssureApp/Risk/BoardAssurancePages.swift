@@ -244,47 +244,40 @@ enum ObjectivePage {
 /// read-only, linking to each register.
 enum EscalatedRisksPage {
     static func show(req: Request) async throws -> Response {
-        let (identity, organisation) = try await req.authorise(.read, organisation: try req.organisationCode)
-        let directory = OrganisationDirectory(database: req.db)
-        let ancestors = try await directory.ancestry(of: organisation.odsCode).dropLast().map(\.odsCode)
-        let below = try await directory.descendants(of: organisation.odsCode)
-        let readable = below.filter { AccessPolicy.allows(identity.memberships, .read, on: $0.record.odsCode, ancestors: $0.above + ancestors.reversed()) }
+        let context = try await req.organisationContext(.read)
+        let organisation = context.organisation
+        let readable = try await context.readableDescendants()
         let byID = Dictionary(uniqueKeysWithValues: readable.map { ($0.record.id, $0) })
         // One query for the live risks of every organisation below; each is then held to its own organisation's threshold.
         let candidates = byID.isEmpty ? [] : try await Risk.query(on: req.db).filter(\.$organisation.$id ~~ Array(byID.keys))
             .filter(\.$status ~~ ["open", "tolerated"]).sort(\.$currentScore, .descending).all()
-        var contexts: [UUID: RiskContext] = [:]
-        var rows: [(OrganisationRecord, Risk, RiskContext)] = []
+        var configurations: [UUID: (settings: RiskSettings, matrix: RiskMatrix)] = [:]
+        var rows: [(OrganisationRecord, Risk, RiskMatrix)] = []
         for risk in candidates {
             guard let entry = byID[risk.$organisation.id] else { continue }
-            if contexts[entry.record.id] == nil {
-                let register = RiskRegister(database: req.db, audit: req.auditContext, organisation: entry.record, today: req.application.clock.today)
-                let (settings, matrix) = try await register.configuration()
-                contexts[entry.record.id] = RiskContext(identity: identity, organisation: entry.record, ancestors: entry.above, register: register,
-                                                        settings: settings, matrix: matrix)
+            if configurations[entry.record.id] == nil {
+                configurations[entry.record.id] = try await RiskRegister.configuration(of: entry.record.id, on: req.db)
             }
-            let context = contexts[entry.record.id]!
-            if context.settings.isEscalated(score: risk.currentScore) { rows.append((entry.record, risk, context)) }
+            let configuration = configurations[entry.record.id]!
+            if configuration.settings.isEscalated(score: risk.currentScore) { rows.append((entry.record, risk, configuration.matrix)) }
         }
         let content: Node<HTML.BodyContext> = .group(
             .h1(.text("Escalated risks below \(organisation.name)")),
-            .p(.class("lede"), .text("Risks at or above their own organisation's escalation threshold, in the \(Words.count(below.count, "organisation")) below. Read-only: each organisation manages its own register.")),
+            .p(.class("lede"), .text("Risks at or above their own organisation's escalation threshold, in the \(Words.count(readable.count, "organisation")) below that you may see. Read-only: each organisation manages its own register.")),
             rows.isEmpty
                 ? Components.emptyState(title: "No escalated risks", message: "No organisation below has a live risk at or above its escalation threshold.", actions: [])
                 : Components.scrollableTable(label: "Escalated risks", .table(
                     .class("table"),
                     .thead(.tr(.th(.text("Organisation")), .th(.text("Risk")), .th(.text("Category")), .th(.text("Current")), .th(.text("Target")), .th(.text("Next review")))),
-                    .tbody(.forEach(rows) { record, risk, context in
+                    .tbody(.forEach(rows) { record, risk, matrix in
                         .tr(.td(.a(.href(SiteURL.risks(record.odsCode).path), .text("\(record.name) (\(record.odsCode))"))),
                             .td(.span(.class("caption nowrap"), .text(risk.reference)), .a(.href(SiteURL.risk(record.odsCode, risk.reference).path), .text(risk.title))),
                             .td(.text(risk.riskCategory.displayName)),
-                            .td(RiskRegisterPage.scoreTag(risk.currentScore, context.matrix)), .td(RiskRegisterPage.scoreTag(risk.targetScore, context.matrix)),
+                            .td(RiskRegisterPage.scoreTag(risk.currentScore, matrix)), .td(RiskRegisterPage.scoreTag(risk.targetScore, matrix)),
                             .td(.span(.class("nowrap"), .text(risk.nextReview))))
                     })))
         )
-        let shell = PageShell(title: "Escalated risks", breadcrumbs: [.init(title: "Organisations", url: .organisations), .init(title: organisation.name, url: .organisation(organisation.odsCode))],
-                              organisation: (organisation.odsCode, organisation.name), section: .risks, ancestors: ancestors)
-        return Layout.response(shell, content)
+        return Layout.response(context.shell("Escalated risks", section: .risks), content)
     }
 }
 

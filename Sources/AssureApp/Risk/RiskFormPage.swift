@@ -9,7 +9,7 @@ enum RiskFormPage {
     static func new(req: Request) async throws -> Response {
         let context = try await req.riskContext(.createRecord)
         var input = RiskDraft.Input()
-        input.owner = context.identity.email
+        input.owner = context.actor
         input.opened = context.today.description
         input.status = RiskStatus.open.rawValue
         return render(context, input: input, extra: [:], existing: nil)

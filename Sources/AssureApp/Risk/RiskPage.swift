@@ -75,7 +75,7 @@ enum RiskPage {
                 throw AssureError.invalid([RuleError(field: "action_id", message: "Choose an action of this risk")])
             }
             // The person an action is assigned to may update it, as may whoever may change the risk.
-            let assigned = item.ownerEmail == context.identity.email && context.may(.updateAssignedAction)
+            let assigned = item.ownerEmail == context.actor && context.may(.updateAssignedAction)
             if !assigned { try context.requireChange(risk) }
             try await context.register.setActionStatus(item, of: risk, to: form["status"] ?? "")
         case .edit:
@@ -168,7 +168,7 @@ enum RiskPage {
             .thead(.tr(.th(.text("Action")), .th(.text("Owner")), .th(.text("Due")), .th(.text("Status")))),
             .tbody(.forEach(model.actions) { action in
                 let overdue = action.actionStatus.isOpen && (CalendarDay(action.due) ?? model.context.today) < model.context.today
-                let mayUpdate = model.context.mayChange(model.risk) || (action.ownerEmail == model.context.identity.email && model.context.may(.updateAssignedAction))
+                let mayUpdate = model.context.mayChange(model.risk) || (action.ownerEmail == model.context.actor && model.context.may(.updateAssignedAction))
                 return .tr(
                     .td(.text(action.description)), .td(.text(action.ownerEmail)),
                     .td(.text(action.due), .if(overdue, .span(.class("tag tag--red"), .text("Overdue")))),

@@ -7,26 +7,38 @@ import Vapor
 /// Reads and changes one organisation's risk register. Every change is audited in its own
 /// transaction, and every score a risk takes is kept in its history with who and why.
 struct RiskRegister {
-    let database: any Database
-    let audit: AuditContext
-    let organisation: OrganisationRecord
-    let today: CalendarDay
+    let context: OrganisationContext
+
+    init(_ context: OrganisationContext) { self.context = context }
+
+    var database: any Database { context.database }
+    var audit: AuditContext { context.audit }
+    var organisation: OrganisationRecord { context.organisation }
+    var today: CalendarDay { context.today }
 
     // MARK: - Settings and matrix
 
     /// The organisation's settings and the matrix they name (the NHS 5×5 until changed).
     func configuration(on db: (any Database)? = nil) async throws -> (RiskSettings, RiskMatrix) {
-        let db = db ?? database
+        try await Self.configuration(of: organisation.id, on: db ?? database)
+    }
+
+    /// The same for any organisation, for pages that show risks beside other things (the
+    /// dashboard, the board pack, escalations from below) without a register of their own.
+    static func configuration(of organisation: UUID, on db: any Database) async throws -> (RiskSettings, RiskMatrix) {
         var settings = RiskSettings.standard
-        if let record = try await RiskSettingsRecord.query(on: db).filter(\.$organisation.$id == organisation.id).first() {
+        if let record = try await RiskSettingsRecord.query(on: db).filter(\.$organisation.$id == organisation).first() {
             settings = try JSONDecoder().decode(RiskSettings.self, from: Data(record.settingsJSON.utf8))
         }
-        return (settings, try await matrix(settings.matrixKey, on: db))
+        return (settings, try await matrix(settings.matrixKey, of: organisation, on: db))
     }
 
     func matrix(_ key: String, on db: (any Database)? = nil) async throws -> RiskMatrix {
-        let db = db ?? database
-        if let record = try await RiskMatrixRecord.query(on: db).filter(\.$organisation.$id == organisation.id).filter(\.$key == key).first() {
+        try await Self.matrix(key, of: organisation.id, on: db ?? database)
+    }
+
+    static func matrix(_ key: String, of organisation: UUID, on db: any Database) async throws -> RiskMatrix {
+        if let record = try await RiskMatrixRecord.query(on: db).filter(\.$organisation.$id == organisation).filter(\.$key == key).first() {
             return try JSONDecoder().decode(RiskMatrix.self, from: Data(record.definition.utf8))
         }
         return RiskMatrix.standard.first { $0.key == key } ?? .nhs5x5
@@ -96,26 +108,6 @@ struct RiskRegister {
 
     // MARK: - Owners
 
-    /// Email addresses of active people who may own a risk here: anyone with a role in the
-    /// organisation, or a role above it that reaches down.
-    func eligibleOwners(on db: (any Database)? = nil) async throws -> Set<String> {
-        let db = db ?? database
-        let sql = try db.sqlDatabase
-        let chain = try await OrganisationDirectory(database: db).ancestry(of: organisation.odsCode)
-        let reaching = Role.allCases.filter(\.reachesDescendants).map(\.rawValue)
-        let rows = try await sql.raw("""
-            SELECT DISTINCT u.email, m.role, o.ods_code FROM memberships m JOIN users u ON u.id = m.user_id
-            JOIN organisations o ON o.id = m.organisation_id WHERE u.status = 'active' AND o.ods_code IN (\(binds: chain.map(\.odsCode)))
-            """).all()
-        var emails = Set<String>()
-        for row in rows {
-            let code = try row.decode(column: "ods_code", as: String.self)
-            let role = try row.decode(column: "role", as: String.self)
-            if code == organisation.odsCode || reaching.contains(role) { emails.insert(try row.decode(column: "email", as: String.self)) }
-        }
-        return emails
-    }
-
     func checkPeople(_ draft: RiskDraft, owners: Set<String>) throws {
         var problems: [RuleError] = []
         if !owners.contains(draft.owner.value) {
@@ -141,7 +133,7 @@ struct RiskRegister {
 
     func create(_ input: RiskDraft.Input) async throws -> Risk {
         let (_, matrix) = try await configuration()
-        let draft = try draft(from: input, matrix: matrix, owners: try await eligibleOwners())
+        let draft = try draft(from: input, matrix: matrix, owners: try await context.eligibleOwners())
         return try await database.writeTransaction { db in
             let risks = try await insert([draft], matrix: matrix, on: db)
             try await AuditTrail.append([event("create", "risk", risks[0].reference, Self.fields(of: risks[0]))], on: db)
@@ -160,7 +152,7 @@ struct RiskRegister {
         }
         let (_, matrix) = try await configuration()
         let drafts: [RiskDraft]
-        switch RiskImport.drafts(table.rows, mapping: mapping, matrix: matrix, today: today, owners: try await eligibleOwners()) {
+        switch RiskImport.drafts(table.rows, mapping: mapping, matrix: matrix, today: today, owners: try await context.eligibleOwners()) {
         case .failure(let violations): throw AssureError.invalid(violations.problems)
         case .success(let found): drafts = found
         }
@@ -177,7 +169,7 @@ struct RiskRegister {
         let sql = try db.sqlDatabase
         guard !drafts.isEmpty else { return [] }
         var number = try await ReferenceAllocator.next(.risk, count: drafts.count, organisation: organisation.id, on: db).lowerBound
-        let now = Date()
+        let now = context.clock.now()
         var risks: [Risk] = []
         risks.reserveCapacity(drafts.count)
         for draft in drafts {
@@ -257,7 +249,7 @@ struct RiskRegister {
     /// Changes a risk's details. A changed current score needs a rationale and goes into its history.
     func update(_ risk: Risk, _ input: RiskDraft.Input, rationale: String, gapsInControl: String, gapsInAssurance: String) async throws -> Risk {
         let matrix = try await matrix(risk.matrixKey)
-        let draft = try draft(from: input, matrix: matrix, owners: try await eligibleOwners())
+        let draft = try draft(from: input, matrix: matrix, owners: try await context.eligibleOwners())
         let newScore = matrix.score(likelihood: draft.current.likelihood, consequence: draft.current.consequence) ?? 0
         let scoreChanged = draft.current != risk.current
         let reason = rationale.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -332,7 +324,7 @@ struct RiskRegister {
         risk.nextReview = CalendarDay(RiskReview.nextDue(lastReviewed: today.date, score: risk.currentScore, matrix: matrix)).description
         let change = RiskScoreChange()
         change.$risk.id = try risk.requireID()
-        change.changedAt = Date()
+        change.changedAt = context.clock.now()
         change.actor = audit.actor
         change.likelihood = risk.currentLikelihood
         change.consequence = risk.currentConsequence
@@ -365,7 +357,7 @@ struct RiskRegister {
         if description.isEmpty || description.count > 2000 { problems.append(RuleError(field: "action", message: "Describe the action (up to 2,000 characters)")) }
         let owner = try? EmailAddress(rawOwner)
         if owner == nil { problems.append(RuleError(field: "action_owner", message: "Name who will do it by their email address")) }
-        else if !(try await eligibleOwners()).contains(owner!.value) {
+        else if !(try await context.eligibleOwners()).contains(owner!.value) {
             problems.append(RuleError(field: "action_owner", message: "\(owner!.value) has no role in \(organisation.name)"))
         }
         let due = CalendarDay(rawDue)

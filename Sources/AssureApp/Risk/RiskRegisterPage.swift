@@ -5,56 +5,46 @@ import Plot
 import SQLKit
 import Vapor
 
-/// What every risk page needs: the organisation, who is asking and what they may do there, and
-/// the register's settings and matrix.
+/// What every risk page needs beyond the organisation context: the register, its settings and
+/// its matrix. Only risk pages load these; the context's own members read through.
+@dynamicMemberLookup
 struct RiskContext {
-    var identity: Identity
-    var organisation: OrganisationRecord
-    var ancestors: [String]
-    var register: RiskRegister
-    var settings: RiskSettings
-    var matrix: RiskMatrix
+    let organisationContext: OrganisationContext
+    let register: RiskRegister
+    let settings: RiskSettings
+    let matrix: RiskMatrix
 
-    var today: CalendarDay { register.today }
-
-    func may(_ action: Actions) -> Bool {
-        AccessPolicy.allows(identity.memberships, action, on: organisation.odsCode, ancestors: ancestors)
+    init(_ context: OrganisationContext) async throws {
+        organisationContext = context
+        register = RiskRegister(context)
+        (settings, matrix) = try await register.configuration()
     }
+
+    subscript<Value>(dynamicMember keyPath: KeyPath<OrganisationContext, Value>) -> Value { organisationContext[keyPath: keyPath] }
+
+    func may(_ action: Actions) -> Bool { organisationContext.may(action) }
 
     /// Managers change any risk; contributors only the ones they own.
     func mayChange(_ risk: Risk) -> Bool {
-        may(.editAnyRecord) || (may(.editOwnRecord) && risk.ownerEmail == identity.email)
+        may(.editAnyRecord) || (may(.editOwnRecord) && risk.ownerEmail == organisationContext.actor)
     }
 
     func requireChange(_ risk: Risk) throws {
         guard mayChange(risk) else {
             throw AssureError(status: .forbidden, title: "Not permitted",
-                              detail: "Only the risk's owner or a manager in \(organisation.name) may change \(risk.reference).")
-        }
-    }
-
-    /// The organisations below this one that the person may read, each with the codes above it.
-    func readableDescendants(on database: any Database) async throws -> [(record: OrganisationRecord, above: [String])] {
-        try await OrganisationDirectory(database: database).descendants(of: organisation.odsCode).filter { record, above in
-            AccessPolicy.allows(identity.memberships, .read, on: record.odsCode, ancestors: above + ancestors)
+                              detail: "Only the risk's owner or a manager in \(organisationContext.organisation.name) may change \(risk.reference).")
         }
     }
 
     func shell(_ title: String, problems: Bool = false, crumbs extra: [PageShell.Breadcrumb] = []) -> PageShell {
-        PageShell(title: problems ? "Error: \(title)" : title,
-                  breadcrumbs: [.init(title: "Organisations", url: .organisations), .init(title: organisation.name, url: .organisation(organisation.odsCode))] + extra,
-                  organisation: (organisation.odsCode, organisation.name), section: .risks, ancestors: ancestors)
+        organisationContext.shell(title, problems: problems, crumbs: extra, section: .risks)
     }
 }
 
 extension Request {
     /// Authorises `action` on the organisation in the address and loads its risk settings.
     func riskContext(_ action: Actions) async throws -> RiskContext {
-        let (identity, organisation) = try await authorise(action, organisation: try organisationCode)
-        let ancestors = try await OrganisationDirectory(database: db).ancestry(of: organisation.odsCode).dropLast().map(\.odsCode)
-        let register = RiskRegister(database: db, audit: auditContext, organisation: organisation, today: application.clock.today)
-        let (settings, matrix) = try await register.configuration()
-        return RiskContext(identity: identity, organisation: organisation, ancestors: ancestors, register: register, settings: settings, matrix: matrix)
+        try await RiskContext(organisationContext(action))
     }
 }
 

@@ -37,7 +37,7 @@ struct EvidenceAPI: RouteCollection {
     }
 
     func list(req: Request) async throws -> [EvidenceSummary] {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let raw = try? req.query.get(String.self, at: "currency")
         var currency: EvidenceCurrency?
         if let raw, !raw.isEmpty {
@@ -53,7 +53,7 @@ struct EvidenceAPI: RouteCollection {
     /// A file as `multipart/form-data` (field `file` with title, description, owner, valid_from,
     /// review_by), or a link as JSON (`url` with the same fields).
     func add(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.createRecord)
+        let context = try await req.organisationContext(.createRecord)
         let library = req.evidenceLibrary(context)
         let evidence: Evidence
         if req.headers.contentType?.type == "multipart" {
@@ -61,10 +61,10 @@ struct EvidenceAPI: RouteCollection {
             struct Form: Content { var file: File? }
             let input = try req.content.decode(EvidenceLibrary.Input.self)
             let file = try req.content.decode(Form.self).file
-            evidence = try await library.addFile(input, upload: file.map { .init(name: $0.filename, data: Data(buffer: $0.data)) }, by: context.identity)
+            evidence = try await library.addFile(input, upload: file.map { .init(name: $0.filename, data: Data(buffer: $0.data)) }, by: context.actor)
         } else {
             _ = try await req.body.collect(max: 1024 * 1024).get()
-            evidence = try await library.addLink(try req.decodeJSON(EvidenceLibrary.Input.self), by: context.identity)
+            evidence = try await library.addLink(try req.decodeJSON(EvidenceLibrary.Input.self), by: context.actor)
         }
         let response = try await Self.summary(evidence, today: context.today).encodeResponse(status: .created, for: req)
         response.headers.replaceOrAdd(name: .location, value: SiteURL.api(.evidence(context.organisation.odsCode, evidence.reference)).path)
@@ -72,27 +72,27 @@ struct EvidenceAPI: RouteCollection {
     }
 
     func read(req: Request) async throws -> EvidenceSummary {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let evidence = try await req.evidenceLibrary(context).find(try req.evidenceReference)
         let uses = try await EvidenceAttachment.query(on: req.db).filter(\.$evidence.$id == evidence.requireID()).with(\.$assessment).all()
         return Self.summary(evidence, today: context.today, supports: uses.map { "\($0.assessment.reference) \($0.itemID)" }.sorted())
     }
 
     func approve(req: Request) async throws -> EvidenceSummary {
-        let context = try await req.riskContext(.approve)
+        let context = try await req.organisationContext(.approve)
         let library = req.evidenceLibrary(context)
         let evidence = try await library.find(try req.evidenceReference)
-        try await library.setApproval(evidence, to: try req.decodeJSON(EvidencePages.ApprovalInput.self).approval, by: context.identity, mayApprove: context.may(.approve))
+        try await library.setApproval(evidence, to: try req.decodeJSON(EvidencePages.ApprovalInput.self).approval, by: context.actor, mayApprove: context.may(.approve))
         return Self.summary(evidence, today: context.today)
     }
 
     func file(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         return try await EvidencePages.fileResponse(req, try await req.evidenceLibrary(context).find(try req.evidenceReference))
     }
 
     func attach(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let loaded = try await AssessmentItemPage.load(req, context)
         try AssessmentItemPage.requireEdit(context, loaded)
         let reference = (try req.decodeJSON(AssessmentItemPage.EvidenceChoice.self).evidence ?? "").trimmingCharacters(in: .whitespaces)
@@ -105,7 +105,7 @@ struct EvidenceAPI: RouteCollection {
     }
 
     func detach(req: Request) async throws -> HTTPStatus {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let loaded = try await AssessmentItemPage.load(req, context)
         try AssessmentItemPage.requireEdit(context, loaded)
         let library = req.evidenceLibrary(context)
@@ -114,7 +114,7 @@ struct EvidenceAPI: RouteCollection {
     }
 
     func runChecks(req: Request) async throws -> [AutomatedCheckRunner.Ran] {
-        let context = try await req.riskContext(.editAnyRecord)
+        let context = try await req.organisationContext(.editAnyRecord)
         let assessments = req.assessments(context)
         return try await AutomatedCheckRunner(assessments: assessments, evidence: req.evidenceLibrary(context)).run(on: try await assessments.find(try req.assessmentReference))
     }
@@ -122,7 +122,7 @@ struct EvidenceAPI: RouteCollection {
     struct CopyResult: Content { var assessment: AssessmentAPI.AssessmentSummary; var carried: Int }
 
     func copy(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.editAnyRecord)
+        let context = try await req.organisationContext(.editAnyRecord)
         let assessments = req.assessments(context)
         let source = try await assessments.find(try req.assessmentReference)
         let (assessment, carried) = try await assessments.copyForward(source, try req.decodeJSON(Assessments.StartInput.self))
@@ -132,7 +132,7 @@ struct EvidenceAPI: RouteCollection {
     }
 
     func positions(req: Request) async throws -> [CompliancePositions.Row] {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         return try await CompliancePositions.load(context, frameworks: req.frameworks, on: req.db)
     }
 }

@@ -7,13 +7,13 @@ import Vapor
 /// An organisation's evidence: adding files, links and system evidence, approving them, and
 /// attaching each to the assessment items it supports. Every change is audited.
 struct EvidenceLibrary {
-    let register: RiskRegister  // for the organisation, audit context, today and eligible people
+    let context: OrganisationContext
     let store: EvidenceStore
     let maxBytes: Int
 
-    var organisation: OrganisationRecord { register.organisation }
-    var database: any Database { register.database }
-    var today: CalendarDay { register.today }
+    var organisation: OrganisationRecord { context.organisation }
+    var database: any Database { context.database }
+    var today: CalendarDay { context.today }
 
     struct Input: Content {
         var title: String?
@@ -38,7 +38,7 @@ struct EvidenceLibrary {
         if details.count > 4000 { problems.append(RuleError(field: "description", message: "Keep the description to 4,000 characters or fewer")) }
         var owner: String?
         if let raw = input.owner, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
-            if let email = try? EmailAddress(raw), (try await register.eligibleOwners()).contains(email.value) { owner = email.value }
+            if let email = try? EmailAddress(raw), (try await context.eligibleOwners()).contains(email.value) { owner = email.value }
             else { problems.append(RuleError(field: "owner", message: "The owner must be the email address of someone with a role in \(organisation.name)")) }
         }
         func day(_ raw: String?, _ field: String) -> CalendarDay? {
@@ -51,7 +51,7 @@ struct EvidenceLibrary {
         return (title, details, owner, from, review)
     }
 
-    func addFile(_ input: Input, upload: Upload?, by identity: Identity) async throws -> Evidence {
+    func addFile(_ input: Input, upload: Upload?, by actor: String) async throws -> Evidence {
         var problems: [RuleError] = []
         var contentType = "", name = ""
         if let upload {
@@ -78,7 +78,7 @@ struct EvidenceLibrary {
         // refers to are collected separately (`EvidenceStore.removeOrphans`).
         let digest = try await store.save(upload.data).digest
         let storedName = name, storedType = contentType
-        return try await insert(kind: .file, details, by: identity) { evidence in
+        return try await insert(kind: .file, details, by: actor) { evidence in
             evidence.fileSHA256 = digest
             evidence.fileName = storedName
             evidence.contentType = storedType
@@ -86,7 +86,7 @@ struct EvidenceLibrary {
         }
     }
 
-    func addLink(_ input: Input, by identity: Identity) async throws -> Evidence {
+    func addLink(_ input: Input, by actor: String) async throws -> Evidence {
         var problems: [RuleError] = []
         var url = ""
         switch EvidenceLinkRules.check(input.url ?? "") {
@@ -96,7 +96,7 @@ struct EvidenceLibrary {
         let details = try await checkDetails(input, problems: &problems)
         guard problems.isEmpty else { throw AssureError.invalid(problems) }
         let link = url
-        return try await insert(kind: .link, details, by: identity) { $0.url = link }
+        return try await insert(kind: .link, details, by: actor) { $0.url = link }
     }
 
     /// Evidence Assure produced from its own records: approved by construction, valid from today.
@@ -112,16 +112,15 @@ struct EvidenceLibrary {
         evidence.approval = EvidenceApproval.approved.rawValue
         evidence.approvedBy = "assure"
         evidence.checkID = check
-        evidence.createdBy = register.audit.actor
+        evidence.createdBy = context.audit.actor
         try await evidence.create(on: db)
         try await AuditTrail.append([event("create", evidence, ["kind": .init(before: nil, after: "system"), "figure": .init(before: nil, after: figure)])], on: db)
         return evidence
     }
 
     private func insert(kind: EvidenceKind, _ details: (title: String, details: String, owner: String?, from: CalendarDay?, review: CalendarDay?),
-                        by identity: Identity, _ fill: @escaping @Sendable (Evidence) -> Void) async throws -> Evidence {
+                        by actor: String, _ fill: @escaping @Sendable (Evidence) -> Void) async throws -> Evidence {
         let organisationID = organisation.id
-        let actor = identity.email
         return try await database.writeTransaction { db in
             let evidence = Evidence()
             evidence.$organisation.id = organisationID
@@ -169,12 +168,12 @@ struct EvidenceLibrary {
     }
 
     /// Approving or rejecting follows the one separation-of-duties rule (`ApprovalRule`).
-    func setApproval(_ evidence: Evidence, to raw: String?, by identity: Identity, mayApprove: Bool) async throws {
+    func setApproval(_ evidence: Evidence, to raw: String?, by actor: String, mayApprove: Bool) async throws {
         guard let approval = EvidenceApproval(rawValue: (raw ?? "").trimmingCharacters(in: .whitespaces)) else {
             throw AssureError.invalid([RuleError(field: "approval", message: "Approval must be one of: \(EvidenceApproval.allCases.map(\.rawValue).joined(separator: ", "))")])
         }
         var problems: [RuleError] = []
-        let parties = ApprovalRule.Parties(approver: identity.email, storedOwner: evidence.ownerEmail, submitter: evidence.createdBy)
+        let parties = ApprovalRule.Parties(approver: actor, storedOwner: evidence.ownerEmail, submitter: evidence.createdBy)
         if approval != .awaitingApproval, let refusal = ApprovalRule.refusal(parties, mayApprove: mayApprove, what: "this evidence", field: "approval") {
             problems.append(refusal)
         } else if !mayApprove {
@@ -185,7 +184,7 @@ struct EvidenceLibrary {
         try await database.writeTransaction { db in
             let before = evidence.approval
             evidence.approval = approval.rawValue
-            evidence.approvedBy = approval == .awaitingApproval ? nil : identity.email
+            evidence.approvedBy = approval == .awaitingApproval ? nil : actor
             try await evidence.update(on: db)
             try await AuditTrail.append([event("approval", evidence, ["approval": .init(before: before, after: approval.rawValue)])], on: db)
         }
@@ -206,7 +205,7 @@ struct EvidenceLibrary {
             attachment.$evidence.id = try evidence.requireID()
             attachment.$assessment.id = try assessment.requireID()
             attachment.itemID = item
-            attachment.attachedBy = register.audit.actor
+            attachment.attachedBy = context.audit.actor
             try await attachment.create(on: db)
             try await AuditTrail.append([event("attach", evidence, ["assessment": .init(before: nil, after: assessment.reference), "item": .init(before: nil, after: item)])], on: db)
         }
@@ -260,13 +259,13 @@ struct EvidenceLibrary {
     }
 
     func event(_ action: String, _ evidence: Evidence, _ changes: [String: AuditEvent.FieldChange]) -> AuditEvent {
-        register.audit.event(action, "evidence", "\(evidence.reference) \(evidence.title)", organisation: organisation.odsCode, changes: changes.filter { $0.value.before != $0.value.after })
+        context.audit.event(action, "evidence", "\(evidence.reference) \(evidence.title)", organisation: organisation.odsCode, changes: changes.filter { $0.value.before != $0.value.after })
     }
 }
 
 extension Request {
-    func evidenceLibrary(_ context: RiskContext) -> EvidenceLibrary {
-        EvidenceLibrary(register: context.register, store: EvidenceStore(dataDirectory: application.assureConfiguration.dataDirectory, threadPool: application.threadPool),
+    func evidenceLibrary(_ context: OrganisationContext) -> EvidenceLibrary {
+        EvidenceLibrary(context: context, store: EvidenceStore(dataDirectory: application.assureConfiguration.dataDirectory, threadPool: application.threadPool),
                         maxBytes: application.assureConfiguration.evidenceMaxBytes)
     }
 }

@@ -8,19 +8,19 @@ import Vapor
 /// with views of what has expired or expires soon; one piece of evidence and where it is used.
 enum EvidencePages {
     static func list(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         return try await renderList(req, context, input: .init(), problems: [], form: nil)
     }
 
     static func upload(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.createRecord)
+        let context = try await req.organisationContext(.createRecord)
         try await req.uploadAfterAuthorisation()
         struct Form: Content { var file: File? }
         let input = try req.content.decode(EvidenceLibrary.Input.self)
         do {
             let file = try req.content.decode(Form.self).file
             let upload = file.flatMap { $0.data.readableBytes > 0 || !$0.filename.isEmpty ? EvidenceLibrary.Upload(name: $0.filename, data: Data(buffer: $0.data)) : nil }
-            let evidence = try await req.evidenceLibrary(context).addFile(input, upload: upload, by: context.identity)
+            let evidence = try await req.evidenceLibrary(context).addFile(input, upload: upload, by: context.actor)
             return req.redirect(to: SiteURL.evidence(context.organisation.odsCode, evidence.reference).path, redirectType: .normal)
         } catch let error as AssureError where error.status.code < 500 {
             return try await renderList(req, context, input: input, problems: error.problems, form: "upload", status: error.status)
@@ -28,10 +28,10 @@ enum EvidencePages {
     }
 
     static func addLink(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.createRecord)
+        let context = try await req.organisationContext(.createRecord)
         let input = try req.content.decode(EvidenceLibrary.Input.self)
         do {
-            let evidence = try await req.evidenceLibrary(context).addLink(input, by: context.identity)
+            let evidence = try await req.evidenceLibrary(context).addLink(input, by: context.actor)
             return req.redirect(to: SiteURL.evidence(context.organisation.odsCode, evidence.reference).path, redirectType: .normal)
         } catch let error as AssureError where error.status.code < 500 {
             return try await renderList(req, context, input: input, problems: error.problems, form: "link", status: error.status)
@@ -40,7 +40,7 @@ enum EvidencePages {
 
     static func filter(_ req: Request) -> EvidenceCurrency? { (try? req.query.get(String.self, at: "show")).flatMap(EvidenceCurrency.init(rawValue:)) }
 
-    static func renderList(_ req: Request, _ context: RiskContext, input: EvidenceLibrary.Input, problems: [AssureError.FieldProblem], form: String?,
+    static func renderList(_ req: Request, _ context: OrganisationContext, input: EvidenceLibrary.Input, problems: [AssureError.FieldProblem], form: String?,
                            status: HTTPResponseStatus = .ok) async throws -> Response {
         let code = context.organisation.odsCode
         let library = req.evidenceLibrary(context)
@@ -97,7 +97,7 @@ enum EvidencePages {
                 )
             ))
         )
-        let shell = context.shell("Evidence library", problems: !problems.isEmpty, crumbs: [.init(title: "Compliance", url: .assessments(code))]).with(section: .compliance)
+        let shell = context.shell("Evidence library", problems: !problems.isEmpty, crumbs: [.init(title: "Compliance", url: .assessments(code))], section: .compliance)
         return Layout.response(shell, status: status, content)
     }
 
@@ -123,13 +123,13 @@ enum EvidencePages {
     }
 
     static func show(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let evidence = try await req.evidenceLibrary(context).find(try req.evidenceReference)
         return try await render(req, context, evidence, input: nil, problems: [])
     }
 
     static func update(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let library = req.evidenceLibrary(context)
         let evidence = try await library.find(try req.evidenceReference)
         try requireChange(context, evidence)
@@ -145,11 +145,11 @@ enum EvidencePages {
     struct ApprovalInput: Content { var approval: String? }
 
     static func approval(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.approve)
+        let context = try await req.organisationContext(.approve)
         let library = req.evidenceLibrary(context)
         let evidence = try await library.find(try req.evidenceReference)
         do {
-            try await library.setApproval(evidence, to: try req.content.decode(ApprovalInput.self).approval, by: context.identity, mayApprove: context.may(.approve))
+            try await library.setApproval(evidence, to: try req.content.decode(ApprovalInput.self).approval, by: context.actor, mayApprove: context.may(.approve))
             return req.redirect(to: SiteURL.evidence(context.organisation.odsCode, evidence.reference).path, redirectType: .normal)
         } catch let error as AssureError where error.status.code < 500 {
             return try await render(req, context, evidence, input: nil, problems: error.problems, status: error.status)
@@ -158,7 +158,7 @@ enum EvidencePages {
 
     /// The file as uploaded, always as a download (never shown inline), under its checked name.
     static func download(req: Request) async throws -> Response {
-        let context = try await req.riskContext(.read)
+        let context = try await req.organisationContext(.read)
         let evidence = try await req.evidenceLibrary(context).find(try req.evidenceReference)
         return try await fileResponse(req, evidence)
     }
@@ -180,13 +180,13 @@ enum EvidencePages {
         return response
     }
 
-    static func requireChange(_ context: RiskContext, _ evidence: Evidence) throws {
-        guard context.may(.editAnyRecord) || (context.may(.editOwnRecord) && evidence.ownerEmail == context.identity.email) else {
+    static func requireChange(_ context: OrganisationContext, _ evidence: Evidence) throws {
+        guard context.may(.editAnyRecord) || (context.may(.editOwnRecord) && evidence.ownerEmail == context.actor) else {
             throw AssureError(status: .forbidden, title: "Not permitted", detail: "Only the evidence's owner or a manager in \(context.organisation.name) may change \(evidence.reference).")
         }
     }
 
-    static func render(_ req: Request, _ context: RiskContext, _ evidence: Evidence, input: EvidenceLibrary.Input?, problems: [AssureError.FieldProblem],
+    static func render(_ req: Request, _ context: OrganisationContext, _ evidence: Evidence, input: EvidenceLibrary.Input?, problems: [AssureError.FieldProblem],
                        status: HTTPResponseStatus = .ok) async throws -> Response {
         let code = context.organisation.odsCode
         let uses = try await EvidenceAttachment.query(on: req.db).filter(\.$evidence.$id == evidence.requireID()).with(\.$assessment).all()
@@ -216,9 +216,9 @@ enum EvidencePages {
                 .li(.a(.href(SiteURL.assessmentItem(code, use.assessment.reference, use.itemID).path),
                        .text("\(use.assessment.reference) \(use.assessment.frameworkID) \(use.assessment.frameworkVersion) \(use.assessment.period): \(use.itemID)")))
             }),
-            .if(context.may(.approve) && evidence.evidenceKind != .system && evidence.ownerEmail == context.identity.email,
+            .if(context.may(.approve) && evidence.evidenceKind != .system && evidence.ownerEmail == context.actor,
                 .p(.class("hint"), .text("You own this evidence, so another manager approves it."))),
-            .if(context.may(.approve) && evidence.evidenceKind != .system && evidence.ownerEmail != context.identity.email, .form(
+            .if(context.may(.approve) && evidence.evidenceKind != .system && evidence.ownerEmail != context.actor, .form(
                 .class("panel"), .method(.post), .action(SiteURL.evidenceApproval(code, evidence.reference).path),
                 .h2(.class("heading-m"), .text("Approval")),
                 Components.csrfField(),
@@ -239,8 +239,7 @@ enum EvidencePages {
             ))
         )
         let shell = context.shell("\(evidence.reference) \(evidence.title)", problems: !problems.isEmpty,
-                                  crumbs: [.init(title: "Compliance", url: .assessments(code)), .init(title: "Evidence library", url: .evidenceLibrary(code))])
-            .with(section: .compliance)
+                                  crumbs: [.init(title: "Compliance", url: .assessments(code)), .init(title: "Evidence library", url: .evidenceLibrary(code))], section: .compliance)
         return Layout.response(shell, status: status, content)
     }
 }
