@@ -18,7 +18,7 @@ import Vapor
 @main
 enum AssureBenchmarks {
     static func main() async throws {
-        var arguments = Array(CommandLine.arguments.dropFirst())
+        let arguments = Array(CommandLine.arguments.dropFirst())
         let postgresURL = arguments.firstIndex(of: "--postgres").map { arguments[$0 + 1] }
         let requests = arguments.firstIndex(of: "--requests").flatMap { Int(arguments[$0 + 1]) } ?? 300
         let only = arguments.firstIndex(of: "--only").map { arguments[$0 + 1] }

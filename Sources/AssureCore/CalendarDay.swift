@@ -72,6 +72,11 @@ public struct CalendarDay: Comparable, Hashable, Codable, Sendable, CustomString
 
     public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
 
+    static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+
+    /// The day as NHS pages and letters write it: "22 November 2026" (ISO 8601 stays for the API and CSV).
+    public var nhsStyle: String { "\(day) \(Self.monthNames[month - 1]) \(year)" }
+
     public static func < (lhs: CalendarDay, rhs: CalendarDay) -> Bool { (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day) }
 
     public init(from decoder: any Decoder) throws {

@@ -180,3 +180,34 @@ final class AssessmentAPITests: XCTestCase {
         }
     }
 }
+
+/// Deadlines left blank are the publisher's for the period, from dated reference data.
+final class SubmissionDeadlineTests: XCTestCase {
+    let form: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded"]
+
+    func testABlankDeadlineIsTheDSPTsPublishedOneAndAFrameworkWithoutOneAsksForIt() async throws {
+        try await withAssure(demo: true) { app in
+            let lead = try await TestCredentials.make(role: .manager, organisation: "T91", on: app, email: "ig.lead@kingsmere.example")
+            try await app.send(.POST, "/api/v1/organisations/T91/assessments", headers: ["Content-Type": "application/json"],
+                               body: ByteBuffer(string: #"{"framework":"dspt-caf@2024-25","period":"2024-25"}"#), as: .some(lead)) { res async throws in
+                XCTAssertEqual(res.status, .created, res.text)
+                XCTAssertTrue(res.text.contains("2025-06-30"), res.text)
+                XCTAssertTrue(res.text.contains("2024-12-31"), "the published interim baseline: \(res.text)")
+            }
+            try await app.send(.POST, "/organisations/T91/assessments", headers: form,
+                               body: ByteBuffer(string: "framework=ncsc-caf%403.2&period=2026-27&final_due="), as: .some(lead)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                XCTAssertTrue(res.text.contains("href=\"#final_due\""), res.text)
+                XCTAssertTrue(res.text.contains("Assure knows no published deadline for"), res.text)
+            }
+            // The form names the date it would use, flagged while NHS England has not confirmed it.
+            try await app.send(.GET, "/organisations/T91/assessments", as: .some(lead)) { res async throws in
+                let period = SubmissionDeadlines.period(containing: app.clock.today)
+                if let known = SubmissionDeadlines.deadline(framework: "dspt-caf", period: period) {
+                    XCTAssertTrue(res.text.contains(known.finalDue.nhsStyle), res.text)
+                    XCTAssertEqual(res.text.contains("not yet confirmed by NHS England"), !known.verified)
+                }
+            }
+        }
+    }
+}

@@ -118,3 +118,24 @@ final class KeyIndicatorTests: XCTestCase {
         XCTAssertEqual(gaps.mandatoryNotMet.map(\.id), ["1"], "mandatory means the top level, whatever the target")
     }
 }
+
+final class SubmissionDeadlinesTests: XCTestCase {
+    func testThePeriodRunsAprilToMarchAndDatesReadTheNHSWay() {
+        XCTAssertEqual(SubmissionDeadlines.period(containing: CalendarDay("2026-03-31")!), "2025-26")
+        XCTAssertEqual(SubmissionDeadlines.period(containing: CalendarDay("2026-04-01")!), "2026-27")
+        XCTAssertEqual(SubmissionDeadlines.period(containing: CalendarDay("2099-12-07")!), "2099-00")
+        XCTAssertEqual(CalendarDay("2026-11-22")!.nhsStyle, "22 November 2026")
+        XCTAssertEqual(CalendarDay("2027-06-01")!.nhsStyle, "1 June 2027")
+    }
+
+    func testEveryDeadlineIsSourcedDatedAndInItsPeriod() {
+        for deadline in SubmissionDeadlines.all {
+            XCTAssertFalse(deadline.source.isEmpty, deadline.period)
+            XCTAssertEqual(SubmissionDeadlines.period(containing: deadline.effective), deadline.period)
+            XCTAssertGreaterThan(deadline.finalDue, deadline.effective)
+            if let interim = deadline.interimDue { XCTAssertLessThan(interim, deadline.finalDue) }
+        }
+        XCTAssertEqual(SubmissionDeadlines.deadline(framework: "dspt-ndg", period: "2024-25")?.finalDue, CalendarDay("2025-06-30"))
+        XCTAssertNil(SubmissionDeadlines.deadline(framework: "ncsc-caf", period: "2024-25"))
+    }
+}

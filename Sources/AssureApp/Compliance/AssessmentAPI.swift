@@ -95,8 +95,8 @@ struct AssessmentAPI: RouteCollection {
 
     func record(req: Request) async throws -> AssessmentDetail {
         let context = try await req.organisationContext(.read)
-        let loaded = try await AssessmentItemPage.load(req, context)
-        try AssessmentItemPage.requireEdit(context, loaded)
+        let loaded = try await req.assessments(context).item(try req.assessmentItem, in: try req.assessmentReference)
+        try req.assessments(context).requireEdit(loaded)
         try await req.assessments(context).record(try req.decodeJSON(Assessments.ResultInput.self), item: loaded.item.id, in: loaded.assessment,
                                                   by: context.actor, mayApprove: context.may(.approve))
         return try await Self.detail(loaded.assessment, req, context)

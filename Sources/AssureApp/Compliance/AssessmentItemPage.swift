@@ -7,31 +7,9 @@ import Vapor
 /// `/organisations/{code}/assessments/A1/items/A2.a`: one item's result and review, its evidence,
 /// and the same requirement in other frameworks with their results and evidence (comply once).
 enum AssessmentItemPage {
-    struct Loaded {
-        var assessment: Assessment
-        var catalogue: FrameworkCatalogue
-        var item: FrameworkCatalogue.Item
-        var result: AssessmentResult?
-    }
-
-    static func load(_ req: Request, _ context: OrganisationContext) async throws -> Loaded {
-        let assessment = try await req.assessments(context).find(try req.assessmentReference)
-        let catalogue = try req.frameworks.requireCatalogue(of: assessment)
-        let itemID = try req.assessmentItem
-        guard let item = catalogue.items.first(where: { $0.id == itemID }) else { throw AssureError.notFound("\(catalogue.title) has no item \(itemID)") }
-        let result = try await AssessmentResult.query(on: req.db).filter(\.$assessment.$id == assessment.requireID()).filter(\.$itemID == item.id).first()
-        return Loaded(assessment: assessment, catalogue: catalogue, item: item, result: result)
-    }
-
-    /// Managers change any item; contributors the items they own.
-    static func mayEdit(_ context: OrganisationContext, _ loaded: Loaded) -> Bool {
-        context.may(.editAnyRecord) || (context.may(.editOwnRecord) && loaded.result?.ownerEmail == context.actor)
-    }
-
-    static func requireEdit(_ context: OrganisationContext, _ loaded: Loaded) throws {
-        guard mayEdit(context, loaded) else {
-            throw AssureError(status: .forbidden, title: "Not permitted", detail: "Only a manager, or the item's owner, may change \(loaded.item.id).")
-        }
+    /// The item in the address, through the assessments service the API uses too.
+    static func load(_ req: Request, _ context: OrganisationContext) async throws -> Assessments.LoadedItem {
+        try await req.assessments(context).item(try req.assessmentItem, in: try req.assessmentReference)
     }
 
     static func show(req: Request) async throws -> Response {
@@ -42,7 +20,7 @@ enum AssessmentItemPage {
     static func record(req: Request) async throws -> Response {
         let context = try await req.organisationContext(.read)
         let loaded = try await load(req, context)
-        try requireEdit(context, loaded)
+        try req.assessments(context).requireEdit(loaded)
         let input = try req.content.decode(Assessments.ResultInput.self)
         do {
             try await req.assessments(context).record(input, item: loaded.item.id, in: loaded.assessment, by: context.actor, mayApprove: context.may(.approve))
@@ -51,8 +29,6 @@ enum AssessmentItemPage {
             return try await render(req, context, loaded, input: input, problems: error.problems, status: error.status)
         }
     }
-
-    struct EvidenceChoice: Content { var evidence: String? }
 
     static func attach(req: Request) async throws -> Response {
         try await change(req) { library, evidence, loaded in
@@ -66,13 +42,13 @@ enum AssessmentItemPage {
         }
     }
 
-    private static func change(_ req: Request, _ work: (EvidenceLibrary, Evidence, Loaded) async throws -> Void) async throws -> Response {
+    private static func change(_ req: Request, _ work: (EvidenceLibrary, Evidence, Assessments.LoadedItem) async throws -> Void) async throws -> Response {
         let context = try await req.organisationContext(.read)
         let loaded = try await load(req, context)
-        try requireEdit(context, loaded)
+        try req.assessments(context).requireEdit(loaded)
         let library = req.evidenceLibrary(context)
         do {
-            let reference = (try req.content.decode(EvidenceChoice.self).evidence ?? "").trimmingCharacters(in: .whitespaces)
+            let reference = (try req.content.decode(EvidenceLibrary.Choice.self).evidence ?? "").trimmingCharacters(in: .whitespaces)
             guard !reference.isEmpty, let evidence = try? await library.find(reference) else {
                 throw AssureError.invalid([RuleError(field: "evidence", message: "Choose evidence from \(context.organisation.name)'s library, for example E12")])
             }
@@ -83,11 +59,11 @@ enum AssessmentItemPage {
         }
     }
 
-    static func render(_ req: Request, _ context: OrganisationContext, _ loaded: Loaded, input: Assessments.ResultInput?,
+    static func render(_ req: Request, _ context: OrganisationContext, _ loaded: Assessments.LoadedItem, input: Assessments.ResultInput?,
                        problems: [AssureError.FieldProblem], status: HTTPResponseStatus = .ok) async throws -> Response {
         let code = context.organisation.odsCode
         let (assessment, catalogue, item, result) = (loaded.assessment, loaded.catalogue, loaded.item, loaded.result)
-        let editable = mayEdit(context, loaded)
+        let editable = req.assessments(context).mayEdit(loaded)
         let attached = try await EvidenceAttachment.query(on: req.db).filter(\.$assessment.$id == assessment.requireID()).filter(\.$itemID == item.id)
             .with(\.$evidence).all().map(\.evidence)
         let mapped = try await AssessmentView.mappedResults(catalogue, organisation: context.organisation.id, frameworks: req.frameworks, on: req.db)[item.id] ?? []
@@ -221,7 +197,7 @@ enum AssessmentItemPage {
                 return .tr(
                     .td(.a(.href(SiteURL.evidence(code, evidence.reference).path), .text("\(evidence.reference) \(evidence.title)"))),
                     .td(.text(evidence.evidenceKind.displayName)),
-                    .td(.span(.class("nowrap"), .text(evidence.reviewBy ?? "—")), currencyTag(currency)),
+                    .td(.span(.class("nowrap"), .text(evidence.reviewBy ?? "—")), Components.evidenceCurrency(currency)),
                     .td(.text(evidence.approvalStatus.displayName)),
                     .unwrap(remove) { url in
                         .td(.form(.method(.post), .action(url.path), Components.csrfField(), .input(.type(.hidden), .name("evidence"), .value(evidence.reference)),
@@ -229,13 +205,5 @@ enum AssessmentItemPage {
                                           .attribute(named: "aria-label", value: "Remove \(evidence.reference)"))))
                     })
             })))
-    }
-
-    static func currencyTag(_ currency: EvidenceCurrency) -> Node<HTML.BodyContext> {
-        switch currency {
-        case .expired: .span(.class("tag tag--red"), .text("Expired"))
-        case .expiringSoon: .span(.class("tag"), .text("Expiring soon"))
-        case .current, .noReviewDate: .empty
-        }
     }
 }

@@ -10,7 +10,7 @@ import Vapor
 enum AssessmentPages {
     static func list(req: Request) async throws -> Response {
         let context = try await req.organisationContext(.read)
-        return try await renderList(req, context, input: .init(final_due: "2026-06-30", profile: ""), problems: [])
+        return try await renderList(req, context, input: .init(period: SubmissionDeadlines.period(containing: context.today), profile: ""), problems: [])
     }
 
     static func start(req: Request) async throws -> Response {
@@ -22,6 +22,17 @@ enum AssessmentPages {
         } catch let error as AssureError where error.status.code < 500 {
             return try await renderList(req, context, input: input, problems: error.problems, status: error.status)
         }
+    }
+
+    /// What the final deadline box says Assure uses when it is left blank, flagged when the date
+    /// is not confirmed by the publisher.
+    static func deadlineHint(today: CalendarDay) -> String {
+        let period = SubmissionDeadlines.period(containing: today)
+        guard let known = SubmissionDeadlines.deadline(framework: "dspt-caf", period: period) else {
+            return "Enter the date the return is due"
+        }
+        return "Leave blank for the DSPT's published date: for \(period), \(known.finalDue.nhsStyle)"
+            + (known.verified ? "" : " (expected; not yet confirmed by NHS England)")
     }
 
     struct CopyInput: Content {
@@ -88,9 +99,9 @@ enum AssessmentPages {
                     Components.selectField(.init(id: "framework", label: "Framework", value: input.framework ?? "", error: problems.message(for: "framework")),
                                            options: [("", "Choose a framework")] + frameworkOptions),
                     Components.textField(.init(id: "period", label: "Period", hint: "For example 2025-26", value: input.period ?? "", error: problems.message(for: "period"), width: "field--short")),
-                    Components.dateField(.init(id: "interim_due", label: "Interim deadline (optional)", hint: "The DSPT's interim baseline is 31 December",
+                    Components.dateField(.init(id: "interim_due", label: "Interim deadline (optional)", hint: "Leave blank for the DSPT's published interim date, if it has one",
                                                value: input.interim_due ?? "", error: problems.message(for: "interim_due"), width: "field--short")),
-                    Components.dateField(.init(id: "final_due", label: "Final deadline", hint: "The DSPT's final submission is 30 June",
+                    Components.dateField(.init(id: "final_due", label: "Final deadline", hint: deadlineHint(today: context.today),
                                                value: input.final_due ?? "", error: problems.message(for: "final_due"), width: "field--short")),
                     Components.textField(.init(id: "profile", label: "Target profile (optional)", hint: "A profile the framework ships, for example govassure-baseline",
                                                value: input.profile ?? "", error: problems.message(for: "profile"), width: "field--medium")),

@@ -142,14 +142,27 @@ struct Assessments {
         }
         let period = (input.period ?? "").trimmingCharacters(in: .whitespaces)
         if period.isEmpty || period.count > 40 { problems.append(RuleError(field: "period", message: "Name the period, for example 2025-26 (up to 40 characters)")) }
-        let final = CalendarDay(input.final_due ?? "")
-        if final == nil { problems.append(RuleError(field: "final_due", message: CalendarDay.formatMessage)) }
+        // Deadlines left blank are the publisher's for that period, where Assure knows them.
+        let published = catalogue.flatMap { SubmissionDeadlines.deadline(framework: $0.id, period: period) }
+        let finalText = (input.final_due ?? "").trimmingCharacters(in: .whitespaces)
+        var final: CalendarDay?
+        if finalText.isEmpty, let published {
+            final = published.finalDue
+        } else if finalText.isEmpty {
+            problems.append(RuleError(field: "final_due", message: "Enter the final deadline: Assure knows no published deadline for \(catalogue?.title ?? "this framework") \(period.isEmpty ? "" : period)"
+                .trimmingCharacters(in: .whitespaces)))
+        } else {
+            final = CalendarDay(finalText)
+            if final == nil { problems.append(RuleError(field: "final_due", message: CalendarDay.formatMessage)) }
+        }
         var interim: CalendarDay?
         if let raw = input.interim_due, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
             interim = CalendarDay(raw)
             if interim == nil { problems.append(RuleError(field: "interim_due", message: CalendarDay.formatMessage)) }
-            if let interim, let final, interim > final { problems.append(RuleError(field: "interim_due", message: "The interim deadline must come before the final one")) }
+        } else if finalText.isEmpty {
+            interim = published?.interimDue
         }
+        if let interim, let final, interim > final { problems.append(RuleError(field: "interim_due", message: "The interim deadline must come before the final one")) }
         var targets: [String: String] = [:]
         if let key = input.profile, !key.isEmpty, let catalogue {
             if let profile = catalogue.profiles.first(where: { $0.id == key }) { targets = profile.targets }
@@ -345,6 +358,33 @@ struct Assessments {
         guard problems.isEmpty else { throw AssureError.invalid(problems) }
         return ResultChange(level: level.isEmpty ? nil : level, tickedJSON: tickedJSON, rationale: rationale, owner: owner, status: status,
                             target: target.flatMap { $0.isEmpty ? nil : $0 }, changesContent: changesContent)
+    }
+
+    /// One item of an assessment, with its catalogue and the result recorded for it so far.
+    struct LoadedItem {
+        var assessment: Assessment
+        var catalogue: FrameworkCatalogue
+        var item: FrameworkCatalogue.Item
+        var result: AssessmentResult?
+    }
+
+    func item(_ itemID: String, in reference: String) async throws -> LoadedItem {
+        let assessment = try await find(reference)
+        let catalogue = try frameworks.requireCatalogue(of: assessment)
+        guard let item = catalogue.items.first(where: { $0.id == itemID }) else { throw AssureError.notFound("\(catalogue.title) has no item \(itemID)") }
+        let result = try await AssessmentResult.query(on: database).filter(\.$assessment.$id == assessment.requireID()).filter(\.$itemID == item.id).first()
+        return LoadedItem(assessment: assessment, catalogue: catalogue, item: item, result: result)
+    }
+
+    /// Managers change any item; contributors the items they own.
+    func mayEdit(_ loaded: LoadedItem) -> Bool {
+        context.may(.editAnyRecord) || (context.may(.editOwnRecord) && loaded.result?.ownerEmail == context.actor)
+    }
+
+    func requireEdit(_ loaded: LoadedItem) throws {
+        guard mayEdit(loaded) else {
+            throw AssureError(status: .forbidden, title: "Not permitted", detail: "Only a manager, or the item's owner, may change \(loaded.item.id).")
+        }
     }
 
     func find(_ reference: String) async throws -> Assessment {

@@ -64,7 +64,7 @@ struct AutomatedCheckRunner {
         let sql = try evidence.database.sqlDatabase
         let register = RiskRegister(evidence.context)
         let (settings, matrix) = try await register.configuration()
-        let figures = try await RiskRegisterPage.headline(register, settings: settings, matrix: matrix, sql)
+        let figures = try await RiskQuery.headline(register, settings: settings, matrix: matrix, on: sql)
         return (figures.live, figures.reviewOverdue)
     }
 

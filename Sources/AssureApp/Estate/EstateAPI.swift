@@ -43,7 +43,7 @@ struct EstateAPI: RouteCollection {
     static func devices(req: Request) async throws -> DevicePage {
         let context = try await req.organisationContext(.read)
         let sql = try req.db.sqlDatabase
-        let (exposure, search, page) = try EstatePages.filter(req)
+        let (exposure, search, page) = try EstateQueries.deviceFilter(req)
         let (total, devices) = try await EstateQueries.devices(of: context.organisation.id, exposure: exposure, search: search, limit: 100, offset: (page - 1) * 100, on: sql)
         return DevicePage(total: total, page: page, devices: devices)
     }

@@ -224,21 +224,10 @@ enum EstatePages {
         return req.redirect(to: SiteURL.estate(organisation.odsCode).path)
     }
 
-    static func filter(_ req: Request) throws -> (EstateQueries.Exposure, String, Int) {
-        let raw = (try? req.query.get(String.self, at: "exposure")) ?? "all"
-        guard let exposure = EstateQueries.Exposure(rawValue: raw) else {
-            throw AssureError.invalid([RuleError(field: "exposure", message: "'\(raw)' is not a filter; use \(EstateQueries.Exposure.allCases.map(\.rawValue).joined(separator: ", "))")])
-        }
-        let search = ((try? req.query.get(String.self, at: "q")) ?? "").trimmingCharacters(in: .whitespaces)
-        let pageText = (try? req.query.get(String.self, at: "page")) ?? "1"
-        guard let page = Int(pageText), page >= 1, page <= 100_000 else { throw AssureError.invalid([RuleError(field: "page", message: "Enter a page number from 1")]) }
-        return (exposure, String(search.prefix(100)), page)
-    }
-
     static func devices(req: Request) async throws -> Response {
         let context = try await req.organisationContext(.read)
         let sql = try req.db.sqlDatabase
-        let (exposure, search, page) = try filter(req)
+        let (exposure, search, page) = try EstateQueries.deviceFilter(req)
         let code = context.organisation.odsCode
         let (total, devices) = try await EstateQueries.devices(of: context.organisation.id, exposure: exposure, search: search, limit: 100, offset: (page - 1) * 100, on: sql)
         let pages = max(1, (total + 99) / 100)
@@ -271,7 +260,7 @@ enum EstatePages {
     static func devicesCSV(req: Request) async throws -> Response {
         let context = try await req.organisationContext(.read)
         let sql = try req.db.sqlDatabase
-        let (exposure, search, _) = try filter(req)
+        let (exposure, search, _) = try EstateQueries.deviceFilter(req)
         let (_, devices) = try await EstateQueries.devices(of: context.organisation.id, exposure: exposure, search: search, limit: 1_000_000, offset: 0, on: sql)
         let data = try SpreadsheetCSV.write(header: ["device_id", "hostname", "type", "os", "os_build", "site", "owner", "criticality", "clinical", "last_seen", "cves",
                                                      "known_exploited", "ransomware", "highest_score", "severity", "unsupported", "unsupported_os", "patch_compliant"],

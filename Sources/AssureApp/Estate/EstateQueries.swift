@@ -227,3 +227,17 @@ enum EstateQueries {
         }.sorted { ($0.devices, $1.name) > ($1.devices, $0.name) }
     }
 }
+
+extension EstateQueries {
+    /// The device list's exposure, search and page, as the page's query string and the API's give them.
+    static func deviceFilter(_ req: Request) throws -> (Exposure, String, Int) {
+        let raw = (try? req.query.get(String.self, at: "exposure")) ?? "all"
+        guard let exposure = Exposure(rawValue: raw) else {
+            throw AssureError.invalid([RuleError(field: "exposure", message: "'\(raw)' is not a filter; use \(Exposure.allCases.map(\.rawValue).joined(separator: ", "))")])
+        }
+        let search = ((try? req.query.get(String.self, at: "q")) ?? "").trimmingCharacters(in: .whitespaces)
+        let pageText = (try? req.query.get(String.self, at: "page")) ?? "1"
+        guard let page = Int(pageText), page >= 1, page <= 100_000 else { throw AssureError.invalid([RuleError(field: "page", message: "Enter a page number from 1")]) }
+        return (exposure, String(search.prefix(100)), page)
+    }
+}

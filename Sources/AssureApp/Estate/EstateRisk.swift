@@ -35,7 +35,7 @@ struct EstateRisk {
             ? "On \(today) no threshold is passed: \(rollUp.knownExploited) devices exposed to known-exploited vulnerabilities and \(rollUp.unsupportedOS) on unsupported operating systems, of \(rollUp.devices)."
             : "On \(today): " + breaches.joined(separator: "; ") + ". Patch compliance is \(rollUp.patchCompliancePercent)% of \(rollUp.devices) devices."
         if let existing {
-            var input = RiskFormPage.input(of: existing)
+            var input = existing.draftInput
             input.event = event
             _ = try await register.update(existing, input, rationale: "", gapsInControl: existing.gapsInControl, gapsInAssurance: existing.gapsInAssurance)
             return existing.reference

@@ -14,16 +14,7 @@ enum OrganisationPeoplePage {
         var role: String?
     }
 
-    struct Member {
-        var membershipID: UUID
-        var userID: UUID
-        var email: String
-        var name: String
-        var role: Role
-        var status: User.Status
-        var lastSignIn: Date?
-        var organisation: String
-    }
+    typealias Member = OrganisationPeople.Member
 
     struct Model {
         var organisation: OrganisationRecord
@@ -73,19 +64,12 @@ enum OrganisationPeoplePage {
     }
 
     static func model(_ context: OrganisationContext, on req: Request) async throws -> Model {
-        let organisation = context.organisation, ancestry = context.chain
-        let above = ancestry.dropLast()
-        let ids = ancestry.map(\.id)
-        let rows = try await OrganisationMembership.query(on: req.db).filter(\.$organisation.$id ~~ ids).with(\.$user).with(\.$organisation).all()
-        let members = rows.compactMap { row -> Member? in
-            guard let role = Role(rawValue: row.role), let id = row.id, let userID = row.user.id else { return nil }
-            return Member(membershipID: id, userID: userID, email: row.user.email, name: row.user.displayName, role: role,
-                          status: row.user.status, lastSignIn: row.user.lastSignInAt, organisation: row.organisation?.odsCode ?? "")
-        }.sorted { ($0.name.lowercased(), $0.role.rawValue) < ($1.name.lowercased(), $1.role.rawValue) }
+        let organisation = context.organisation, above = context.chain.dropLast()
+        let people = try await OrganisationPeople.load(context)
         return Model(
             organisation: organisation,
-            members: members.filter { $0.organisation == organisation.odsCode },
-            reaching: members.filter { $0.organisation != organisation.odsCode && $0.role.reachesDescendants },
+            members: people.members,
+            reaching: people.reaching,
             grantable: AccessPolicy.grantableRoles(by: context.person?.memberships ?? [], in: organisation.odsCode, ancestors: above.reversed().map(\.odsCode)),
             ancestors: above.map(\.odsCode))
     }

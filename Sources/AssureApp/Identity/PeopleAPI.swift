@@ -48,8 +48,7 @@ struct PeopleAPI: RouteCollection {
     func members(req: Request) async throws -> MemberList {
         let context = try await req.organisationContext(.manageMemberships)
         let organisation = context.organisation
-        let model = try await OrganisationPeoplePage.model(context, on: req)
-        return MemberList(organisation: organisation.odsCode, members: model.members.map {
+        return MemberList(organisation: organisation.odsCode, members: try await OrganisationPeople.load(context).members.map {
             MemberDTO(id: $0.membershipID, user_id: $0.userID, email: $0.email, display_name: $0.name, role: $0.role.rawValue, status: $0.status.rawValue)
         })
     }
@@ -148,7 +147,7 @@ struct PeopleAPI: RouteCollection {
 
     func act(_ action: SiteURL.PersonAction, _ req: Request) async throws -> ActionResult {
         let (identity, user, roles) = try await req.authorisePerson()
-        let outcome = try await PersonPage.perform(action, on: user, by: identity, req: req)
+        let outcome = try await req.accounts.perform(action, on: user, by: identity, baseURL: req.application.assureConfiguration.externalURL)
         let updated = try await User.find(user.requireID(), on: req.db) ?? user
         return ActionResult(user: try Self.dto(updated, roles: roles.map { .init(organisation: $0.organisationCode, role: $0.role.rawValue) }),
                             message: outcome.text, password_reset_link: outcome.secret)

@@ -192,4 +192,31 @@ extension UserAccounts {
         }
         return name
     }
+
+    /// One action on a person's account from their page or the API, saying what happened (with a
+    /// reset link for a system administrator, shown once). Nobody acts on their own account here.
+    func perform(_ action: SiteURL.PersonAction, on user: User, by identity: Identity, baseURL: String) async throws -> (title: String, text: String, secret: String?) {
+        if try user.requireID() == identity.userID, action != .signOutEverywhere {
+            throw AssureError(status: .conflict, title: "Your own account",
+                              detail: "You cannot \(action == .resetPassword ? "reset" : action.rawValue) your own account here. Use Your account to change your password.")
+        }
+        switch action {
+        case .disable:
+            try await setStatus(email: user.email, .disabled)
+            return ("Account disabled", "\(user.displayName) can no longer sign in, has been signed out everywhere, and every API token they had has been revoked.", nil)
+        case .enable:
+            try await setStatus(email: user.email, .active)
+            return ("Account enabled", "\(user.displayName) can sign in again.", nil)
+        case .resetPassword where !AccessPolicy.allowsSystemWide(identity.memberships, .administerSystem):
+            // An organisation administrator could otherwise take over the account with the link.
+            try await endPassword(of: user, now: clock.now())
+            return ("Password reset", "\(user.displayName)'s old password no longer works, they have been signed out everywhere and every API token they had has been revoked. You will not see a new link: ask a system administrator to issue one and give it to \(user.displayName) by a route you both trust.", nil)
+        case .resetPassword:
+            let link = try await issueReset(for: user, baseURL: baseURL, now: clock.now())
+            return ("Password reset (system administrators only see this link)", "\(user.displayName)'s old password no longer works, they have been signed out everywhere and every API token they had has been revoked. Whoever holds this link can take over the account: give it only to \(user.displayName), by a route you trust. It works once, for 7 days, and will not be shown again.", link)
+        case .signOutEverywhere:
+            let ended = try await signOutEverywhere(user)
+            return ("Signed out everywhere", "\(user.displayName)'s \(Words.count(ended.sessions, "session")) and \(Words.count(ended.tokens, "API token")) have ended.", nil)
+        }
+    }
 }

@@ -64,38 +64,10 @@ enum PersonPage {
     static func act(_ action: SiteURL.PersonAction) -> @Sendable (Request) async throws -> Response {
         { req in
             let (identity, user, roles) = try await req.authorisePerson()
-            let notice = try await perform(action, on: user, by: identity, req: req)
+            let notice = try await req.accounts.perform(action, on: user, by: identity, baseURL: req.application.assureConfiguration.externalURL)
             return try await render(req, try await User.find(user.requireID(), on: req.db) ?? user, roles, identity: identity, notice: notice)
         }
     }
-
-    /// Shared with the API: does the action and says what happened (with a reset link, shown once).
-    static func perform(_ action: SiteURL.PersonAction, on user: User, by identity: Identity, req: Request) async throws -> (title: String, text: String, secret: String?) {
-        if try user.requireID() == identity.userID, action != .signOutEverywhere {
-            throw AssureError(status: .conflict, title: "Your own account",
-                              detail: "You cannot \(action == .resetPassword ? "reset" : action.rawValue) your own account here. Use Your account to change your password.")
-        }
-        let accounts = req.accounts
-        switch action {
-        case .disable:
-            try await accounts.setStatus(email: user.email, .disabled)
-            return ("Account disabled", "\(user.displayName) can no longer sign in, has been signed out everywhere, and every API token they had has been revoked.", nil)
-        case .enable:
-            try await accounts.setStatus(email: user.email, .active)
-            return ("Account enabled", "\(user.displayName) can sign in again.", nil)
-        case .resetPassword where !AccessPolicy.allowsSystemWide(identity.memberships, .administerSystem):
-            // An organisation administrator could otherwise take over the account with the link.
-            try await accounts.endPassword(of: user, now: req.application.clock.now())
-            return ("Password reset", "\(user.displayName)'s old password no longer works, they have been signed out everywhere and every API token they had has been revoked. You will not see a new link: ask a system administrator to issue one and give it to \(user.displayName) by a route you both trust.", nil)
-        case .resetPassword:
-            let link = try await accounts.issueReset(for: user, baseURL: req.application.assureConfiguration.externalURL, now: req.application.clock.now())
-            return ("Password reset (system administrators only see this link)", "\(user.displayName)'s old password no longer works, they have been signed out everywhere and every API token they had has been revoked. Whoever holds this link can take over the account: give it only to \(user.displayName), by a route you trust. It works once, for 7 days, and will not be shown again.", link)
-        case .signOutEverywhere:
-            let ended = try await accounts.signOutEverywhere(user)
-            return ("Signed out everywhere", "\(user.displayName)'s \(Words.count(ended.sessions, "session")) and \(Words.count(ended.tokens, "API token")) have ended.", nil)
-        }
-    }
-
 
     private static func render(_ req: Request, _ user: User, _ roles: [HeldRole], identity: Identity,
                                notice: (title: String, text: String, secret: String?)?) async throws -> Response {

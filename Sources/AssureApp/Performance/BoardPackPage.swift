@@ -146,7 +146,7 @@ enum BoardPackDocument {
                             .td(.span(.class("score score--\(level?.colour ?? "grey")"), .text(level?.displayName ?? view.objective.assurance)),
                                 .if(!view.objective.assuranceRationale.isEmpty, .p(.text(view.objective.assuranceRationale)))),
                             .td(view.risks.isEmpty ? .text("None linked") : .ul(.class("list"), .forEach(view.risks) { risk in
-                                .li(.text("\(risk.reference) \(risk.title) "), RiskRegisterPage.scoreTag(risk.currentScore, pack.matrix))
+                                .li(.text("\(risk.reference) \(risk.title) "), Components.riskScore(risk.currentScore, pack.matrix))
                             }))
                         )
                     })
@@ -172,8 +172,8 @@ enum BoardPackDocument {
                     .thead(.tr(.th(.text("Risk")), .th(.text("Score at start")), .th(.text("Score at end")), .th(.text("Movement")), .th(.text("Status")))),
                     .tbody(.forEach(pack.movements) { movement in
                         .tr(.td(.text("\(movement.reference) \(movement.title)")),
-                            .td(movement.before.map { RiskRegisterPage.scoreTag($0, pack.matrix) } ?? .text("New in period")),
-                            .td(RiskRegisterPage.scoreTag(movement.after, pack.matrix)),
+                            .td(movement.before.map { Components.riskScore($0, pack.matrix) } ?? .text("New in period")),
+                            .td(Components.riskScore(movement.after, pack.matrix)),
                             .td(.text(movement.before.map { $0 < movement.after ? "Up \(movement.after - $0)" : "Down \($0 - movement.after)" } ?? "Opened")),
                             .td(.text(movement.status)))
                     })
@@ -233,7 +233,7 @@ enum BoardPackDocument {
             .h3(.text("Risks above appetite")),
             pack.aboveAppetite.isEmpty ? .p(.text("None.")) : .ul(.class("list"), .forEach(pack.aboveAppetite) { risk in
                 .li(.text("\(risk.reference) \(risk.title) (\(RiskCategory(rawValue: risk.category)?.displayName ?? risk.category), owner \(pack.name(of: risk.owner))) "),
-                    RiskRegisterPage.scoreTag(risk.current_score, pack.matrix))
+                    Components.riskScore(risk.current_score, pack.matrix))
             }),
             .h3(.text("Overdue risk actions")),
             pack.overdueActions.isEmpty ? .p(.text("None.")) : .ul(.class("list"), .forEach(pack.overdueActions) { action in

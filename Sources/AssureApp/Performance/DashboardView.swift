@@ -49,8 +49,8 @@ enum DashboardView {
                         .thead(.tr(.th(.text("Risk")), .th(.text("Current score")), .th(.text("Target")), .th(.text("Next review")))),
                         .tbody(.forEach(dashboard.topRisks) { risk in
                             .tr(.td(.a(.href(SiteURL.risk(code, risk.reference).path), .text("\(risk.reference) \(risk.title)"))),
-                                .td(RiskRegisterPage.scoreTag(risk.current_score, matrix)),
-                                .td(RiskRegisterPage.scoreTag(risk.target_score, matrix)),
+                                .td(Components.riskScore(risk.current_score, matrix)),
+                                .td(Components.riskScore(risk.target_score, matrix)),
                                 .td(.class("nowrap"), .text(risk.next_review)))
                         })
                     )),

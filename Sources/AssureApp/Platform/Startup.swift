@@ -159,7 +159,7 @@ enum DemoSeeder {
                 }
             }
             if !entry.gapsInControl.isEmpty || !entry.gapsInAssurance.isEmpty {
-                risk = try await register.update(risk, RiskFormPage.input(of: risk), rationale: "", gapsInControl: entry.gapsInControl,
+                risk = try await register.update(risk, risk.draftInput, rationale: "", gapsInControl: entry.gapsInControl,
                                                  gapsInAssurance: entry.gapsInAssurance)
             }
         }

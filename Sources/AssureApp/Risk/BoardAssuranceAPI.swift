@@ -65,7 +65,7 @@ struct BoardAssuranceAPI: RouteCollection {
         let changes = BoardAssuranceChanges(register: context.register)
         let objective = try await changes.find(try req.objectiveReference)
         let body = try req.decodeJSON([String: String].self)
-        try await ObjectivePage.perform(action, objective, form: body, changes: changes, context: context)
+        try await changes.perform(action, objective, form: body)
         return try await read(req: req)
     }
 }

@@ -247,3 +247,26 @@ struct ObjectiveView: Sendable {
         }
     }
 }
+
+extension BoardAssuranceChanges {
+    /// One change to an objective from its page or the API: linking or unlinking a principal
+    /// risk, adding a source of assurance, or rating the assurance.
+    func perform(_ action: SiteURL.ObjectiveAction, _ objective: StrategicObjective, form: [String: String]) async throws {
+        switch action {
+        case .link, .unlink:
+            guard let reference = form["risk"], !reference.isEmpty else {
+                throw AssureError.invalid([RuleError(field: "risk", message: "Choose a risk from the register")])
+            }
+            let risk: Risk
+            do { risk = try await register.find(reference) } catch {
+                throw AssureError.invalid([RuleError(field: "risk", message: "\(organisation.name) has no risk \(reference)")])
+            }
+            if action == .link { try await link(risk, to: objective) } else { try await unlink(risk, from: objective) }
+        case .sources:
+            try await addSource(to: objective, line: form["line"] ?? "", description: form["source"] ?? "", outcome: form["outcome"] ?? "",
+                                        reported: form["reported"] ?? "")
+        case .rating:
+            try await rate(objective, level: form["assurance"] ?? "", rationale: form["assurance_rationale"] ?? "")
+        }
+    }
+}

@@ -129,9 +129,9 @@ enum BoardAssurancePage {
                 return .tr(
                     .td(.span(.class("caption nowrap"), .text(risk.reference)), .a(.href(SiteURL.risk(code, risk.reference).path), .text(risk.title))),
                     .td(.text(risk.ownerEmail)),
-                    .td(RiskRegisterPage.scoreTag(risk.currentScore, context.matrix),
+                    .td(Components.riskScore(risk.currentScore, context.matrix),
                         .if(context.settings.isAboveAppetite(score: risk.currentScore, category: risk.riskCategory), .span(.class("tag tag--red"), .text("Above appetite")))),
-                    .td(RiskRegisterPage.scoreTag(risk.targetScore, context.matrix)),
+                    .td(Components.riskScore(risk.targetScore, context.matrix)),
                     .td(.span(.attribute(named: "aria-hidden", value: "true"), .text(movement.symbol + " ")), .text(movement.displayName)))
             }))
     }
@@ -162,7 +162,7 @@ enum ObjectivePage {
             let objective = try await changes.find(try req.objectiveReference)
             let form = (try? req.content.decode([String: String].self)) ?? [:]
             do {
-                try await perform(action, objective, form: form, changes: changes, context: context)
+                try await changes.perform(action, objective, form: form)
                 return req.redirect(to: SiteURL.objective(context.organisation.odsCode, objective.reference).path, redirectType: .normal)
             } catch let error as AssureError where error.status.code < 500 {
                 return try await render(req, context, objective, problems: error.problems.isEmpty ? [.init(field: "risk", message: error.detail)] : error.problems,
@@ -172,26 +172,6 @@ enum ObjectivePage {
     }
 
     /// Shared with the API.
-    static func perform(_ action: SiteURL.ObjectiveAction, _ objective: StrategicObjective, form: [String: String],
-                        changes: BoardAssuranceChanges, context: RiskContext) async throws {
-        switch action {
-        case .link, .unlink:
-            guard let reference = form["risk"], !reference.isEmpty else {
-                throw AssureError.invalid([RuleError(field: "risk", message: "Choose a risk from the register")])
-            }
-            let risk: Risk
-            do { risk = try await context.register.find(reference) } catch {
-                throw AssureError.invalid([RuleError(field: "risk", message: "\(context.organisation.name) has no risk \(reference)")])
-            }
-            if action == .link { try await changes.link(risk, to: objective) } else { try await changes.unlink(risk, from: objective) }
-        case .sources:
-            try await changes.addSource(to: objective, line: form["line"] ?? "", description: form["source"] ?? "", outcome: form["outcome"] ?? "",
-                                        reported: form["reported"] ?? "")
-        case .rating:
-            try await changes.rate(objective, level: form["assurance"] ?? "", rationale: form["assurance_rationale"] ?? "")
-        }
-    }
-
     static func render(_ req: Request, _ context: RiskContext, _ objective: StrategicObjective, problems: [AssureError.FieldProblem],
                        form: [String: String], status: HTTPResponseStatus = .ok) async throws -> Response {
         let code = context.organisation.odsCode
@@ -273,7 +253,7 @@ enum EscalatedRisksPage {
                         .tr(.td(.a(.href(SiteURL.risks(record.odsCode).path), .text("\(record.name) (\(record.odsCode))"))),
                             .td(.span(.class("caption nowrap"), .text(risk.reference)), .a(.href(SiteURL.risk(record.odsCode, risk.reference).path), .text(risk.title))),
                             .td(.text(risk.riskCategory.displayName)),
-                            .td(RiskRegisterPage.scoreTag(risk.currentScore, matrix)), .td(RiskRegisterPage.scoreTag(risk.targetScore, matrix)),
+                            .td(Components.riskScore(risk.currentScore, matrix)), .td(Components.riskScore(risk.targetScore, matrix)),
                             .td(.span(.class("nowrap"), .text(risk.nextReview))))
                     })))
         )

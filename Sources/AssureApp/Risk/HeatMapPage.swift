@@ -65,7 +65,7 @@ enum HeatMapPage {
 
     private static func legend(_ matrix: RiskMatrix) -> Node<HTML.BodyContext> {
         .ul(.class("legend"), .forEach(matrix.bands) { band in
-            .li(RiskRegisterPage.scoreTag(band.lower, matrix), .text(" \(band.lower)–\(band.upper), reviewed every \(band.reviewEveryDays) days"))
+            .li(Components.riskScore(band.lower, matrix), .text(" \(band.lower)–\(band.upper), reviewed every \(band.reviewEveryDays) days"))
         })
     }
 

@@ -138,7 +138,7 @@ struct RiskAPI: RouteCollection {
         guard req.headers.contentType?.type == "text", req.headers.contentType?.subType == "csv" else {
             throw Abort(.unsupportedMediaType, reason: "Send the risks as text/csv with a header line")
         }
-        let mapping = RiskImportPage.mapping(from: (try? req.query.decode([String: String].self)) ?? [:])
+        let mapping = RiskImport.mapping(from: (try? req.query.decode([String: String].self)) ?? [:])
         let count = try await context.register.importFile(try await req.utf8Body(max: 10 * 1_048_576), mapping: mapping)
         return try await ImportResult(imported: count).encodeResponse(status: .created, for: req)
     }
@@ -147,7 +147,7 @@ struct RiskAPI: RouteCollection {
     func change(_ action: SiteURL.RiskPageAction, _ req: Request) async throws -> RiskDTO {
         let context = try await req.riskContext(.read)
         let risk = try await context.register.find(try req.riskReference)
-        try await RiskPage.perform(action, on: risk, form: try req.decodeJSON([String: String].self), context: context, db: req.db)
+        try await RiskChanges.perform(action, on: risk, form: try req.decodeJSON([String: String].self), context: context)
         return try await Self.dto(risk, context, on: req.db)
     }
 
@@ -212,7 +212,7 @@ struct RiskAPI: RouteCollection {
     static func dto(_ risk: Risk, _ context: RiskContext, on db: any Database) async throws -> RiskDTO {
         let id = try risk.requireID()
         let matrix = try await context.register.matrix(risk.matrixKey)
-        var fields = RiskFormPage.input(of: risk)
+        var fields = risk.draftInput
         if fields.handler == "" { fields.handler = nil }
         return RiskDTO(
             reference: risk.reference, fields: fields, matrix: risk.matrixKey, initial_score: risk.initialScore, current_score: risk.currentScore,

@@ -30,7 +30,7 @@ enum RiskFormPage {
         let context = try await req.riskContext(.read)
         let risk = try await context.register.find(try req.riskReference)
         try context.requireChange(risk)
-        return render(context, input: input(of: risk), extra: ["gaps_in_control": risk.gapsInControl, "gaps_in_assurance": risk.gapsInAssurance],
+        return render(context, input: risk.draftInput, extra: ["gaps_in_control": risk.gapsInControl, "gaps_in_assurance": risk.gapsInAssurance],
                       existing: risk)
     }
 
@@ -47,18 +47,6 @@ enum RiskFormPage {
         } catch let error as AssureError where error.status.code < 500 {
             return render(context, input: input, extra: extra, existing: risk, problems: error.problems, status: error.status)
         }
-    }
-
-    static func input(of risk: Risk) -> RiskDraft.Input {
-        var input = RiskDraft.Input()
-        input.title = risk.title; input.cause = risk.cause; input.event = risk.event; input.effect = risk.effect
-        input.category = risk.category; input.owner = risk.ownerEmail; input.handler = risk.handlerEmail ?? ""
-        input.department = risk.department; input.objective = risk.objective; input.source_reference = risk.sourceReference
-        input.opened = risk.opened; input.status = risk.status
-        input.initial_likelihood = String(risk.initialLikelihood); input.initial_consequence = String(risk.initialConsequence)
-        input.current_likelihood = String(risk.currentLikelihood); input.current_consequence = String(risk.currentConsequence)
-        input.target_likelihood = String(risk.targetLikelihood); input.target_consequence = String(risk.targetConsequence)
-        return input
     }
 
     static func render(_ context: RiskContext, input: RiskDraft.Input, extra: [String: String], existing: Risk?,

@@ -17,7 +17,7 @@ enum RiskImportPage {
         _ = try await req.bodyAfterAuthorisation(max: 10 * 1_048_576)
         struct Upload: Content { var file: File? }
         let file = try req.content.decode(Upload.self).file
-        let mapping = mapping(from: (try? req.content.decode([String: String].self)) ?? [:])
+        let mapping = RiskImport.mapping(from: (try? req.content.decode([String: String].self)) ?? [:])
         do {
             guard let file, file.data.readableBytes > 0 else {
                 throw AssureError.invalid([RuleError(field: "file", message: "Choose a CSV file to import")])
@@ -30,14 +30,6 @@ enum RiskImportPage {
     }
 
     /// `map_title=Risk Title` and so on: which column of the file holds each field.
-    static func mapping(from values: [String: String]) -> [String: String] {
-        var mapping: [String: String] = [:]
-        for field in RiskDraft.Input.fields {
-            if let column = values["map_\(field)"]?.trimmingCharacters(in: .whitespaces), !column.isEmpty { mapping[field] = String(column.prefix(200)) }
-        }
-        return mapping
-    }
-
     static func shell(_ context: RiskContext, failed: Bool) -> PageShell {
         context.shell("Import risks", problems: failed, crumbs: [.init(title: "Risk register", url: .risks(context.organisation.odsCode))])
     }

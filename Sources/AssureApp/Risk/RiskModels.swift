@@ -213,3 +213,18 @@ struct CreateRiskRegister: AsyncMigration {
         }
     }
 }
+
+extension Risk {
+    /// The risk as the fields of its form (and the API's body), for changing it.
+    var draftInput: RiskDraft.Input {
+        var input = RiskDraft.Input()
+        input.title = title; input.cause = cause; input.event = event; input.effect = effect
+        input.category = category; input.owner = ownerEmail; input.handler = handlerEmail ?? ""
+        input.department = department; input.objective = objective; input.source_reference = sourceReference
+        input.opened = opened; input.status = status
+        input.initial_likelihood = String(initialLikelihood); input.initial_consequence = String(initialConsequence)
+        input.current_likelihood = String(currentLikelihood); input.current_consequence = String(currentConsequence)
+        input.target_likelihood = String(targetLikelihood); input.target_consequence = String(targetConsequence)
+        return input
+    }
+}

@@ -46,40 +46,12 @@ enum RiskPage {
             let risk = try await context.register.find(try req.riskReference)
             let form = (try? req.content.decode([String: String].self)) ?? [:]
             do {
-                try await perform(action, on: risk, form: form, context: context, db: req.db)
+                try await RiskChanges.perform(action, on: risk, form: form, context: context)
                 return req.redirect(to: SiteURL.risk(context.organisation.odsCode, risk.reference).path, redirectType: .normal)
             } catch let error as AssureError where error.status.code < 500 && error.status != .forbidden {
                 return try await render(req, context, risk, problems: error.problems.isEmpty ? [.init(field: "rationale", message: error.detail)] : error.problems,
                                         form: form, status: error.status)
             }
-        }
-    }
-
-    /// Shared with the API: one change to a risk, with the permission it needs.
-    static func perform(_ action: SiteURL.RiskPageAction, on risk: Risk, form: [String: String], context: RiskContext, db: any Database) async throws {
-        switch action {
-        case .review:
-            try context.requireChange(risk)
-            _ = try await context.register.review(risk, likelihood: form["current_likelihood"] ?? "", consequence: form["current_consequence"] ?? "",
-                                                  rationale: form["rationale"] ?? "")
-        case .controls:
-            try context.requireChange(risk)
-            try await context.register.addControl(to: risk, description: form["control"] ?? "", effectiveness: form["effectiveness"] ?? "")
-        case .actions:
-            try context.requireChange(risk)
-            try await context.register.addAction(to: risk, description: form["action"] ?? "", owner: form["action_owner"] ?? "", due: form["due"] ?? "")
-        case .actionStatus:
-            guard context.mayChange(risk) || context.may(.updateAssignedAction) else { return try context.requireChange(risk) }
-            guard let id = form["action_id"].flatMap(UUID.init(uuidString:)),
-                  let item = try await RiskAction.query(on: db).filter(\.$id == id).filter(\.$risk.$id == risk.requireID()).first() else {
-                throw AssureError.invalid([RuleError(field: "action_id", message: "Choose an action of this risk")])
-            }
-            // The person an action is assigned to may update it, as may whoever may change the risk.
-            let assigned = item.ownerEmail == context.actor && context.may(.updateAssignedAction)
-            if !assigned { try context.requireChange(risk) }
-            try await context.register.setActionStatus(item, of: risk, to: form["status"] ?? "")
-        case .edit:
-            throw Abort(.notFound)
         }
     }
 
@@ -122,7 +94,7 @@ enum RiskPage {
                 .thead(.tr(.th(.text("When (UTC)")), .th(.text("Who")), .th(.text("Score")), .th(.text("Why")))),
                 .tbody(.forEach(model.history.reversed()) { change in
                     .tr(.td(.text(PeopleFormat.date(change.changedAt))), .td(.text(change.actor)),
-                        .td(RiskRegisterPage.scoreTag(change.score, matrix), .text(" (\(change.likelihood)×\(change.consequence))")),
+                        .td(Components.riskScore(change.score, matrix), .text(" (\(change.likelihood)×\(change.consequence))")),
                         .td(.text(change.rationale)))
                 }))),
             .if(mayChange, reviewForm(model)),
@@ -150,7 +122,7 @@ enum RiskPage {
         let consequence = matrix.consequence.first { $0.score == rating.consequence }?.label ?? "?"
         return .div(.class("score-block"),
                     .h2(.class("score-block__title"), .text(title)),
-                    .p(RiskRegisterPage.scoreTag(score, matrix)),
+                    .p(Components.riskScore(score, matrix)),
                     .p(.class("hint"), .text("\(likelihood) (\(rating.likelihood)) × \(consequence) (\(rating.consequence))")))
     }
 

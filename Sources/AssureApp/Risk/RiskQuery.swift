@@ -203,4 +203,32 @@ enum RiskQuery {
         }
         return map
     }
+
+    struct Figures {
+        var live = 0
+        var aboveAppetite = 0
+        var reviewOverdue = 0
+        var escalated = 0
+    }
+
+    /// The register's four headline figures in one pass over the live risks: each figure is the
+    /// register's own filter for it, counted where it holds. The register page and the automated
+    /// DSPT check both read them here.
+    static func headline(_ register: RiskRegister, settings: RiskSettings, matrix: RiskMatrix, on sql: any SQLDatabase) async throws -> Figures {
+        func clause(_ change: (inout RiskFilter) -> Void) -> SQLQueryString {
+            var filter = RiskFilter()
+            change(&filter)
+            return conditions(filter, organisation: register.organisation.id, settings: settings, matrix: matrix, today: register.today)
+        }
+        func counted(_ name: String, _ condition: SQLQueryString) -> SQLQueryString {
+            "COALESCE(SUM(CASE WHEN " + condition + " THEN 1 ELSE 0 END), 0) AS \(unsafeRaw: name)"
+        }
+        let columns: [SQLQueryString] = [
+            "count(*) AS live", counted("above", clause { $0.aboveAppetite = true }),
+            counted("overdue", clause { $0.reviewOverdue = true }), counted("escalated", clause { $0.escalated = true }),
+        ]
+        guard let row = try await sql.raw("SELECT " + columns.joined(separator: ", ") + " FROM risks r WHERE " + clause { _ in }).first() else { return Figures() }
+        return Figures(live: try row.decode(column: "live", as: Int.self), aboveAppetite: try row.decode(column: "above", as: Int.self),
+                       reviewOverdue: try row.decode(column: "overdue", as: Int.self), escalated: try row.decode(column: "escalated", as: Int.self))
+    }
 }

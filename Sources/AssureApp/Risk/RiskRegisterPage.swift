@@ -58,13 +58,13 @@ enum RiskRegisterPage {
             let filter = try RiskFilter.read(from: req)
             let result = try await RiskQuery.rows(filter, organisation: context.organisation.id, settings: context.settings, matrix: context.matrix,
                                                   today: context.today, limit: RiskFilter.pageSize, on: sql)
-            let figures = try await headline(context, sql)
+            let figures = try await RiskQuery.headline(context.register, settings: context.settings, matrix: context.matrix, on: sql)
             let departments = try await sql.raw("SELECT DISTINCT department FROM risks WHERE organisation_id = \(bind: context.organisation.id) AND department <> '' ORDER BY department LIMIT 200")
                 .all().map { try $0.decode(column: "department", as: String.self) }
             return Layout.response(context.shell("Risk register"), view(context, filter, result.total, result.rows, figures, problems: [], departments: departments))
         } catch let error as AssureError where error.status.code < 500 {
             return Layout.response(context.shell("Risk register", problems: true), status: error.status,
-                                   view(context, RiskFilter(), 0, [], Figures(), problems: error.problems))
+                                   view(context, RiskFilter(), 0, [], RiskQuery.Figures(), problems: error.problems))
         }
     }
 
@@ -78,39 +78,7 @@ enum RiskRegisterPage {
         return Response(status: .ok, headers: headers, body: .init(data: try await RiskCSV.export(filter, context: context, on: sql)))
     }
 
-    struct Figures {
-        var live = 0
-        var aboveAppetite = 0
-        var reviewOverdue = 0
-        var escalated = 0
-    }
-
-    /// The four headline figures in one pass over the live register: each figure is the register's
-    /// own filter for it, counted where it holds.
-    static func headline(_ context: RiskContext, _ sql: any SQLDatabase) async throws -> Figures {
-        try await headline(context.register, settings: context.settings, matrix: context.matrix, sql)
-    }
-
-    /// The same from the register alone, for automated checks that run without a page.
-    static func headline(_ register: RiskRegister, settings: RiskSettings, matrix: RiskMatrix, _ sql: any SQLDatabase) async throws -> Figures {
-        func clause(_ change: (inout RiskFilter) -> Void) -> SQLQueryString {
-            var filter = RiskFilter()
-            change(&filter)
-            return RiskQuery.conditions(filter, organisation: register.organisation.id, settings: settings, matrix: matrix, today: register.today)
-        }
-        func counted(_ name: String, _ condition: SQLQueryString) -> SQLQueryString {
-            "COALESCE(SUM(CASE WHEN " + condition + " THEN 1 ELSE 0 END), 0) AS \(unsafeRaw: name)"
-        }
-        let columns: [SQLQueryString] = [
-            "count(*) AS live", counted("above", clause { $0.aboveAppetite = true }),
-            counted("overdue", clause { $0.reviewOverdue = true }), counted("escalated", clause { $0.escalated = true }),
-        ]
-        guard let row = try await sql.raw("SELECT " + columns.joined(separator: ", ") + " FROM risks r WHERE " + clause { _ in }).first() else { return Figures() }
-        return Figures(live: try row.decode(column: "live", as: Int.self), aboveAppetite: try row.decode(column: "above", as: Int.self),
-                       reviewOverdue: try row.decode(column: "overdue", as: Int.self), escalated: try row.decode(column: "escalated", as: Int.self))
-    }
-
-    static func view(_ context: RiskContext, _ filter: RiskFilter, _ total: Int, _ rows: [RiskRow], _ figures: Figures,
+    static func view(_ context: RiskContext, _ filter: RiskFilter, _ total: Int, _ rows: [RiskRow], _ figures: RiskQuery.Figures,
                      problems: [AssureError.FieldProblem], departments: [String] = []) -> Node<HTML.BodyContext> {
         let code = context.organisation.odsCode
         let pages = max(1, (total + RiskFilter.pageSize - 1) / RiskFilter.pageSize)
@@ -196,8 +164,8 @@ enum RiskRegisterPage {
                         .if(row.status != "open", .span(.class("tag tag--grey"), .text(RiskStatus(rawValue: row.status)?.displayName ?? row.status)))),
                     .td(.text(category.displayName)),
                     .td(.text(row.owner)),
-                    .td(scoreTag(row.current_score, context.matrix), .if(above, .span(.class("tag tag--red"), .text("Above appetite")))),
-                    .td(scoreTag(row.target_score, context.matrix)),
+                    .td(Components.riskScore(row.current_score, context.matrix), .if(above, .span(.class("tag tag--red"), .text("Above appetite")))),
+                    .td(Components.riskScore(row.target_score, context.matrix)),
                     .td(.span(.attribute(named: "aria-hidden", value: "true"), .text(movement.symbol + " ")), .text(movement.displayName)),
                     .td(.span(.class("nowrap"), .text(row.next_review)), .if(overdue, .span(.class("tag tag--red"), .text("Overdue")))),
                     .td(.text(row.overdue_actions == 0 ? "None" : String(row.overdue_actions)))
@@ -207,11 +175,6 @@ enum RiskRegisterPage {
     }
 
     /// A score with its band's colour and name, so colour is never the only signal.
-    static func scoreTag<C: HTML.BodyContext>(_ score: Int, _ matrix: RiskMatrix) -> Node<C> {
-        let band = matrix.band(for: score)
-        return .span(.class("score score--\(band?.colour ?? "grey")"), .text("\(score) \(band?.label ?? "")"))
-    }
-
     private static func pager(_ code: String, _ filter: RiskFilter, _ pages: Int) -> Node<HTML.BodyContext> {
         guard pages > 1 else { return .empty }
         let url = SiteURL.risks(code)

@@ -116,7 +116,7 @@ enum RiskSettingsPage {
                 .caption(.text("Bands")),
                 .thead(.tr(.th(.text("Band")), .th(.text("Scores")), .th(.text("Reviewed every")), .th(.text("Acceptability")), .th(.text("Verified")))),
                 .tbody(.forEach(matrix.bands) { band in
-                    .tr(.td(RiskRegisterPage.scoreTag(band.lower, matrix)), .td(.text("\(band.lower)–\(band.upper)")), .td(.text("\(band.reviewEveryDays) days")),
+                    .tr(.td(Components.riskScore(band.lower, matrix)), .td(.text("\(band.lower)–\(band.upper)")), .td(.text("\(band.reviewEveryDays) days")),
                         .td(.text(band.acceptable ?? "—")), .td(.text(band.verified ?? "—")))
                 }))),
             .if(!matrix.domains.isEmpty, Components.scrollableTable(label: "Consequence descriptors", .table(

@@ -6,6 +6,15 @@ public enum RiskImport {
                                                "initial_likelihood", "initial_consequence", "current_likelihood", "current_consequence",
                                                "target_likelihood", "target_consequence"]
 
+    /// The column overrides a form or query string names as `map_<field>=<column>` (blank ones left out).
+    public static func mapping(from values: [String: String]) -> [String: String] {
+        var mapping: [String: String] = [:]
+        for field in RiskDraft.Input.fields {
+            if let column = values["map_\(field)"]?.trimmingCharacters(in: .whitespaces), !column.isEmpty { mapping[field] = String(column.prefix(200)) }
+        }
+        return mapping
+    }
+
     /// Which column holds each field: the override if given, else a column of the field's own name.
     public static func mapping(header: [String], overrides: [String: String]) -> Result<[String: String], RuleViolations<ImportProblem>> {
         let columns = Set(header.map { $0.lowercased() })

@@ -82,7 +82,7 @@ struct EvidenceAPI: RouteCollection {
         let context = try await req.organisationContext(.approve)
         let library = req.evidenceLibrary(context)
         let evidence = try await library.find(try req.evidenceReference)
-        try await library.setApproval(evidence, to: try req.decodeJSON(EvidencePages.ApprovalInput.self).approval, by: context.actor, mayApprove: context.may(.approve))
+        try await library.setApproval(evidence, to: try req.decodeJSON(EvidenceLibrary.ApprovalInput.self).approval, by: context.actor, mayApprove: context.may(.approve))
         return Self.summary(evidence, today: context.today)
     }
 
@@ -93,9 +93,9 @@ struct EvidenceAPI: RouteCollection {
 
     func attach(req: Request) async throws -> Response {
         let context = try await req.organisationContext(.read)
-        let loaded = try await AssessmentItemPage.load(req, context)
-        try AssessmentItemPage.requireEdit(context, loaded)
-        let reference = (try req.decodeJSON(AssessmentItemPage.EvidenceChoice.self).evidence ?? "").trimmingCharacters(in: .whitespaces)
+        let loaded = try await req.assessments(context).item(try req.assessmentItem, in: try req.assessmentReference)
+        try req.assessments(context).requireEdit(loaded)
+        let reference = (try req.decodeJSON(EvidenceLibrary.Choice.self).evidence ?? "").trimmingCharacters(in: .whitespaces)
         let library = req.evidenceLibrary(context)
         guard !reference.isEmpty, let evidence = try? await library.find(reference) else {
             throw AssureError.invalid([RuleError(field: "evidence", message: "Name evidence from \(context.organisation.name)'s library, for example E12")])
@@ -106,8 +106,8 @@ struct EvidenceAPI: RouteCollection {
 
     func detach(req: Request) async throws -> HTTPStatus {
         let context = try await req.organisationContext(.read)
-        let loaded = try await AssessmentItemPage.load(req, context)
-        try AssessmentItemPage.requireEdit(context, loaded)
+        let loaded = try await req.assessments(context).item(try req.assessmentItem, in: try req.assessmentReference)
+        try req.assessments(context).requireEdit(loaded)
         let library = req.evidenceLibrary(context)
         try await library.detach(try await library.find(try req.evidenceReference), from: loaded.assessment, item: loaded.item.id)
         return .noContent

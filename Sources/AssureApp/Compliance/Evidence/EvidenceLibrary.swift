@@ -15,6 +15,12 @@ struct EvidenceLibrary {
     var database: any Database { context.database }
     var today: CalendarDay { context.today }
 
+    /// A piece of evidence chosen by its reference (E1), to attach or detach.
+    struct Choice: Content { var evidence: String? }
+
+    /// The approval a page or API call asks for.
+    struct ApprovalInput: Content { var approval: String? }
+
     struct Input: Content {
         var title: String?
         var description: String?

@@ -72,7 +72,7 @@ enum EvidencePages {
                         .tr(.td(.a(.href(SiteURL.evidence(code, item.reference).path), .text("\(item.reference) \(item.title)"))),
                             .td(.text(item.evidenceKind.displayName)),
                             .td(.text(item.ownerEmail ?? "—")),
-                            .td(.span(.class("nowrap"), .text(item.reviewBy ?? "—")), AssessmentItemPage.currencyTag(item.currency(on: context.today))),
+                            .td(.span(.class("nowrap"), .text(item.reviewBy ?? "—")), Components.evidenceCurrency(item.currency(on: context.today))),
                             .td(.text(item.approvalStatus.displayName)),
                             .td(.text(usage[item.id ?? UUID()].map { "\(Words.count($0, "item"))" } ?? "Not used yet")))
                     }))),
@@ -142,14 +142,12 @@ enum EvidencePages {
         }
     }
 
-    struct ApprovalInput: Content { var approval: String? }
-
     static func approval(req: Request) async throws -> Response {
         let context = try await req.organisationContext(.approve)
         let library = req.evidenceLibrary(context)
         let evidence = try await library.find(try req.evidenceReference)
         do {
-            try await library.setApproval(evidence, to: try req.content.decode(ApprovalInput.self).approval, by: context.actor, mayApprove: context.may(.approve))
+            try await library.setApproval(evidence, to: try req.content.decode(EvidenceLibrary.ApprovalInput.self).approval, by: context.actor, mayApprove: context.may(.approve))
             return req.redirect(to: SiteURL.evidence(context.organisation.odsCode, evidence.reference).path, redirectType: .normal)
         } catch let error as AssureError where error.status.code < 500 {
             return try await render(req, context, evidence, input: nil, problems: error.problems, status: error.status)
@@ -201,7 +199,7 @@ enum EvidencePages {
                 ("Description", .text(evidence.details.isEmpty ? "—" : evidence.details)),
                 ("Owner", .text(evidence.ownerEmail ?? "—")),
                 ("Valid from", .text(evidence.validFrom ?? "—")),
-                ("Review or expiry", .group(.text(evidence.reviewBy ?? "None set"), .text(" "), AssessmentItemPage.currencyTag(currency))),
+                ("Review or expiry", .group(.text(evidence.reviewBy ?? "None set"), .text(" "), Components.evidenceCurrency(currency))),
                 ("Approval", .text("\(evidence.approvalStatus.displayName)\(evidence.approvedBy.map { " by \($0)" } ?? "")")),
                 evidence.evidenceKind == .file
                     ? ("File", .group(.a(.href(SiteURL.evidenceFile(code, evidence.reference).path), .text("Download \(evidence.fileName ?? "the file")")),

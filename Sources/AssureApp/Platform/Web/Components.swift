@@ -1,3 +1,4 @@
+import AssureCore
 import Foundation
 import Plot
 
@@ -187,5 +188,20 @@ enum Components {
     private static func describedBy(_ id: String, hint: String?, error: String?) -> String? {
         let ids = [hint.map { _ in "\(id)-hint" }, error.map { _ in "\(id)-error" }].compactMap { $0 }
         return ids.isEmpty ? nil : ids.joined(separator: " ")
+    }
+
+    /// A risk score in its band's colour with the band's name, on the organisation's matrix.
+    static func riskScore<C: HTML.BodyContext>(_ score: Int, _ matrix: RiskMatrix) -> Node<C> {
+        let band = matrix.band(for: score)
+        return .span(.class("score score--\(band?.colour ?? "grey")"), .text("\(score) \(band?.label ?? "")"))
+    }
+
+    /// Whether evidence is past its review date or soon will be; nothing when it is current.
+    static func evidenceCurrency(_ currency: EvidenceCurrency) -> Node<HTML.BodyContext> {
+        switch currency {
+        case .expired: .span(.class("tag tag--red"), .text("Expired"))
+        case .expiringSoon: .span(.class("tag"), .text("Expiring soon"))
+        case .current, .noReviewDate: .empty
+        }
     }
 }
