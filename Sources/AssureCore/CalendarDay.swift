@@ -77,6 +77,9 @@ public struct CalendarDay: Comparable, Hashable, Codable, Sendable, CustomString
     /// The day as NHS pages and letters write it: "22 November 2026" (ISO 8601 stays for the API and CSV).
     public var nhsStyle: String { "\(day) \(Self.monthNames[month - 1]) \(year)" }
 
+    /// The same for a stored `YYYY-MM-DD`; anything else is shown as it is.
+    public static func nhsStyle(_ text: String) -> String { CalendarDay(text)?.nhsStyle ?? text }
+
     public static func < (lhs: CalendarDay, rhs: CalendarDay) -> Bool { (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day) }
 
     public init(from decoder: any Decoder) throws {

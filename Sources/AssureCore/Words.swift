@@ -9,4 +9,15 @@ public enum Words {
     public static func noun(_ count: Int, _ noun: String, plural: String? = nil) -> String {
         count == 1 ? noun : plural ?? noun + "s"
     }
+
+    /// A whole number with thousands separated by commas, as the NHS writes them: "32,104".
+    public static func number(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var grouped = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { grouped.append(",") }
+            grouped.append(digit)
+        }
+        return (value < 0 ? "-" : "") + grouped
+    }
 }

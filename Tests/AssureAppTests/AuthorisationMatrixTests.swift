@@ -20,7 +20,7 @@ final class AuthorisationMatrixTests: XCTestCase {
 
     static let requirements: [String: Requirement] = [
         "GET /": .open,
-        "GET /healthz": .open, "GET /readyz": .open, "GET /metrics": .open,
+        "GET /healthz": .open, "GET /readyz": .open, "GET /metrics": .open, "GET /help": .open, "GET /about": .signedIn,
         "GET /assets/\(AssureStylesheet.fingerprint.isEmpty ? "" : "assure-\(AssureStylesheet.fingerprint).css")": .open,
         "GET /api/v1/openapi.json": .open,
         "GET /sign-in": .signInFlow, "POST /sign-in": .signInFlow, "POST /sign-out": .signInFlow, "POST /sign-out-everywhere": .signInFlow,

@@ -130,7 +130,7 @@ final class PerformancePagesTests: XCTestCase {
                                 "6 Cyber posture", "7 Exceptions", "Appendix: data sources and definitions", "Key indicator snapshots"] {
                     XCTAssertTrue(res.text.contains(section), section)
                 }
-                XCTAssertTrue(res.text.contains("\(today.adding(days: -30)) to \(today)"))
+                XCTAssertTrue(res.text.contains("\(today.adding(days: -30).nhsStyle) to \(today.nhsStyle)"), "the period in NHS style")
                 XCTAssertTrue(res.text.contains("R-0001 Unsupported Windows on imaging modalities"), "the demo's risks opened in the period are in the movement")
                 // Exceptions name owners and categories as a board reads them, not by email and slug.
                 let exceptions = String(res.text.split(separator: "<h3>Risks above appetite</h3>").last?.split(separator: "<h3>DSPT mandatory items not met").first ?? "")

@@ -45,6 +45,20 @@ final class SourceRulesTests: XCTestCase {
     func testLiveRisksAndOpenActionsAreWrittenOnce() throws {
         for (name, text) in try Self.swiftFiles() where name != "RiskSQL.swift" {
             XCTAssertFalse(text.contains("'tolerated'") || text.contains("'in-progress'"), "\(name) spells out a status list in SQL; use RiskSQL.isLive / isOpen")
+            XCTAssertFalse(text.contains(#""open", "tolerated""#), "\(name) spells out the live statuses for Fluent; use RiskSQL.liveStatuses")
+        }
+    }
+
+    /// A page, API handler or command gets its organisation through `OrganisationContext`, never by
+    /// reading the ancestry again or inventing a person for a command.
+    func testOrganisationsComeThroughTheOneContext() throws {
+        for (name, text) in try Self.swiftFiles() {
+            XCTAssertFalse(text.contains("Identity(userID: UUID()"), "\(name) invents an identity; a command acts as itself (OrganisationContext.command)")
+            // A person's own page lists roles in many organisations; it belongs to no one organisation.
+            let handler = name.hasSuffix("Page.swift") || name.hasSuffix("Pages.swift") || name.hasSuffix("API.swift")
+            if handler && name != "PersonPage.swift" {
+                XCTAssertFalse(text.contains(".ancestry(of:"), "\(name) reads an organisation's ancestry itself; use OrganisationContext (its chain is read once)")
+            }
         }
     }
 

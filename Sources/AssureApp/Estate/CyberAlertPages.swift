@@ -53,14 +53,6 @@ enum CyberAlertPages {
         return alerts
     }
 
-    static func when(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_GB")
-        formatter.timeZone = TimeZone(identifier: "Europe/London")
-        formatter.dateFormat = "d MMM yyyy HH:mm"
-        return formatter.string(from: date)
-    }
-
     static func board(req: Request) async throws -> Response {
         let context = try await req.organisationContext(.read)
         let sql = try req.db.sqlDatabase
@@ -75,14 +67,14 @@ enum CyberAlertPages {
                 .section(.class("panel"),
                     .h2(.text("\(alert.reference): \(alert.title)")),
                     Components.summaryList([
-                        ("Issued", .text(when(alert.issued_at))), ("CVEs", .group(.forEach(alert.cves) { .group(.a(.href(SiteURL.estateVulnerability(code, $0).path), .text($0)), .text(" ")) })),
+                        ("Issued", .text(LondonTime.format(alert.issued_at))), ("CVEs", .group(.forEach(alert.cves) { .group(.a(.href(SiteURL.estateVulnerability(code, $0).path), .text($0)), .text(" ")) })),
                         ("Required action", .text(alert.required_action)),
                         ("Devices affected here", alert.affected_devices > 0 ? .span(.class("tag tag--red"), .text("\(alert.affected_devices)")) : .text("0")),
                         ("Status", .text(CyberAlertStatus(rawValue: alert.status)?.displayName ?? alert.status)),
-                        ("Acknowledgement", alert.acknowledged_at.map { .text("Acknowledged \(when($0)) by \(alert.acknowledged_by ?? "")" + (alert.acknowledged_late ? " (late)" : "")) }
-                            ?? (alert.acknowledgement_overdue ? .span(.class("tag tag--red"), .text("Overdue since \(when(alert.acknowledgement_due))")) : .text("Due by \(when(alert.acknowledgement_due))"))),
-                        ("Update", alert.update_overdue ? .span(.class("tag tag--red"), .text("Overdue since \(when(alert.update_due))"))
-                            : .text(alert.updated_at.map { "Given \(when($0))" } ?? "Due by \(when(alert.update_due))")),
+                        ("Acknowledgement", alert.acknowledged_at.map { .text("Acknowledged \(LondonTime.format($0)) by \(alert.acknowledged_by ?? "")" + (alert.acknowledged_late ? " (late)" : "")) }
+                            ?? (alert.acknowledgement_overdue ? .span(.class("tag tag--red"), .text("Overdue since \(LondonTime.format(alert.acknowledgement_due))")) : .text("Due by \(LondonTime.format(alert.acknowledgement_due))"))),
+                        ("Update", alert.update_overdue ? .span(.class("tag tag--red"), .text("Overdue since \(LondonTime.format(alert.update_due))"))
+                            : .text(alert.updated_at.map { "Given \(LondonTime.format($0))" } ?? "Due by \(LondonTime.format(alert.update_due))")),
                         ("Note", .text(alert.note.nonEmpty ?? "—")),
                     ]),
                     .if(mayRespond, .form(.method(.post), .action(SiteURL.cyberAlertResponse(code, alert.reference).path), Components.csrfField(),

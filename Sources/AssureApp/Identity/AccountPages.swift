@@ -55,7 +55,7 @@ enum AccountPage {
             Components.summaryList([
                 ("Name", .text(user.displayName)),
                 ("Email address", .text(user.email)),
-                ("Last signed in", .text(user.lastSignInAt.map(PeopleFormat.date) ?? "Never")),
+                ("Last signed in", .text(user.lastSignInAt.map(LondonTime.format) ?? "Never")),
                 ("Signed in now", .text("\(Words.count(sessions, "session")), including this one")),
             ]),
             .h2(.class("heading-m"), .text("Your roles")),
@@ -153,7 +153,7 @@ enum TokensPage {
                         return .tr(
                             .td(.text(token.name)), .td(.text(token.organisation?.odsCode ?? "All")),
                             .td(.text(Role(rawValue: token.role)?.displayName ?? token.role)),
-                            .td(.text(PeopleFormat.date(token.expiresAt))), .td(.text(token.lastUsedAt.map(PeopleFormat.date) ?? "Never")),
+                            .td(.text(LondonTime.format(token.expiresAt))), .td(.text(token.lastUsedAt.map(LondonTime.format) ?? "Never")),
                             .td(.span(.class(state == "Active" ? "tag tag--green" : "tag tag--grey"), .text(state))),
                             .td(.if(state == "Active", .form(
                                 .method(.post), .action(SiteURL.revokeAccountToken.path), Components.csrfField(),

@@ -116,7 +116,7 @@ enum OrganisationPeoplePage {
                     .td(.text(member.email)),
                     .td(.text(member.role.displayName)),
                     .td(removable ? statusTag(member.status) : .a(.href(SiteURL.organisation(member.organisation).path), .text(member.organisation))),
-                    .td(.text(member.lastSignIn.map(PeopleFormat.date) ?? "Never")),
+                    .td(.text(member.lastSignIn.map(LondonTime.format) ?? "Never")),
                     .if(removable, .td(.form(
                         .method(.post), .action(SiteURL.removeMember(code).path), Components.csrfField(),
                         .input(.type(.hidden), .name("membership"), .value(member.membershipID.uuidString)),
@@ -147,12 +147,6 @@ enum OrganisationPeoplePage {
                                    options: model.grantable.map { ($0.rawValue, "\($0.displayName): \($0.summary)") }),
             .button(.type(.submit), .class("button"), .text("Add person"))
         )
-    }
-}
-
-enum PeopleFormat {
-    static func date(_ date: Date) -> String {
-        String(AuditEntry.timestamp(date).prefix(16)).replacingOccurrences(of: "T", with: " ")
     }
 }
 

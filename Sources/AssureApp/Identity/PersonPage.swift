@@ -94,7 +94,7 @@ enum PersonPage {
             Components.summaryList([
                 ("Email address", .text(user.email)),
                 ("Status", OrganisationPeoplePage.statusTag(user.status)),
-                ("Last signed in", .text(user.lastSignInAt.map(PeopleFormat.date) ?? "Never")),
+                ("Last signed in", .text(user.lastSignInAt.map(LondonTime.format) ?? "Never")),
                 ("Password", .text(user.passwordHash == nil ? "Not set (invitation or reset link outstanding, or single sign-on only)" : "Set")),
                 ("Single sign-on", .text(user.ssoSubject == nil ? "Not linked yet" : "Linked")),
                 ("Signed in now", .text(model.sessions == 0 ? "No sessions" : "\(Words.count(model.sessions, "session"))")),

@@ -117,29 +117,24 @@ struct BoardPack {
               AND day >= \(bind: period.from.description) AND day <= \(bind: period.to.description) ORDER BY day
             """).all().map { (try $0.decode(column: "day", as: String.self), try $0.decode(column: "taken_at", as: Date.self)) }
         if let first = snapshots.first, let last = snapshots.last {
-            sources.append(Source(name: "Key indicator snapshots", detail: "\(Words.count(snapshots.count, "daily snapshot")), the first taken \(stamp(first.1)), the last \(stamp(last.1))"))
+            sources.append(Source(name: "Key indicator snapshots", detail: "\(Words.count(snapshots.count, "daily snapshot")), the first taken \(LondonTime.format(first.1)), the last \(LondonTime.format(last.1))"))
         } else {
             sources.append(Source(name: "Key indicator snapshots", detail: "None in the period: the opening figures are not available"))
         }
-        sources.append(Source(name: "Closing figures", detail: period.to == CalendarDay.inEngland(now) ? "Measured from the live records at \(stamp(now))" : "The snapshot of \(period.to) or the last before it"))
-        sources.append(Source(name: "Risk register and Board Assurance Framework", detail: "Live records at \(stamp(now)); score movements from each risk's score history"))
+        sources.append(Source(name: "Closing figures", detail: period.to == CalendarDay.inEngland(now) ? "Measured from the live records at \(LondonTime.format(now))" : "The snapshot of \(period.to) or the last before it"))
+        sources.append(Source(name: "Risk register and Board Assurance Framework", detail: "Live records at \(LondonTime.format(now)); score movements from each risk's score history"))
         for gap in gaps {
-            sources.append(Source(name: "\(gap.catalogue.title) assessment \(gap.assessment.reference)", detail: "Period \(gap.assessment.period), framework version \(gap.assessment.frameworkVersion), results as recorded at \(stamp(now))"))
+            sources.append(Source(name: "\(gap.catalogue.title) assessment \(gap.assessment.reference)", detail: "Period \(gap.assessment.period), framework version \(gap.assessment.frameworkVersion), results as recorded at \(LondonTime.format(now))"))
         }
         sources.append(Source(name: "Estate", detail: estateDay.map { "The inventory analysis of \($0)" } ?? "No inventory has been analysed"))
         for row in try await sql.raw("SELECT kind, source, records, catalogue_date, imported_at FROM kb_imports ORDER BY imported_at DESC LIMIT 8").all() {
             let date = try row.decode(column: "catalogue_date", as: String?.self)
             sources.append(Source(name: "Vulnerability knowledge: \(try row.decode(column: "kind", as: String.self))",
-                                  detail: "\(try row.decode(column: "records", as: Int.self)) records from \(try row.decode(column: "source", as: String.self))\(date.map { ", catalogue dated \($0)" } ?? ""), imported \(stamp(try row.decode(column: "imported_at", as: Date.self)))"))
+                                  detail: "\(try row.decode(column: "records", as: Int.self)) records from \(try row.decode(column: "source", as: String.self))\(date.map { ", catalogue dated \($0)" } ?? ""), imported \(LondonTime.format(try row.decode(column: "imported_at", as: Date.self)))"))
         }
         return sources
     }
 
-    static func stamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime]
-        return formatter.string(from: date) + " UTC"
-    }
 }
 
 extension KPIHistory {

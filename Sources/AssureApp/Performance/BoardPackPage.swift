@@ -45,7 +45,7 @@ enum BoardPackDocument {
 
     static func render(_ pack: BoardPack, stylesheet: Stylesheet) -> String {
         let organisation = pack.organisation
-        let title = "Board pack: \(organisation.name), \(pack.period.from) to \(pack.period.to)"
+        let title = "Board pack: \(organisation.name), \(pack.period.from.nhsStyle) to \(pack.period.to.nhsStyle)"
         switch stylesheet {
         case .linked:
             // Served inside the application's frame; print CSS drops the frame from the paper.
@@ -97,8 +97,8 @@ enum BoardPackDocument {
             .p(.class("pack-cover__organisation"), .text(pack.organisation.name)),
             Components.summaryList([
                 ("ODS code", .text(pack.organisation.odsCode)),
-                ("Reporting period", .text("\(pack.period.from) to \(pack.period.to)")),
-                ("Generated", .text("\(BoardPack.stamp(pack.generatedAt)) by Assure \(AssureRelease.version) from the live records")),
+                ("Reporting period", .text("\(pack.period.from.nhsStyle) to \(pack.period.to.nhsStyle)")),
+                ("Generated", .text("\(LondonTime.format(pack.generatedAt)) by Assure \(AssureRelease.version) from the live records")),
             ]),
             .p(.text("Contents: 1 Summary · 2 Board Assurance Framework · 3 Risk heat map · 4 Risk movement · 5 DSPT and CAF position · 6 Cyber posture · 7 Exceptions · Appendix: data sources and definitions"))
         )
@@ -117,7 +117,7 @@ enum BoardPackDocument {
                     let history = pack.trend.map { $0.values[indicator] }
                     return .tr(
                         .th(.attribute(named: "scope", value: "row"), .text(indicator.title)),
-                        .td(.text(pack.opening.map { "\(indicator.format($0.values[indicator])) (\($0.day))" } ?? "—")),
+                        .td(.text(pack.opening.map { "\(indicator.format($0.values[indicator])) (\(CalendarDay.nhsStyle($0.day)))" } ?? "—")),
                         .td(.text(indicator.format(pack.closing[indicator]))),
                         .td(.text(indicator.targetDescription)),
                         .td(DashboardView.ragTag(indicator.rating(pack.closing[indicator]))),
@@ -165,7 +165,7 @@ enum BoardPackDocument {
     private static func movement(_ pack: BoardPack) -> Node<HTML.BodyContext> {
         section("4 Risk movement",
             pack.movements.isEmpty
-                ? .p(.text("No risk was opened or changed score between \(pack.period.from) and \(pack.period.to)."))
+                ? .p(.text("No risk was opened or changed score between \(pack.period.from.nhsStyle) and \(pack.period.to.nhsStyle)."))
                 : .table(
                     .class("table"),
                     .caption(.text("Risks opened or re-scored in the period, largest rise first")),
@@ -175,7 +175,7 @@ enum BoardPackDocument {
                             .td(movement.before.map { Components.riskScore($0, pack.matrix) } ?? .text("New in period")),
                             .td(Components.riskScore(movement.after, pack.matrix)),
                             .td(.text(movement.before.map { $0 < movement.after ? "Up \(movement.after - $0)" : "Down \($0 - movement.after)" } ?? "Opened")),
-                            .td(.text(movement.status)))
+                            .td(.text(RiskStatus(rawValue: movement.status)?.displayName ?? movement.status)))
                     })
                 ))
     }
@@ -190,7 +190,7 @@ enum BoardPackDocument {
                         .h3(.text("\(gaps.catalogue.title) \(gaps.assessment.period) (\(gaps.assessment.reference))")),
                         .p(.text("\(atTarget) of \(gaps.catalogue.items.count) items at or above target"),
                            .if(gaps.catalogue.items.contains(where: \.mandatory), .text("; \(gaps.mandatoryNotMet.count) mandatory items not met")),
-                           .text(". Final submission due \(gaps.assessment.finalDue).")),
+                           .text(". Final submission due \(CalendarDay.nhsStyle(gaps.assessment.finalDue)).")),
                         .if(!gaps.belowTarget.isEmpty, .details(
                             .summary(.text("Items below target (\(gaps.belowTarget.count))")),
                             .ul(.class("list"), .forEach(gaps.belowTarget) { item in .li(.text("\(item.id) \(item.title)\(item.mandatory ? " (mandatory)" : "")")) })
@@ -206,7 +206,7 @@ enum BoardPackDocument {
                 ? .p(.text("No device inventory has been analysed, so estate exposure cannot be reported."))
                 : .table(
                     .class("table"),
-                    .thead(.tr(.th(.text("Measure")), .th(.text(first?.day ?? "")), .th(.text(last?.day ?? "")))),
+                    .thead(.tr(.th(.text("Measure")), .th(.text(first.map { CalendarDay.nhsStyle($0.day) } ?? "")), .th(.text(last.map { CalendarDay.nhsStyle($0.day) } ?? "")))),
                     .tbody(
                         row("Devices", first?.roll_up.devices, last?.roll_up.devices),
                         row("Patch compliant (%)", first?.roll_up.patchCompliancePercent, last?.roll_up.patchCompliancePercent),
@@ -237,7 +237,7 @@ enum BoardPackDocument {
             }),
             .h3(.text("Overdue risk actions")),
             pack.overdueActions.isEmpty ? .p(.text("None.")) : .ul(.class("list"), .forEach(pack.overdueActions) { action in
-                .li(.text("\(action.reference): \(action.description) (\(pack.name(of: action.owner)), due \(action.due))"))
+                .li(.text("\(action.reference): \(action.description) (\(pack.name(of: action.owner)), due \(CalendarDay.nhsStyle(action.due)))"))
             }),
             .h3(.text("DSPT mandatory items not met")),
             mandatory.isEmpty ? .p(.text("None.")) : .ul(.class("list"), .forEach(mandatory) { reference, item in

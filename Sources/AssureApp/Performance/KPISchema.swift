@@ -56,6 +56,14 @@ struct CreateKPIPopulations: AsyncMigration {
 /// for a national roll-up was mostly JSON decoding (6,569 objects). Snapshots already taken are
 /// carried over; an indicator a later version adds is a new nullable column.
 struct KPISnapshotsInColumns: AsyncMigration {
+    /// The indicators as they stood when this migration landed. Frozen: a migration never reads a
+    /// live enum, so a later indicator (added by its own migration) cannot change what this one did.
+    static let indicatorsAtLanding = ["risks-above-appetite", "overdue-risk-reviews", "overdue-risk-actions", "dspt-position", "dspt-mandatory-not-met",
+                                      "caf-position", "expired-evidence", "patch-compliance", "unsupported-devices", "kev-exposed-devices",
+                                      "overdue-cyber-alerts"]
+
+    static func column(_ indicator: String) -> String { indicator.replacingOccurrences(of: "-", with: "_") }
+
     func prepare(on database: any Database) async throws {
         let sql = try database.sqlDatabase
         let old = try await sql.raw("SELECT organisation_id, day, figures, taken_at FROM kpi_snapshots").all().map { row in
@@ -68,10 +76,17 @@ struct KPISnapshotsInColumns: AsyncMigration {
             .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
             .field("day", .string, .required)
             .field("taken_at", .datetime, .required)
-        for indicator in KeyIndicator.allCases { schema = schema.field(.string(KPIColumns.name(indicator)), .double) }
+        for indicator in Self.indicatorsAtLanding { schema = schema.field(.string(Self.column(indicator)), .double) }
         try await schema.unique(on: "organisation_id", "day").create()
         try await sql.raw("CREATE INDEX kpi_snapshots_by_day ON kpi_snapshots (day)").run()
-        try await KPIColumns.insert(old.map { ($0.0, $0.1, $0.2, $0.3) }, on: sql)
+        for chunk in old.chunks(of: 500) {
+            let insert = sql.insert(into: "kpi_snapshots").columns(["organisation_id", "day", "taken_at"] + Self.indicatorsAtLanding.map(Self.column))
+            for (id, day, values, takenAt) in chunk {
+                // The snapshots' JSON named each figure by the indicator's identifier.
+                insert.values([SQLBind(id), SQLBind(day), SQLBind(takenAt)] + Self.indicatorsAtLanding.map { SQLBind(KeyIndicator(rawValue: $0).flatMap { values[$0] }) })
+            }
+            try await insert.run()
+        }
     }
 
     func revert(on database: any Database) async throws {

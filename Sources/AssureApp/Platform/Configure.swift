@@ -46,6 +46,7 @@ func routes(_ app: Application) throws {
     app.get(SiteURL.home.pathComponents) { req in req.redirect(to: SiteURL.organisations.path) }
     app.get(SiteURL.stylesheet.pathComponents) { _ in AssureStylesheet.response() }
     try app.register(collection: OperationsRoutes())
+    try app.register(collection: HelpRoutes())
     try app.register(collection: OpenAPIDocument())
     try app.register(collection: OrganisationAPI())
     try app.register(collection: OrganisationPages())

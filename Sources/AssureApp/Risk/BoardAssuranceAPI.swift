@@ -35,7 +35,7 @@ struct BoardAssuranceAPI: RouteCollection {
         let context = try await req.riskContext(.read)
         let views = try await ObjectiveView.all(in: context.organisation, on: req.db)
         let linked = Set(views.flatMap { $0.risks.compactMap(\.id) })
-        let escalated = try await Risk.query(on: req.db).filter(\.$organisation.$id == context.organisation.id).filter(\.$status ~~ ["open", "tolerated"])
+        let escalated = try await Risk.query(on: req.db).filter(\.$organisation.$id == context.organisation.id).filter(\.$status ~~ RiskSQL.liveStatuses)
             .filter(\.$currentScore >= context.settings.escalationThreshold).sort(\.$number).all().filter { !linked.contains($0.id!) }
         return Framework(organisation: context.organisation.odsCode, as_at: context.today.description, objectives: views.map { view in
             .init(reference: view.objective.reference, title: view.objective.title, description: view.objective.description, lead: view.objective.leadEmail,

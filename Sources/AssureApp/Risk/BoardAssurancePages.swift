@@ -29,7 +29,7 @@ enum BoardAssurancePage {
         let views = try await ObjectiveView.all(in: context.organisation, on: req.db)
         let linked = Set(views.flatMap { $0.risks.compactMap(\.id) })
         let escalated = try await Risk.query(on: req.db).filter(\.$organisation.$id == context.organisation.id)
-            .filter(\.$status ~~ ["open", "tolerated"]).filter(\.$currentScore >= context.settings.escalationThreshold)
+            .filter(\.$status ~~ RiskSQL.liveStatuses).filter(\.$currentScore >= context.settings.escalationThreshold)
             .sort(\.$currentScore, .descending).all().filter { !linked.contains($0.id!) }
         let code = context.organisation.odsCode
         let content: Node<HTML.BodyContext> = .group(
@@ -177,7 +177,7 @@ enum ObjectivePage {
         let code = context.organisation.odsCode
         guard let view = try await ObjectiveView.all(in: context.organisation, on: req.db).first(where: { $0.objective.id == objective.id }) else { throw Abort(.notFound) }
         let linked = Set(view.risks.compactMap(\.id))
-        let candidates = try await Risk.query(on: req.db).filter(\.$organisation.$id == context.organisation.id).filter(\.$status ~~ ["open", "tolerated"])
+        let candidates = try await Risk.query(on: req.db).filter(\.$organisation.$id == context.organisation.id).filter(\.$status ~~ RiskSQL.liveStatuses)
             .sort(\.$currentScore, .descending).all().filter { !linked.contains($0.id!) }
         let editable = context.may(.editAnyRecord)
         let content: Node<HTML.BodyContext> = .group(
@@ -230,7 +230,7 @@ enum EscalatedRisksPage {
         let byID = Dictionary(uniqueKeysWithValues: readable.map { ($0.record.id, $0) })
         // One query for the live risks of every organisation below; each is then held to its own organisation's threshold.
         let candidates = byID.isEmpty ? [] : try await Risk.query(on: req.db).filter(\.$organisation.$id ~~ Array(byID.keys))
-            .filter(\.$status ~~ ["open", "tolerated"]).sort(\.$currentScore, .descending).all()
+            .filter(\.$status ~~ RiskSQL.liveStatuses).sort(\.$currentScore, .descending).all()
         var configurations: [UUID: (settings: RiskSettings, matrix: RiskMatrix)] = [:]
         var rows: [(OrganisationRecord, Risk, RiskMatrix)] = []
         for risk in candidates {

@@ -93,7 +93,7 @@ enum RiskPage {
                 .class("table"),
                 .thead(.tr(.th(.text("When (UTC)")), .th(.text("Who")), .th(.text("Score")), .th(.text("Why")))),
                 .tbody(.forEach(model.history.reversed()) { change in
-                    .tr(.td(.text(PeopleFormat.date(change.changedAt))), .td(.text(change.actor)),
+                    .tr(.td(.text(LondonTime.format(change.changedAt))), .td(.text(change.actor)),
                         .td(Components.riskScore(change.score, matrix), .text(" (\(change.likelihood)×\(change.consequence))")),
                         .td(.text(change.rationale)))
                 }))),

@@ -7,6 +7,9 @@ enum RiskSQL {
     /// `column IN ('open', 'tolerated')`: a risk this organisation still reviews (`RiskStatus.isLive`).
     static func isLive(_ column: String) -> SQLQueryString { "\(unsafeRaw: column) IN \(unsafeRaw: list(RiskStatus.live.map(\.rawValue)))" }
 
+    /// The same for Fluent's filters: `.filter(\.$status ~~ RiskSQL.liveStatuses)`.
+    static var liveStatuses: [String] { RiskStatus.live.map(\.rawValue) }
+
     /// `column IN ('not-started', 'in-progress')`: an action still to do (`RiskActionStatus.isOpen`).
     static func isOpen(_ column: String) -> SQLQueryString { "\(unsafeRaw: column) IN \(unsafeRaw: list(RiskActionStatus.open.map(\.rawValue)))" }
 

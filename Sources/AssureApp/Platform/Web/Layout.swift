@@ -120,8 +120,8 @@ enum Layout {
     /// Who is signed in, with sign-out; or a way to sign in. Help is always there.
     private static func userMenu() -> Node<HTML.BodyContext> {
         let help: Node<HTML.ListContext> = .group(
-            .li(.a(.href(SiteURL.api(.openAPI).path), .text("API description (OpenAPI)"))),
-            .li(.a(.href(SiteURL.readyz.path), .text("Service status")))
+            .li(.a(.href(SiteURL.help.path), .text("Help: what each page shows"))),
+            .li(.a(.href(SiteURL.about.path), .text("About this Assure (for administrators)")))
         )
         guard let identity = RequestContext.identity else {
             return .nav(
@@ -207,8 +207,8 @@ enum Layout {
             .div(
                 .class("width-container"),
                 .p(.text("Assure \(AssureRelease.version) · open-source IT governance, risk and assurance for NHS organisations")),
-                .p(.a(.href(SiteURL.api(.openAPI).path), .text("API description")), .text(" · "),
-                   .a(.href(SiteURL.readyz.path), .text("Service status")))
+                .p(.a(.href(SiteURL.help.path), .text("Help")), .text(" · "),
+                   .a(.href(SiteURL.about.path), .text("About this Assure")))
             )
         )
     }

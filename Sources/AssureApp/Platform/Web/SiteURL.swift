@@ -75,6 +75,8 @@ enum SiteURL: Equatable {
     case nationalOversight
     case nationalOversightCSV
     case stylesheet
+    case help
+    case about
     case healthz
     case readyz
     case metrics
@@ -251,6 +253,8 @@ enum SiteURL: Equatable {
         case .nationalOversightCSV: "/oversight.csv"
         case .stylesheet: "/assets/assure-\(AssureStylesheet.fingerprint).css"
         case .healthz: "/healthz"
+        case .help: "/help"
+        case .about: "/about"
         case .readyz: "/readyz"
         case .metrics: "/metrics"
         case .api(let api):
