@@ -12,14 +12,13 @@ enum OrganisationOverviewPage {
         var children: [OrganisationRecord]
         var canEdit = false
         var mayRollUp = false
-        var dashboard: OrganisationDashboard
-        var matrix: RiskMatrix
+        /// The dashboard's sections, rendered (and kept) by the dashboard cache.
+        var dashboard: String
     }
 
     static func handle(req: Request) async throws -> Response {
         let context = try await req.organisationContext(.read)
         let identity = try req.requireIdentity(), organisation = context.organisation
-        let (settings, matrix) = try await RiskRegister.configuration(of: organisation.id, on: req.db)
         let model = Model(
             organisation: organisation,
             ancestry: context.chain,
@@ -27,8 +26,7 @@ enum OrganisationOverviewPage {
                 .children(of: organisation, readableBy: identity, parentAncestors: Array(context.ancestors.reversed())),
             canEdit: context.may(.editOrganisation),
             mayRollUp: organisation.type.mayHaveChildren && context.may(.readRollUp),
-            dashboard: try await OrganisationDashboard.load(context, settings: settings, matrix: matrix, frameworks: req.frameworks),
-            matrix: matrix
+            dashboard: try await req.application.dashboardCache.sections(context, frameworks: req.frameworks)
         )
         return Layout.response(shell(model), view(model))
     }
@@ -58,11 +56,8 @@ enum OrganisationOverviewPage {
                 } ?? .text("Top of the tree")),
                 ("DSPT category", .text(organisation.dsptCategory.map { "Category \($0)" } ?? "Not set")),
             ]),
-            DashboardView.indicators(model.dashboard, code: code),
-            DashboardView.risks(model.dashboard, matrix: model.matrix, code: code),
-            DashboardView.compliance(model.dashboard, code: code),
-            DashboardView.estate(model.dashboard, code: code),
-            DashboardView.due(model.dashboard),
+            // Rendered through the same escaping path as the rest, then kept (DashboardCache).
+            .raw(model.dashboard),
             .if(organisation.type.mayHaveChildren, .group(
                 .h2(.text("Organisations under \(organisation.name)")),
                 childrenSection(model)

@@ -8,6 +8,12 @@ enum DashboardView {
         .span(.class("tag tag--\(rating == .notMeasured ? "grey" : rating.rawValue)"), .text(rating.label))
     }
 
+    /// Every section of the dashboard, in the order the page shows them.
+    static func sections(_ dashboard: OrganisationDashboard, matrix: RiskMatrix, code: String) -> Node<HTML.BodyContext> {
+        .group(indicators(dashboard, code: code), risks(dashboard, matrix: matrix, code: code), compliance(dashboard, code: code),
+               estate(dashboard, code: code), due(dashboard))
+    }
+
     static func indicators(_ dashboard: OrganisationDashboard, code: String) -> Node<HTML.BodyContext> {
         .group(
             .h2(.text("Key indicators")),

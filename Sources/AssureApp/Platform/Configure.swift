@@ -9,6 +9,7 @@ public func configure(_ app: Application, _ configuration: AssureConfiguration) 
     app.http.server.configuration.port = configuration.port
     app.routes.defaultMaxBodySize = "1mb"
     app.storage[AssureConfigurationKey.self] = configuration
+    app.dashboardCache = DashboardCache()
 
     if case .sqliteFile = configuration.database {
         try DataDirectory.prepare(configuration.dataDirectory)
