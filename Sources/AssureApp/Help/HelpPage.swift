@@ -69,7 +69,7 @@ enum HelpPage {
                 .thead(.tr(.th(.text("Return")), .th(.text("Period")), .th(.text("Interim")), .th(.text("Final")), .th(.text("Source")), .th(.text("Confirmed")))),
                 .tbody(.forEach(model.deadlines) { deadline in
                     .tr(.td(.text(deadline.frameworks.contains("dspt-caf") ? "DSPT" : deadline.frameworks.joined(separator: ", "))),
-                        .td(.text(deadline.period)),
+                        .td(.span(.class("nowrap"), .text(deadline.period))),
                         .td(.span(.class("nowrap"), .text(deadline.interimDue?.nhsStyle ?? "—"))),
                         .td(.span(.class("nowrap"), .text(deadline.finalDue.nhsStyle))),
                         .td(.text(deadline.source)),

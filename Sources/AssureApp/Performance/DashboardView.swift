@@ -85,7 +85,7 @@ enum DashboardView {
                         .p(.text("\(gaps.belowTarget.count) of \(gaps.catalogue.items.count) items below target")),
                         .if(gaps.catalogue.items.contains(where: \.mandatory),
                             .p(.text("\(Words.count(gaps.mandatoryNotMet.count, "mandatory item")) not met"))),
-                        .p(.text("Final submission due \(gaps.assessment.finalDue)")),
+                        .p(.text("Final submission due \(CalendarDay.nhsStyle(gaps.assessment.finalDue))")),
                         .if(!shown.isEmpty, .ul(.class("list"), .forEach(Array(shown)) { item in
                             .li(.a(.href(SiteURL.assessmentItem(code, reference, item.id).path), .text("\(item.id) \(item.title)")),
                                 .if(item.mandatory, .group(.text(" "), .span(.class("tag tag--red"), .text("Mandatory")))))
@@ -106,7 +106,7 @@ enum DashboardView {
         return .group(
             .h2(.text("Estate exposure")),
             Components.summaryList([
-                ("Devices", .a(.href(SiteURL.estate(code).path), .text("\(figures.devices), analysed \(day)"))),
+                ("Devices", .a(.href(SiteURL.estate(code).path), .text("\(Words.number(figures.devices)), analysed \(CalendarDay.nhsStyle(day))"))),
                 ("Patch compliant", .text("\(figures.patchCompliancePercent)%")),
                 ("Known-exploited vulnerabilities", link(.kev, figures.knownExploited)),
                 ("Unsupported operating system", link(.unsupportedOS, figures.unsupportedOS)),
@@ -124,7 +124,7 @@ enum DashboardView {
                     .class("table"),
                     .thead(.tr(.th(.text("Due")), .th(.text("What")), .th(.text("Record")))),
                     .tbody(.forEach(dashboard.due) { item in
-                        .tr(.td(.class("nowrap"), .text(item.day)), .td(.text(item.kind)), .td(.a(.href(item.url.path), .text(item.title))))
+                        .tr(.td(.class("nowrap"), .text(CalendarDay.nhsStyle(item.day))), .td(.text(item.kind)), .td(.a(.href(item.url.path), .text(item.title))))
                     })
                 ))
         )
