@@ -261,8 +261,7 @@ struct Assessments {
     /// stored; an empty one clears it). Approving follows the one separation-of-duties rule
     /// (`ApprovalRule`): not the owner as stored, and not whoever submitted what is approved.
     func record(_ input: ResultInput, item itemID: String, in assessment: Assessment, by actor: String, mayApprove: Bool) async throws {
-        let catalogue = try frameworks.requireCatalogue(of: assessment)
-        guard let item = catalogue.items.first(where: { $0.id == itemID }) else { throw AssureError.notFound("\(catalogue.title) has no item \(itemID)") }
+        let (catalogue, item) = try catalogueItem(itemID, of: assessment)
         guard input.indicators != nil || input.level != nil || input.rationale != nil || input.owner != nil || input.status != nil || input.target != nil else {
             throw AssureError.invalid([RuleError(field: "level", message: "Send at least one of: indicators, level, rationale, owner, status, target")])
         }
@@ -370,10 +369,16 @@ struct Assessments {
 
     func item(_ itemID: String, in reference: String) async throws -> LoadedItem {
         let assessment = try await find(reference)
-        let catalogue = try frameworks.requireCatalogue(of: assessment)
-        guard let item = catalogue.items.first(where: { $0.id == itemID }) else { throw AssureError.notFound("\(catalogue.title) has no item \(itemID)") }
+        let (catalogue, item) = try catalogueItem(itemID, of: assessment)
         let result = try await AssessmentResult.query(on: database).filter(\.$assessment.$id == assessment.requireID()).filter(\.$itemID == item.id).first()
         return LoadedItem(assessment: assessment, catalogue: catalogue, item: item, result: result)
+    }
+
+    /// The assessment's framework and the item of it with this id.
+    private func catalogueItem(_ itemID: String, of assessment: Assessment) throws -> (FrameworkCatalogue, FrameworkCatalogue.Item) {
+        let catalogue = try frameworks.requireCatalogue(of: assessment)
+        guard let item = catalogue.items.first(where: { $0.id == itemID }) else { throw AssureError.notFound("\(catalogue.title) has no item \(itemID)") }
+        return (catalogue, item)
     }
 
     /// Managers change any item; contributors the items they own.

@@ -18,17 +18,13 @@ final class DashboardCache: Sendable {
         var today: CalendarDay
     }
 
-    struct Entry: Sendable {
-        /// The dashboard's sections, rendered through the one escaping path.
-        var html: String
-    }
-
     static let capacity = 2_000
-    private let entries = NIOLockedValueBox<[Key: Entry]>([:])
+    /// The dashboard's sections by key, rendered through the one escaping path.
+    private let entries = NIOLockedValueBox<[Key: String]>([:])
 
-    func entry(_ key: Key) -> Entry? { entries.withLockedValue { $0[key] } }
+    func entry(_ key: Key) -> String? { entries.withLockedValue { $0[key] } }
 
-    func store(_ entry: Entry, for key: Key) {
+    func store(_ entry: String, for key: Key) {
         entries.withLockedValue { all in
             // A new audit sequence makes every older key unreachable; drop them all at the limit.
             if all.count >= Self.capacity { all.removeAll(keepingCapacity: true) }
@@ -39,11 +35,11 @@ final class DashboardCache: Sendable {
     /// The organisation's dashboard sections: kept ones when nothing has changed, else read and rendered.
     func sections(_ context: OrganisationContext, frameworks: FrameworkLibrary) async throws -> String {
         let key = try await Self.key(for: context)
-        if let kept = entry(key) { return kept.html }
+        if let kept = entry(key) { return kept }
         let (settings, matrix) = try await RiskRegister.configuration(of: context.organisation.id, on: context.database)
         let dashboard = try await OrganisationDashboard.load(context, settings: settings, matrix: matrix, frameworks: frameworks)
         let html = DashboardView.sections(dashboard, matrix: matrix, code: context.organisation.odsCode).render()
-        store(Entry(html: html), for: key)
+        store(html, for: key)
         return html
     }
 
