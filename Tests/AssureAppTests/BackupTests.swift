@@ -8,8 +8,7 @@ import SQLKit
 final class BackupTests: XCTestCase {
     private func withFileApp(_ directory: String, _ body: (Application) async throws -> Void) async throws {
         let app = try await Application.make(.testing)
-        var arguments = ["assure", "backup", "--data-dir", directory]
-        try await configure(app, try AssureConfiguration.load(environment: [:], arguments: &arguments))
+        try await configure(app, try AssureConfiguration.load(environment: [:], flags: ["data-dir": directory]))
         do { try await body(app) } catch { try? await app.asyncShutdown(); throw error }
         try await app.asyncShutdown()
     }

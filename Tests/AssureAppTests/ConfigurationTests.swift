@@ -3,23 +3,28 @@ import Vapor
 @testable import AssureApp
 
 final class ConfigurationTests: XCTestCase {
+    /// The configuration `assure serve FLAGS` would start with, parsed as the command line parses it.
+    static func serve(_ flags: [String], environment: [String: String] = [:]) throws -> AssureConfiguration {
+        let command = try XCTUnwrap(try AssureCommandLine.parseAsRoot(flags) as? AssureServeCommand, "\(flags) parses as serve")
+        return try command.storage.configuration(command.flags, environment: environment)
+    }
+
     func testDefaults() throws {
-        var arguments = ["assure", "serve"]
-        let configuration = try AssureConfiguration.load(environment: [:], arguments: &arguments)
+        let configuration = try Self.serve(["serve"])
         XCTAssertEqual(configuration.dataDirectory, "./data")
         XCTAssertEqual(configuration.database, .sqliteFile(path: "./data/assure.sqlite"))
         XCTAssertEqual(configuration.host, "127.0.0.1")
         XCTAssertEqual(configuration.port, 8080)
         XCTAssertEqual(configuration.logLevel, .info)
         XCTAssertFalse(configuration.demo)
-        XCTAssertEqual(arguments, ["assure", "serve"])
+        XCTAssertEqual(try Self.serve([]), configuration, "serve is the default command")
     }
 
-    func testEnvironmentThenFlagsWhichAreRemovedFromTheArguments() throws {
-        var arguments = ["assure", "serve", "--demo", "--port=9000", "--data-dir", "/srv/assure", "--hostname", "0.0.0.0"]
+    func testEnvironmentThenFlags() throws {
+        let flags = ["serve", "--demo", "--port=9000", "--data-dir", "/srv/assure"]
         let environment = ["ASSURE_PORT": "8081", "ASSURE_HOST": "::1", "ASSURE_LOG_LEVEL": "DEBUG", "ASSURE_LOG_FORMAT": "json",
                            "DATABASE_URL": "postgres://assure@db.internal:5432/assure?sslmode=require"]
-        let configuration = try AssureConfiguration.load(environment: environment, arguments: &arguments)
+        let configuration = try Self.serve(flags, environment: environment)
         XCTAssertTrue(configuration.demo)
         XCTAssertEqual(configuration.port, 9000)
         XCTAssertEqual(configuration.host, "::1")
@@ -27,7 +32,9 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.logLevel, .debug)
         XCTAssertEqual(configuration.logFormat, .json)
         XCTAssertTrue(configuration.database.isPostgres)
-        XCTAssertEqual(arguments, ["assure", "serve", "--hostname", "0.0.0.0"], "Vapor's own flags pass through")
+        for spelling in [["--hostname", "0.0.0.0"], ["--host=0.0.0.0"], ["-H", "0.0.0.0"]] {
+            XCTAssertEqual(try Self.serve(["--port", "9000"] + spelling).host, "0.0.0.0", "\(spelling) names the address")
+        }
     }
 
     func testInvalidSettingsAreNamed() {
@@ -41,13 +48,12 @@ final class ConfigurationTests: XCTestCase {
             (["ASSURE_LOG_LEVEL": "loud"], [], "ASSURE_LOG_LEVEL"),
             (["ASSURE_LOG_FORMAT": "xml"], [], "ASSURE_LOG_FORMAT"),
             (["ASSURE_DATA_DIR": " "], [], "ASSURE_DATA_DIR"),
-            ([:], ["--data-dir"], "--data-dir"),
             (["ASSURE_PUBLIC_URL": "assure.nhs.uk"], [], "ASSURE_PUBLIC_URL"),
             (["ASSURE_TRUSTED_PROXIES": "10.0.0.0/8, proxy.trust.nhs.uk"], [], "ASSURE_TRUSTED_PROXIES"),
         ]
         for (environment, flags, setting) in cases {
-            var arguments = ["assure", "serve"] + flags
-            XCTAssertThrowsError(try AssureConfiguration.load(environment: environment, arguments: &arguments), "\(environment) \(flags)") { error in
+            let given = Dictionary(uniqueKeysWithValues: stride(from: 0, to: flags.count, by: 2).map { (String(flags[$0].dropFirst(2)), flags[$0 + 1]) })
+            XCTAssertThrowsError(try AssureConfiguration.load(environment: environment, flags: given), "\(environment) \(flags)") { error in
                 XCTAssertEqual((error as? ConfigurationError)?.setting, setting)
             }
         }

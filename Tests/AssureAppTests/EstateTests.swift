@@ -28,7 +28,7 @@ final class EstateTests: XCTestCase {
             do { let value = try await count("kb_eol_products", app); XCTAssertEqual(value, 7) }
             let folder = try XCTUnwrap(DemoEstate.shippedKnowledgeFolder)
             // Re-importing a file replaces what it brought: same count, and the summary says so.
-            let again = try await KnowledgeBaseImport(database: app.db, actor: "test").run(.nvd, path: "\(folder)/nvd2-config-samples.json")
+            let again = try await KnowledgeBaseImport(database: app.db, actor: "test", clock: app.clock).run(.nvd, path: "\(folder)/nvd2-config-samples.json")
             XCTAssertEqual(again.first?.replaced, 3)
             do { let value = try await count("kb_nvd", app); XCTAssertEqual(value, nvd) }
 
@@ -37,7 +37,7 @@ final class EstateTests: XCTestCase {
             let truncated = NSTemporaryDirectory() + "truncated-\(UUID().uuidString).jsonl.gz"
             try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: truncated))
             do {
-                _ = try await KnowledgeBaseImport(database: app.db, actor: "test").run(.nvd, path: truncated)
+                _ = try await KnowledgeBaseImport(database: app.db, actor: "test", clock: app.clock).run(.nvd, path: truncated)
                 XCTFail("a truncated feed was imported")
             } catch let failure as KnowledgeBaseImport.Failure {
                 XCTAssertTrue(failure.description.contains("truncated") || failure.description.contains("corrupt") || failure.description.contains("line"), failure.description)
@@ -48,7 +48,7 @@ final class EstateTests: XCTestCase {
                 not json
                 """)
             do {
-                _ = try await KnowledgeBaseImport(database: app.db, actor: "test").run(.nvd, path: bad)
+                _ = try await KnowledgeBaseImport(database: app.db, actor: "test", clock: app.clock).run(.nvd, path: bad)
                 XCTFail("a bad feed was imported")
             } catch let failure as KnowledgeBaseImport.Failure {
                 XCTAssertTrue(failure.description.contains("line 2: CVE-2099-0002 configurations[0].nodes[0].cpeMatch[0].criteria"), failure.description)
@@ -56,7 +56,7 @@ final class EstateTests: XCTestCase {
             }
             do { let value = try await count("kb_nvd", app); XCTAssertEqual(value, nvd, "nothing of a refused feed is written") }
             let badKEV = try temporary("kev.json", #"{"catalogVersion":"x","vulnerabilities":[{"cveID":"CVE-1","dateAdded":"2025-13-01"}]}"#)
-            do { _ = try await KnowledgeBaseImport(database: app.db, actor: "test").run(.kev, path: badKEV); XCTFail("bad KEV imported") }
+            do { _ = try await KnowledgeBaseImport(database: app.db, actor: "test", clock: app.clock).run(.kev, path: badKEV); XCTFail("bad KEV imported") }
             catch let failure as KnowledgeBaseImport.Failure {
                 XCTAssertTrue(failure.description.contains("vulnerabilities[0].cveID"), failure.description)
                 XCTAssertTrue(failure.description.contains("vulnerabilities[0].dateAdded"), failure.description)

@@ -128,7 +128,7 @@ final class ImportSafetyTests: XCTestCase {
             try Data(Self.inventory(1...25_000, chrome: "142.0.7444.60").utf8).write(to: URL(fileURLWithPath: path))
             let seen = SeenMidImport()
             let database = app.db
-            _ = try await importer.importCSV(at: path, format: .generic) { line in
+            _ = try await importer.importCSV(at: path, format: .generic, progress: EachLine { line in
                 guard line == 19_999 else { return }
                 // Wait here, mid-import, for another writer; the old single transaction would
                 // have held SQLite's one writer until the end, and this would time out.
@@ -147,7 +147,7 @@ final class ImportSafetyTests: XCTestCase {
                     }
                 }
                 _ = done.wait(timeout: .now() + 60)
-            }
+            })
             XCTAssertEqual(seen.wrote, true, "another write went through in the middle of the import")
             XCTAssertEqual(seen.devices, 1000, "and the estate it could read was still the one before the import")
             XCTAssertEqual(seen.software, ["131.0.6778.86"], "with each device's software as it was, though the new sets were being written")
@@ -232,4 +232,12 @@ final class SeenMidImport: @unchecked Sendable {
     var wrote: Bool? { lock.withLock { values.wrote } }
     var devices: Int? { lock.withLock { values.devices } }
     var software: [String] { lock.withLock { values.software } }
+}
+
+/// Calls back with each progress figure an import reports.
+struct EachLine: JobProgress {
+    let body: @Sendable (Int) -> Void
+    init(_ body: @escaping @Sendable (Int) -> Void) { self.body = body }
+    func begin(_ stage: String, total: Int?) {}
+    func update(_ done: Int) { body(done) }
 }

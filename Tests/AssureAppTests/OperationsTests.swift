@@ -67,8 +67,7 @@ final class OperationsTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         for run in 1...2 {
             let app = try await Application.make(.testing)
-            var arguments = ["assure", "serve", "--demo", "--data-dir", directory]
-            let configuration = try AssureConfiguration.load(environment: [:], arguments: &arguments)
+            let configuration = try ConfigurationTests.serve(["serve", "--demo", "--data-dir", directory])
             try await configure(app, configuration)
             try await AssureStartup.prepareToServe(app)
             let count = try await organisationCount(app)
@@ -87,8 +86,7 @@ final class OperationsTests: XCTestCase {
         for (flags, expected) in [(["--host", "0.0.0.0"], "published password"), ([], "not demo data")] {
             let app = try await Application.make(.testing)
             do {
-            var arguments = ["assure", "serve", "--demo", "--data-dir", directory] + flags
-            let configuration = try AssureConfiguration.load(environment: [:], arguments: &arguments)
+            let configuration = try ConfigurationTests.serve(["serve", "--demo", "--data-dir", directory] + flags)
             try await configure(app, configuration)
             if flags.isEmpty {
                 try await app.autoMigrate()
@@ -198,7 +196,6 @@ final class SecurityHeadersTests: XCTestCase {
                 XCTAssertTrue(res.text.contains("http_requests_total"))
             }
         }
-        var arguments: [String] = []
-        XCTAssertThrowsError(try AssureConfiguration.load(environment: ["ASSURE_METRICS_TOKEN": "short"], arguments: &arguments))
+        XCTAssertThrowsError(try AssureConfiguration.load(environment: ["ASSURE_METRICS_TOKEN": "short"]))
     }
 }

@@ -203,17 +203,15 @@ final class SingleSignOnTests: XCTestCase {
     }
 
     func testSettingsAreCheckedAtStartUp() throws {
-        var arguments: [String] = []
-        XCTAssertThrowsError(try AssureConfiguration.load(environment: ["ASSURE_OIDC_ISSUER": "https://am.nhsidentity.spineservices.nhs.uk/openam/oauth2/realms/root/realms/oidc"], arguments: &arguments)) { error in
+        XCTAssertThrowsError(try AssureConfiguration.load(environment: ["ASSURE_OIDC_ISSUER": "https://am.nhsidentity.spineservices.nhs.uk/openam/oauth2/realms/root/realms/oidc"])) { error in
             XCTAssertEqual((error as? ConfigurationError)?.setting, "ASSURE_OIDC_CLIENT_ID")
         }
         XCTAssertThrowsError(try AssureConfiguration.load(environment: ["ASSURE_OIDC_ISSUER": "http://idp.example", "ASSURE_OIDC_CLIENT_ID": "a",
-                                                                        "ASSURE_OIDC_CLIENT_SECRET": "b"], arguments: &arguments)) { error in
+                                                                        "ASSURE_OIDC_CLIENT_SECRET": "b"])) { error in
             XCTAssertEqual((error as? ConfigurationError)?.setting, "ASSURE_OIDC_ISSUER", "plain http only on loopback")
         }
         let configured = try AssureConfiguration.load(environment: ["ASSURE_OIDC_ISSUER": "https://login.microsoftonline.com/tenant/v2.0/", "ASSURE_OIDC_CLIENT_ID": "a",
-                                                                    "ASSURE_OIDC_CLIENT_SECRET": "very-secret", "ASSURE_OIDC_EMAIL_CLAIM": "preferred_username"],
-                                                      arguments: &arguments)
+                                                                    "ASSURE_OIDC_CLIENT_SECRET": "very-secret", "ASSURE_OIDC_EMAIL_CLAIM": "preferred_username"])
         XCTAssertEqual(configured.singleSignOn?.issuer, "https://login.microsoftonline.com/tenant/v2.0")
         XCTAssertEqual(configured.singleSignOn?.emailClaim, "preferred_username")
         XCTAssertFalse(String(describing: configured.singleSignOn!).contains("very-secret"))

@@ -117,7 +117,7 @@ def test_report_board_command_writes_a_pdf_or_nothing(tmp_path):
         (["--org", "T91", "--out", str(out), "--from", "2026-10-01", "--to", "2026-09-01"], None, "--to: The period ends (2026-09-01) before it starts"),
         (["--org", "NOPE1", "--out", str(out)], None, "no organisation has the ODS code 'NOPE1'"),
         (["--org", "T91", "--out", str(tmp_path / "pack.docx")], None, "--out must end in .pdf or .html"),
-        (["--out", str(out)], None, "--org is required"),
+        (["--out", str(out)], None, "Missing expected argument '--org <org>'"),
         (["--org", "T91", "--out", str(out)], {**os.environ, "PATH": str(tmp_path)}, "PDF needs Chromium"),
     ]
     for arguments, env, message in cases:

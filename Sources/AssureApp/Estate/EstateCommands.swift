@@ -1,114 +1,154 @@
+import ArgumentParser
 import AssureCore
 import Foundation
 import SQLKit
 import Vapor
 
 /// `assure kb import nvd|cve5|kev|eol PATH` and `assure kb status`.
-struct KnowledgeBaseCommand: AsyncCommandGroup {
-    var help: String { "Import and inspect the vulnerability and end-of-life knowledge base" }
-    var commands: [String: any AnyAsyncCommand] { ["import": KnowledgeBaseImportCommand(), "status": KnowledgeBaseStatusCommand()] }
+struct KnowledgeBaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kb", abstract: "Import and inspect the vulnerability and end-of-life knowledge base.",
+        subcommands: [KnowledgeBaseImportCommand.self, KnowledgeBaseStatusCommand.self])
 }
 
-struct KnowledgeBaseImportCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Argument(name: "kind", help: "nvd (NVD CVE API 2.0 JSON), cve5 (CVE JSON 5), kev (CISA KEV catalogue) or eol (endoflife.date product files)")
-        var kind: String
-        @Argument(name: "path", help: "A file (.json, .jsonl, .gz, .md) or a directory of them")
-        var path: String
-        @Flag(name: "skip-invalid", help: "Import a feed's valid NVD or CVE 5 records and list the invalid ones, instead of refusing the feed")
-        var skipInvalid: Bool
-    }
+extension KnowledgeBaseImport.Kind: ExpressibleByArgument {
+    init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+}
 
-    var help: String { "Imports a knowledge base feed; a re-import of the same file replaces what it brought, and a bad feed changes nothing." }
+struct KnowledgeBaseImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Imports a knowledge base feed; a re-import of the same file replaces what it brought, and a bad feed changes nothing.")
 
-    func run(using context: CommandContext, signature: Signature) async throws {
-        guard let kind = KnowledgeBaseImport.Kind(rawValue: signature.kind.lowercased()) else {
-            throw CommandFailure(message: "kb import: '\(signature.kind)' is not a feed kind; use nvd, cve5, kev or eol")
-        }
-        try await AssureStartup.requireCurrentSchema(context.application)
-        do {
-            let summaries = try await KnowledgeBaseImport(database: context.application.db, actor: "command:kb import", skipInvalid: signature.skipInvalid)
-                .run(kind, path: signature.path)
-            for summary in summaries { context.console.print(summary.description) }
-        } catch let failure as KnowledgeBaseImport.Failure {
-            throw CommandFailure(message: "kb import: \(failure.description)")
+    @CommandOptions var storage: StorageOptions
+    @CommandOptions var output: OutputOptions
+
+    @CommandArgument(help: "nvd (NVD CVE API 2.0 JSON), cve5 (CVE JSON 5), kev (CISA KEV catalogue) or eol (endoflife.date product files).")
+    var kind: KnowledgeBaseImport.Kind
+
+    @CommandArgument(help: "A file (.json, .jsonl, .gz, .md) or a directory of them.")
+    var path: String
+
+    @CommandFlag(name: .customLong("skip-invalid"), help: "Import a feed's valid NVD or CVE 5 records and list the invalid ones, instead of refusing the feed.")
+    var skipInvalid = false
+
+    func run() async throws {
+        let (output, kind, path, skipInvalid) = (output.output, kind, path, skipInvalid)
+        try await CommandSession.run(storage) { app in
+            let progress = output.progress("Importing", unit: "records")
+            var importer = KnowledgeBaseImport(database: app.db, actor: "command:kb import", clock: app.clock, skipInvalid: skipInvalid)
+            importer.progress = progress
+            do {
+                let summaries = try await importer.run(kind, path: path)
+                progress.finish()
+                for summary in summaries { output.say(summary.description) }
+                try output.summary(summaries)
+            } catch let failure as KnowledgeBaseImport.Failure {
+                progress.finish()
+                throw CommandFailure(message: "kb import: \(failure.description)")
+            }
         }
     }
 }
 
-struct KnowledgeBaseStatusCommand: AsyncCommand {
-    struct Signature: CommandSignature {}
-    var help: String { "Lists what the knowledge base holds and when each feed was imported" }
+struct KnowledgeBaseStatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Lists what the knowledge base holds and when each feed was imported.")
 
-    func run(using context: CommandContext, signature: Signature) async throws {
-        try await AssureStartup.requireCurrentSchema(context.application)
-        let sql = try context.application.db.sqlDatabase
-        for row in try await sql.raw("SELECT kind, source, records, catalogue_date, imported_at FROM kb_imports ORDER BY kind, imported_at").all() {
-            let when = try row.decode(column: "imported_at", as: Date.self)
-            context.console.print("\(try row.decode(column: "kind", as: String.self))\t\(try row.decode(column: "source", as: String.self))\t\(try row.decode(column: "records", as: Int.self)) records\t\(try row.decode(column: "catalogue_date", as: String?.self) ?? "")\t\(when)")
+    @CommandOptions var storage: StorageOptions
+    @CommandOptions var output: OutputOptions
+
+    struct Feed: Encodable { var kind: String; var source: String; var records: Int; var catalogueDate: String?; var importedAt: Date }
+    struct Summary: Encodable { var feeds: [Feed]; var cves: Int; var knownExploited: Int; var endOfLifeProducts: Int }
+
+    func run() async throws {
+        let output = output.output
+        try await CommandSession.run(storage) { app in
+            let sql = try app.db.sqlDatabase
+            let feeds = try await sql.raw("SELECT kind, source, records, catalogue_date, imported_at FROM kb_imports ORDER BY kind, imported_at").all().map { row in
+                Feed(kind: try row.decode(column: "kind", as: String.self), source: try row.decode(column: "source", as: String.self),
+                     records: try row.decode(column: "records", as: Int.self), catalogueDate: try row.decode(column: "catalogue_date", as: String?.self),
+                     importedAt: try row.decode(column: "imported_at", as: Date.self))
+            }
+            for feed in feeds {
+                output.say("\(feed.kind)\t\(feed.source)\t\(Words.count(feed.records, "record"))\t\(feed.catalogueDate ?? "")\t\(LondonTime.format(feed.importedAt))")
+            }
+            let knowledge = try await app.knowledgeBase()
+            let summary = Summary(feeds: feeds, cves: knowledge.index.records.count, knownExploited: knowledge.facts.filter(\.knownExploited).count,
+                                  endOfLifeProducts: knowledge.endOfLife.productCount)
+            output.say("Indexed: \(Words.number(summary.cves)) CVEs, \(Words.number(summary.knownExploited)) known exploited, \(Words.number(summary.endOfLifeProducts)) end-of-life products")
+            try output.summary(summary)
         }
-        let knowledge = try await context.application.knowledgeBase()
-        context.console.print("Indexed: \(knowledge.index.records.count) CVEs, \(knowledge.facts.filter(\.knownExploited).count) known exploited, \(knowledge.endOfLife.productCount) end-of-life products")
     }
 }
 
 /// `assure estate import --org CODE --format F FILE`, `assure estate analyse [--org CODE]`.
-struct EstateCommand: AsyncCommandGroup {
-    var help: String { "Import inventories and analyse estates" }
-    var commands: [String: any AnyAsyncCommand] { ["import": EstateImportCommand(), "analyse": EstateAnalyseCommand()] }
+struct EstateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "estate", abstract: "Import inventories and analyse estates.", subcommands: [EstateImportCommand.self, EstateAnalyseCommand.self])
 }
 
-struct EstateImportCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "org", help: "The organisation's ODS code")
-        var organisation: String?
-        @Option(name: "format", help: "csv (Assure's columns), intune, sccm, defender or cyclonedx")
-        var format: String?
-        @Option(name: "map", help: "Column mapping for CSV, e.g. device_id=Serial,hostname=Computer")
-        var mapping: String?
-        @Flag(name: "allow-large-removal", help: "Accept a file that removes more than 20% of the devices this format last listed")
-        var allowLargeRemoval: Bool
-        @Argument(name: "file", help: "The export file")
-        var file: String
+struct EstateImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Imports an inventory export into an organisation's estate, then analyses it; exits non-zero if anything was refused.")
+
+    static let formats = ["csv", "intune", "sccm", "defender", "cyclonedx"]
+
+    @CommandOptions var storage: StorageOptions
+    @CommandOptions var output: OutputOptions
+
+    @CommandOption(name: .customLong("org"), help: "The organisation's ODS code.")
+    var organisation: String
+
+    @CommandOption(help: "csv (Assure's columns), intune, sccm, defender or cyclonedx.")
+    var format = "csv"
+
+    @CommandOption(name: .customLong("map"), help: "Column mapping for CSV, e.g. device_id=Serial,hostname=Computer.")
+    var mapping = ""
+
+    @CommandFlag(name: .customLong("allow-large-removal"), help: "Accept a file that removes more than 20% of the devices this format last listed.")
+    var allowLargeRemoval = false
+
+    @CommandArgument(help: "The export file.")
+    var file: String
+
+    func validate() throws {
+        guard Self.formats.contains(format.lowercased()) else {
+            throw UsageError("--format '\(format)' is not a format; use \(Self.formats.joined(separator: ", "))")
+        }
+        _ = try Self.mapping(mapping)
     }
 
-    var help: String { "Imports an inventory export into an organisation's estate, then analyses it; exits non-zero if anything was refused" }
+    struct Summary: Encodable { var `import`: InventoryImport.Summary; var analysis: EstateAnalysisRunner.Outcome }
 
-    func run(using context: CommandContext, signature: Signature) async throws {
-        guard let code = signature.organisation?.uppercased() else { throw CommandFailure(message: "estate import: --org CODE is required") }
-        let formatName = (signature.format ?? "csv").lowercased()
-        try await AssureStartup.requireCurrentSchema(context.application)
-        let app = context.application
-        let organisationContext = try await OrganisationContext.command("estate import", organisation: code, database: app.db, clock: app.clock)
-        let organisation = organisationContext.organisation
-        guard FileManager.default.isReadableFile(atPath: signature.file) else { throw CommandFailure(message: "estate import: \(signature.file) cannot be read") }
-        var importer = InventoryImport(context: organisationContext)
-        importer.allowLargeRemoval = signature.allowLargeRemoval
-        let summary: InventoryImport.Summary
-        do {
-            if formatName == "cyclonedx" {
-                summary = try await importer.importCycloneDX(try Data(contentsOf: URL(fileURLWithPath: signature.file)))
-            } else {
-                guard let format = InventoryFormat.named(formatName) else {
-                    throw CommandFailure(message: "estate import: '\(formatName)' is not a format; use csv, intune, sccm, defender or cyclonedx")
+    func run() async throws {
+        let (output, file, allowLargeRemoval, code) = (output.output, file, allowLargeRemoval, organisation.uppercased())
+        let formatName = format.lowercased(), mapping = try Self.mapping(mapping)
+        guard FileManager.default.isReadableFile(atPath: file) else { throw CommandFailure(message: "estate import: \(file) cannot be read") }
+        let summary = try await CommandSession.run(storage) { app in
+            let context = try await OrganisationContext.command("estate import", organisation: code, database: app.db, clock: app.clock)
+            var importer = InventoryImport(context: context)
+            importer.allowLargeRemoval = allowLargeRemoval
+            let summary: InventoryImport.Summary
+            do {
+                if formatName == "cyclonedx" {
+                    summary = try await importer.importCycloneDX(try Data(contentsOf: URL(fileURLWithPath: file)))
+                } else {
+                    let format = InventoryFormat.named(formatName) ?? .generic
+                    let progress = output.progress("Importing \((file as NSString).lastPathComponent)", unit: "rows", total: try Self.lineCount(file))
+                    summary = try await importer.importCSV(at: file, format: format, mapping: mapping, progress: progress)
+                    progress.finish()
                 }
-                let mapping = try Self.mapping(signature.mapping ?? "")
-                let total = try Self.lineCount(signature.file)
-                let console = context.console
-                summary = try await importer.importCSV(at: signature.file, format: format, mapping: mapping) { done in
-                    let width = 30, filled = total == 0 ? width : min(width, done * width / max(total, 1))
-                    console.output("\r[\(String(repeating: "#", count: filled))\(String(repeating: " ", count: width - filled))] \(done) of \(total) rows".consoleText(), newLine: false)
-                }
-                console.print("")
+            } catch let error as AssureError {
+                throw error.commandFailure("estate import: nothing was imported; \(error.detail)")
             }
-        } catch let error as AssureError {
-            let lines = error.problems.prefix(50).map { "  " + ($0.line.map { "line \($0), " } ?? "") + "\($0.field): \($0.message)" }
-            throw CommandFailure(message: (["estate import: nothing was imported; \(error.detail)"] + lines).joined(separator: "\n"))
+            output.say("\(code): \(summary.rows) rows — \(summary.inserted) devices added, \(summary.updated) updated, \(summary.removed) removed, \(Words.count(summary.software, "software row")), \(Words.count(summary.rejected, "row")) rejected")
+            for problem in summary.problems.prefix(50) { output.warn("  line \(problem.line ?? 0), \(problem.field): \(problem.message)") }
+            let outcome = try await EstateAnalysisRunner(context, knowledge: try await app.knowledgeBase()).run()
+            output.say(EstateAnalyseCommand.describe(outcome))
+            try output.summary(Summary(import: summary, analysis: outcome))
+            return summary
         }
-        context.console.print("\(organisation.odsCode): \(summary.rows) rows — \(summary.inserted) devices added, \(summary.updated) updated, \(summary.removed) removed, \(Words.count(summary.software, "software row")), \(Words.count(summary.rejected, "row")) rejected")
-        for problem in summary.problems.prefix(50) { context.console.print("  line \(problem.line ?? 0), \(problem.field): \(problem.message)") }
-        let outcome = try await EstateAnalysisRunner(organisationContext, knowledge: try await app.knowledgeBase()).run()
-        context.console.print(EstateAnalyseCommand.describe(outcome))
         if summary.rejected > 0 {
             throw CommandFailure(message: "estate import: \(summary.rejected) row\(summary.rejected == 1 ? " was" : "s were") refused (listed above); the rest were imported")
         }
@@ -119,7 +159,7 @@ struct EstateImportCommand: AsyncCommand {
         for pair in text.split(separator: ",") where !pair.trimmingCharacters(in: .whitespaces).isEmpty {
             let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw CommandFailure(message: "estate import: --map '\(pair)' is not field=column")
+                throw UsageError("--map '\(pair)' is not field=column")
             }
             mapping[parts[0]] = parts[1]
         }
@@ -134,13 +174,15 @@ struct EstateImportCommand: AsyncCommand {
     }
 }
 
-struct EstateAnalyseCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "org", help: "One organisation's ODS code; every organisation with devices when left out")
-        var organisation: String?
-    }
+struct EstateAnalyseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyse", abstract: "Matches estates against the knowledge base and records today's results and snapshot.")
 
-    var help: String { "Matches estates against the knowledge base and records today's results and snapshot" }
+    @CommandOptions var storage: StorageOptions
+    @CommandOptions var output: OutputOptions
+
+    @CommandOption(name: .customLong("org"), help: "One organisation's ODS code; every organisation with devices when left out.")
+    var organisation: String?
 
     static func describe(_ outcome: EstateAnalysisRunner.Outcome) -> String {
         let r = outcome.roll_up
@@ -149,13 +191,21 @@ struct EstateAnalyseCommand: AsyncCommand {
             + "patch compliance \(r.patchCompliancePercent)%" + (outcome.risk.map { "; estate risk \($0)" } ?? "")
     }
 
-    func run(using context: CommandContext, signature: Signature) async throws {
-        try await AssureStartup.requireCurrentSchema(context.application)
-        let app = context.application
-        let knowledge = try await app.knowledgeBase()
-        for organisation in try await EstateAnalyseCommand.organisations(signature.organisation, on: app) {
-            let outcome = try await EstateAnalysisRunner(organisation, knowledge: knowledge).run()
-            context.console.print(Self.describe(outcome))
+    func run() async throws {
+        let (output, code) = (output.output, organisation)
+        try await CommandSession.run(storage) { app in
+            let knowledge = try await app.knowledgeBase()
+            let organisations = try await Self.organisations(code, on: app)
+            let progress = output.progress("Analysing estates", unit: "organisations", total: organisations.count)
+            var outcomes: [EstateAnalysisRunner.Outcome] = []
+            for (done, organisation) in organisations.enumerated() {
+                progress.update(done)
+                outcomes.append(try await EstateAnalysisRunner(organisation, knowledge: knowledge).run())
+                output.say(Self.describe(outcomes[done]))
+            }
+            progress.update(organisations.count)
+            progress.finish()
+            try output.summary(outcomes)
         }
     }
 
@@ -174,23 +224,36 @@ struct EstateAnalyseCommand: AsyncCommand {
 
 /// `assure demo estate --devices N --organisations M --seed S`: a synthetic estate spread over the
 /// first M trusts and practices (by ODS code), imported and analysed as a real one would be.
-struct DemoEstateCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "devices", help: "How many devices in all (default 2,000)") var devices: Int?
-        @Option(name: "organisations", help: "How many organisations share them (default 3)") var organisations: Int?
-        @Option(name: "seed", help: "The seed; the same seed gives the same estate (default 1)") var seed: Int?
+struct DemoEstateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "estate", abstract: "Generates a deterministic NHS-like estate and analyses it.")
+
+    @CommandOptions var storage: StorageOptions
+    @CommandOptions var output: OutputOptions
+
+    @CommandOption(help: "How many devices in all, 1 to 5,000,000.")
+    var devices = 2000
+
+    @CommandOption(help: "How many organisations share them (the first trusts and practices by ODS code).")
+    var organisations = 3
+
+    @CommandOption(help: "The seed; the same seed gives the same estate.")
+    var seed = 1
+
+    func validate() throws {
+        guard (1...5_000_000).contains(devices) else { throw UsageError("--devices must be from 1 to 5,000,000") }
+        guard organisations > 0 else { throw UsageError("--organisations must be at least 1") }
+        guard seed >= 0 else { throw UsageError("--seed must not be negative") }
     }
 
-    var help: String { "Generates a deterministic NHS-like estate and analyses it" }
-
-    func run(using context: CommandContext, signature: Signature) async throws {
-        let devices = signature.devices ?? 2000, count = signature.organisations ?? 3, seed = signature.seed ?? 1
-        guard devices > 0, devices <= 5_000_000 else { throw CommandFailure(message: "demo estate: --devices must be from 1 to 5,000,000") }
-        guard count > 0 else { throw CommandFailure(message: "demo estate: --organisations must be at least 1") }
-        guard seed >= 0 else { throw CommandFailure(message: "demo estate: --seed must not be negative") }
-        try await AssureStartup.requireCurrentSchema(context.application)
-        let outcomes = try await DemoEstate.seed(on: context.application, devices: devices, organisations: count, seed: UInt64(seed))
-        for outcome in outcomes { context.console.print(EstateAnalyseCommand.describe(outcome)) }
+    func run() async throws {
+        let (output, devices, count, seed) = (output.output, devices, organisations, UInt64(seed))
+        try await CommandSession.run(storage) { app in
+            let progress = output.progress("Generating and analysing estates", unit: "organisations", total: count)
+            let outcomes = try await DemoEstate.seed(on: app, devices: devices, organisations: count, seed: seed, progress: progress)
+            progress.finish()
+            for outcome in outcomes { output.say(EstateAnalyseCommand.describe(outcome)) }
+            try output.summary(outcomes)
+        }
     }
 }
 
@@ -217,7 +280,7 @@ enum DemoEstate {
         let sql = try app.db.sqlDatabase
         guard try await sql.raw("SELECT COUNT(*) AS n FROM kb_imports").first()?.decode(column: "n", as: Int.self) == 0,
               let folder = shippedKnowledgeFolder else { return }
-        let importer = KnowledgeBaseImport(database: app.db, actor: "command:demo")
+        let importer = KnowledgeBaseImport(database: app.db, actor: "command:demo", clock: app.clock)
         _ = try await importer.run(.cve5, path: "\(folder)/vulnrichment-subset.jsonl.gz")
         _ = try await importer.run(.nvd, path: "\(folder)/nvd-subset.jsonl.gz")
         _ = try await importer.run(.nvd, path: "\(folder)/nvd2-config-samples.json")
@@ -225,7 +288,8 @@ enum DemoEstate {
         _ = try await importer.run(.eol, path: "\(folder)/endoflife")
     }
 
-    static func seed(on app: Application, devices: Int, organisations count: Int, seed: UInt64) async throws -> [EstateAnalysisRunner.Outcome] {
+    static func seed(on app: Application, devices: Int, organisations count: Int, seed: UInt64,
+                     progress: (any JobProgress)? = nil) async throws -> [EstateAnalysisRunner.Outcome] {
         try await loadShippedKnowledge(on: app)
         let sql = try app.db.sqlDatabase
         let codes = try await sql.raw("SELECT ods_code FROM organisations WHERE type IN ('trust', 'foundation-trust', 'gp-practice') ORDER BY CASE type WHEN 'gp-practice' THEN 1 ELSE 0 END, ods_code LIMIT \(unsafeRaw: String(count))").all()
@@ -238,6 +302,7 @@ enum DemoEstate {
         let knowledge = try await app.knowledgeBase()
         var outcomes: [EstateAnalysisRunner.Outcome] = []
         for (index, code) in codes.enumerated() {
+            progress?.update(index)
             let context = try await OrganisationContext.command("demo estate", organisation: code, database: app.db, clock: app.clock)
             let mine = estate.devices.filter { $0.organisation == Int32(index) }
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("assure-demo-estate-\(code)-\(UUID().uuidString).csv").path
@@ -246,6 +311,7 @@ enum DemoEstate {
             _ = try await InventoryImport(context: context).importCSV(at: file, format: .generic)
             outcomes.append(try await EstateAnalysisRunner(context, knowledge: knowledge).run())
         }
+        progress?.update(codes.count)
         return outcomes
     }
 

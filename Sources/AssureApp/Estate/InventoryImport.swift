@@ -37,7 +37,7 @@ struct InventoryImport {
     static let batchSize = 1000
 
     /// A CSV export in one of the formats, with optional `field=column` mapping.
-    func importCSV(at path: String, format: InventoryFormat, mapping: [String: String] = [:], progress: (@Sendable (Int) -> Void)? = nil) async throws -> Summary {
+    func importCSV(at path: String, format: InventoryFormat, mapping: [String: String] = [:], progress: (any JobProgress)? = nil) async throws -> Summary {
         try Self.requireUTF8(at: path)
         guard let stream = InputStream(fileAtPath: path) else { throw AssureError.invalid([RuleError(field: "file", message: "\(path) cannot be read")]) }
         let reader: CSVReader
@@ -62,7 +62,7 @@ struct InventoryImport {
                 if values.count == 1, values[0].isEmpty { continue }
                 last = (line, values.count)
                 try await emit(line, rowReader.read(values, line: line))
-                if line % 10_000 == 0 { progress?(line - 1) }
+                if line % 1_000 == 0 { progress?.update(line - 1) }
             }
             // CSV.swift reports the end of the stream as cannotReadFile; only a stream error is a failure.
             if let error = rows.error, case CSVError.streamErrorHasOccurred = error { throw AssureError.invalid([RuleError(field: "file", message: "The file could not be read after line \(line): \(error)")]) }
@@ -71,7 +71,7 @@ struct InventoryImport {
             if let last, last.fields < width {
                 throw AssureError.invalid([ImportProblem(line: last.line, field: "file", message: "The record starting here has \(last.fields) of \(width) fields: the file is cut short or a quote is not closed. Nothing was imported")])
             }
-            progress?(line - 1)
+            progress?.update(line - 1)
         }
     }
 

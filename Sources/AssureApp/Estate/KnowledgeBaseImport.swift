@@ -9,7 +9,7 @@ import Yams
 /// and checked before anything is written; one transaction then replaces what the same source
 /// (file name) brought before, so a re-import replaces cleanly and a bad feed changes nothing.
 struct KnowledgeBaseImport {
-    enum Kind: String, CaseIterable {
+    enum Kind: String, CaseIterable, Encodable {
         case nvd, cve5, kev, eol
         var title: String {
             switch self {
@@ -21,7 +21,7 @@ struct KnowledgeBaseImport {
         }
     }
 
-    struct Summary: Sendable, CustomStringConvertible {
+    struct Summary: Sendable, Encodable, CustomStringConvertible {
         var kind: Kind
         var source: String
         var records: Int
@@ -43,9 +43,13 @@ struct KnowledgeBaseImport {
 
     let database: any Database
     let actor: String
+    /// When each import is recorded as made.
+    let clock: AssureClock
     /// Import the valid records of a feed and list the invalid ones, instead of refusing the feed.
     /// Off by default: a feed is all or nothing unless the administrator asks.
     var skipInvalid = false
+    /// How far the import has got, file by file (the command line's progress bar).
+    var progress: (any JobProgress)?
 
     /// The files a path names: the file itself, or a directory's files with a suitable extension.
     static func files(at path: String, kind: Kind) throws -> [String] {
@@ -62,6 +66,7 @@ struct KnowledgeBaseImport {
         var summaries: [Summary] = []
         for file in try Self.files(at: path, kind: kind) {
             let source = (file as NSString).lastPathComponent
+            progress?.begin("Reading \(source)", total: nil)
             switch kind {
             case .nvd:
                 let (rows, skipped) = try Self.readNVD(file, skipInvalid: skipInvalid)
@@ -230,7 +235,7 @@ struct KnowledgeBaseImport {
             .map { try $0.decode(column: "id", as: UUID.self) }
         let id = UUID()
         try await sql.insert(into: "kb_imports").columns("id", "kind", "source", "records", "catalogue_date", "imported_by", "imported_at")
-            .values(SQLBind(id), SQLBind(kind.rawValue), SQLBind(source), SQLBind(records), SQLBind(catalogueDate), SQLBind(actor), SQLBind(Date())).run()
+            .values(SQLBind(id), SQLBind(kind.rawValue), SQLBind(source), SQLBind(records), SQLBind(catalogueDate), SQLBind(actor), SQLBind(clock.now())).run()
         var replaced = 0
         if !previous.isEmpty {
             let table = kind == .nvd ? "kb_nvd" : kind == .cve5 ? "kb_cve5" : kind == .kev ? "kb_kev" : "kb_eol_products"
@@ -246,7 +251,9 @@ struct KnowledgeBaseImport {
             let sql = try db.sqlDatabase
             let (id, replaced) = try await recordImport(kind, source: source, records: rows.count, on: sql)
             // A record seen again (a later feed, a re-import) replaces the earlier one.
-            for chunk in rows.chunks(of: 500) {
+            progress?.begin("Writing \(source)", total: rows.count)
+            for (index, chunk) in rows.chunks(of: 500).enumerated() {
+                progress?.update(index * 500)
                 try await sql.raw("DELETE FROM \(ident: table) WHERE cve_id IN (\(binds: chunk.map(\.id)))").run()
                 var seen = Set<String>()
                 let insert = sql.insert(into: table).columns("cve_id", "import_id", "published", "description", "score", "cvss_version", "severity", "vector",
@@ -258,6 +265,7 @@ struct KnowledgeBaseImport {
                 }
                 try await insert.run()
             }
+            progress?.update(rows.count)
             return Summary(kind: kind, source: source, records: rows.count, replaced: replaced)
         }
     }

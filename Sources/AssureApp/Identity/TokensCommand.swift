@@ -1,52 +1,59 @@
+import ArgumentParser
 import Foundation
 import Vapor
 
 /// `assure tokens create | revoke`: personal API tokens, printed once.
-struct TokensCommand: AsyncCommandGroup {
-    var help: String { "Issue and revoke personal API tokens" }
-    var commands: [String: any AnyAsyncCommand] { ["create": CreateTokenCommand(), "revoke": RevokeTokenCommand()] }
+struct TokensCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokens", abstract: "Issue and revoke personal API tokens.", subcommands: [CreateTokenCommand.self, RevokeTokenCommand.self])
+
+    static func tokens(_ app: Application) -> APITokens { APITokens(database: app.db, audit: .command("tokens"), clock: app.clock) }
 }
 
-extension CommandContext {
-    var tokens: APITokens { APITokens(database: application.db, audit: .command("tokens"), clock: application.clock) }
-}
+struct CreateTokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Issues an API token and prints it once; only its hash is kept.")
 
-struct CreateTokenCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "email", help: "The account the token acts for") var email: String?
-        @Option(name: "org", help: "The one organisation it may touch (ODS code)") var org: String?
-        @Option(name: "role", help: "Its role there, no higher than the owner's") var role: String?
-        @Option(name: "name", help: "What it is for, e.g. the system that uses it") var name: String?
-        @Option(name: "days", help: "Days until it expires (1 to 366, default 90)") var days: Int?
+    @CommandOptions var storage: StorageOptions
+    @CommandOptions var output: OutputOptions
+    @CommandOption(help: "The account the token acts for.") var email: String
+    @CommandOption(help: "The one organisation it may touch (ODS code; not for system-admin).") var org: String?
+    @CommandOption(help: "Its role there, no higher than the owner's.") var role: String
+    @CommandOption(help: "What it is for, e.g. the system that uses it.") var name: String
+    @CommandOption(help: "Days until it expires, 1 to 366.") var days = 90
+
+    func validate() throws {
+        guard org != nil || role == "system-admin" else { throw UsageError("--org is required (it is not needed for system-admin only)") }
+        guard (1...366).contains(days) else { throw UsageError("--days must be from 1 to 366") }
     }
 
-    var help: String { "Issues an API token and prints it once; only its hash is kept." }
+    struct Summary: Encodable { var token, email, role, name: String; var organisation: String?; var days: Int }
 
-    func run(using context: CommandContext, signature: Signature) async throws {
-        guard let email = signature.email, let role = signature.role, let name = signature.name else {
-            throw CommandFailure(message: "tokens create: --email, --org, --role and --name are required (--org is not needed for system-admin)")
+    func run() async throws {
+        let (output, email, org, role, name, days) = (output.output, email, org, role, name, days)
+        let token = try await UsersCommand.change("tokens create", storage) { app in
+            try await TokensCommand.tokens(app).issue(email: email, organisation: org, role: role, name: name, days: days)
         }
-        let org = signature.org
-        var token = ""
-        try await context.reportingProblems("tokens create") {
-            token = try await context.tokens.issue(email: email, organisation: org, role: role, name: name, days: signature.days ?? 90)
+        // The token alone on standard output (even with --quiet), so scripts can capture it; it cannot be shown again.
+        if output.json {
+            try output.summary(Summary(token: token, email: email.lowercased(), role: role, name: name, organisation: org?.uppercased(), days: days))
+        } else {
+            output.standardOutput(token)
         }
-        // The token alone on standard output, so scripts can capture it; it cannot be shown again.
-        context.console.output(token.consoleText())
     }
 }
 
-struct RevokeTokenCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "email", help: "The token's owner") var email: String?
-        @Option(name: "name", help: "The token's name") var name: String?
-    }
+struct RevokeTokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revokes an API token by its owner and name.")
 
-    var help: String { "Revokes an API token by its owner and name" }
+    @CommandOptions var storage: StorageOptions
+    @CommandOptions var output: OutputOptions
+    @CommandOption(help: "The token's owner.") var email: String
+    @CommandOption(help: "The token's name.") var name: String
 
-    func run(using context: CommandContext, signature: Signature) async throws {
-        guard let email = signature.email, let name = signature.name else { throw CommandFailure(message: "tokens revoke: --email and --name are required") }
-        try await context.reportingProblems("tokens revoke") { try await context.tokens.revoke(email: email, name: name) }
-        context.console.print("Revoked \(email.lowercased())'s token '\(name)'")
+    func run() async throws {
+        let (output, email, name) = (output.output, email, name)
+        try await UsersCommand.change("tokens revoke", storage) { app in try await TokensCommand.tokens(app).revoke(email: email, name: name) }
+        output.say("Revoked \(email.lowercased())'s token '\(name)'")
+        try output.summary(AccountChange(email: email.lowercased(), change: "token revoked"))
     }
 }

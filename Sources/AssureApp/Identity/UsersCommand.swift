@@ -1,3 +1,4 @@
+import ArgumentParser
 import AssureCore
 import Foundation
 import Vapor
@@ -5,128 +6,183 @@ import Vapor
 /// `assure users add | grant | revoke | disable | enable | password | list`: account administration
 /// from the command line. Passwords are read from standard input, never from arguments (which
 /// end up in shell history and process listings).
-struct UsersCommand: AsyncCommandGroup {
-    var help: String { "Manage user accounts and their roles" }
-    var commands: [String: any AnyAsyncCommand] {
-        ["add": AddUserCommand(), "grant": RoleCommand(granting: true), "revoke": RoleCommand(granting: false),
-         "disable": StatusCommand(status: .disabled), "enable": StatusCommand(status: .active),
-         "password": PasswordCommand(), "list": ListUsersCommand()]
-    }
-}
+struct UsersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "users", abstract: "Manage user accounts and their roles.",
+        subcommands: [AddUserCommand.self, GrantRoleCommand.self, RevokeRoleCommand.self, DisableUserCommand.self, EnableUserCommand.self,
+                      PasswordCommand.self, ListUsersCommand.self])
 
-extension CommandContext {
-    var accounts: UserAccounts {
-        UserAccounts(database: application.db, audit: .command("users"), threadPool: application.threadPool, clock: application.clock)
+    static func accounts(_ app: Application) -> UserAccounts {
+        UserAccounts(database: app.db, audit: .command("users"), threadPool: app.threadPool, clock: app.clock)
     }
 
     /// Runs an account change, turning field problems into one clear message and a non-zero exit.
-    func reportingProblems(_ what: String, _ body: () async throws -> Void) async throws {
-        try await AssureStartup.requireCurrentSchema(application)
-        do { try await body() } catch let error as AssureError {
-            let detail = error.problems.isEmpty ? error.detail : error.problems.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
-            throw CommandFailure(message: "\(what): \(detail)")
+    static func change<T: Sendable>(_ what: String, _ storage: StorageOptions, _ body: (Application) async throws -> T) async throws -> T {
+        try await CommandSession.run(storage) { app in
+            do { return try await body(app) } catch let error as AssureError {
+                let detail = error.problems.isEmpty ? error.detail : error.problems.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+                throw CommandFailure(message: "\(what): \(detail)")
+            }
         }
     }
 
-    func readPassword() throws -> String {
+    static func readPassword(_ what: String) throws -> String {
         guard let line = readLine(strippingNewline: true), !line.isEmpty else {
-            throw CommandFailure(message: "users: --password-stdin was given but no password arrived on standard input")
+            throw CommandFailure(message: "\(what): --password-stdin was given but no password arrived on standard input")
         }
         return line
     }
 }
 
-struct AddUserCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "email", help: "The person's email address (their sign-in name)") var email: String?
-        @Option(name: "name", help: "Their name as shown in Assure") var name: String?
-        @Flag(name: "password-stdin", help: "Read an initial password from standard input") var passwordStdin: Bool
-    }
+/// What a users or tokens command did, for --json.
+struct AccountChange: Encodable {
+    var email: String
+    var change: String
+    var role: String?
+    var organisation: String?
+}
 
-    var help: String { "Adds an account. Without --password-stdin it has no password until one is set." }
+struct AddUserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Adds an account. Without --password-stdin it has no password until one is set.")
 
-    func run(using context: CommandContext, signature: Signature) async throws {
-        guard let email = signature.email, let name = signature.name else { throw CommandFailure(message: "users add: --email and --name are required") }
-        let password = signature.passwordStdin ? try context.readPassword() : nil
-        try await context.reportingProblems("users add") {
-            _ = try await context.accounts.create(email: email, displayName: name, password: password)
+    @CommandOptions var storage: StorageOptions
+    @CommandOptions var output: OutputOptions
+    @CommandOption(help: "The person's email address (their sign-in name).") var email: String
+    @CommandOption(help: "Their name as shown in Assure.") var name: String
+    @CommandFlag(name: .customLong("password-stdin"), help: "Read an initial password from standard input.") var passwordStdin = false
+
+    func run() async throws {
+        let (output, email, name) = (output.output, email, name)
+        let password = passwordStdin ? try UsersCommand.readPassword("users add") : nil
+        try await UsersCommand.change("users add", storage) { app in
+            _ = try await UsersCommand.accounts(app).create(email: email, displayName: name, password: password)
         }
-        context.console.print("Added \(email.lowercased())\(password == nil ? " (no password set)" : "")")
+        output.say("Added \(email.lowercased())\(password == nil ? " (no password set)" : "")")
+        try output.summary(AccountChange(email: email.lowercased(), change: "added"))
     }
 }
 
-struct RoleCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "email", help: "The account") var email: String?
-        @Option(name: "role", help: "viewer, contributor, manager, clinical-safety-officer, auditor, org-admin, oversight or system-admin") var role: String?
-        @Option(name: "org", help: "The organisation's ODS code (not for system-admin)") var org: String?
+/// `--email`, `--role` and `--org` for granting and revoking a role.
+struct RoleOptions: ParsableArguments {
+    @CommandOption(help: "The account.") var email: String
+    @CommandOption(help: "viewer, contributor, manager, clinical-safety-officer, auditor, org-admin, oversight or system-admin.") var role: String
+    @CommandOption(help: "The organisation's ODS code (not for system-admin).") var org: String?
+
+    func validate() throws {
+        guard org != nil || role == "system-admin" else { throw UsageError("--org is required (it is not needed for system-admin only)") }
     }
 
-    let granting: Bool
-    var help: String { granting ? "Gives an account a role in an organisation" : "Removes a role from an account" }
+    var place: String { role == "system-admin" ? "across Assure" : "in \(org?.uppercased() ?? "")" }
+}
 
-    func run(using context: CommandContext, signature: Signature) async throws {
-        let verb = granting ? "grant" : "revoke"
-        guard let email = signature.email, let role = signature.role, signature.org != nil || role == "system-admin" else {
-            throw CommandFailure(message: "users \(verb): --email, --role and --org are required (--org is not needed for system-admin)")
+struct GrantRoleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "grant", abstract: "Gives an account a role in an organisation.")
+
+    @CommandOptions var storage: StorageOptions
+    @CommandOptions var output: OutputOptions
+    @CommandOptions var role: RoleOptions
+
+    func run() async throws {
+        let (output, role) = (output.output, role)
+        try await UsersCommand.change("users grant", storage) { app in
+            try await UsersCommand.accounts(app).grant(email: role.email, role: role.role, organisation: role.org)
         }
-        let org = signature.org
-        try await context.reportingProblems("users \(verb)") {
-            if granting { try await context.accounts.grant(email: email, role: role, organisation: org) }
-            else { try await context.accounts.revoke(email: email, role: role, organisation: org) }
-        }
-        let place = role == "system-admin" ? "across Assure" : "in \(org?.uppercased() ?? "")"
-        context.console.print(granting ? "\(email.lowercased()) is \(role) \(place)" : "\(email.lowercased()) is no longer \(role) \(place)")
+        output.say("\(role.email.lowercased()) is \(role.role) \(role.place)")
+        try output.summary(AccountChange(email: role.email.lowercased(), change: "granted", role: role.role, organisation: role.org?.uppercased()))
     }
 }
 
-struct StatusCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "email", help: "The account") var email: String?
-    }
+struct RevokeRoleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Removes a role from an account.")
 
-    let status: User.Status
-    var help: String { status == .disabled ? "Disables an account (it can no longer sign in)" : "Enables a disabled account" }
+    @CommandOptions var storage: StorageOptions
+    @CommandOptions var output: OutputOptions
+    @CommandOptions var role: RoleOptions
 
-    func run(using context: CommandContext, signature: Signature) async throws {
-        guard let email = signature.email else { throw CommandFailure(message: "users: --email is required") }
-        try await context.reportingProblems(status == .disabled ? "users disable" : "users enable") {
-            try await context.accounts.setStatus(email: email, status)
+    func run() async throws {
+        let (output, role) = (output.output, role)
+        try await UsersCommand.change("users revoke", storage) { app in
+            try await UsersCommand.accounts(app).revoke(email: role.email, role: role.role, organisation: role.org)
         }
-        context.console.print("\(email.lowercased()) is \(status.rawValue)")
+        output.say("\(role.email.lowercased()) is no longer \(role.role) \(role.place)")
+        try output.summary(AccountChange(email: role.email.lowercased(), change: "revoked", role: role.role, organisation: role.org?.uppercased()))
     }
 }
 
-struct PasswordCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "email", help: "The account") var email: String?
-        @Flag(name: "password-stdin", help: "Read the new password from standard input (required)") var passwordStdin: Bool
-    }
-
-    var help: String { "Sets a new password for an account (reset)" }
-
-    func run(using context: CommandContext, signature: Signature) async throws {
-        guard let email = signature.email, signature.passwordStdin else {
-            throw CommandFailure(message: "users password: --email and --password-stdin are required")
+/// Disabling and enabling differ only in the status they set.
+struct AccountStatusChange {
+    static func run(_ status: User.Status, email: String, storage: StorageOptions, output: CommandOutput) async throws {
+        try await UsersCommand.change(status == .disabled ? "users disable" : "users enable", storage) { app in
+            try await UsersCommand.accounts(app).setStatus(email: email, status)
         }
-        let password = try context.readPassword()
-        try await context.reportingProblems("users password") { try await context.accounts.setPassword(email: email, password) }
-        context.console.print("New password set for \(email.lowercased())")
+        output.say("\(email.lowercased()) is \(status.rawValue)")
+        try output.summary(AccountChange(email: email.lowercased(), change: status.rawValue))
     }
 }
 
-struct ListUsersCommand: AsyncCommand {
-    struct Signature: CommandSignature {}
-    var help: String { "Lists accounts and their roles" }
+struct DisableUserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disables an account (it can no longer sign in).")
 
-    func run(using context: CommandContext, signature: Signature) async throws {
-        try await context.reportingProblems("users list") {
-            let accounts = try await context.accounts.list()
-            if accounts.isEmpty { context.console.print("No accounts yet. Add one with: assure users add --email … --name …") }
+    @CommandOptions var storage: StorageOptions
+    @CommandOptions var output: OutputOptions
+    @CommandOption(help: "The account.") var email: String
+
+    func run() async throws { try await AccountStatusChange.run(.disabled, email: email, storage: storage, output: output.output) }
+}
+
+struct EnableUserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enables a disabled account.")
+
+    @CommandOptions var storage: StorageOptions
+    @CommandOptions var output: OutputOptions
+    @CommandOption(help: "The account.") var email: String
+
+    func run() async throws { try await AccountStatusChange.run(.active, email: email, storage: storage, output: output.output) }
+}
+
+struct PasswordCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "password", abstract: "Sets a new password for an account (reset).")
+
+    @CommandOptions var storage: StorageOptions
+    @CommandOptions var output: OutputOptions
+    @CommandOption(help: "The account.") var email: String
+    @CommandFlag(name: .customLong("password-stdin"), help: "Read the new password from standard input (required).") var passwordStdin = false
+
+    func validate() throws {
+        guard passwordStdin else { throw UsageError("--password-stdin is required: a password is never taken from the command line") }
+    }
+
+    func run() async throws {
+        let (output, email) = (output.output, email)
+        let password = try UsersCommand.readPassword("users password")
+        try await UsersCommand.change("users password", storage) { app in try await UsersCommand.accounts(app).setPassword(email: email, password) }
+        output.say("New password set for \(email.lowercased())")
+        try output.summary(AccountChange(email: email.lowercased(), change: "password set"))
+    }
+}
+
+struct ListUsersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Lists accounts and their roles.")
+
+    @CommandOptions var storage: StorageOptions
+    @CommandOptions var output: OutputOptions
+
+    struct Account: Encodable { var email, name, status: String; var hasPassword: Bool; var roles: [Role] }
+    struct Role: Encodable { var role, organisation: String }
+
+    func run() async throws {
+        let output = output.output
+        try await UsersCommand.change("users list", storage) { app in
+            let accounts = try await UsersCommand.accounts(app).list()
+            if accounts.isEmpty { output.say("No accounts yet. Add one with: assure users add --email … --name …") }
             for account in accounts {
                 let roles = account.roles.map { "\($0.role.rawValue)@\($0.organisation)" }.joined(separator: ", ")
-                context.console.print("\(account.email)\t\(account.displayName)\t\(account.status)\(account.hasPassword ? "" : " (no password)")\t\(roles.isEmpty ? "no roles" : roles)")
+                output.say("\(account.email)\t\(account.displayName)\t\(account.status)\(account.hasPassword ? "" : " (no password)")\t\(roles.isEmpty ? "no roles" : roles)")
             }
+            try output.summary(accounts.map { account in
+                Account(email: account.email, name: account.displayName, status: "\(account.status)", hasPassword: account.hasPassword,
+                        roles: account.roles.map { Role(role: $0.role.rawValue, organisation: $0.organisation) })
+            })
         }
     }
 }

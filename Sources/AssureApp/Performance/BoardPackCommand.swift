@@ -1,3 +1,4 @@
+import ArgumentParser
 import AssureCore
 import Foundation
 #if canImport(Glibc)
@@ -8,48 +9,54 @@ import Vapor
 /// `assure report board --org CODE --out FILE.pdf [--from DAY] [--to DAY]`: the board pack as PDF,
 /// printed by headless Chromium (or as HTML when FILE ends in .html). The file appears whole or not
 /// at all: Chromium prints to a temporary file that replaces FILE only once it is a complete PDF.
-struct ReportCommand: AsyncCommandGroup {
-    var help: String { "Produce reports" }
-    var commands: [String: any AnyAsyncCommand] { ["board": BoardReportCommand()] }
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "report", abstract: "Produce reports.", subcommands: [BoardReportCommand.self])
 }
 
-struct BoardReportCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "org", help: "The organisation's ODS code") var organisation: String?
-        @Option(name: "out", help: "Where to write the pack: FILE.pdf (through headless Chromium) or FILE.html") var out: String?
-        @Option(name: "from", help: "First day of the period, YYYY-MM-DD (default: 90 days before --to)") var from: String?
-        @Option(name: "to", help: "Last day of the period, YYYY-MM-DD (default: today)") var to: String?
+struct BoardReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "board", abstract: "Writes an organisation's board pack for a period as PDF (through headless Chromium) or HTML.")
+
+    @CommandOptions var storage: StorageOptions
+    @CommandOptions var output: OutputOptions
+    @CommandOption(name: .customLong("org"), help: "The organisation's ODS code.") var organisation: String
+    @CommandOption(help: "Where to write the pack: FILE.pdf (through headless Chromium) or FILE.html.") var out: String
+    @CommandOption(help: "First day of the period, YYYY-MM-DD (default: 90 days before --to).") var from: String?
+    @CommandOption(help: "Last day of the period, YYYY-MM-DD (default: today).") var to: String?
+
+    var isPDF: Bool { out.lowercased().hasSuffix(".pdf") }
+
+    func validate() throws {
+        guard !organisation.trimmingCharacters(in: .whitespaces).isEmpty else { throw UsageError("--org must be an organisation's ODS code") }
+        guard isPDF || out.lowercased().hasSuffix(".html") else { throw UsageError("--out must end in .pdf or .html") }
     }
 
-    var help: String { "Writes an organisation's board pack for a period as PDF (or HTML)" }
+    struct Summary: Encodable { var organisation, from, to, file: String }
 
-    func run(using context: CommandContext, signature: Signature) async throws {
-        guard let code = signature.organisation?.trimmingCharacters(in: .whitespaces).uppercased(), !code.isEmpty else {
-            throw CommandFailure(message: "report board: --org is required (the organisation's ODS code)")
-        }
-        guard let out = signature.out, !out.isEmpty else { throw CommandFailure(message: "report board: --out is required (FILE.pdf or FILE.html)") }
-        let isPDF = out.lowercased().hasSuffix(".pdf")
-        guard isPDF || out.lowercased().hasSuffix(".html") else {
-            throw CommandFailure(message: "report board: --out must end in .pdf or .html")
-        }
-        let app = context.application
-        let (period, problems) = ReportingPeriod.read(from: signature.from, to: signature.to, today: app.clock.today)
-        guard let period else {
-            throw CommandFailure(message: (["report board: the period is wrong:"] + problems.map { "  --\($0.field): \($0.message)" }).joined(separator: "\n"))
-        }
+    func run() async throws {
+        let (output, code, out, from, to) = (output.output, organisation.trimmingCharacters(in: .whitespaces).uppercased(), out, from, to)
         let chromium = isPDF ? try HeadlessChromium.locate() : nil
-        try await AssureStartup.requireCurrentSchema(app)
-        try await app.reloadFrameworks()
-        let organisationContext = try await OrganisationContext.command("report board", organisation: code, database: app.db, clock: app.clock)
-        let organisation = organisationContext.organisation
-        let pack = try await BoardPack.load(organisationContext, period: period, frameworks: app.frameworks)
-        let html = BoardPackDocument.render(pack, stylesheet: .embedded)
-        if let chromium {
-            try await chromium.printToPDF(html: html, to: out)
-        } else {
-            try WholeFile.write(Data(html.utf8), to: out, command: "report board")
+        try await CommandSession.run(storage) { app in
+            let (period, problems) = ReportingPeriod.read(from: from, to: to, today: app.clock.today)
+            guard let period else {
+                throw CommandFailure(message: (["report board: the period is wrong:"] + problems.map { "  --\($0.field): \($0.message)" }).joined(separator: "\n"))
+            }
+            let progress = output.progress("Reading the board pack", unit: "steps")
+            progress.begin("Reading the board pack", total: nil)
+            try await app.reloadFrameworks()
+            let context = try await OrganisationContext.command("report board", organisation: code, database: app.db, clock: app.clock)
+            let pack = try await BoardPack.load(context, period: period, frameworks: app.frameworks)
+            let html = BoardPackDocument.render(pack, stylesheet: .embedded)
+            if let chromium {
+                progress.begin("Printing to PDF with Chromium", total: nil)
+                try await chromium.printToPDF(html: html, to: out)
+            } else {
+                try WholeFile.write(Data(html.utf8), to: out, command: "report board")
+            }
+            progress.finish()
+            output.say("Board pack for \(context.organisation.name) (\(period.from.nhsStyle) to \(period.to.nhsStyle)) written to \(out)")
+            try output.summary(Summary(organisation: code, from: period.from.description, to: period.to.description, file: out))
         }
-        context.console.print("Board pack for \(organisation.name) (\(period.from) to \(period.to)) written to \(out)")
     }
 }
 

@@ -1,3 +1,4 @@
+import ArgumentParser
 import AssureCore
 import Fluent
 import Foundation
@@ -32,17 +33,19 @@ enum KPISchedule {
     }
 
     /// Every organisation's figures for the day.
-    static func snapshotAll(on app: Application, organisations: [UUID]? = nil, day: CalendarDay, now: Date) async throws -> Run {
+    static func snapshotAll(on app: Application, organisations: [UUID]? = nil, day: CalendarDay, now: Date,
+                            progress: (any JobProgress)? = nil) async throws -> Run {
         let started = ContinuousClock.now
         let ids: [UUID]
         if let organisations { ids = organisations } else {
             ids = try await (try app.db.sqlDatabase).raw("SELECT id FROM organisations").all().map { try $0.decode(column: "id", as: UUID.self) }
         }
-        try await KPISnapshotter(database: app.db, frameworks: app.frameworks, today: day, now: now).snapshot(ids)
+        progress?.begin("Taking key indicators", total: ids.count)
+        try await KPISnapshotter(database: app.db, frameworks: app.frameworks, today: day, now: now).snapshot(ids, progress: progress)
+        progress?.begin("Refreshing the oversight populations", total: nil)
         try await OversightQuery.refreshPopulations(day: day, now: now, on: app.db)
         let elapsed = ContinuousClock.now - started
-        return Run(day: day.description, organisations: ids.count,
-                   seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return Run(day: day.description, organisations: ids.count, seconds: elapsed.seconds)
     }
 
     static func claim(_ day: String, on database: any Database, now: Date) async throws -> Bool {
@@ -97,28 +100,37 @@ enum KPISchedule {
 }
 
 /// `assure snapshot [--org CODE]`: takes the key indicators now.
-struct SnapshotCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "org", help: "One organisation's ODS code: it and every organisation below it (every organisation when left out)")
-        var organisation: String?
-    }
+struct SnapshotCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Takes today's key indicators of every organisation (or of one and those below it), replacing any taken earlier today.")
 
-    var help: String { "Takes today's key indicators snapshot of every organisation (or of one and those below it), replacing any taken earlier today" }
+    @CommandOptions var storage: StorageOptions
+    @CommandOptions var output: OutputOptions
 
-    func run(using context: CommandContext, signature: Signature) async throws {
-        let app = context.application
-        try await AssureStartup.requireCurrentSchema(app)
-        try await app.reloadFrameworks()
-        var organisations: [UUID]?
-        if let code = signature.organisation?.uppercased() {
-            let directory = OrganisationDirectory(database: app.db)
-            guard let organisation = try await directory.ancestry(of: code).last else {
-                throw CommandFailure(message: "snapshot: no organisation has the ODS code '\(code)'")
+    @CommandOption(name: .customLong("org"), help: "One organisation's ODS code: it and every organisation below it (every organisation when left out).")
+    var organisation: String?
+
+    struct Summary: Encodable { var day: String; var organisations: Int; var seconds: Double }
+
+    func run() async throws {
+        let (output, code) = (output.output, organisation?.uppercased())
+        try await CommandSession.run(storage) { app in
+            try await app.reloadFrameworks()
+            var organisations: [UUID]?
+            if let code {
+                let directory = OrganisationDirectory(database: app.db)
+                guard let organisation = try await directory.ancestry(of: code).last else {
+                    throw CommandFailure(message: "snapshot: no organisation has the ODS code '\(code)'")
+                }
+                organisations = [organisation.id] + (try await directory.descendants(of: code)).map(\.record.id)
             }
-            organisations = [organisation.id] + (try await directory.descendants(of: code)).map(\.record.id)
+            let now = app.clock.now()
+            let progress = output.progress("Taking key indicators", unit: "organisations")
+            let run = try await KPISchedule.snapshotAll(on: app, organisations: organisations, day: CalendarDay.inEngland(now), now: now, progress: progress)
+            progress.finish()
+            output.say("Key indicators snapshot for \(CalendarDay.nhsStyle(run.day)): \(Words.count(run.organisations, "organisation")) in \(String(format: "%.1f", run.seconds)) s")
+            try output.summary(Summary(day: run.day, organisations: run.organisations, seconds: run.seconds))
         }
-        let now = app.clock.now()
-        let run = try await KPISchedule.snapshotAll(on: app, organisations: organisations, day: CalendarDay.inEngland(now), now: now)
-        context.console.print("Key indicators snapshot for \(run.day): \(run.organisations) organisations in \(String(format: "%.1f", run.seconds)) s")
     }
 }

@@ -15,12 +15,14 @@ struct KPISnapshotter {
 
     /// Measures and stores today's figures for these organisations, replacing any taken earlier today.
     @discardableResult
-    func snapshot(_ organisations: [UUID]) async throws -> [UUID: IndicatorValues] {
+    func snapshot(_ organisations: [UUID], progress: (any JobProgress)? = nil) async throws -> [UUID: IndicatorValues] {
         var all: [UUID: IndicatorValues] = [:]
         for start in stride(from: 0, to: organisations.count, by: Self.chunkSize) {
+            progress?.update(start)
             let chunk = Array(organisations[start..<min(start + Self.chunkSize, organisations.count)])
             all.merge(try await measure(chunk), uniquingKeysWith: { $1 })
         }
+        progress?.update(organisations.count)
         let rows = organisations.compactMap { id in all[id].map { (id, $0) } }
         let day = today.description, takenAt = now
         try await database.writeTransaction { db in

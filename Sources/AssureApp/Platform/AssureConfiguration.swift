@@ -57,19 +57,12 @@ public struct AssureConfiguration: Sendable, Equatable {
 
     public static let sqliteFileName = "assure.sqlite"
 
-    /// The same settings with an in-memory database: for printing help, which must create nothing.
-    public var withoutStorage: AssureConfiguration {
-        var copy = self
-        copy.database = .sqliteInMemory
-        return copy
-    }
-
-    /// Reads `ASSURE_*` and `DATABASE_URL`, then our own flags, which win. Our flags are removed
-    /// from `arguments` so the rest can go to the command they belong to.
+    /// Reads `ASSURE_*` and `DATABASE_URL`, then the flags given (by long name: `data-dir`,
+    /// `database-url`, `host`, `port`, `log-level`, `log-format`, `public-url`, `demo`), which win.
     public static func load(
-        environment: [String: String], arguments: inout [String]
+        environment: [String: String], flags given: [String: String] = [:]
     ) throws(ConfigurationError) -> AssureConfiguration {
-        var flags = try extractFlags(from: &arguments)
+        var flags = given
         func setting(_ flag: String, _ variable: String) -> (name: String, value: String)? {
             if let value = flags.removeValue(forKey: flag) { return ("--\(flag)", value) }
             if let value = environment[variable], !value.isEmpty { return (variable, value) }
@@ -138,34 +131,6 @@ public struct AssureConfiguration: Sendable, Equatable {
             }
         }
         return configuration
-    }
-
-    static let valueFlags: Set<String> = ["data-dir", "database-url", "host", "port", "log-level", "log-format", "public-url"]
-
-    /// Pulls `--demo` and `--flag value` / `--flag=value` for our own settings out of the arguments.
-    private static func extractFlags(from arguments: inout [String]) throws(ConfigurationError) -> [String: String] {
-        var found: [String: String] = [:]
-        var remaining: [String] = []
-        var index = arguments.startIndex
-        while index < arguments.endIndex {
-            let argument = arguments[index]
-            index += 1
-            guard argument.hasPrefix("--") else { remaining.append(argument); continue }
-            let body = argument.dropFirst(2)
-            let name = String(body.prefix { $0 != "=" })
-            if name == "demo" { found["demo"] = "true"; continue }
-            guard valueFlags.contains(name) else { remaining.append(argument); continue }
-            if let equals = body.firstIndex(of: "=") {
-                found[name] = String(body[body.index(after: equals)...])
-            } else if index < arguments.endIndex {
-                found[name] = arguments[index]
-                index += 1
-            } else {
-                throw ConfigurationError(setting: "--\(name)", message: "needs a value")
-            }
-        }
-        arguments = remaining
-        return found
     }
 
     private static func checkPostgresURL(_ value: String, setting: String) throws(ConfigurationError) -> String {

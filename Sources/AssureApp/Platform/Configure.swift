@@ -15,6 +15,8 @@ public func configure(_ app: Application, _ configuration: AssureConfiguration) 
         try DataDirectory.prepare(configuration.dataDirectory)
     }
     try DatabaseSetup.use(configuration.database, on: app)
+    // Migration detail is for `assure migrate` (which raises it) and for debugging.
+    app.fluent.migrationLogLevel = .debug
     AssureMetrics.poolEventLoops.record(app.eventLoopGroup.makeIterator().reduce(0) { count, _ in count + 1 })
     AssureMetrics.poolMaxConnections.record(configuration.database.isPostgres ? 4 : 1)
 
@@ -39,7 +41,6 @@ public func configure(_ app: Application, _ configuration: AssureConfiguration) 
         app.identityProvider = IdentityProvider(settings: settings, client: app.client)
     }
     try routes(app)
-    AssureCommands.register(on: app)
 }
 
 /// Registers every route. The API's routes must each appear in the OpenAPI document (a test checks).

@@ -16,7 +16,7 @@ enum DemoNational {
 
     struct Summary { var organisations = 0, risks = 0, assessments = 0, evidence = 0, devices = 0 }
 
-    static func seed(on app: Application, estateDevices: Int) async throws -> Summary {
+    static func seed(on app: Application, estateDevices: Int, progress: (any JobProgress)? = nil) async throws -> Summary {
         var summary = Summary()
         let tree = DemoOrganisations.national()
         summary.organisations = try await DemoSeeder.seed(tree, on: app.db).inserted
@@ -32,7 +32,9 @@ enum DemoNational {
             while let parent = chain[0].parentCode.flatMap({ byCode[$0] }), chain.count < 32 { chain.insert(parent, at: 0) }
             return OrganisationContext(caller: .commandLine("demo national"), chain: chain, audit: .command("demo national"), clock: app.clock, database: db)
         }
+        progress?.begin("Risks and assessments", total: pending.count)
         for start in stride(from: 0, to: pending.count, by: batch) {
+            progress?.update(start)
             let chunk = Array(pending[start..<min(start + batch, pending.count)])
             let counts = try await app.db.writeTransaction { db in
                 var counts = Summary()
@@ -48,6 +50,8 @@ enum DemoNational {
             summary.risks += counts.risks
             summary.assessments += counts.assessments
         }
+        progress?.update(pending.count)
+        progress?.begin("Evidence, alert responses and estates", total: nil)
         summary.evidence = try await evidence(for: pending.filter { $0.type != .gpPractice && $0.type != .region }.map { context($0, on: app.db) }, on: app)
         try await alertResponses(for: pending, now: app.clock.now(), on: sql)
         let trusts = records.filter { $0.type == .trust || $0.type == .foundationTrust }.count

@@ -45,11 +45,6 @@ public enum AssureStartup {
         KPISchedule.start(on: app)
     }
 
-    /// `--help` (or `-h`) anywhere asks a command to describe itself and do nothing else.
-    public static func asksForHelp(_ arguments: [String]) -> Bool {
-        arguments.dropFirst().contains { $0 == "--help" || $0 == "-h" }
-    }
-
     /// Printed when the server is about to listen.
     public static func banner(_ app: Application) -> String {
         let configuration = app.assureConfiguration

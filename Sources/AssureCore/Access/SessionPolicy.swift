@@ -25,7 +25,8 @@ public struct SessionPolicy: Equatable, Sendable {
 }
 
 extension Duration {
-    var seconds: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    /// The duration in seconds, for timeouts and for figures people read.
+    public var seconds: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 /// Random secrets handed to a browser or an API client (session ids, CSRF tokens, API tokens).

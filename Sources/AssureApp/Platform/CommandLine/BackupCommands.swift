@@ -1,41 +1,57 @@
+import ArgumentParser
 import Fluent
 import Foundation
 import SQLKit
 import Vapor
 
 /// `assure backup --to FILE`: a consistent copy of the embedded database while Assure runs.
-struct BackupCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "to", help: "The file to write the backup to (must not exist)")
-        var to: String?
-    }
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup", abstract: "Copies the SQLite database to a file, consistently, even while Assure is serving.")
 
-    var help: String { "Copies the SQLite database to a file, consistently, even while Assure is serving." }
+    @CommandOptions var storage: StorageOptions
+    @CommandOptions var output: OutputOptions
 
-    func run(using context: CommandContext, signature: Signature) async throws {
-        guard let target = signature.to, !target.isEmpty else { throw CommandFailure(message: "backup: --to FILE is required") }
-        let status = try await DatabaseBackup.backup(context.application, to: target)
-        context.console.print("Backed up the Assure database (schema version \(status.version)) to \(target)")
+    @CommandOption(name: .customLong("to"), help: "The file to write the backup to (it must not exist).")
+    var target: String
+
+    struct Summary: Encodable { var file: String; var schemaVersion: Int }
+
+    func run() async throws {
+        let (output, target) = (output.output, target)
+        try await CommandSession.run(storage, schema: .asItIs) { app in
+            let status = try await DatabaseBackup.backup(app, to: target)
+            output.say("Backed up the Assure database (schema version \(status.version)) to \(target)")
+            try output.summary(Summary(file: target, schemaVersion: status.version))
+        }
     }
 }
 
 /// `assure restore --from FILE`: replaces the embedded database with a backup, after checking it is one.
-struct RestoreCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "from", help: "The backup file to restore")
-        var from: String?
-    }
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore", abstract: "Replaces the SQLite database with a backup made by `assure backup`. Stop Assure first.")
 
-    var help: String { "Replaces the SQLite database with a backup made by `assure backup`. Stop Assure first." }
+    @CommandOptions var storage: StorageOptions
+    @CommandOptions var output: OutputOptions
 
-    func run(using context: CommandContext, signature: Signature) async throws {
-        guard let source = signature.from, !source.isEmpty else { throw CommandFailure(message: "restore: --from FILE is required") }
-        let (status, kept) = try await DatabaseBackup.restore(context.application, from: source)
-        if let kept { context.console.print("The database it replaces is kept at \(kept)") }
-        let live = context.application.assureConfiguration.dataDirectory + "/" + AssureConfiguration.sqliteFileName
-        context.console.print("Restored \(source) (schema version \(status.version)) to \(live)")
-        if !status.pending.isEmpty {
-            context.console.print("It will be brought up to date (\(status.pending.count) migration(s)) when Assure next starts.")
+    @CommandOption(name: .customLong("from"), help: "The backup file to restore.")
+    var source: String
+
+    struct Summary: Encodable { var file: String; var restoredTo: String; var schemaVersion: Int; var replacedDatabaseKeptAt: String?; var pendingMigrations: Int }
+
+    func run() async throws {
+        let (output, source) = (output.output, source)
+        try await CommandSession.run(storage, schema: .asItIs) { app in
+            let (status, kept) = try await DatabaseBackup.restore(app, from: source)
+            if let kept { output.say("The database it replaces is kept at \(kept)") }
+            let live = app.assureConfiguration.dataDirectory + "/" + AssureConfiguration.sqliteFileName
+            output.say("Restored \(source) (schema version \(status.version)) to \(live)")
+            if !status.pending.isEmpty {
+                output.say("It will be brought up to date (\(status.pending.count) migration(s)) when Assure next starts.")
+            }
+            try output.summary(Summary(file: source, restoredTo: live, schemaVersion: status.version, replacedDatabaseKeptAt: kept,
+                                       pendingMigrations: status.pending.count))
         }
     }
 }
