@@ -214,7 +214,7 @@ final class ComplianceTests: XCTestCase {
 
     func testOSCALCatalogIdsAreTokensAndKeepThePublishersLabels() throws {
         let catalogue = try XCTUnwrap(FrameworkLibrary.shipped.find("dspt-ndg"))
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: try OSCALExport.catalog(catalogue)) as? [String: Any])
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: try OSCALExport.catalog(catalogue, now: Date(timeIntervalSince1970: 1_790_000_000))) as? [String: Any])
         let catalog = try XCTUnwrap(json["catalog"] as? [String: Any])
         let metadata = try XCTUnwrap(catalog["metadata"] as? [String: Any])
         XCTAssertEqual(metadata["oscal-version"] as? String, "1.1.2")

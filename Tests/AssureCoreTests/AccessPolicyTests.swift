@@ -2,6 +2,16 @@ import XCTest
 @testable import AssureCore
 
 final class AccessPolicyTests: XCTestCase {
+    /// "All" is computed from the named actions: each is its own bit, none is named twice, and
+    /// the bits run from the first without a gap (an action declared but not named leaves one).
+    func testAllIsEveryNamedActionAndNothingElse() {
+        let bits = Actions.named.map(\.action.rawValue)
+        XCTAssertEqual(Set(bits).count, bits.count, "each action is named once")
+        XCTAssertTrue(bits.allSatisfy { $0.nonzeroBitCount == 1 }, "each action is one bit")
+        XCTAssertEqual(Actions.all.rawValue, (1 << UInt32(bits.count)) - 1, "no gap among the bits")
+        XCTAssertEqual(Set(Actions.named.map(\.name)).count, bits.count, "each name is different")
+    }
+
     // Region Y99 → ICB Q9A → trust T91; unrelated ICB Q9B.
     private let ancestry: [String: [String]] = ["Y99": [], "Q9A": ["Y99"], "T91": ["Q9A", "Y99"], "Q9B": ["Y99"]]
 

@@ -94,7 +94,7 @@ enum OSCALExport {
         return try encoder.encode(Document(key: root, value: value))
     }
 
-    static func catalog(_ catalogue: FrameworkCatalogue, now: Date = Date()) throws -> Data {
+    static func catalog(_ catalogue: FrameworkCatalogue, now: Date) throws -> Data {
         func props(_ id: String, _ extra: [Property] = []) -> [Property] { [Property(name: "label", value: id)] + extra }
         func convert(_ group: FrameworkCatalogue.Group) -> Group {
             Group(id: token(group.id), title: group.title, props: props(group.id),
@@ -181,7 +181,7 @@ extension OSCALExport {
     /// One finding per item with a result: satisfied at the catalogue's top level, otherwise not
     /// satisfied with the level as the reason; each finding's evidence as one observation.
     static func assessmentResults(_ view: AssessmentView, organisation: OrganisationRecord, evidence: [String: [Evidence]], baseURL: String,
-                                  now: Date = Date()) throws -> Data {
+                                  now: Date) throws -> Data {
         let assessment = view.assessment, catalogue = view.catalogue
         let code = organisation.odsCode
         let documentKey = "assessment-results:\(code):\(assessment.reference)"

@@ -87,9 +87,10 @@ public struct Actions: OptionSet, Hashable, Sendable {
     /// Create organisations and manage users across Assure.
     public static let administerSystem = Actions(rawValue: 1 << 12)
 
-    public static let all = Actions(rawValue: (1 << 13) - 1)
+    /// Every action there is: the union of the named ones, so a new action is in it once it is named.
+    public static let all = named.reduce(into: Actions()) { $0.formUnion($1.action) }
 
-    /// Named actions, for messages and the authorisation matrix.
+    /// Named actions, for messages and the authorisation matrix. Every action is named here.
     public static let named: [(name: String, action: Actions)] = [
         ("read", .read), ("read audit trail", .readAuditTrail), ("read roll-up", .readRollUp),
         ("create records", .createRecord), ("edit own records", .editOwnRecord),

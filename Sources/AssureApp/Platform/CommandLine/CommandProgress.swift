@@ -83,7 +83,9 @@ final class CommandProgress: JobProgress {
     private func describe(_ state: State, at now: ContinuousClock.Instant) -> String {
         let elapsed = (now - state.started).components
         let seconds = max(Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18, 0.001)
-        let rate = "\(Words.number(Int(Double(state.done) / seconds))) a second"
+        let perSecond = Double(state.done) / seconds
+        // Organisations go by a few a second, rows by thousands: a slow rate keeps its tenths.
+        let rate = (perSecond < 10 ? String(format: "%.1f", perSecond) : Words.number(Int(perSecond))) + " a second"
         guard let total = state.total, total > 0 else {
             return state.done == 0 ? "\(state.label)…" : "\(state.label): \(Words.number(state.done)) \(unit), \(rate)"
         }
