@@ -51,6 +51,9 @@ struct AssureServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data((AssureStartup.banner(app) + "\n").utf8))
             // Vapor's own serve, with the address configure set: it runs until SIGINT or SIGTERM.
             try await app.execute()
+            // Stop taking requests and let those in flight finish before the database closes:
+            // Vapor's shutdown closes the databases first, which would fail a request mid-way.
+            await app.server.shutdown()
         } catch {
             try? await app.asyncShutdown()
             throw error
