@@ -136,9 +136,7 @@ enum CommandSession {
     static func run<T: Sendable>(_ storage: StorageOptions, extra flags: [String: String] = [:], schema: Schema = .mustBeCurrent,
                                  _ body: (Application) async throws -> T) async throws -> T {
         let configuration = try storage.configuration(flags)
-        AssureLogging.bootstrap(configuration)
-        let environment = Environment(name: ProcessInfo.processInfo.environment["ASSURE_ENV"] ?? "production", arguments: ["assure"])
-        let app = try await Application.make(environment)
+        let app = try await application(configuration)
         do {
             try await configure(app, configuration)
             // Commands print their own results and errors; below debug, the log would say each twice.
@@ -151,6 +149,16 @@ enum CommandSession {
             try? await app.asyncShutdown()
             throw error
         }
+    }
+}
+
+extension CommandSession {
+    /// Logging set up once for the process, and the application for one command (`serve` runs
+    /// Vapor's own serve inside it, so it passes that as the command).
+    static func application(_ configuration: AssureConfiguration, command: [String] = []) async throws -> Application {
+        AssureLogging.bootstrap(configuration)
+        let name = ProcessInfo.processInfo.environment["ASSURE_ENV"] ?? "production"
+        return try await Application.make(Environment(name: name, arguments: ["assure"] + command))
     }
 }
 

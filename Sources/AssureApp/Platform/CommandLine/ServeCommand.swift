@@ -42,9 +42,7 @@ struct AssureServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try storage.configuration(flags)
-        AssureLogging.bootstrap(configuration)
-        let environment = Environment(name: ProcessInfo.processInfo.environment["ASSURE_ENV"] ?? "production", arguments: ["assure", "serve"])
-        let app = try await Application.make(environment)
+        let app = try await CommandSession.application(configuration, command: ["serve"])
         do {
             try await configure(app, configuration)
             try await AssureStartup.prepareToServe(app)
