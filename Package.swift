@@ -30,10 +30,13 @@ let package = Package(
         .target(name: "AssureCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
                 exclude: ["Resources/common-passwords.LICENSE", "Resources/common-passwords.README.md"],
                 resources: [.embedInCode("Resources/common-passwords.txt")]),
+        // Fictional organisations, risks and estates for demonstrations, benchmarks and tests; never real data.
+        .target(name: "AssureDemo", dependencies: ["AssureCore"]),
         .target(
             name: "AssureApp",
             dependencies: [
                 "AssureCore",
+                "AssureDemo",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -72,17 +75,18 @@ let package = Package(
         .executableTarget(name: "assure", dependencies: ["AssureApp"]),
         .executableTarget(
             name: "AssureBenchmarks",
-            dependencies: ["AssureApp", "AssureCore", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: ["AssureApp", "AssureCore", "AssureDemo", .product(name: "SQLKit", package: "sql-kit")],
             path: "Benchmarks/AssureBenchmarks"
         ),
         // libxml2's HTML parser (Debian's libxml2-dev), so tests read pages as a parsed DOM.
         .systemLibrary(name: "CLibXML2", path: "Tests/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
-        .testTarget(name: "AssureCoreTests", dependencies: ["AssureCore"],
+        .testTarget(name: "AssureCoreTests", dependencies: ["AssureCore", "AssureDemo"],
                     resources: [.copy("Resources/nvd2-config-samples.json")]),
         .testTarget(
             name: "AssureAppTests",
             dependencies: [
                 "AssureApp",
+                "AssureDemo",
                 "CLibXML2",
                 .product(name: "XCTVapor", package: "vapor"),
                 .product(name: "JWT", package: "jwt"),

@@ -1,5 +1,6 @@
 import AssureApp
 import AssureCore
+import AssureDemo
 import Fluent
 import Foundation
 import SQLKit

@@ -1,5 +1,6 @@
 import AssureApp
 import AssureCore
+import AssureDemo
 import Foundation
 import Vapor
 

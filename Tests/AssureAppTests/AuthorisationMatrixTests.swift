@@ -5,135 +5,23 @@ import XCTVapor
 @testable import AssureApp
 
 /// Every registered route × every role (and nobody) × an organisation of one's own, one below it
-/// and an unrelated one. Each route must be listed in `requirements`, so a new route fails this
-/// test until someone decides who may use it.
+/// and an unrelated one. Each route's module says who may use it (`AssureModule.access`), so a
+/// new route fails this test until someone decides who may use it.
 final class AuthorisationMatrixTests: XCTestCase {
-    enum Requirement {
-        case open                        // anyone, signed in or not
-        case signedIn                    // anyone signed in (lists show only what they may read)
-        case organisation(Actions)       // this action on the organisation in the address
-        case system(Actions)             // a system administrator
-        case signInFlow                  // sign-in, sign-out and password links themselves (tested in their own tests)
-        case account                     // administer the account in the address (AccessPolicy.mayAdministerAccount)
-        case national                    // read roll-up in every organisation at the top of the tree (here only Y99)
-    }
+    typealias Requirement = AssureModule.Access
 
-    static let requirements: [String: Requirement] = [
-        "GET /": .open,
-        "GET /healthz": .open, "GET /readyz": .open, "GET /metrics": .open, "GET /help": .open, "GET /about": .signedIn,
-        "GET /assets/\(AssureStylesheet.fingerprint.isEmpty ? "" : "assure-\(AssureStylesheet.fingerprint).css")": .open,
-        "GET /api/v1/openapi.json": .open,
-        "GET /sign-in": .signInFlow, "POST /sign-in": .signInFlow, "POST /sign-out": .signInFlow, "POST /sign-out-everywhere": .signInFlow,
-        "GET /organisations": .signedIn,
-        "GET /api/v1/organisations": .signedIn,
-        "GET /organisations/new": .system(.administerSystem), "POST /organisations/new": .system(.administerSystem),
-        "GET /organisations/import": .system(.administerSystem), "POST /organisations/import": .system(.administerSystem),
-        "POST /api/v1/organisations": .system(.administerSystem), "POST /api/v1/organisations/import": .system(.administerSystem),
-        "GET /organisations/:code": .organisation(.read),
-        "GET /api/v1/organisations/:code": .organisation(.read),
-        "GET /api/v1/organisations/:code/children": .organisation(.read),
-        "GET /organisations/:code/edit": .organisation(.editOrganisation), "POST /organisations/:code/edit": .organisation(.editOrganisation),
-        "PUT /api/v1/organisations/:code": .organisation(.editOrganisation),
-        "GET /organisations/:code/audit": .organisation(.readAuditTrail), "GET /organisations/:code/audit.csv": .organisation(.readAuditTrail),
-        "GET /api/v1/organisations/:code/audit": .organisation(.readAuditTrail),
-        "GET /sign-in/sso": .signInFlow, "GET /sign-in/sso/callback": .signInFlow,
-        "GET /set-password": .signInFlow, "POST /set-password": .signInFlow,
-        "GET /account": .signedIn, "POST /account/password": .signedIn,
-        "GET /account/tokens": .signedIn, "POST /account/tokens": .signedIn, "POST /account/tokens/revoke": .signedIn,
-        "GET /people": .system(.administerSystem), "POST /people": .system(.administerSystem),
-        "GET /api/v1/users": .system(.administerSystem), "POST /api/v1/users": .system(.administerSystem),
-        "GET /people/:person": .account, "GET /api/v1/users/:person": .account,
-        "POST /people/:person/disable": .account, "POST /people/:person/enable": .account,
-        "POST /people/:person/reset-password": .account, "POST /people/:person/sign-out-everywhere": .account,
-        "POST /api/v1/users/:person/disable": .account, "POST /api/v1/users/:person/enable": .account,
-        "POST /api/v1/users/:person/reset-password": .account, "POST /api/v1/users/:person/sign-out-everywhere": .account,
-        "GET /organisations/:code/people": .organisation(.manageMemberships), "POST /organisations/:code/people": .organisation(.manageMemberships),
-        "POST /organisations/:code/people/remove": .organisation(.manageMemberships),
-        "GET /api/v1/organisations/:code/members": .organisation(.manageMemberships),
-        "POST /api/v1/organisations/:code/members": .organisation(.manageMemberships),
-        "DELETE /api/v1/organisations/:code/members/:membership": .organisation(.manageMemberships),
-        "GET /organisations/:code/risks": .organisation(.read), "GET /organisations/:code/risks.csv": .organisation(.read),
-        "GET /organisations/:code/risks/heat-map": .organisation(.read), "GET /organisations/:code/risks/:risk": .organisation(.read),
-        "GET /organisations/:code/risk-settings": .organisation(.read), "POST /organisations/:code/risk-settings": .organisation(.manageSettings),
-        "POST /organisations/:code/risk-settings/matrix": .organisation(.manageSettings),
-        "GET /organisations/:code/risks/new": .organisation(.createRecord), "POST /organisations/:code/risks/new": .organisation(.createRecord),
-        // The matrix's risks belong to someone else, so only those who may change any risk may change them.
-        "GET /organisations/:code/risks/:risk/edit": .organisation(.editAnyRecord), "POST /organisations/:code/risks/:risk/edit": .organisation(.editAnyRecord),
-        "POST /organisations/:code/risks/:risk/review": .organisation(.editAnyRecord), "POST /organisations/:code/risks/:risk/controls": .organisation(.editAnyRecord),
-        "POST /organisations/:code/risks/:risk/actions": .organisation(.editAnyRecord),
-        "POST /organisations/:code/risks/:risk/action-status": .organisation(.updateAssignedAction),
-        "GET /api/v1/organisations/:code/risks": .organisation(.read), "POST /api/v1/organisations/:code/risks": .organisation(.createRecord),
-        "GET /api/v1/organisations/:code/risks/heat-map": .organisation(.read), "GET /api/v1/organisations/:code/risks/:risk": .organisation(.read),
-        "PUT /api/v1/organisations/:code/risks/:risk": .organisation(.editAnyRecord),
-        "POST /api/v1/organisations/:code/risks/:risk/review": .organisation(.editAnyRecord),
-        "POST /api/v1/organisations/:code/risks/:risk/controls": .organisation(.editAnyRecord),
-        "POST /api/v1/organisations/:code/risks/:risk/actions": .organisation(.editAnyRecord),
-        "POST /api/v1/organisations/:code/risks/:risk/action-status": .organisation(.updateAssignedAction),
-        "GET /api/v1/organisations/:code/risk-settings": .organisation(.read), "PUT /api/v1/organisations/:code/risk-settings": .organisation(.manageSettings),
-        "GET /organisations/:code/risks/import": .organisation(.editAnyRecord), "POST /organisations/:code/risks/import": .organisation(.editAnyRecord),
-        "POST /api/v1/organisations/:code/risks/import": .organisation(.editAnyRecord),
-        "GET /organisations/:code/baf": .organisation(.read), "POST /organisations/:code/baf": .organisation(.editAnyRecord),
-        "GET /organisations/:code/baf/:objective": .organisation(.read),
-        "POST /organisations/:code/baf/:objective/link": .organisation(.editAnyRecord), "POST /organisations/:code/baf/:objective/unlink": .organisation(.editAnyRecord),
-        "POST /organisations/:code/baf/:objective/sources": .organisation(.editAnyRecord), "POST /organisations/:code/baf/:objective/rating": .organisation(.editAnyRecord),
-        "GET /organisations/:code/escalated-risks": .organisation(.read),
-        "GET /organisations/:code/assessments": .organisation(.read), "POST /organisations/:code/assessments": .organisation(.editAnyRecord),
-        "GET /organisations/:code/assessments/:assessment": .organisation(.read),
-        "GET /organisations/:code/assessments/:assessment/items/:item": .organisation(.read),
-        // The matrix's results belong to no one, so only those who may change any record may record them.
-        "POST /organisations/:code/assessments/:assessment/items/:item": .organisation(.editAnyRecord),
-        "GET /api/v1/frameworks": .signedIn, "GET /api/v1/frameworks/:framework": .signedIn,
-        "GET /api/v1/organisations/:code/assessments": .organisation(.read), "POST /api/v1/organisations/:code/assessments": .organisation(.editAnyRecord),
-        "GET /api/v1/organisations/:code/assessments/:assessment": .organisation(.read),
-        "PUT /api/v1/organisations/:code/assessments/:assessment/items/:item": .organisation(.editAnyRecord),
-        "POST /organisations/:code/assessments/copy": .organisation(.editAnyRecord),
-        "GET /organisations/:code/compliance-positions": .organisation(.read), "GET /api/v1/organisations/:code/compliance-positions": .organisation(.read),
-        "POST /organisations/:code/assessments/:assessment/checks": .organisation(.editAnyRecord),
-        "GET /organisations/:code/assessments/:assessment/report": .organisation(.read),
-        "GET /organisations/:code/assessments/:assessment/results.csv": .organisation(.read),
-        "GET /organisations/:code/assessments/:assessment/oscal.json": .organisation(.read),
-        "POST /organisations/:code/assessments/:assessment/items/:item/evidence": .organisation(.editAnyRecord),
-        "POST /organisations/:code/assessments/:assessment/items/:item/evidence/remove": .organisation(.editAnyRecord),
-        "GET /organisations/:code/evidence": .organisation(.read),
-        "POST /organisations/:code/evidence/upload": .organisation(.createRecord), "POST /organisations/:code/evidence/link": .organisation(.createRecord),
-        "GET /organisations/:code/evidence/:evidence": .organisation(.read),
-        // The matrix's evidence belongs to someone else, so only those who may change any record may change it.
-        "POST /organisations/:code/evidence/:evidence": .organisation(.editAnyRecord),
-        "POST /organisations/:code/evidence/:evidence/approval": .organisation(.approve),
-        "GET /organisations/:code/evidence/:evidence/file": .organisation(.read),
-        "GET /api/v1/organisations/:code/evidence": .organisation(.read), "POST /api/v1/organisations/:code/evidence": .organisation(.createRecord),
-        "GET /api/v1/organisations/:code/evidence/:evidence": .organisation(.read),
-        "POST /api/v1/organisations/:code/evidence/:evidence/approval": .organisation(.approve),
-        "GET /api/v1/organisations/:code/evidence/:evidence/file": .organisation(.read),
-        "POST /api/v1/organisations/:code/assessments/:assessment/items/:item/evidence": .organisation(.editAnyRecord),
-        "DELETE /api/v1/organisations/:code/assessments/:assessment/items/:item/evidence/:evidence": .organisation(.editAnyRecord),
-        "POST /api/v1/organisations/:code/assessments/:assessment/checks": .organisation(.editAnyRecord),
-        "POST /api/v1/organisations/:code/assessments/:assessment/copy": .organisation(.editAnyRecord),
-        "GET /api/v1/organisations/:code/assessments/:assessment/oscal": .organisation(.read),
-        "GET /api/v1/organisations/:code/baf": .organisation(.read), "POST /api/v1/organisations/:code/baf/objectives": .organisation(.editAnyRecord),
-        "POST /api/v1/organisations/:code/baf/objectives/:objective/link": .organisation(.editAnyRecord),
-        "POST /api/v1/organisations/:code/baf/objectives/:objective/unlink": .organisation(.editAnyRecord),
-        "POST /api/v1/organisations/:code/baf/objectives/:objective/sources": .organisation(.editAnyRecord),
-        "POST /api/v1/organisations/:code/baf/objectives/:objective/rating": .organisation(.editAnyRecord),
-        "GET /api/v1/organisations/:code/risk-matrices": .organisation(.read), "PUT /api/v1/organisations/:code/risk-matrices": .organisation(.manageSettings),
-        "GET /organisations/:code/estate": .organisation(.read), "POST /organisations/:code/estate/import": .organisation(.editAnyRecord),
-        "POST /organisations/:code/estate/analyse": .organisation(.editAnyRecord), "POST /organisations/:code/estate/settings": .organisation(.manageSettings),
-        "GET /organisations/:code/estate/devices": .organisation(.read), "GET /organisations/:code/estate/devices.csv": .organisation(.read),
-        "GET /organisations/:code/estate/devices/:device": .organisation(.read), "GET /organisations/:code/estate/vulnerabilities/:cve": .organisation(.read),
-        "GET /organisations/:code/estate/unmapped": .organisation(.read), "POST /estate/title-rules": .system(.administerSystem),
-        "GET /organisations/:code/cyber-alerts": .organisation(.read), "POST /organisations/:code/cyber-alerts/:alert": .organisation(.editAnyRecord),
-        "POST /cyber-alerts": .system(.administerSystem),
-        "GET /api/v1/organisations/:code/estate": .organisation(.read), "GET /api/v1/organisations/:code/estate/devices": .organisation(.read),
-        "GET /api/v1/organisations/:code/estate/devices/:device": .organisation(.read),
-        "GET /api/v1/organisations/:code/estate/vulnerabilities/:cve": .organisation(.read),
-        "POST /api/v1/organisations/:code/estate/import": .organisation(.editAnyRecord), "POST /api/v1/organisations/:code/estate/analyse": .organisation(.editAnyRecord),
-        "GET /api/v1/organisations/:code/cyber-alerts": .organisation(.read), "POST /api/v1/organisations/:code/cyber-alerts/:alert": .organisation(.editAnyRecord),
-        "POST /api/v1/cyber-alerts": .system(.administerSystem),
-        "GET /organisations/:code/board-pack": .organisation(.read), "GET /api/v1/organisations/:code/indicators": .organisation(.read),
-        "GET /organisations/:code/oversight": .organisation(.readRollUp), "GET /organisations/:code/oversight.csv": .organisation(.readRollUp),
-        "GET /api/v1/organisations/:code/oversight": .organisation(.readRollUp),
-        "GET /oversight": .national, "GET /oversight.csv": .national, "GET /api/v1/oversight": .national,
-    ]
+    static let requirements = AssureModules.access
+
+    func testEveryDeclaredRequirementNamesARegisteredRoute() async throws {
+        try await withAssure { app in
+            let registered = Set(app.routes.all.map { "\($0.method.rawValue) /" + $0.path.map(\.description).joined(separator: "/") })
+            for pattern in Self.requirements.keys.sorted() {
+                XCTAssertTrue(registered.contains(pattern), "\(pattern) is in a module's access table but no such route is registered")
+            }
+            let declared = AssureModules.all.reduce(0) { $0 + $1.access.count }
+            XCTAssertEqual(declared, Self.requirements.count, "two modules declare the same route")
+        }
+    }
 
     // Roles are held in ICB Q9A: T91 sits below it, T94 is elsewhere (under Q9B).
     static let targets: [(name: String, code: String, ancestors: [String])] = [
@@ -185,7 +73,8 @@ final class AuthorisationMatrixTests: XCTestCase {
                 for target in usesCode ? Self.targets : [Self.targets[0]] {
                     let path = "/" + route.path.map { component -> String in
                         if case .parameter(let name) = component {
-                            return name == "person" ? targetPeople[target.code]! : name == "risk" ? "R-0001" : name == "objective" ? "SO1" : name == "assessment" ? "A1" : name == "item" ? "A2.a" : name == "framework" ? "ncsc-caf@3.2" : name == "evidence" ? "E1" : name == "device" ? "matrix-device" : name == "cve" ? "CVE-2019-0708" : name == "alert" ? "CC-MATRIX" : target.code
+                            if name == "person" { return targetPeople[target.code]! }
+                            return Self.examples[name] ?? target.code
                         }
                         return component.description
                     }.joined(separator: "/")
@@ -203,6 +92,10 @@ final class AuthorisationMatrixTests: XCTestCase {
             XCTAssertGreaterThan(checked, 300)
         }
     }
+
+    /// The value each route parameter takes: the module's example (which the seeding above makes
+    /// in every target), the person held in the target, or the target's ODS code.
+    static let examples = AssureModules.routeParameterExamples
 
     static func seedMatrixEstate(_ app: Application) async throws {
         try await DemoEstate.loadShippedKnowledge(on: app)

@@ -8,18 +8,19 @@ import XCTVapor
 /// batch reverts and applies again; nothing already recorded is lost. On SQLite and PostgreSQL.
 final class MigrationUpgradeTests: XCTestCase {
     /// The migrations this release adds to the last one (the estate's staging, software sets and
-    /// analyses published by pointer came together).
-    static let latest = 3
+    /// analyses published by pointer came together), by name: each module lists its own, so the
+    /// newest need not be last in the whole list.
+    static let latest = ["AssureApp.CreateEstateStaging", "AssureApp.KeepSoftwareInSets", "AssureApp.PublishAnalysesByPointer"]
 
     func testAPreviousReleasesDatabaseUpgradesAndTheLatestBatchReverts() async throws {
         try await withAssure(migrate: false) { app in
             let previous = Migrations()
-            for migration in AssureMigrations.all.dropLast(Self.latest) { previous.add(migration) }
+            for migration in AssureMigrations.all where !Self.latest.contains(migration.name) { previous.add(migration) }
             let old = Migrator(databases: app.databases, migrations: previous, logger: app.logger, on: app.eventLoopGroup.any())
             try await old.setupIfNeeded().get()
             try await old.prepareBatch().get()
             var status = try await SchemaStatus.read(from: app.db)
-            XCTAssertEqual(status.pending, AssureMigrations.names.suffix(Self.latest).map { $0 })
+            XCTAssertEqual(status.pending, Self.latest)
 
             // Data the previous release wrote: the demo region, its people and the demo trust's register.
             _ = try await DemoSeeder.seedRegion(on: app.db)
@@ -40,7 +41,7 @@ final class MigrationUpgradeTests: XCTestCase {
             // Reverting the latest batch takes back only what this release added, and it applies again.
             try await app.migrator.revertLastBatch().get()
             status = try await SchemaStatus.read(from: app.db)
-            XCTAssertEqual(status.pending, AssureMigrations.names.suffix(Self.latest).map { $0 })
+            XCTAssertEqual(status.pending, Self.latest)
             do { let value = try await Risk.query(on: app.db).count(); XCTAssertEqual(value, risks) }
             try await app.autoMigrate()
             do { let value = try await SchemaStatus.read(from: app.db).isCurrent; XCTAssertTrue(value) }

@@ -1,5 +1,6 @@
 import XCTVapor
 import AssureCore
+import AssureDemo
 @testable import AssureApp
 
 final class OrganisationImportTests: XCTestCase {

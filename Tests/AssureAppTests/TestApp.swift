@@ -135,6 +135,7 @@ extension Application {
 func seedDemoTrust(_ app: Application) async throws {
     _ = try await DemoSeeder.seedPeople(on: app)
     _ = try await DemoSeeder.seedRisks(on: app.db, clock: app.clock)
+    _ = try await DemoSeeder.seedAssessments(on: app)
 }
 
 /// The organisation with this ODS code as a test command sees it, on a fixed day when given.

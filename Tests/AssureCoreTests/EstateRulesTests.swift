@@ -1,4 +1,5 @@
 import AssureCore
+import AssureDemo
 import XCTest
 
 /// The estate's rules without a database: Windows releases, title mapping, versions as

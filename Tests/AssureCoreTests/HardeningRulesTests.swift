@@ -1,4 +1,5 @@
 import AssureCore
+import AssureDemo
 import XCTest
 
 final class SameSitePathTests: XCTestCase {

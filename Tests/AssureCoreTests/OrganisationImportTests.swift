@@ -1,3 +1,4 @@
+import AssureDemo
 import XCTest
 @testable import AssureCore
 

@@ -3,6 +3,14 @@ import Foundation
 import SQLKit
 import Vapor
 
+/// The audit trail page and its CSV download.
+struct AuditTrailRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(SiteURL.auditTrail(SiteURL.code).pathComponents, use: AuditTrailPage.handle)
+        routes.get(SiteURL.auditCSV(SiteURL.code).pathComponents, use: AuditTrailPage.csv)
+    }
+}
+
 /// `GET /api/v1/organisations/{code}/audit`: the organisation's audit trail, newest first, with the page's filters.
 struct AuditAPI: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {

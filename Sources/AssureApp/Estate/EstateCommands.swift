@@ -1,5 +1,6 @@
 import ArgumentParser
 import AssureCore
+import AssureDemo
 import Foundation
 import SQLKit
 import Vapor

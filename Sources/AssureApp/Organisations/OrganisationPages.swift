@@ -11,7 +11,5 @@ struct OrganisationPages: RouteCollection {
         routes.get(SiteURL.organisation(SiteURL.code).pathComponents, use: OrganisationOverviewPage.handle)
         routes.get(SiteURL.editOrganisation(SiteURL.code).pathComponents, use: OrganisationFormPage.edit)
         routes.post(SiteURL.editOrganisation(SiteURL.code).pathComponents, use: OrganisationFormPage.update)
-        routes.get(SiteURL.auditTrail(SiteURL.code).pathComponents, use: AuditTrailPage.handle)
-        routes.get(SiteURL.auditCSV(SiteURL.code).pathComponents, use: AuditTrailPage.csv)
     }
 }

@@ -40,38 +40,15 @@ public func configure(_ app: Application, _ configuration: AssureConfiguration) 
     if let settings = configuration.singleSignOn {
         app.identityProvider = IdentityProvider(settings: settings, client: app.client)
     }
-    try routes(app)
+    try AssureModules.registerRoutes(on: app)
 }
 
-/// Registers every route. The API's routes must each appear in the OpenAPI document (a test checks).
-func routes(_ app: Application) throws {
-    app.get(SiteURL.home.pathComponents) { req in req.redirect(to: SiteURL.organisations.path) }
-    app.get(SiteURL.stylesheet.pathComponents) { _ in AssureStylesheet.response() }
-    try app.register(collection: OperationsRoutes())
-    try app.register(collection: HelpRoutes())
-    try app.register(collection: OpenAPIDocument())
-    try app.register(collection: OrganisationAPI())
-    try app.register(collection: OrganisationPages())
-    try app.register(collection: AuditAPI())
-    app.get(SiteURL.signIn.pathComponents, use: SignInPage.show)
-    app.post(SiteURL.signIn.pathComponents, use: SignInPage.signIn)
-    app.post(SiteURL.signOut.pathComponents, use: SignInPage.signOut)
-    app.post(SiteURL.signOutEverywhere.pathComponents, use: SignInPage.signOutEverywhere)
-    SingleSignOnRoutes.register(on: app)
-    try app.register(collection: PeoplePages())
-    try app.register(collection: AccountPages())
-    try app.register(collection: PeopleAPI())
-    try app.register(collection: RiskPages())
-    try app.register(collection: RiskAPI())
-    try app.register(collection: BoardAssuranceRoutes())
-    try app.register(collection: BoardAssuranceAPI())
-    try app.register(collection: AssessmentRoutes())
-    try app.register(collection: EvidenceRoutes())
-    try app.register(collection: EvidenceAPI())
-    try app.register(collection: AssessmentAPI())
-    try app.register(collection: EstateRoutes())
-    try app.register(collection: EstateAPI())
-    try app.register(collection: PerformanceRoutes())
+/// The site's own routes: the home page and the stylesheet.
+struct SiteRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(SiteURL.home.pathComponents) { req in req.redirect(to: SiteURL.organisations.path) }
+        routes.get(SiteURL.stylesheet.pathComponents) { _ in AssureStylesheet.response() }
+    }
 }
 
 struct AssureConfigurationKey: StorageKey {

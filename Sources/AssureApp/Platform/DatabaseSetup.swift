@@ -24,34 +24,11 @@ enum DatabaseSetup {
     }
 }
 
-/// Every schema change Assure has ever made, oldest first. Append only: a released migration never changes.
+/// Every schema change Assure has ever made. Append only: a released migration never changes.
 public enum AssureMigrations {
-    public static let all: [any Migration] = [
-        CreateOrganisation(),
-        CreateAuditTrail(),
-        CreateUsersAndMemberships(),
-        CreateSessionsAndThrottles(),
-        CreateAPITokens(),
-        CreateSingleSignOn(),
-        CreatePasswordLinks(),
-        CreateRiskRegister(),
-        CreateBoardAssuranceFramework(),
-        CreateAssessments(),
-        CreateFrameworkImports(),
-        CreateEvidenceLibrary(),
-        AddResultIndicators(),
-        CreateEstate(),
-        CreateEstateTitleFindings(),
-        CreateKPISnapshots(),
-        CreateKPIPopulations(),
-        KPISnapshotsInColumns(),
-        AddResultRecordedBy(),
-        CreateReferenceCounters(),
-        CreateAuditCheckpoints(),
-        CreateEstateStaging(),
-        KeepSoftwareInSets(),
-        PublishAnalysesByPointer(),
-    ]
+    /// Each module's migrations, in module order (`AssureModules.all`). Fluent runs what a
+    /// database lacks in this order, so a module's migrations may rely only on earlier modules'.
+    public static var all: [any Migration] { AssureModules.migrations }
 
     public static var names: [String] { all.map(\.name) }
 }

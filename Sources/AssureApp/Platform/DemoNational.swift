@@ -1,4 +1,5 @@
 import AssureCore
+import AssureDemo
 import Fluent
 import Foundation
 import SQLKit

@@ -1,4 +1,5 @@
 import AssureCore
+import AssureDemo
 import Fluent
 import SQLKit
 import Vapor
@@ -27,22 +28,16 @@ public enum AssureStartup {
             }
             try await app.autoMigrate()
         }
-        try await app.reloadFrameworks()
-        TemporaryFiles.sweep(configuration, logger: app.logger)
-        try await EstateStaging.sweep(on: app.db, now: app.clock.now())
-        try await AnalysisPublication.sweep(on: app.db, now: app.clock.now())
-        try await EvidenceStore.collectOrphans(on: app)
+        for module in AssureModules.all { try await module.startUp?(app) }
         if configuration.demo {
             try await DemoSeeder.requireDemoOnly(app, host: configuration.host)
-            let summary = try await DemoSeeder.seedRegion(on: app.db)
-            let people = try await DemoSeeder.seedPeople(on: app)
-            let risks = try await DemoSeeder.seedRisks(on: app.db, clock: app.clock)
-            try await DemoEstate.seedOnce(on: app)
-            _ = try await DemoSeeder.seedEvidence(on: app)
-            app.logger.notice("Demo data ready: \(summary.inserted) organisations, \(people) accounts and \(risks) risks added")
+            var added: [String] = []
+            for module in AssureModules.all {
+                if let phrase = try await module.demoRegion?(app) { added.append(phrase) }
+            }
+            app.logger.notice("Demo data ready: \(added.isEmpty ? "nothing new" : added.joined(separator: ", ")) added")
         }
-        // The day's key indicators now (the demo's dashboards have a figure at once), then daily.
-        KPISchedule.start(on: app)
+        for module in AssureModules.all { try await module.serving?(app) }
     }
 
     /// Printed when the server is about to listen.
@@ -171,16 +166,18 @@ enum DemoSeeder {
             }
             try await baf.rate(objective, level: demo.assurance.rawValue, rationale: demo.rationale)
         }
-        try await seedAssessments(context)
         return DemoRisks.all.count
     }
 
-    /// Demo assessments part-way through; approvals are recorded as the demo's system administrator.
-    static func seedAssessments(_ context: OrganisationContext) async throws {
+    /// Demo assessments part-way through, once; approvals are recorded as the demo's system administrator.
+    static func seedAssessments(on app: Application) async throws -> Int {
+        let context = try await OrganisationContext.command("demo", organisation: DemoRisks.organisation, database: app.db, clock: app.clock)
+        guard try await Assessment.query(on: app.db).filter(\.$organisation.$id == context.organisation.id).count() == 0 else { return 0 }
         for entry in DemoAssessments.all { try await seedAssessment(entry, context) }
         for (code, entry) in DemoAssessments.others {
-            try await seedAssessment(entry, try await OrganisationContext.command("demo", organisation: code, database: context.database, clock: context.clock))
+            try await seedAssessment(entry, try await OrganisationContext.command("demo", organisation: code, database: app.db, clock: app.clock))
         }
+        return DemoAssessments.all.count + DemoAssessments.others.count
     }
 
     /// Whom the demo records as approving: its system administrator. Submissions are recorded as

@@ -15,9 +15,9 @@ enum SingleSignOnRoutes {
     /// `Strict` cookie would not survive.
     static let stateCookie = "assure_sso_state"
 
-    static func register(on app: Application) {
-        app.get(SiteURL.singleSignOn.pathComponents, use: start)
-        app.get(SiteURL.singleSignOnCallback.pathComponents, use: callback)
+    static func register(on routes: any RoutesBuilder) {
+        routes.get(SiteURL.singleSignOn.pathComponents, use: start)
+        routes.get(SiteURL.singleSignOnCallback.pathComponents, use: callback)
     }
 
     static func start(req: Request) async throws -> Response {

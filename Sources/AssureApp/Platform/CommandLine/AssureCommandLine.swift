@@ -16,11 +16,8 @@ public struct AssureCommandLine: AsyncParsableCommand {
             With no command, assure serves.
             """,
         version: AssureRelease.version,
-        subcommands: [
-            AssureServeCommand.self, AssureMigrateCommand.self, OrganisationsCommand.self, DemoCommand.self, UsersCommand.self, TokensCommand.self,
-            FrameworksCommand.self, KnowledgeBaseCommand.self, EstateCommand.self, SnapshotCommand.self, ReportCommand.self,
-            AuditCommand.self, BackupCommand.self, RestoreCommand.self,
-        ],
+        // Each domain brings its own commands (its module lists them).
+        subcommands: AssureModules.all.flatMap(\.commands),
         defaultSubcommand: AssureServeCommand.self
     )
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AssureCore
+import AssureDemo
 import Foundation
 import Vapor
 
@@ -45,7 +46,7 @@ struct ImportOrganisationsCommand: AsyncParsableCommand {
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo", abstract: "Load fictional demonstration data.",
-        subcommands: [DemoRegionCommand.self, DemoNationalCommand.self, DemoEstateCommand.self])
+        subcommands: AssureModules.all.flatMap(\.demoCommands))
 }
 
 struct DemoRegionCommand: AsyncParsableCommand {

@@ -9,46 +9,8 @@ struct PageShell {
         var url: SiteURL
     }
 
-    /// The capability sections in the main navigation; a section appears once it is built.
-    enum Section: CaseIterable {
-        case overview
-        case risks
-        case baf
-        case compliance
-        case estate
-        case auditTrail
-        case people
-        case organisations
-
-        var title: String {
-            switch self {
-            case .overview: "Overview"
-            case .auditTrail: "Audit trail"
-            case .risks: "Risks"
-            case .baf: "Board Assurance Framework"
-            case .compliance: "Compliance"
-            case .estate: "Estate"
-            case .people: "People"
-            case .organisations: "Organisations"
-            }
-        }
-
-        /// Sections about one organisation appear only when one is in view.
-        var needsOrganisation: Bool { self != .organisations }
-
-        func url(_ code: String?) -> SiteURL {
-            switch self {
-            case .overview: .organisation(code ?? "")
-            case .auditTrail: .auditTrail(code ?? "")
-            case .risks: .risks(code ?? "")
-            case .baf: .baf(code ?? "")
-            case .compliance: .assessments(code ?? "")
-            case .estate: .estate(code ?? "")
-            case .people: .organisationPeople(code ?? "")
-            case .organisations: .organisations
-            }
-        }
-    }
+    /// The main navigation's entries, each declared by its domain's module.
+    typealias Section = NavigationSection
 
     var title: String
     var breadcrumbs: [Breadcrumb] = []
@@ -165,26 +127,15 @@ enum Layout {
     }
 
     private static func navigation(_ shell: PageShell) -> Node<HTML.BodyContext> {
-        let sections = PageShell.Section.allCases.filter { section in
-            guard section.needsOrganisation else { return true }
-            guard let code = shell.organisation?.code else { return false }
-            let memberships = RequestContext.identity?.memberships ?? []
-            switch section {
-            // Only auditors (in that organisation) and system administrators read an audit trail, and
-            // neither depends on the organisations above, so no ancestry is needed to decide the link.
-            case .auditTrail: return AccessPolicy.allows(memberships, .readAuditTrail, on: code, ancestors: [])
-            // Organisation administrators reach down the tree, so the page knows the ancestry.
-            case .people: return AccessPolicy.allows(memberships, .manageMemberships, on: code, ancestors: shell.ancestors)
-            default: return true
-            }
-        }
+        let sections = NavigationSection.shown(AssureModules.navigation, organisation: shell.organisation?.code, ancestors: shell.ancestors,
+                                               memberships: RequestContext.identity?.memberships ?? [])
         return .nav(
             .class("app-nav"), .ariaLabel("Main"),
             .ul(
                 .class("width-container app-nav__list"),
                 .forEach(sections) { section in
                     .li(.a(
-                        .href(section.url(shell.organisation?.code).path),
+                        .href(section.destination(shell.organisation?.code ?? "").path),
                         .if(section == shell.section, .attribute(named: "aria-current", value: "page")),
                         .text(section.title)
                     ))

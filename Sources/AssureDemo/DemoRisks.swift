@@ -1,3 +1,5 @@
+import AssureCore
+
 /// Fictional but realistic risks for Kingsmere University Hospitals (T91), the demo trust: the
 /// kind an NHS trust's IT, IG and clinical safety leads carry. Owners are demo accounts.
 public enum DemoRisks {

@@ -1,3 +1,4 @@
+import AssureCore
 import Foundation
 
 /// Fictional organisations for demonstrations and benchmarks. Every code is shaped like a real ODS

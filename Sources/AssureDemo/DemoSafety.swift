@@ -1,3 +1,4 @@
+import AssureCore
 import Foundation
 
 /// Demo data comes with accounts whose password is published, so it is only ever added where it

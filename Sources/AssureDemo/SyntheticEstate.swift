@@ -1,3 +1,5 @@
+import AssureCore
+
 /// A deterministic NHS-like estate for demonstrations and benchmarks: the same seed gives the same
 /// devices. Windows 11 on about 80% of desktops, Windows 10 22H2 on about 15%, LTSC on about 2%,
 /// a few Windows 7 and XP Embedded medical devices; 5–8% servers from 2012 R2 to 2025; the
