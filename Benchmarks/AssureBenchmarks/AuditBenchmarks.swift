@@ -31,7 +31,7 @@ enum AuditBenchmarks {
             let events = (0..<batch).map { index in
                 AuditEvent(actor: "benchmark", organisationCode: "T91", action: "update", entityType: "organisation", entityID: "T91",
                            changes: ["name": .init(before: "Name \(loaded + index)", after: "Name \(loaded + index + 1)")],
-                           requestID: UUID().uuidString, clientAddress: "127.0.0.1")
+                           requestID: UUID().uuidString, clientAddress: "127.0.0.1", recordedAt: Date())
             }
             try await app.db.writeTransaction { db in try await AuditTrail.append(events, on: db) }
             loaded += batch
@@ -44,7 +44,7 @@ enum AuditBenchmarks {
         for round in 0..<500 {
             let name = "Avalon Region \(round)"
             let event = AuditEvent(actor: "benchmark", organisationCode: "Y99", action: "update", entityType: "organisation", entityID: "Y99",
-                                   changes: ["name": .init(before: "Avalon Region \(round - 1)", after: name)], requestID: UUID().uuidString, clientAddress: "127.0.0.1")
+                                   changes: ["name": .init(before: "Avalon Region \(round - 1)", after: name)], requestID: UUID().uuidString, clientAddress: "127.0.0.1", recordedAt: Date())
             let started = ContinuousClock.now
             try await app.db.writeTransaction { db in
                 try await (db as! any SQLDatabase).raw("UPDATE organisations SET name = \(bind: name), updated_at = \(bind: Date()) WHERE id = \(bind: id)").run()

@@ -9,12 +9,12 @@ final class APITokenTests: XCTestCase {
         try await withAssure(demo: true) { app in
             let clock = TestClock()
             app.clock = AssureClock(now: { clock.now })
-            let accounts = UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool, clock: app.clock)
+            let accounts = UserAccounts(database: app.db, audit: .command("test", clock: app.clock), threadPool: app.threadPool, clock: app.clock)
             _ = try await accounts.create(email: "jane.smith@nhs.net", displayName: "Jane Smith", password: nil)
             try await accounts.grant(email: "jane.smith@nhs.net", role: "manager", organisation: "T91")
             try await accounts.grant(email: "jane.smith@nhs.net", role: "oversight", organisation: "Q9A")
             try await accounts.grant(email: "jane.smith@nhs.net", role: "org-admin", organisation: "T91")
-            try await test(app, clock, APITokens(database: app.db, audit: .command("test"), clock: AssureClock(now: { clock.now })))
+            try await test(app, clock, APITokens(database: app.db, audit: .command("test", clock: AssureClock(now: { clock.now })), clock: AssureClock(now: { clock.now })))
         }
     }
 
@@ -94,7 +94,7 @@ final class APITokenTests: XCTestCase {
 
     func testTheAPINeverReadsCookies() async throws {
         try await withTokenOwner { app, _, _ in
-            try await UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool, clock: app.clock)
+            try await UserAccounts(database: app.db, audit: .command("test", clock: app.clock), threadPool: app.threadPool, clock: app.clock)
                 .setPassword(email: "jane.smith@nhs.net", "kettle marmalade oak")
             let sessionMaybe = try await signIn(app, "jane.smith@nhs.net", "kettle marmalade oak")
             let session = try XCTUnwrap(sessionMaybe)

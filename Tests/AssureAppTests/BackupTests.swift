@@ -19,7 +19,7 @@ final class BackupTests: XCTestCase {
         let backup = root + "/backup.sqlite"
         try await withFileApp(root + "/live") { app in
             try await app.autoMigrate()
-            _ = try await DemoSeeder.seedRegion(on: app.db)
+            _ = try await DemoSeeder.seedRegion(on: app)
             let status = try await DatabaseBackup.backup(app, to: backup)
             XCTAssertEqual(status.version, AssureMigrations.all.count)
             do {

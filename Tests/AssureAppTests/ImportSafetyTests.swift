@@ -137,8 +137,7 @@ final class ImportSafetyTests: XCTestCase {
                     defer { done.signal() }
                     do {
                         try await database.writeTransaction { db in
-                            try await AuditTrail.append([AuditEvent(actor: "test", organisationCode: nil, action: "probe", entityType: "test", entityID: "mid-import",
-                                                                    changes: [:], requestID: nil, clientAddress: nil)], on: db)
+                            try await AuditTrail.append([AuditContext.command("test", clock: .system).event("probe", "test", "mid-import", organisation: nil)], on: db)
                         }
                         let devices = try await database.sqlDatabase.raw("SELECT COUNT(*) AS n FROM estate_devices").first()?.decode(column: "n", as: Int.self) ?? -1
                         seen.record(wrote: true, devices: devices, software: try await Self.chromeVersions(of: "DEV-1", database))

@@ -23,7 +23,7 @@ final class MigrationUpgradeTests: XCTestCase {
             XCTAssertEqual(status.pending, Self.latest)
 
             // Data the previous release wrote: the demo region, its people and the demo trust's register.
-            _ = try await DemoSeeder.seedRegion(on: app.db)
+            _ = try await DemoSeeder.seedRegion(on: app)
             try await seedDemoTrust(app)
             let risks = try await Risk.query(on: app.db).count()
             XCTAssertGreaterThan(risks, 0)

@@ -91,7 +91,7 @@ final class OperationsTests: XCTestCase {
             try await configure(app, configuration)
             if flags.isEmpty {
                 try await app.autoMigrate()
-                try await OrganisationChanges(database: app.db, audit: .command("test")).importRows([
+                try await OrganisationChanges(database: app.db, audit: .command("test", clock: app.clock)).importRows([
                     OrganisationImport.Row(line: 2, fields: ["ods_code": "Y56", "name": "London", "type": "region", "parent_ods_code": "", "dspt_category": ""])])
             }
             do {

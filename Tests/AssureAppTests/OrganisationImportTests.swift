@@ -82,9 +82,9 @@ final class OrganisationImportTests: XCTestCase {
 
     func testTheNationalDemoTreeImportsInOneGo() async throws {
         try await withAssure { app in
-            let summary = try await DemoSeeder.seed(DemoOrganisations.national(), on: app.db)
+            let summary = try await DemoSeeder.seed(DemoOrganisations.national(), on: app)
             XCTAssertEqual(summary.inserted, 7 + 42 + 220 + 6_300)
-            let again = try await DemoSeeder.seed(DemoOrganisations.national(), on: app.db)
+            let again = try await DemoSeeder.seed(DemoOrganisations.national(), on: app)
             XCTAssertEqual(again.unchanged, 6_569)
             try await app.send(.GET, "/api/v1/organisations/Q10/children") { res async throws in
                 XCTAssertEqual(try res.json()["total"] as? Int, 6 + 150)

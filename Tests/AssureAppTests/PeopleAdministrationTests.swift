@@ -98,7 +98,7 @@ final class PeopleAdministrationTests: XCTestCase {
     func testDisablingAndResettingNeedEveryRoleInReach() async throws {
         try await withAssure(demo: true) { app in
             let admin = try await TestCredentials.make(role: .orgAdmin, organisation: "Q9A", on: app, email: "icb.admin@avalon.example")
-            let accounts = UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool, clock: app.clock)
+            let accounts = UserAccounts(database: app.db, audit: .command("test", clock: app.clock), threadPool: app.threadPool, clock: app.clock)
             let local = try await accounts.create(email: "local@avalon.example", displayName: "Local Person", password: newPassword)
             try await accounts.grant(email: "local@avalon.example", role: "viewer", organisation: "T91")
             let shared = try await accounts.create(email: "shared@avalon.example", displayName: "Shared Person", password: newPassword)
@@ -214,7 +214,7 @@ final class PeopleAdministrationTests: XCTestCase {
 
     func testPeopleManageTheirOwnPasswordAndTokens() async throws {
         try await withAssure(demo: true) { app in
-            let accounts = UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool, clock: app.clock)
+            let accounts = UserAccounts(database: app.db, audit: .command("test", clock: app.clock), threadPool: app.threadPool, clock: app.clock)
             _ = try await accounts.create(email: "cyber.lead@avalon.example", displayName: "Cyber Lead", password: newPassword)
             try await accounts.grant(email: "cyber.lead@avalon.example", role: "manager", organisation: "T91")
             let other = try await signIn(app, "cyber.lead@avalon.example", newPassword)

@@ -457,6 +457,18 @@ final class RiskAPIChangesTests: XCTestCase {
                 XCTAssertEqual(res.status, .ok)
                 actionID = ((try res.json()["actions"] as? [[String: Any]])?.first?["id"] as? String) ?? ""
             }
+            // The body is typed: an action that is not a UUID, or a field the API does not know, is refused by name.
+            try await app.send(.POST, "/api/v1/organisations/T91/risks/R-0001/action-status", headers: jsonHeaders(),
+                               body: ByteBuffer(string: #"{"action_id": 7, "status": "complete"}"#), as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .badRequest)
+                XCTAssertTrue(res.text.contains("action_id"), res.text)
+            }
+            try await app.send(.POST, "/api/v1/organisations/T91/risks/R-0001/actions", headers: jsonHeaders(),
+                               body: ByteBuffer(string: #"{"action": "x", "action_owner": "risk.lead@kingsmere.example", "due": "2027-03-31", "owner": "x"}"#),
+                               as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                XCTAssertTrue(res.text.contains("'owner' is not a field here"), res.text)
+            }
             try await app.send(.POST, "/api/v1/organisations/T91/risks/R-0001/action-status", headers: jsonHeaders(),
                                body: ByteBuffer(string: #"{"action_id": "\#(actionID)", "status": "complete"}"#), as: .some(manager)) { res async throws in
                 XCTAssertEqual((try res.json()["actions"] as? [[String: Any]])?.first?["status"] as? String, "complete")

@@ -40,7 +40,7 @@ final class SecretsNeverLoggedTests: XCTestCase {
                 let password = "pebble saffron viaduct", wrong = "mistyped saffron viaduct"
                 secrets["password"] = password
                 secrets["wrong password"] = wrong
-                let accounts = UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool, clock: app.clock)
+                let accounts = UserAccounts(database: app.db, audit: .command("test", clock: app.clock), threadPool: app.threadPool, clock: app.clock)
                 _ = try await accounts.create(email: "sso.person@avalon.example", displayName: "Sam", password: password)
                 try await accounts.grant(email: "sso.person@avalon.example", role: "org-admin", organisation: "T91")
 

@@ -46,7 +46,7 @@ final class SignInTests: XCTestCase {
         try await withAssure(demo: true) { app in
             let clock = TestClock()
             app.clock = AssureClock(now: { clock.now })
-            let accounts = UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool, clock: app.clock)
+            let accounts = UserAccounts(database: app.db, audit: .command("test", clock: app.clock), threadPool: app.threadPool, clock: app.clock)
             _ = try await accounts.create(email: "jane.smith@nhs.net", displayName: "Jane Smith", password: password)
             try await accounts.grant(email: "jane.smith@nhs.net", role: "manager", organisation: "T91")
             try await accounts.grant(email: "jane.smith@nhs.net", role: "org-admin", organisation: "T91")
@@ -179,7 +179,7 @@ final class SignInTests: XCTestCase {
 
     func testASignedInUploadCarriesItsTokenInItsAddress() async throws {
         try await withAccount { app, _ in
-            try await UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool, clock: app.clock)
+            try await UserAccounts(database: app.db, audit: .command("test", clock: app.clock), threadPool: app.threadPool, clock: app.clock)
                 .grant(email: "jane.smith@nhs.net", role: "system-admin", organisation: nil)
             let sessionMaybe = try await signIn(app, "jane.smith@nhs.net", password)
             let session = try XCTUnwrap(sessionMaybe)

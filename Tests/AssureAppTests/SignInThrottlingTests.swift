@@ -14,7 +14,7 @@ final class SignInThrottlingTests: XCTestCase {
         }) { app in
             let clock = TestClock()
             app.clock = AssureClock(now: { clock.now })
-            let accounts = UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool, clock: app.clock)
+            let accounts = UserAccounts(database: app.db, audit: .command("test", clock: app.clock), threadPool: app.threadPool, clock: app.clock)
             _ = try await accounts.create(email: "jane.smith@nhs.net", displayName: "Jane Smith", password: password)
             try await accounts.grant(email: "jane.smith@nhs.net", role: "manager", organisation: "T91")
             try await test(app, clock)

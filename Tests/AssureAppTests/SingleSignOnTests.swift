@@ -12,7 +12,7 @@ final class SingleSignOnTests: XCTestCase {
         let provider = try await OIDCTestProvider.start()
         do {
             try await withAssure(demo: true, configuring: { $0.singleSignOn = provider.settings }) { app in
-                let accounts = UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool, clock: app.clock)
+                let accounts = UserAccounts(database: app.db, audit: .command("test", clock: app.clock), threadPool: app.threadPool, clock: app.clock)
                 _ = try await accounts.create(email: "sso.person@avalon.example", displayName: "Sam Single-Sign-On", password: nil)
                 try await accounts.grant(email: "sso.person@avalon.example", role: "viewer", organisation: "T91")
                 try await test(app, provider)
@@ -149,7 +149,7 @@ final class SingleSignOnTests: XCTestCase {
         let provider = try await OIDCTestProvider.start()
         try await withAssure(demo: true, configuring: { $0.singleSignOn = provider.settings }) { app in
             app.clock = AssureClock(now: { clock.now })
-            _ = try await UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool, clock: app.clock)
+            _ = try await UserAccounts(database: app.db, audit: .command("test", clock: app.clock), threadPool: app.threadPool, clock: app.clock)
                 .create(email: "sso.person@avalon.example", displayName: "Sam", password: nil)
             let back = try await Self.goToProvider(app, provider)
             clock.advance(11 * 60)
@@ -170,7 +170,7 @@ final class SingleSignOnTests: XCTestCase {
             XCTAssertTrue(page.contains("Assure has no active account for you"))
 
             provider.behaviour = OIDCTestProvider.Behaviour()
-            try await UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool, clock: app.clock).setStatus(email: "sso.person@avalon.example", .disabled)
+            try await UserAccounts(database: app.db, audit: .command("test", clock: app.clock), threadPool: app.threadPool, clock: app.clock).setStatus(email: "sso.person@avalon.example", .disabled)
             (status, session, _) = try await Self.comeBack(app, try await Self.goToProvider(app, provider))
             XCTAssertEqual(status, .unauthorized)
             XCTAssertNil(session)

@@ -18,7 +18,7 @@ func withAssure(
         try await configure(app, configuration)
         try await TestDatabase.reset(app)
         if migrate { try await app.autoMigrate() }
-        if demo { _ = try await DemoSeeder.seedRegion(on: app.db) }
+        if demo { _ = try await DemoSeeder.seedRegion(on: app) }
         if migrate { app.storage[TestCredentialsKey.self] = try await TestCredentials.make(role: .systemAdmin, organisation: nil, on: app) }
         try await test(app)
     } catch {

@@ -15,10 +15,10 @@ final class TwoInstancesTests: XCTestCase {
         if prepare {
             try await TestDatabase.reset(app)
             try await app.autoMigrate()
-            _ = try await DemoSeeder.seedRegion(on: app.db)
-            _ = try await UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool, clock: app.clock)
+            _ = try await DemoSeeder.seedRegion(on: app)
+            _ = try await UserAccounts(database: app.db, audit: .command("test", clock: app.clock), threadPool: app.threadPool, clock: app.clock)
                 .create(email: "ig.lead@avalon.example", displayName: "IG Lead", password: "granite orchard swallow")
-            try await UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool, clock: app.clock)
+            try await UserAccounts(database: app.db, audit: .command("test", clock: app.clock), threadPool: app.threadPool, clock: app.clock)
                 .grant(email: "ig.lead@avalon.example", role: "org-admin", organisation: "T91")
         }
         try await app.server.start(address: .hostname("127.0.0.1", port: 0))

@@ -6,7 +6,7 @@ import XCTVapor
 
 final class UserAccountsTests: XCTestCase {
     private func accounts(_ app: Application) -> UserAccounts {
-        UserAccounts(database: app.db, audit: .command("test"), threadPool: app.threadPool, clock: app.clock)
+        UserAccounts(database: app.db, audit: .command("test", clock: app.clock), threadPool: app.threadPool, clock: app.clock)
     }
 
     func testCreateGrantRevokeDisableAndResetAreAuditedWithoutSecrets() async throws {

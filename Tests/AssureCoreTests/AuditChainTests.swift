@@ -8,8 +8,8 @@ final class AuditChainTests: XCTestCase {
         var previous = AuditEntry.genesisHash
         for index in 1...count {
             let event = AuditEvent(actor: "cli", organisationCode: "T91", action: "update", entityType: "organisation", entityID: "T91",
-                                   changes: ["name": .init(before: "Old \(index)", after: "New \(index)")], requestID: nil, clientAddress: "127.0.0.1")
-            let entry = event.chained(sequence: Int64(index), at: Date(timeIntervalSince1970: Double(index)), after: previous)
+                                   changes: ["name": .init(before: "Old \(index)", after: "New \(index)")], requestID: nil, clientAddress: "127.0.0.1", recordedAt: Date(timeIntervalSince1970: Double(index)))
+            let entry = event.chained(sequence: Int64(index), after: previous)
             entries.append(entry)
             previous = entry.hash
         }

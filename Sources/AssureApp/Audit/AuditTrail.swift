@@ -11,27 +11,29 @@ struct AuditContext: Sendable {
     var actor: String
     var requestID: String?
     var clientAddress: String?
+    /// The application's clock, so a change is recorded at the time the rest of Assure sees.
+    var clock: AssureClock
 
-    static func command(_ name: String) -> AuditContext {
-        AuditContext(actor: "command:\(name)", requestID: nil, clientAddress: nil)
+    static func command(_ name: String, clock: AssureClock) -> AuditContext {
+        AuditContext(actor: "command:\(name)", requestID: nil, clientAddress: nil, clock: clock)
     }
 
     /// The same request and address, acting as someone else (a person setting their own password
     /// through a link, signing in, linking single sign-on).
-    func acting(as actor: String) -> AuditContext { AuditContext(actor: actor, requestID: requestID, clientAddress: clientAddress) }
+    func acting(as actor: String) -> AuditContext { AuditContext(actor: actor, requestID: requestID, clientAddress: clientAddress, clock: clock) }
 
     /// The one way an audit event is built: this actor, request and address, and what changed.
     func event(_ action: String, _ entityType: String, _ entityID: String, organisation: String?,
                changes: [String: AuditEvent.FieldChange] = [:]) -> AuditEvent {
         AuditEvent(actor: actor, organisationCode: organisation, action: action, entityType: entityType, entityID: entityID,
-                   changes: changes, requestID: requestID, clientAddress: clientAddress)
+                   changes: changes, requestID: requestID, clientAddress: clientAddress, recordedAt: clock.now())
     }
 }
 
 extension Request {
     /// The signed-in person's email address, or `anonymous`.
     var auditContext: AuditContext {
-        AuditContext(actor: identity?.email ?? "anonymous", requestID: id, clientAddress: clientAddress)
+        AuditContext(actor: identity?.email ?? "anonymous", requestID: id, clientAddress: clientAddress, clock: application.clock)
     }
 }
 
@@ -42,7 +44,8 @@ public enum AuditTrail {
     static let entries = "audit_entries"
     static let head = "audit_chain_head"
 
-    public static func append(_ events: [AuditEvent], on database: any Database, at date: Date = Date()) async throws {
+    /// Each entry keeps the time its event was made (`AuditContext.event`, on the application's clock).
+    public static func append(_ events: [AuditEvent], on database: any Database) async throws {
         guard !events.isEmpty else { return }
         let sql = try database.sqlDatabase
         try await sql.raw("UPDATE audit_chain_head SET sequence = sequence + \(bind: Int64(events.count)) WHERE id = 1").run()
@@ -56,7 +59,7 @@ public enum AuditTrail {
         chained.reserveCapacity(events.count)
         for event in events {
             sequence += 1
-            let entry = event.chained(sequence: sequence, at: date, after: previous)
+            let entry = event.chained(sequence: sequence, after: previous)
             chained.append(entry)
             previous = entry.hash
         }

@@ -197,7 +197,7 @@ enum AssessmentItemPage {
                 return .tr(
                     .td(.a(.href(SiteURL.evidence(code, evidence.reference).path), .text("\(evidence.reference) \(evidence.title)"))),
                     .td(.text(evidence.evidenceKind.displayName)),
-                    .td(.span(.class("nowrap"), .text(evidence.reviewBy ?? "—")), Components.evidenceCurrency(currency)),
+                    .td(.span(.class("nowrap"), .text(evidence.reviewBy.map(CalendarDay.nhsStyle) ?? "—")), Components.evidenceCurrency(currency)),
                     .td(.text(evidence.approvalStatus.displayName)),
                     .unwrap(remove) { url in
                         .td(.form(.method(.post), .action(url.path), Components.csrfField(), .input(.type(.hidden), .name("evidence"), .value(evidence.reference)),

@@ -89,7 +89,7 @@ enum AssessmentPages {
                                        .td(.text(figures.map { "\($0.assessed) of \($0.items)" } ?? "—")),
                                        .td(figures.map { Components.meter(part: $0.top, of: $0.items) } ?? .text("—")),
                                        .td(.text(figures.map { String($0.belowTarget) } ?? "—")),
-                                       .td(.span(.class("nowrap"), .text(assessment.finalDue))))
+                                       .td(.span(.class("nowrap"), .text(CalendarDay.nhsStyle(assessment.finalDue)))))
                         })))),
             .if(context.may(.editAnyRecord), .group(
                 .form(

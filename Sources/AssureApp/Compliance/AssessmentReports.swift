@@ -62,7 +62,7 @@ enum AssessmentReports {
                 .thead(.tr(.th(.text("Item")), .th(.text("Evidence")), .th(.text("Review date")))),
                 .tbody(.forEach(expired) { item, evidence in
                     .tr(.td(.text(item)), .td(.a(.href(SiteURL.evidence(code, evidence.reference).path), .text("\(evidence.reference) \(evidence.title)"))),
-                        .td(.text(evidence.reviewBy ?? "")))
+                        .td(.text(evidence.reviewBy.map(CalendarDay.nhsStyle) ?? "")))
                 })))
         )
         let shell = context.shell("\(catalogue.title) \(view.assessment.period) summary",

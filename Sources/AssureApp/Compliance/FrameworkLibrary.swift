@@ -139,7 +139,7 @@ enum FrameworkImport {
         entry.importedBy = actor
         try await app.db.writeTransaction { db in
             try await entry.create(on: db)
-            try await AuditTrail.append([AuditContext(actor: actor, requestID: nil, clientAddress: nil).event("import", "framework", key, organisation: nil,
+            try await AuditTrail.append([AuditContext(actor: actor, requestID: nil, clientAddress: nil, clock: app.clock).event("import", "framework", key, organisation: nil,
                                                                                                         changes: ["file": .init(before: nil, after: fileName)])], on: db)
         }
         try await app.reloadFrameworks()

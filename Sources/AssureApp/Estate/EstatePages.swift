@@ -51,103 +51,9 @@ enum EstatePages {
     }
 
     static func overview(_ req: Request, context: OrganisationContext, submitted: SubmittedForm?) async throws -> Response {
-        let sql = try req.db.sqlDatabase
-        let code = context.organisation.odsCode
-        let knowledge = try await req.application.knowledgeBase()
-        let below = try await context.readableDescendants()
-        let latest = try await EstateSnapshots.latest(of: [context.organisation.id] + below.map(\.record.id), on: sql)
-        let own = latest[context.organisation.id] ?? EstateRollUp()
-        let children = below.compactMap { record, _ -> (OrganisationRecord, EstateRollUp)? in
-            guard record.parentCode == code || below.count <= 400, let figures = latest[record.id], figures.devices > 0 else { return nil }
-            return (record, figures)
-        }
-        let total = latest.values.reduce(into: EstateRollUp()) { $0.add($1) }
-        let trend = try await EstateSnapshots.trend(of: context.organisation.id, days: 30, on: sql)
-        let details = try await EstateSnapshots.details(of: context.organisation.id, on: sql)
-        let top = details.top, cycles = details.cycles
-        let thresholds = try await EstateRisk.thresholds(for: context.organisation.id, on: sql)
-        let devicesURL = { (exposure: EstateQueries.Exposure) in SiteURL.estateDevices(code).with(query: [("exposure", exposure.rawValue)]) }
-        let mayManage = context.may(.editAnyRecord)
-        let problems = submitted?.problems ?? []
-        let sent = { (field: String) in submitted?.values[field] }
-        let content: Node<HTML.BodyContext> = .group(
-            Components.errorSummary(problems, fieldIDs: Set(importFields + thresholdFields)),
-            .h1(.text("Estate and cyber exposure")),
-            .p(.class("lede"), .text("Devices, unsupported software and known vulnerabilities in \(context.organisation.name)'s IT estate, from its inventory and the knowledge base (\(knowledge.index.records.count) CVEs, \(knowledge.facts.filter(\.knownExploited).count) known exploited).")),
-            own.devices == 0 && children.isEmpty
-                ? Components.emptyState(title: "No devices yet", message: "Import an inventory export (Intune, Configuration Manager, Defender for Endpoint, a CycloneDX SBOM or Assure's CSV) to see exposure here.", actions: [])
-                : .group(
-                    .div(.class("card-grid"),
-                         figure("Devices", "\(own.devices)", "in the latest analysis", link: devicesURL(.all)),
-                         figure("Patch compliance", "\(own.patchCompliancePercent)%", "\(own.patchCompliant) devices have no critical, high or known-exploited fix outstanding over 14 days", link: devicesURL(.noncompliant), alert: own.patchCompliancePercent < 95),
-                         figure("Known exploited", "\(own.knownExploited)", "devices exposed to CISA KEV vulnerabilities (\(own.ransomware) used in ransomware)", link: devicesURL(.kev), alert: own.knownExploited > 0),
-                         figure("Unsupported OS", "\(own.unsupportedOS)", "devices on an operating system past end of support", link: devicesURL(.unsupportedOS), alert: own.unsupportedOS > 0),
-                         figure("Unsupported software", "\(own.unsupportedSoftware)", "devices with any component past end of life", link: devicesURL(.unsupported)),
-                         figure("Critical or high", "\(own.criticalOrHigh)", "devices whose worst vulnerability is critical or high", link: devicesURL(.critical))),
-                    .h2(.text("Most widespread vulnerabilities")),
-                    top.isEmpty ? .p(.text("No device has a known vulnerability.")) : Components.scrollableTable(label: "Most widespread vulnerabilities", .table(.class("table"),
-                        .thead(.tr(.th(.text("CVE")), .th(.text("Devices")), .th(.text("CVSS")), .th(.text("Known exploited")))),
-                        .tbody(.forEach(top) { item in
-                            .tr(.td(.a(.href(SiteURL.estateVulnerability(code, item.cve).path), .text(item.cve))), .td(.text("\(item.devices)")),
-                                .td(.text(item.score.map { String(format: "%.1f %@", $0, Severity(score: $0).displayName) } ?? "Not scored")),
-                                .td(item.known_exploited ? .span(.class("tag tag--red"), .text(item.ransomware ? "Yes, ransomware" : "Yes")) : .text("No")))
-                        }))),
-                    .h2(.text("Unsupported releases")),
-                    cycles.isEmpty ? .p(.text("No device runs anything past its end of life.")) : Components.scrollableTable(label: "Unsupported releases", .table(.class("table"),
-                        .thead(.tr(.th(.text("Release")), .th(.text("End of support")), .th(.text("Devices")))),
-                        .tbody(.forEach(cycles) { cycle in .tr(.td(.text(cycle.lifecycle)), .td(.text(cycle.end_of_life == "true" ? "Ended" : cycle.end_of_life)), .td(.text("\(cycle.devices)"))) }))),
-                    .h2(.text("Trend")),
-                    Components.scrollableTable(label: "Daily snapshots", .table(.class("table"),
-                        .thead(.tr(.th(.text("Day")), .th(.text("Devices")), .th(.text("Patch compliance")), .th(.text("Known exploited")), .th(.text("Unsupported OS")))),
-                        .tbody(.forEach(trend.reversed()) { point in
-                            .tr(.td(.text(point.day)), .td(.text("\(point.roll_up.devices)")), .td(Components.meter(part: point.roll_up.patchCompliant, of: point.roll_up.devices)),
-                                .td(.text("\(point.roll_up.knownExploited)")), .td(.text("\(point.roll_up.unsupportedOS)")))
-                        })))
-                ),
-            .if(!children.isEmpty, .group(
-                .h2(.text("Organisations below")),
-                .p(.text("Together: \(total.devices) devices, \(total.patchCompliancePercent)% patch compliant, \(total.knownExploited) exposed to known-exploited vulnerabilities, \(total.unsupportedOS) on unsupported operating systems.")),
-                Components.scrollableTable(label: "Organisations below", .table(.class("table"),
-                    .thead(.tr(.th(.text("Organisation")), .th(.text("Devices")), .th(.text("Patch compliance")), .th(.text("Known exploited")), .th(.text("Unsupported OS")))),
-                    .tbody(.forEach(children) { record, figures in
-                        .tr(.td(.a(.href(SiteURL.estate(record.odsCode).path), .text("\(record.name) (\(record.odsCode))"))), .td(.text("\(figures.devices)")),
-                            .td(Components.meter(part: figures.patchCompliant, of: figures.devices)), .td(.text("\(figures.knownExploited)")), .td(.text("\(figures.unsupportedOS)")))
-                    })))
-            )),
-            .p(.class("button-group"),
-               .a(.class("button button--secondary"), .href(SiteURL.cyberAlerts(code).path), .text("High severity cyber alerts")),
-               .a(.class("button button--secondary"), .href(SiteURL.estateUnmapped(code).path), .text("Unmapped software")),
-               .if(own.devices > 0, .a(.class("button button--secondary"), .href(SiteURL.estateDevicesCSV(code).path), .text("Download devices (CSV)")))),
-            .if(mayManage, .group(
-                .h2(.text("Import an inventory")),
-                .form(.method(.post), .action(Components.uploadAction(.estateImport(code))), .enctype(.multipartData),
-                      Components.selectField(.init(id: "format", label: "Format", hint: "A device export, or one row per device and installed title",
-                                                   value: sent("format") ?? "csv", error: problems.message(for: "format")),
-                                             options: InventoryFormat.all.map { ($0.id, $0.title) } + [("cyclonedx", "CycloneDX 1.5 or 1.6 JSON SBOM (one device)")]),
-                      Components.textField(.init(id: "mapping", label: "Column mapping (optional)", hint: "field=column pairs, e.g. device_id=Serial Number,hostname=Computer",
-                                                 value: sent("mapping") ?? "", error: problems.message(for: "mapping"))),
-                      Components.fileField(.init(id: "file", label: "Inventory file", value: "", error: problems.message(for: "file")),
-                                           accept: ".csv,.json,text/csv,application/json"),
-                      Components.checkbox(id: "allow_large_removal", label: "The devices really are gone: allow this file to remove more than 20% of them",
-                                          hint: "Without this, a file that would remove more than a fifth of the devices its format last listed is refused, as an empty or cut-short export would.",
-                                          error: problems.message(for: "allow_large_removal")),
-                      .button(.type(.submit), .class("button"), .text("Import and analyse"))),
-                .form(.method(.post), .action(SiteURL.estateAnalyse(code).path), Components.csrfField(),
-                      .button(.type(.submit), .class("button button--secondary"), .text("Analyse again now")))
-            )),
-            .if(context.may(.manageSettings), .group(
-                .h2(.text("When the estate raises a risk")),
-                .form(.method(.post), .action(SiteURL.estateSettings(code).path), Components.csrfField(),
-                      Components.textField(.init(id: "known_exploited_percent", label: "Known-exploited exposure, % of devices",
-                                                 value: sent("known_exploited_percent") ?? String(format: "%g", thresholds.knownExploitedPercent),
-                                                 error: problems.message(for: "known_exploited_percent"), width: "field--narrow")),
-                      Components.textField(.init(id: "unsupported_os_percent", label: "Unsupported operating systems, % of devices",
-                                                 value: sent("unsupported_os_percent") ?? String(format: "%g", thresholds.unsupportedOSPercent),
-                                                 error: problems.message(for: "unsupported_os_percent"), width: "field--narrow")),
-                      .button(.type(.submit), .class("button button--secondary"), .text("Save thresholds")))
-            ))
-        )
-        return Layout.response(shell(context, "Estate", problems: !problems.isEmpty), status: problems.isEmpty ? .ok : .unprocessableEntity, content)
+        let model = try await EstateOverviewPage.load(context, knowledge: try await req.application.knowledgeBase(), submitted: submitted)
+        let problems = !model.problems.isEmpty
+        return Layout.response(shell(context, "Estate", problems: problems), status: problems ? .unprocessableEntity : .ok, EstateOverviewPage.view(model))
     }
 
     /// A problem with an imported file as the form shows it: beside its own field, or beside the
@@ -303,7 +209,7 @@ enum EstatePages {
                 }))),
             .h2(.text("Past end of life")),
             detail.unsupported.isEmpty ? .p(.text("Everything this device runs is supported.")) : .ul(.forEach(detail.unsupported) { u in
-                .li(.text("\(u.lifecycle): support \(u.end_of_life == "true" || u.end_of_life.isEmpty ? "has ended" : "ended \(u.end_of_life)") "), .span(.class("hint"), .text("(matched as \(u.component))")))
+                .li(.text("\(u.lifecycle): support \(u.end_of_life == "true" || u.end_of_life.isEmpty ? "has ended" : "ended \(CalendarDay.nhsStyle(u.end_of_life))") "), .span(.class("hint"), .text("(matched as \(u.component))")))
             }),
             .h2(.text("Installed software (\(detail.software.count))")),
             detail.software.isEmpty
@@ -332,7 +238,7 @@ enum EstatePages {
             Components.summaryList([
                 ("CVSS", .text(v.score.map { String(format: "%.1f %@ (CVSS %@)", $0, Severity(score: $0).displayName, v.cvss_version ?? "") } ?? "Not scored yet")),
                 ("Vector", .text(v.vector?.nonEmpty ?? "—")), ("Published", .text(v.published.map { String($0.prefix(10)) } ?? "—")),
-                ("Known exploited", v.known_exploited_since.map { .span(.class("tag tag--red"), .text("Since \($0)" + (v.ransomware ? ", used in ransomware" : ""))) } ?? .text("Not in the KEV catalogue")),
+                ("Known exploited", v.known_exploited_since.map { .span(.class("tag tag--red"), .text("Since \(CalendarDay.nhsStyle($0))" + (v.ransomware ? ", used in ransomware" : ""))) } ?? .text("Not in the KEV catalogue")),
                 ("Required action", .text(v.required_action ?? "—")),
                 ("Devices affected here", .text("\(v.affected_devices)")),
             ]),

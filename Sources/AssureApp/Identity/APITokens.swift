@@ -108,11 +108,9 @@ struct APITokens {
             record.role = role.rawValue
             record.expiresAt = now.addingTimeInterval(Double(days) * 86_400)
             try await record.create(on: db)
-            try await AuditTrail.append([AuditEvent(
-                actor: audit.actor, organisationCode: organisation?.odsCode, action: "issue-token", entityType: "api-token",
-                entityID: "\(normalised) \(name)", changes: ["role": .init(before: nil, after: role.rawValue),
-                                                             "expires_at": .init(before: nil, after: AuditEntry.timestamp(record.expiresAt))],
-                requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
+            try await AuditTrail.append([audit.event("issue-token", "api-token", "\(normalised) \(name)", organisation: organisation?.odsCode,
+                changes: ["role": .init(before: nil, after: role.rawValue),
+                          "expires_at": .init(before: nil, after: AuditEntry.timestamp(record.expiresAt))])], on: db)
         }
         return token
     }
@@ -126,10 +124,8 @@ struct APITokens {
             guard token.revokedAt == nil else { return }
             token.revokedAt = clock.now()
             try await token.update(on: db)
-            try await AuditTrail.append([AuditEvent(
-                actor: audit.actor, organisationCode: token.organisation?.odsCode, action: "revoke-token", entityType: "api-token",
-                entityID: "\(token.user.email) \(token.name)", changes: ["revoked": .init(before: nil, after: "yes")],
-                requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
+            try await AuditTrail.append([audit.event("revoke-token", "api-token", "\(token.user.email) \(token.name)", organisation: token.organisation?.odsCode,
+                changes: ["revoked": .init(before: nil, after: "yes")])], on: db)
         }
     }
 
@@ -142,10 +138,8 @@ struct APITokens {
             for token in tokens {
                 token.revokedAt = clock.now()
                 try await token.update(on: db)
-                try await AuditTrail.append([AuditEvent(
-                    actor: audit.actor, organisationCode: token.organisation?.odsCode, action: "revoke-token", entityType: "api-token",
-                    entityID: "\(normalised) \(name)", changes: ["revoked": .init(before: nil, after: "yes")],
-                    requestID: audit.requestID, clientAddress: audit.clientAddress)], on: db)
+                try await AuditTrail.append([audit.event("revoke-token", "api-token", "\(normalised) \(name)", organisation: token.organisation?.odsCode,
+                changes: ["revoked": .init(before: nil, after: "yes")])], on: db)
             }
         }
     }

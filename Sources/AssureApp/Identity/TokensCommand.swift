@@ -7,7 +7,7 @@ struct TokensCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokens", abstract: "Issue and revoke personal API tokens.", subcommands: [CreateTokenCommand.self, RevokeTokenCommand.self])
 
-    static func tokens(_ app: Application) -> APITokens { APITokens(database: app.db, audit: .command("tokens"), clock: app.clock) }
+    static func tokens(_ app: Application) -> APITokens { APITokens(database: app.db, audit: .command("tokens", clock: app.clock), clock: app.clock) }
 }
 
 struct CreateTokenCommand: AsyncParsableCommand {

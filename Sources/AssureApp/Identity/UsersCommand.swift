@@ -13,7 +13,7 @@ struct UsersCommand: AsyncParsableCommand {
                       PasswordCommand.self, ListUsersCommand.self])
 
     static func accounts(_ app: Application) -> UserAccounts {
-        UserAccounts(database: app.db, audit: .command("users"), threadPool: app.threadPool, clock: app.clock)
+        UserAccounts(database: app.db, audit: .command("users", clock: app.clock), threadPool: app.threadPool, clock: app.clock)
     }
 
     /// Runs an account change, turning field problems into one clear message and a non-zero exit.

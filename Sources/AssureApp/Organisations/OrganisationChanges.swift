@@ -112,7 +112,7 @@ struct OrganisationChanges {
                 events.append(event("create", draft.odsCode.value, before: [:], after: Self.auditFields(draft)))
             }
         }
-        try await OrganisationBulkInsert.insert(newRows, parentIDs: idByCode, on: sql)
+        try await OrganisationBulkInsert.insert(newRows, parentIDs: idByCode, at: audit.clock.now(), on: sql)
         try await AuditTrail.append(events, on: db)
         summary.inserted = newRows.count
         return summary
@@ -144,8 +144,7 @@ struct OrganisationChanges {
 
 /// Inserts many organisations in batches with one statement each; rows must come parents first.
 enum OrganisationBulkInsert {
-    static func insert(_ rows: [(id: UUID, draft: OrganisationDraft)], parentIDs: [String: UUID], on sql: any SQLDatabase) async throws {
-        let now = Date()
+    static func insert(_ rows: [(id: UUID, draft: OrganisationDraft)], parentIDs: [String: UUID], at now: Date, on sql: any SQLDatabase) async throws {
         for batch in rows.chunks(of: 500) {
             let insert = sql.insert(into: Organisation.schema)
                 .columns("id", "ods_code", "name", "type", "parent_id", "dspt_category", "created_at", "updated_at")

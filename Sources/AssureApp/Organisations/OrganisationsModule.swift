@@ -12,7 +12,7 @@ extension AssureModule {
             demoCommands: [DemoRegionCommand.self],
             navigation: [.overview, .organisations],
             demoRegion: { app in
-                let summary = try await DemoSeeder.seed(DemoOrganisations.region, on: app.db)
+                let summary = try await DemoSeeder.seed(DemoOrganisations.region, on: app)
                 return "\(summary.inserted) organisations"
             },
             access: [

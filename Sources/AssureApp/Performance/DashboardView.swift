@@ -57,7 +57,7 @@ enum DashboardView {
                             .tr(.td(.a(.href(SiteURL.risk(code, risk.reference).path), .text("\(risk.reference) \(risk.title)"))),
                                 .td(Components.riskScore(risk.current_score, matrix)),
                                 .td(Components.riskScore(risk.target_score, matrix)),
-                                .td(.class("nowrap"), .text(risk.next_review)))
+                                .td(.class("nowrap"), .text(CalendarDay.nhsStyle(risk.next_review))))
                         })
                     )),
                     .p(.a(.href(SiteURL.risks(code).path), .text("All \(dashboard.riskTotal) live risks")), .text(" · "),

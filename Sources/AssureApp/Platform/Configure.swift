@@ -29,6 +29,8 @@ public func configure(_ app: Application, _ configuration: AssureConfiguration) 
     ContentConfiguration.global.use(decoder: decoder, for: .json)
 
     app.middleware = Middlewares()
+    // Outermost, so a request counts from arrival to its last byte (serve waits for them on shutdown).
+    app.middleware.use(app.inFlightRequests)
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(RequestIDHeaderMiddleware())
     // Outside the error middleware, so error pages carry the headers too.

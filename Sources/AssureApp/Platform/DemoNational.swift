@@ -20,7 +20,7 @@ enum DemoNational {
     static func seed(on app: Application, estateDevices: Int, progress: (any JobProgress)? = nil) async throws -> Summary {
         var summary = Summary()
         let tree = DemoOrganisations.national()
-        summary.organisations = try await DemoSeeder.seed(tree, on: app.db).inserted
+        summary.organisations = try await DemoSeeder.seed(tree, on: app).inserted
         let sql = try app.db.sqlDatabase
         let records = try await sql.raw("SELECT \(unsafeRaw: OrganisationRecord.columns) FROM \(unsafeRaw: OrganisationRecord.from) WHERE o.ods_code IN (\(binds: tree.map(\.odsCode))) ORDER BY o.ods_code")
             .all().map(OrganisationRecord.init(row:))
@@ -31,7 +31,7 @@ enum DemoNational {
         @Sendable func context(_ organisation: OrganisationRecord, on db: any Database) -> OrganisationContext {
             var chain = [organisation]
             while let parent = chain[0].parentCode.flatMap({ byCode[$0] }), chain.count < 32 { chain.insert(parent, at: 0) }
-            return OrganisationContext(caller: .commandLine("demo national"), chain: chain, audit: .command("demo national"), clock: app.clock, database: db)
+            return OrganisationContext(caller: .commandLine("demo national"), chain: chain, audit: .command("demo national", clock: app.clock), clock: app.clock, database: db)
         }
         progress?.begin("Risks and assessments", total: pending.count)
         for start in stride(from: 0, to: pending.count, by: batch) {

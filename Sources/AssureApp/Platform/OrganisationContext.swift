@@ -102,7 +102,7 @@ struct OrganisationContext: Sendable {
     static func command(_ name: String, organisation code: String, database: any Database, clock: AssureClock) async throws -> OrganisationContext {
         let chain = try await OrganisationDirectory(database: database).ancestry(of: code)
         guard !chain.isEmpty else { throw CommandFailure(message: "\(name): no organisation has the ODS code '\(code.uppercased())'") }
-        return OrganisationContext(caller: .commandLine(name), chain: chain, audit: .command(name), clock: clock, database: database)
+        return OrganisationContext(caller: .commandLine(name), chain: chain, audit: .command(name, clock: clock), clock: clock, database: database)
     }
 }
 

@@ -103,13 +103,13 @@ enum DemoSeeder {
         if let refusal = DemoSafety.refusal(host: host, organisationCodes: codes, accountEmails: emails) { throw StartupError(message: refusal) }
     }
 
-    static func seedRegion(on database: any Database) async throws -> OrganisationChanges.ImportSummary {
-        try await seed(DemoOrganisations.region, on: database)
+    static func seedRegion(on app: Application) async throws -> OrganisationChanges.ImportSummary {
+        try await seed(DemoOrganisations.region, on: app)
     }
 
     /// One account for every role, added once; later starts find them and skip the bcrypt work.
     static func seedPeople(on app: Application) async throws -> Int {
-        let accounts = UserAccounts(database: app.db, audit: .command("demo"), threadPool: app.threadPool, clock: app.clock)
+        let accounts = UserAccounts(database: app.db, audit: .command("demo", clock: app.clock), threadPool: app.threadPool, clock: app.clock)
         let existing = Set(try await User.query(on: app.db).all().map(\.email))
         let missing = DemoPeople.all.filter { !existing.contains($0.email) }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -232,9 +232,9 @@ enum DemoSeeder {
         return DemoEvidence.all.count
     }
 
-    static func seed(_ entries: [DemoOrganisations.Entry], on database: any Database) async throws -> OrganisationChanges.ImportSummary {
+    static func seed(_ entries: [DemoOrganisations.Entry], on app: Application) async throws -> OrganisationChanges.ImportSummary {
         let rows = entries.enumerated().map { OrganisationImport.Row(line: $0.offset + 2, fields: $0.element.fields) }
-        return try await OrganisationChanges(database: database, audit: .command("demo")).importRows(rows)
+        return try await OrganisationChanges(database: app.db, audit: .command("demo", clock: app.clock)).importRows(rows)
     }
 }
 

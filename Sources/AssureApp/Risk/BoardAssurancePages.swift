@@ -254,7 +254,7 @@ enum EscalatedRisksPage {
                             .td(.span(.class("caption nowrap"), .text(risk.reference)), .a(.href(SiteURL.risk(record.odsCode, risk.reference).path), .text(risk.title))),
                             .td(.text(risk.riskCategory.displayName)),
                             .td(Components.riskScore(risk.currentScore, matrix)), .td(Components.riskScore(risk.targetScore, matrix)),
-                            .td(.span(.class("nowrap"), .text(risk.nextReview))))
+                            .td(.span(.class("nowrap"), .text(CalendarDay.nhsStyle(risk.nextReview)))))
                     })))
         )
         return Layout.response(context.shell("Escalated risks", section: .risks), content)

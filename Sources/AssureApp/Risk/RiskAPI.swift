@@ -147,7 +147,7 @@ struct RiskAPI: RouteCollection {
     func change(_ action: SiteURL.RiskPageAction, _ req: Request) async throws -> RiskDTO {
         let context = try await req.riskContext(.read)
         let risk = try await context.register.find(try req.riskReference)
-        try await RiskChanges.perform(action, on: risk, form: try req.decodeJSON([String: String].self), context: context)
+        try await RiskChanges.perform(action, on: risk, form: try RiskChangeBody.form(action, from: req), context: context)
         return try await Self.dto(risk, context, on: req.db)
     }
 

@@ -83,9 +83,9 @@ enum RiskPage {
                 ("Directorate or department", .text(risk.department.isEmpty ? "Not recorded" : risk.department)),
                 ("Strategic objective", .text(risk.objective.isEmpty ? "Not linked" : risk.objective)),
                 ("Source reference", .text(risk.sourceReference.isEmpty ? "None" : risk.sourceReference)),
-                ("Opened", .text(risk.opened)),
+                ("Opened", .text(CalendarDay.nhsStyle(risk.opened))),
                 ("Last reviewed", .text(risk.lastReviewed)),
-                ("Next review", .group(.text(risk.nextReview), .if(reviewOverdue, .span(.class("tag tag--red"), .text("Overdue"))))),
+                ("Next review", .group(.text(CalendarDay.nhsStyle(risk.nextReview)), .if(reviewOverdue, .span(.class("tag tag--red"), .text("Overdue"))))),
             ]),
             .h2(.class("heading-m"), .text("Score history")),
             sparkline(model.history, matrix),
@@ -143,7 +143,7 @@ enum RiskPage {
                 let mayUpdate = model.context.mayChange(model.risk) || (action.ownerEmail == model.context.actor && model.context.may(.updateAssignedAction))
                 return .tr(
                     .td(.text(action.description)), .td(.text(action.ownerEmail)),
-                    .td(.text(action.due), .if(overdue, .span(.class("tag tag--red"), .text("Overdue")))),
+                    .td(.text(CalendarDay.nhsStyle(action.due)), .if(overdue, .span(.class("tag tag--red"), .text("Overdue")))),
                     .td(mayUpdate
                         ? .form(.class("inline-form"), .method(.post), .action(SiteURL.riskAction(code, model.risk.reference, .actionStatus).path),
                                 Components.csrfField(), .input(.type(.hidden), .name("action_id"), .value(action.id?.uuidString ?? "")),

@@ -49,22 +49,60 @@ extension Request {
 }
 
 /// `/organisations/{code}/risks`: the register, filtered, sorted and paged, with its headline
-/// figures; the same filters export as CSV.
+/// figures; the same filters export as CSV. Model / view / query: `load` reads, `Model` is what
+/// the page shows, `view` is a pure function of it.
 enum RiskRegisterPage {
+    /// Everything the register page shows, and nothing it does not.
+    struct Model {
+        struct Permissions { var create = false, importRisks = false, manageSettings = false }
+
+        var code: String
+        var name: String
+        /// ICBs and regions see the risks escalated from below.
+        var hasOrganisationsBelow: Bool
+        var matrix: RiskMatrix
+        var settings: RiskSettings
+        var today: CalendarDay
+        var may = Permissions()
+        var filter = RiskFilter()
+        var total = 0
+        var rows: [RiskRow] = []
+        var figures = RiskQuery.Figures()
+        var departments: [String] = []
+        var problems: [AssureError.FieldProblem] = []
+
+        var pages: Int { max(1, (total + RiskFilter.pageSize - 1) / RiskFilter.pageSize) }
+    }
+
+    /// The page's frame for this organisation and person, before anything is read.
+    static func frame(_ context: RiskContext) -> Model {
+        Model(code: context.organisation.odsCode, name: context.organisation.name, hasOrganisationsBelow: context.organisation.type.mayHaveChildren,
+              matrix: context.matrix, settings: context.settings, today: context.today,
+              may: .init(create: context.may(.createRecord), importRisks: context.may(.editAnyRecord), manageSettings: context.may(.manageSettings)))
+    }
+
+    /// Reads the page of risks the filter selects, the headline figures and the departments to filter by.
+    static func load(_ context: RiskContext, _ filter: RiskFilter, on sql: any SQLDatabase) async throws -> Model {
+        var model = frame(context)
+        model.filter = filter
+        let result = try await RiskQuery.rows(filter, organisation: context.organisation.id, settings: context.settings, matrix: context.matrix,
+                                              today: context.today, limit: RiskFilter.pageSize, on: sql)
+        (model.total, model.rows) = (result.total, result.rows)
+        model.figures = try await RiskQuery.headline(context.register, settings: context.settings, matrix: context.matrix, on: sql)
+        model.departments = try await sql.raw("SELECT DISTINCT department FROM risks WHERE organisation_id = \(bind: context.organisation.id) AND department <> '' ORDER BY department LIMIT 200")
+            .all().map { try $0.decode(column: "department", as: String.self) }
+        return model
+    }
+
     static func show(req: Request) async throws -> Response {
         let context = try await req.riskContext(.read)
-        let sql = try req.db.sqlDatabase
         do {
-            let filter = try RiskFilter.read(from: req)
-            let result = try await RiskQuery.rows(filter, organisation: context.organisation.id, settings: context.settings, matrix: context.matrix,
-                                                  today: context.today, limit: RiskFilter.pageSize, on: sql)
-            let figures = try await RiskQuery.headline(context.register, settings: context.settings, matrix: context.matrix, on: sql)
-            let departments = try await sql.raw("SELECT DISTINCT department FROM risks WHERE organisation_id = \(bind: context.organisation.id) AND department <> '' ORDER BY department LIMIT 200")
-                .all().map { try $0.decode(column: "department", as: String.self) }
-            return Layout.response(context.shell("Risk register"), view(context, filter, result.total, result.rows, figures, problems: [], departments: departments))
+            let model = try await load(context, try RiskFilter.read(from: req), on: try req.db.sqlDatabase)
+            return Layout.response(context.shell("Risk register"), view(model))
         } catch let error as AssureError where error.status.code < 500 {
-            return Layout.response(context.shell("Risk register", problems: true), status: error.status,
-                                   view(context, RiskFilter(), 0, [], RiskQuery.Figures(), problems: error.problems))
+            var model = frame(context)
+            model.problems = error.problems
+            return Layout.response(context.shell("Risk register", problems: true), status: error.status, view(model))
         }
     }
 
@@ -78,40 +116,38 @@ enum RiskRegisterPage {
         return Response(status: .ok, headers: headers, body: .init(data: try await RiskCSV.export(filter, context: context, on: sql)))
     }
 
-    static func view(_ context: RiskContext, _ filter: RiskFilter, _ total: Int, _ rows: [RiskRow], _ figures: RiskQuery.Figures,
-                     problems: [AssureError.FieldProblem], departments: [String] = []) -> Node<HTML.BodyContext> {
-        let code = context.organisation.odsCode
-        let pages = max(1, (total + RiskFilter.pageSize - 1) / RiskFilter.pageSize)
+    static func view(_ model: Model) -> Node<HTML.BodyContext> {
+        let code = model.code, filter = model.filter
         return .group(
-            Components.errorSummary(problems, fieldIDs: ["status", "category", "sort", "page"]),
+            Components.errorSummary(model.problems, fieldIDs: ["status", "category", "sort", "page"]),
             .h1(.text("Risk register")),
-            .p(.class("lede"), .text("\(context.organisation.name)'s risks, scored on the \(context.matrix.name).")),
+            .p(.class("lede"), .text("\(model.name)'s risks, scored on the \(model.matrix.name).")),
             .p(.class("button-group"),
-               .if(context.may(.createRecord), .a(.class("button"), .href(SiteURL.newRisk(code).path), .text("Add a risk"))),
+               .if(model.may.create, .a(.class("button"), .href(SiteURL.newRisk(code).path), .text("Add a risk"))),
                .a(.class("button button--secondary"), .href(SiteURL.heatMap(code).path), .text("Heat map")),
-               .if(context.may(.editAnyRecord), .a(.class("button button--secondary"), .href(SiteURL.importRisks(code).path), .text("Import CSV"))),
+               .if(model.may.importRisks, .a(.class("button button--secondary"), .href(SiteURL.importRisks(code).path), .text("Import CSV"))),
                .a(.class("button button--secondary"), .href(SiteURL.baf(code).path), .text("Board Assurance Framework")),
-               .if(context.organisation.type.mayHaveChildren, .a(.class("button button--secondary"), .href(SiteURL.escalatedRisks(code).path), .text("Escalated risks below"))),
-               .if(context.may(.manageSettings), .a(.class("button button--secondary"), .href(SiteURL.riskSettings(code).path), .text("Appetite and matrix")))),
+               .if(model.hasOrganisationsBelow, .a(.class("button button--secondary"), .href(SiteURL.escalatedRisks(code).path), .text("Escalated risks below"))),
+               .if(model.may.manageSettings, .a(.class("button button--secondary"), .href(SiteURL.riskSettings(code).path), .text("Appetite and matrix")))),
             .ul(.class("card-grid"),
-                figureCard("Live risks", figures.live, "open or tolerated", SiteURL.risks(code).path),
-                figureCard("Above appetite", figures.aboveAppetite, "current score above the category's appetite",
+                figureCard("Live risks", model.figures.live, "open or tolerated", SiteURL.risks(code).path),
+                figureCard("Above appetite", model.figures.aboveAppetite, "current score above the category's appetite",
                            SiteURL.risks(code).with(query: [("above_appetite", "yes")])),
-                figureCard("Review overdue", figures.reviewOverdue, "past their next review date", SiteURL.risks(code).with(query: [("review_overdue", "yes")])),
-                figureCard("Escalated", figures.escalated, "at or above \(context.settings.escalationThreshold), on the next level's view",
+                figureCard("Review overdue", model.figures.reviewOverdue, "past their next review date", SiteURL.risks(code).with(query: [("review_overdue", "yes")])),
+                figureCard("Escalated", model.figures.escalated, "at or above \(model.settings.escalationThreshold), on the next level's view",
                            SiteURL.risks(code).with(query: [("escalated", "yes")]))),
-            filterForm(context, filter, departments: departments),
-            rows.isEmpty
+            filterForm(model),
+            model.rows.isEmpty
                 ? Components.emptyState(
                     title: filter.isFiltered ? "No risks match" : "No risks yet",
                     message: filter.isFiltered ? "No risk matches these filters. Clear them to see the whole register."
-                        : "Record the first risk to \(context.organisation.name)'s objectives or services.",
-                    actions: filter.isFiltered ? [("Clear filters", .risks(code))] : (context.may(.createRecord) ? [("Add a risk", .newRisk(code))] : []))
+                        : "Record the first risk to \(model.name)'s objectives or services.",
+                    actions: filter.isFiltered ? [("Clear filters", .risks(code))] : (model.may.create ? [("Add a risk", .newRisk(code))] : []))
                 : .group(
-                    .p(.class("button-group"), .text("\(Words.count(total, "risk")) · page \(filter.page) of \(pages)"),
+                    .p(.class("button-group"), .text("\(Words.count(model.total, "risk")) · page \(filter.page) of \(model.pages)"),
                        .a(.class("button button--secondary"), .href(SiteURL.risksCSV(code).with(query: filter.queryItems)), .text("Download CSV"))),
-                    Components.scrollableTable(label: "Risks", table(context, rows)),
-                    pager(code, filter, pages)
+                    Components.scrollableTable(label: "Risks", table(model)),
+                    pager(code, filter, model.pages)
                 )
         )
     }
@@ -120,9 +156,10 @@ enum RiskRegisterPage {
         .li(.class("card"), .h2(.class("card__title"), .a(.href(link), .text(title))), .p(.class("card__figure"), .text(String(value))), .p(.text(note)))
     }
 
-    private static func filterForm(_ context: RiskContext, _ filter: RiskFilter, departments: [String]) -> Node<HTML.BodyContext> {
-        .form(
-            .class("search-form"), .method(.get), .action(SiteURL.risks(context.organisation.odsCode).path),
+    private static func filterForm(_ model: Model) -> Node<HTML.BodyContext> {
+        let filter = model.filter, departments = model.departments
+        return .form(
+            .class("search-form"), .method(.get), .action(SiteURL.risks(model.code).path),
             .attribute(named: "aria-label", value: "Filter risks"),
             Components.textField(.init(id: "q", label: "Search", hint: "Title, cause, event, reference or source", value: filter.text ?? "", width: "field--medium")),
             Components.selectField(.init(id: "status", label: "Status", value: filter.status),
@@ -132,7 +169,7 @@ enum RiskRegisterPage {
             .if(!departments.isEmpty, Components.selectField(.init(id: "department", label: "Directorate or department", value: filter.department ?? ""),
                                                              options: [("", "All")] + departments.map { ($0, $0) })),
             Components.selectField(.init(id: "band", label: "Band", value: filter.band ?? ""),
-                                   options: [("", "Any band")] + context.matrix.bands.map { ($0.key, $0.label) }),
+                                   options: [("", "Any band")] + model.matrix.bands.map { ($0.key, $0.label) }),
             Components.selectField(.init(id: "sort", label: "Sort by", value: filter.sort.rawValue),
                                    options: RiskFilter.Sort.allCases.map { ($0.rawValue, $0.label) }),
             checkbox("above_appetite", "Above appetite", filter.aboveAppetite),
@@ -148,26 +185,26 @@ enum RiskRegisterPage {
         .div(.class("checkbox"), .input(.type(.checkbox), .id(id), .name(id), .value("yes"), .checked(checked)), .label(.for(id), .text(label)))
     }
 
-    static func table(_ context: RiskContext, _ rows: [RiskRow]) -> Node<HTML.BodyContext> {
-        let code = context.organisation.odsCode
+    static func table(_ model: Model) -> Node<HTML.BodyContext> {
+        let code = model.code, today = model.today
         return .table(
             .class("table"),
             .thead(.tr(.th(.text("Risk")), .th(.text("Category")), .th(.text("Owner")), .th(.text("Current")),
                        .th(.text("Target")), .th(.text("Since last review")), .th(.text("Next review")), .th(.text("Overdue actions")))),
-            .tbody(.forEach(rows) { row in
+            .tbody(.forEach(model.rows) { row in
                 let category = RiskCategory(rawValue: row.category) ?? .operational
-                let above = context.settings.isAboveAppetite(score: row.current_score, category: category)
+                let above = model.settings.isAboveAppetite(score: row.current_score, category: category)
                 let movement = RiskMovement.between(previous: row.previous_score, current: row.current_score)
-                let overdue = (CalendarDay(row.next_review) ?? context.today) < context.today
+                let overdue = (CalendarDay(row.next_review) ?? today) < today
                 return .tr(
                     .td(.span(.class("caption nowrap"), .text(row.reference)), .a(.href(SiteURL.risk(code, row.reference).path), .text(row.title)),
                         .if(row.status != "open", .span(.class("tag tag--grey"), .text(RiskStatus(rawValue: row.status)?.displayName ?? row.status)))),
                     .td(.text(category.displayName)),
                     .td(.text(row.owner)),
-                    .td(Components.riskScore(row.current_score, context.matrix), .if(above, .span(.class("tag tag--red"), .text("Above appetite")))),
-                    .td(Components.riskScore(row.target_score, context.matrix)),
+                    .td(Components.riskScore(row.current_score, model.matrix), .if(above, .span(.class("tag tag--red"), .text("Above appetite")))),
+                    .td(Components.riskScore(row.target_score, model.matrix)),
                     .td(.span(.attribute(named: "aria-hidden", value: "true"), .text(movement.symbol + " ")), .text(movement.displayName)),
-                    .td(.span(.class("nowrap"), .text(row.next_review)), .if(overdue, .span(.class("tag tag--red"), .text("Overdue")))),
+                    .td(.span(.class("nowrap"), .text(CalendarDay.nhsStyle(row.next_review))), .if(overdue, .span(.class("tag tag--red"), .text("Overdue")))),
                     .td(.text(row.overdue_actions == 0 ? "None" : String(row.overdue_actions)))
                 )
             })

@@ -114,9 +114,12 @@ public struct AuditEvent: Equatable, Sendable {
     public var changes: [String: FieldChange]
     public var requestID: String?
     public var clientAddress: String?
+    /// When the change was made, from the caller's clock.
+    public var recordedAt: Date
 
     public init(actor: String, organisationCode: String?, action: String, entityType: String, entityID: String,
-                changes: [String: FieldChange], requestID: String?, clientAddress: String?) {
+                changes: [String: FieldChange], requestID: String?, clientAddress: String?, recordedAt: Date) {
+        self.recordedAt = recordedAt
         self.actor = actor
         self.organisationCode = organisationCode
         self.action = action
@@ -148,9 +151,9 @@ public struct AuditEvent: Equatable, Sendable {
     }
 
     /// Places the event after `previousHash` as entry number `sequence`.
-    public func chained(sequence: Int64, at date: Date, after previousHash: String) -> AuditEntry {
+    public func chained(sequence: Int64, after previousHash: String) -> AuditEntry {
         var entry = AuditEntry(
-            sequence: sequence, recordedAt: AuditEntry.timestamp(date), actor: actor, organisationCode: organisationCode,
+            sequence: sequence, recordedAt: AuditEntry.timestamp(recordedAt), actor: actor, organisationCode: organisationCode,
             action: action, entityType: entityType, entityID: entityID, changes: Self.canonicalJSON(changes),
             requestID: requestID, clientAddress: clientAddress, previousHash: previousHash, hash: ""
         )

@@ -72,7 +72,7 @@ enum EvidencePages {
                         .tr(.td(.a(.href(SiteURL.evidence(code, item.reference).path), .text("\(item.reference) \(item.title)"))),
                             .td(.text(item.evidenceKind.displayName)),
                             .td(.text(item.ownerEmail ?? "—")),
-                            .td(.span(.class("nowrap"), .text(item.reviewBy ?? "—")), Components.evidenceCurrency(item.currency(on: context.today))),
+                            .td(.span(.class("nowrap"), .text(item.reviewBy.map(CalendarDay.nhsStyle) ?? "—")), Components.evidenceCurrency(item.currency(on: context.today))),
                             .td(.text(item.approvalStatus.displayName)),
                             .td(.text(usage[item.id ?? UUID()].map { "\(Words.count($0, "item"))" } ?? "Not used yet")))
                     }))),
@@ -198,8 +198,8 @@ enum EvidencePages {
                 ("Kind", .text(evidence.evidenceKind.displayName)),
                 ("Description", .text(evidence.details.isEmpty ? "—" : evidence.details)),
                 ("Owner", .text(evidence.ownerEmail ?? "—")),
-                ("Valid from", .text(evidence.validFrom ?? "—")),
-                ("Review or expiry", .group(.text(evidence.reviewBy ?? "None set"), .text(" "), Components.evidenceCurrency(currency))),
+                ("Valid from", .text(evidence.validFrom.map(CalendarDay.nhsStyle) ?? "—")),
+                ("Review or expiry", .group(.text(evidence.reviewBy.map(CalendarDay.nhsStyle) ?? "None set"), .text(" "), Components.evidenceCurrency(currency))),
                 ("Approval", .text("\(evidence.approvalStatus.displayName)\(evidence.approvedBy.map { " by \($0)" } ?? "")")),
                 evidence.evidenceKind == .file
                     ? ("File", .group(.a(.href(SiteURL.evidenceFile(code, evidence.reference).path), .text("Download \(evidence.fileName ?? "the file")")),

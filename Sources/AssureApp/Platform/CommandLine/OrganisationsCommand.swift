@@ -31,7 +31,7 @@ struct ImportOrganisationsCommand: AsyncParsableCommand {
         try await CommandSession.run(storage) { app in
             do {
                 let rows = try OrganisationCSV.rows(from: text)
-                let summary = try await OrganisationChanges(database: app.db, audit: .command("organisations import")).importRows(rows)
+                let summary = try await OrganisationChanges(database: app.db, audit: .command("organisations import", clock: app.clock)).importRows(rows)
                 output.say("Imported \(file): \(summary.inserted) added, \(summary.updated) updated, \(summary.unchanged) unchanged")
                 try output.summary(summary)
             } catch let error as AssureError {
@@ -59,7 +59,7 @@ struct DemoRegionCommand: AsyncParsableCommand {
         let output = output.output
         try await CommandSession.run(storage) { app in
             try await DemoSeeder.requireDemoOnly(app, host: nil)
-            let summary = try await DemoSeeder.seed(DemoOrganisations.region, on: app.db)
+            let summary = try await DemoSeeder.seed(DemoOrganisations.region, on: app)
             output.say("Demo organisations: \(summary.inserted) added, \(summary.updated) updated, \(summary.unchanged) already present")
             try output.summary(summary)
         }

@@ -52,6 +52,8 @@ struct AssureServeCommand: AsyncParsableCommand {
             // Stop taking requests and let those in flight finish before the database closes:
             // Vapor's shutdown closes the databases first, which would fail a request mid-way.
             await app.server.shutdown()
+            let left = await app.inFlightRequests.drain(within: .seconds(10))
+            if left > 0 { app.logger.warning("Stopping with \(left) request(s) still being handled after 10 seconds") }
         } catch {
             try? await app.asyncShutdown()
             throw error
