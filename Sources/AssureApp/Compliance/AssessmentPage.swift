@@ -11,7 +11,7 @@ enum AssessmentPage {
         let context = try await req.organisationContext(.read)
         let assessment = try await req.assessments(context).find(try req.assessmentReference)
         let view = try await AssessmentView.load(assessment, frameworks: req.frameworks, today: context.today, on: req.db)
-        return Layout.response(shell(context, view), render(context, view, ran: nil))
+        return Layout.response(shell(context, view), render(view, code: context.organisation.odsCode, mayRunChecks: context.may(.editAnyRecord), ran: nil))
     }
 
     static func runChecks(req: Request) async throws -> Response {
@@ -20,15 +20,15 @@ enum AssessmentPage {
         let assessment = try await assessments.find(try req.assessmentReference)
         let ran = try await AutomatedCheckRunner(assessments: assessments, evidence: req.evidenceLibrary(context)).run(on: assessment)
         let view = try await AssessmentView.load(assessment, frameworks: req.frameworks, today: context.today, on: req.db)
-        return Layout.response(shell(context, view), render(context, view, ran: ran))
+        return Layout.response(shell(context, view), render(view, code: context.organisation.odsCode, mayRunChecks: true, ran: ran))
     }
 
     static func shell(_ context: OrganisationContext, _ view: AssessmentView) -> PageShell {
         context.shell("\(view.catalogue.title) \(view.assessment.period)", crumbs: [.init(title: "Compliance", url: .assessments(context.organisation.odsCode))], section: .compliance)
     }
 
-    static func render(_ context: OrganisationContext, _ view: AssessmentView, ran: [AutomatedCheckRunner.Ran]?) -> Node<HTML.BodyContext> {
-        let code = context.organisation.odsCode
+    /// The page from what `AssessmentView.load` read; pure, so tests render it from a hand-built view.
+    static func render(_ view: AssessmentView, code: String, mayRunChecks: Bool, ran: [AutomatedCheckRunner.Ran]?) -> Node<HTML.BodyContext> {
         let assessment = view.assessment, catalogue = view.catalogue
         let automated = catalogue.items.filter { !AutomatedCheck.checks(for: $0.id, in: catalogue.id).isEmpty }
         return .group(
@@ -40,7 +40,7 @@ enum AssessmentPage {
             },
             .span(.class("caption"), .text("\(assessment.reference) · \(catalogue.publisher)")),
             .h1(.text("\(catalogue.title) \(catalogue.version): \(assessment.period)")),
-            .p(.class("lede"), .text("Final deadline \(assessment.finalDue)\(assessment.interimDue.map { ", interim \($0)" } ?? ""). \(catalogue.licence)")),
+            .p(.class("lede"), .text("Final deadline \(CalendarDay.nhsStyle(assessment.finalDue))\(assessment.interimDue.map { ", interim \(CalendarDay.nhsStyle($0))" } ?? ""). \(catalogue.licence)")),
             .if(catalogue.unverified, .p(.span(.class("tag"), .text("Some details of this catalogue are unverified")), .text(" Items marked unverified come from secondary sources."))),
             .ul(.class("card-grid"),
                 card("Items with a result", "\(view.assessed) / \(view.items.count)", "assessed so far"),
@@ -54,7 +54,7 @@ enum AssessmentPage {
                .a(.class("button button--secondary"), .href(SiteURL.assessmentReport(code, assessment.reference).path), .text("Summary report")),
                .a(.class("button button--secondary"), .href(SiteURL.assessmentCSV(code, assessment.reference).path), .text("Download CSV")),
                .a(.class("button button--secondary"), .href(SiteURL.assessmentOSCAL(code, assessment.reference).path), .text("OSCAL assessment results"))),
-            .if(!automated.isEmpty && context.may(.editAnyRecord), .form(
+            .if(!automated.isEmpty && mayRunChecks, .form(
                 .class("panel"), .method(.post), .action(SiteURL.assessmentChecks(code, assessment.reference).path),
                 .h2(.class("heading-m"), .text("Checks Assure runs")),
                 .p(.text("Assure answers \(automated.map(\.id).joined(separator: ", ")) from its own records, keeps the figure as evidence and records the result for review.")),

@@ -43,7 +43,7 @@ enum AssessmentReports {
             Components.summaryList([
                 ("Organisation", .text("\(context.organisation.name) (\(code))")),
                 ("Framework", .text("\(catalogue.title) \(catalogue.version), \(catalogue.publisher)")),
-                ("Deadlines", .text("Final \(view.assessment.finalDue)\(view.assessment.interimDue.map { ", interim \($0)" } ?? "")")),
+                ("Deadlines", .text("Final \(CalendarDay.nhsStyle(view.assessment.finalDue))\(view.assessment.interimDue.map { ", interim \(CalendarDay.nhsStyle($0))" } ?? "")")),
                 ("Assessed", .text("\(view.assessed) of \(view.items.count) items")),
                 ("Approved", .text("\(view.results.values.filter { $0.itemStatus == .approved }.count) results")),
             ] + (view.dsptStatus.map { [("DSPT status", Node<HTML.BodyContext>.text($0.displayName))] } ?? [])),

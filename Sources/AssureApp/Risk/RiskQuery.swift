@@ -118,7 +118,6 @@ enum RiskQuery {
     static func rows(_ filter: RiskFilter, organisation: UUID, settings: RiskSettings, matrix: RiskMatrix, today: CalendarDay,
                      limit: Int?, on sql: any SQLDatabase) async throws -> (total: Int, rows: [RiskRow]) {
         let whereClause = conditions(filter, organisation: organisation, settings: settings, matrix: matrix, today: today)
-        let total = try await sql.raw("SELECT count(*) AS n FROM risks r WHERE " + whereClause).first()?.decode(column: "n", as: Int.self) ?? 0
         let order: String = switch filter.sort {
         case .score: "r.current_score DESC, r.number"
         case .reference: "r.number"
@@ -129,10 +128,17 @@ enum RiskQuery {
         let paging = limit.map { "LIMIT \($0) OFFSET \((filter.page - 1) * $0)" } ?? ""
         let select: SQLQueryString = """
             SELECT \(unsafeRaw: columns),
-              (SELECT count(*) FROM risk_actions a WHERE a.risk_id = r.id AND \(RiskSQL.isOpen("a.status")) AND a.due < \(bind: today.description)) AS overdue_actions
+              (SELECT count(*) FROM risk_actions a WHERE a.risk_id = r.id AND \(RiskSQL.isOpen("a.status")) AND a.due < \(bind: today.description)) AS overdue_actions,
+              count(*) OVER () AS total_rows
             FROM risks r WHERE\u{20}
             """
+        // The total comes with the page (a window over the filtered rows), so one statement serves both;
+        // only a page past the end, which has no row to carry it, counts again.
         let rows = try await sql.raw(select + whereClause + " ORDER BY \(unsafeRaw: order) \(unsafeRaw: paging)").all()
+        var total = try rows.first.map { try $0.decode(column: "total_rows", as: Int.self) } ?? 0
+        if rows.isEmpty, filter.page > 1, limit != nil {
+            total = try await sql.raw("SELECT count(*) AS n FROM risks r WHERE " + whereClause).first()?.decode(column: "n", as: Int.self) ?? 0
+        }
         return (total, try rows.map(row))
     }
 

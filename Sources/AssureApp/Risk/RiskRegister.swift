@@ -25,12 +25,27 @@ struct RiskRegister {
 
     /// The same for any organisation, for pages that show risks beside other things (the
     /// dashboard, the board pack, escalations from below) without a register of their own.
+    /// One statement for both, read on every risk page: the settings row and the organisation's own
+    /// matrices (a handful at most), the one in use picked here.
     static func configuration(of organisation: UUID, on db: any Database) async throws -> (RiskSettings, RiskMatrix) {
+        let rows = try await db.sqlDatabase.raw("""
+            SELECT 'settings' AS kind, '' AS matrix_key, settings AS body FROM risk_settings WHERE organisation_id = \(bind: organisation)
+            UNION ALL SELECT 'matrix' AS kind, "key" AS matrix_key, definition AS body FROM risk_matrices WHERE organisation_id = \(bind: organisation)
+            """).all()
         var settings = RiskSettings.standard
-        if let record = try await RiskSettingsRecord.query(on: db).filter(\.$organisation.$id == organisation).first() {
-            settings = try JSONDecoder().decode(RiskSettings.self, from: Data(record.settingsJSON.utf8))
+        var own: [String: String] = [:]
+        for row in rows {
+            let body = try row.decode(column: "body", as: String.self)
+            if try row.decode(column: "kind", as: String.self) == "settings" {
+                settings = try JSONDecoder().decode(RiskSettings.self, from: Data(body.utf8))
+            } else {
+                own[try row.decode(column: "matrix_key", as: String.self)] = body
+            }
         }
-        return (settings, try await matrix(settings.matrixKey, of: organisation, on: db))
+        if let definition = own[settings.matrixKey] {
+            return (settings, try JSONDecoder().decode(RiskMatrix.self, from: Data(definition.utf8)))
+        }
+        return (settings, RiskMatrix.standard.first { $0.key == settings.matrixKey } ?? .nhs5x5)
     }
 
     func matrix(_ key: String, on db: (any Database)? = nil) async throws -> RiskMatrix {
