@@ -89,6 +89,11 @@ struct AssureErrorMiddleware: AsyncMiddleware {
         case let error as DecodingError:
             let (field, message) = DecodingProblem.describe(error)
             return (.badRequest, "Malformed request", message, field.map { [.init(field: $0, message: message)] } ?? [])
+        // MultipartKit's parser throws a private error for a body that is not well-formed multipart
+        // (a closing boundary and no parts, say): the sender's mistake, so a 400 that says what to send.
+        case _ where String(reflecting: type(of: error)).hasPrefix("MultipartKit."):
+            return (.badRequest, "Malformed request",
+                    "The body could not be read as multipart/form-data: send each field and the file as a part, between the boundary in the Content-Type header.", [])
         case let error as any AbortError where error.status.code < 500:
             return (error.status, error.status.reasonPhrase, error.reason, [])
         case let error as any AbortError:
