@@ -15,9 +15,10 @@ final class RiskRegisterViewTests: XCTestCase {
     }
 
     func row(_ number: Int, category: RiskCategory, score: Int, nextReview: String, overdueActions: Int = 0) -> RiskRow {
-        RiskRow(number: number, reference: "R-\(number)", title: "Risk \(number)", category: category.rawValue, owner: "Risk lead",
+        RiskRow(number: number, reference: "R-\(number)", title: "Risk \(number)", category: category.rawValue, owner: "risk.lead@kingsmere.example",
                 department: "", status: "open", current_likelihood: 2, current_consequence: score / 2, current_score: score,
-                target_score: 4, previous_score: nil, last_reviewed: "2026-10-01", next_review: nextReview, overdue_actions: overdueActions)
+                target_score: 4, previous_score: nil, last_reviewed: "2026-10-01", next_review: nextReview, overdue_actions: overdueActions,
+                owner_name: number == 1 ? "Aisha Khan" : nil)
     }
 
     func testRowsShowScoresAppetiteAndOverdueReviewsInNHSDates() {
@@ -30,6 +31,8 @@ final class RiskRegisterViewTests: XCTestCase {
         XCTAssertEqual(html.components(separatedBy: "Above appetite</span>").count - 1, 1, "only the cyber risk is above its appetite of 6")
         XCTAssertEqual(html.components(separatedBy: ">Overdue</span>").count - 1, 1, "only the review due before today is overdue")
         XCTAssertTrue(html.contains("2 risks · page 1 of 1"))
+        XCTAssertTrue(html.contains(">Aisha Khan<"), "an owner with an account is shown by name")
+        XCTAssertTrue(html.contains(">risk.lead@kingsmere.example<"), "one without keeps the email the record holds")
     }
 
     func testButtonsFollowWhatThePersonMayDo() {

@@ -106,6 +106,13 @@ struct RiskRow: Content {
     var last_reviewed: String
     var next_review: String
     var overdue_actions: Int
+    /// The owner's name where they have an account, for pages; the API and CSV keep the email.
+    var owner_name: String? = nil
+
+    enum CodingKeys: String, CodingKey {
+        case number, reference, title, category, owner, department, status, current_likelihood, current_consequence,
+             current_score, target_score, previous_score, last_reviewed, next_review, overdue_actions
+    }
 }
 
 enum RiskQuery {
@@ -129,6 +136,7 @@ enum RiskQuery {
         let select: SQLQueryString = """
             SELECT \(unsafeRaw: columns),
               (SELECT count(*) FROM risk_actions a WHERE a.risk_id = r.id AND \(RiskSQL.isOpen("a.status")) AND a.due < \(bind: today.description)) AS overdue_actions,
+              (SELECT u.display_name FROM users u WHERE u.email = r.owner_email) AS owner_name,
               count(*) OVER () AS total_rows
             FROM risks r WHERE\u{20}
             """
@@ -153,7 +161,8 @@ enum RiskQuery {
             current_score: try row.decode(column: "current_score", as: Int.self), target_score: try row.decode(column: "target_score", as: Int.self),
             previous_score: try row.decode(column: "previous_score", as: Int?.self),
             last_reviewed: try row.decode(column: "last_reviewed", as: String.self), next_review: try row.decode(column: "next_review", as: String.self),
-            overdue_actions: (try? row.decode(column: "overdue_actions", as: Int.self)) ?? 0)
+            overdue_actions: (try? row.decode(column: "overdue_actions", as: Int.self)) ?? 0,
+            owner_name: (try? row.decode(column: "owner_name", as: String?.self)) ?? nil)
     }
 
     /// The WHERE clause, every value bound.

@@ -200,7 +200,7 @@ enum RiskRegisterPage {
                     .td(.span(.class("caption nowrap"), .text(row.reference)), .a(.href(SiteURL.risk(code, row.reference).path), .text(row.title)),
                         .if(row.status != "open", .span(.class("tag tag--grey"), .text(RiskStatus(rawValue: row.status)?.displayName ?? row.status)))),
                     .td(.text(category.displayName)),
-                    .td(.text(row.owner)),
+                    .td(.text(row.owner_name ?? row.owner)),
                     .td(Components.riskScore(row.current_score, model.matrix), .if(above, .span(.class("tag tag--red"), .text("Above appetite")))),
                     .td(Components.riskScore(row.target_score, model.matrix)),
                     .td(.span(.attribute(named: "aria-hidden", value: "true"), .text(movement.symbol + " ")), .text(movement.displayName)),
