@@ -133,20 +133,19 @@ enum RiskQuery {
         case .owner: "r.owner_email, r.number"
         }
         let paging = limit.map { "LIMIT \($0) OFFSET \((filter.page - 1) * $0)" } ?? ""
+        let total = try await sql.raw("SELECT count(*) AS n FROM risks r WHERE " + whereClause).first()?.decode(column: "n", as: Int.self) ?? 0
+        // The page is chosen first (sorted on the plain columns, inside), and only its rows get their
+        // overdue actions and owner's name: a subquery in the outer list runs once a row shown, not
+        // once a risk in the register, so the page costs what it shows.
+        let page: SQLQueryString = "SELECT r.id, \(unsafeRaw: columns) FROM risks r WHERE " + whereClause
+            + " ORDER BY \(unsafeRaw: order) \(unsafeRaw: paging)"
         let select: SQLQueryString = """
             SELECT \(unsafeRaw: columns),
               (SELECT count(*) FROM risk_actions a WHERE a.risk_id = r.id AND \(RiskSQL.isOpen("a.status")) AND a.due < \(bind: today.description)) AS overdue_actions,
-              (SELECT u.display_name FROM users u WHERE u.email = r.owner_email) AS owner_name,
-              count(*) OVER () AS total_rows
-            FROM risks r WHERE\u{20}
+              (SELECT u.display_name FROM users u WHERE u.email = r.owner_email) AS owner_name
+            FROM (
             """
-        // The total comes with the page (a window over the filtered rows), so one statement serves both;
-        // only a page past the end, which has no row to carry it, counts again.
-        let rows = try await sql.raw(select + whereClause + " ORDER BY \(unsafeRaw: order) \(unsafeRaw: paging)").all()
-        var total = try rows.first.map { try $0.decode(column: "total_rows", as: Int.self) } ?? 0
-        if rows.isEmpty, filter.page > 1, limit != nil {
-            total = try await sql.raw("SELECT count(*) AS n FROM risks r WHERE " + whereClause).first()?.decode(column: "n", as: Int.self) ?? 0
-        }
+        let rows = try await sql.raw(select + page + ") r ORDER BY \(unsafeRaw: order)").all()
         return (total, try rows.map(row))
     }
 
