@@ -89,7 +89,6 @@ public enum AuditTrail {
 
     static func entry(from row: any SQLRow) throws -> AuditEntry {
         if let row = row as? SQLiteRow { return try entry(fromSQLite: row) }
-        if let row = row as? PostgresRow { return try entry(fromPostgres: row) }
         return AuditEntry(
             sequence: try row.decode(column: "sequence", as: Int64.self),
             recordedAt: try row.decode(column: "recorded_at", as: String.self),
@@ -114,7 +113,7 @@ public enum AuditTrail {
         let headHash = try head?.decode(column: "hash", as: String.self) ?? AuditEntry.genesisHash
         let highest = try await sql.raw("SELECT max(sequence) AS highest FROM audit_entries").first()?
             .decode(column: "highest", as: Int64?.self) ?? 0
-        let last = max(headSequence, highest ?? 0)
+        let last = max(headSequence, highest)
         if let postgres = database as? any PostgresDatabase {
             var verifier = try await streamFromPostgres(postgres, checkpoints: checkpoints)
             verifier.finish(headSequence: headSequence, headHash: headHash)
