@@ -369,6 +369,13 @@ final class BoardAssuranceFrameworkTests: XCTestCase {
                 XCTAssertEqual(res.status, .unprocessableEntity)
                 for field in ["line", "source", "outcome", "reported"] { XCTAssertTrue(res.text.contains("href=\"#\(field)\""), field) }
             }
+            // A misspelt field is refused by name, not ignored.
+            try await app.send(.POST, "/api/v1/organisations/T91/baf/objectives/SO1/sources", headers: jsonHeaders(),
+                               body: ByteBuffer(string: #"{"line": "3", "source": "x", "outcome": "negative", "reported": "2026-07-18", "reportd": "2026-07-18"}"#),
+                               as: .some(manager)) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                XCTAssertTrue(res.text.contains("'reportd' is not a field here"), res.text)
+            }
             try await app.send(.POST, "/api/v1/organisations/T91/baf/objectives/SO1/sources", headers: jsonHeaders(),
                                body: ByteBuffer(string: #"{"line": "3", "source": "Internal audit of backups 2026/07", "outcome": "negative", "reported": "2026-07-18"}"#),
                                as: .some(manager)) { res async throws in

@@ -64,8 +64,27 @@ struct BoardAssuranceAPI: RouteCollection {
         let context = try await req.riskContext(.editAnyRecord)
         let changes = BoardAssuranceChanges(register: context.register)
         let objective = try await changes.find(try req.objectiveReference)
-        let body = try req.decodeJSON([String: String].self)
-        try await changes.perform(action, objective, form: body)
+        try await changes.perform(action, objective, form: try req.decodeJSON(ObjectiveChangeBody.self).form)
         return try await read(req: req)
+    }
+}
+
+/// The JSON body of a change to a strategic objective (link, unlink, a source of assurance, the
+/// rating), typed in place of a string dictionary: a field the API does not know is refused by
+/// name. Optional here so the objective's own checks name every missing field at once.
+struct ObjectiveChangeBody: Decodable, WireFieldNames {
+    var risk: String?
+    var line: String?
+    var source: String?
+    var outcome: String?
+    var reported: String?
+    var assurance: String?
+    var assurance_rationale: String?
+    static let wireFieldNames: Set<String> = ["risk", "line", "source", "outcome", "reported", "assurance", "assurance_rationale"]
+
+    /// The same change as the objective page's forms send it.
+    var form: [String: String] {
+        ["risk": risk, "line": line, "source": source, "outcome": outcome, "reported": reported,
+         "assurance": assurance, "assurance_rationale": assurance_rationale].compactMapValues { $0 }
     }
 }
