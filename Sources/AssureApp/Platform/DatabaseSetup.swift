@@ -30,7 +30,9 @@ public enum AssureMigrations {
     /// database lacks in this order, so a module's migrations may rely only on earlier modules'.
     public static var all: [any Migration] { AssureModules.migrations }
 
-    public static var names: [String] { all.map(\.name) }
+    /// Read by every schema check (`/readyz` among them), so worked out once rather than by
+    /// assembling every module each time.
+    public static let names: [String] = all.map(\.name)
 }
 
 /// Where the database's schema stands against the migrations this build knows.

@@ -72,7 +72,7 @@ struct BoardAssuranceAPI: RouteCollection {
 /// The JSON body of a change to a strategic objective (link, unlink, a source of assurance, the
 /// rating), typed in place of a string dictionary: a field the API does not know is refused by
 /// name. Optional here so the objective's own checks name every missing field at once.
-struct ObjectiveChangeBody: Decodable, WireFieldNames {
+struct ObjectiveChangeBody: Decodable {
     var risk: String?
     var line: String?
     var source: String?
@@ -80,7 +80,6 @@ struct ObjectiveChangeBody: Decodable, WireFieldNames {
     var reported: String?
     var assurance: String?
     var assurance_rationale: String?
-    static let wireFieldNames: Set<String> = ["risk", "line", "source", "outcome", "reported", "assurance", "assurance_rationale"]
 
     /// The same change as the objective page's forms send it.
     var form: [String: String] {

@@ -5,23 +5,20 @@ import Vapor
 /// UUID), in place of a string dictionary. Every field is optional here so that the register,
 /// which the page's forms share, names every missing or wrong field at once.
 enum RiskChangeBody {
-    struct Control: Decodable, WireFieldNames {
+    struct Control: Decodable {
         var control: String?
         var effectiveness: String?
-        static let wireFieldNames: Set<String> = ["control", "effectiveness"]
     }
 
-    struct Action: Decodable, WireFieldNames {
+    struct Action: Decodable {
         var action: String?
         var action_owner: String?
         var due: String?
-        static let wireFieldNames: Set<String> = ["action", "action_owner", "due"]
     }
 
-    struct ActionStatus: Decodable, WireFieldNames {
+    struct ActionStatus: Decodable {
         var action_id: UUID?
         var status: String?
-        static let wireFieldNames: Set<String> = ["action_id", "status"]
     }
 
     /// The same change as the risk page's form would send it, for `RiskChanges.perform`.
