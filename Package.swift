@@ -55,7 +55,6 @@ let package = Package(
             ],
             resources: [
                 .embedInCode("Resources/assure.css"),
-                .embedInCode("Resources/openapi.json"),
                 .embedInCode("Resources/frameworks/ncsc-caf-3.2.yaml"),
                 .embedInCode("Resources/frameworks/ncsc-caf-4.0.yaml"),
                 .embedInCode("Resources/frameworks/cyber-essentials.yaml"),

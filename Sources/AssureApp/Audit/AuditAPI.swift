@@ -14,7 +14,7 @@ struct AuditTrailRoutes: RouteCollection {
 /// `GET /api/v1/organisations/{code}/audit`: the organisation's audit trail, newest first, with the page's filters.
 struct AuditAPI: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get(SiteURL.api(.audit(SiteURL.code)).pathComponents, use: list)
+        routes.api(.GET, .api(.audit(SiteURL.code)), .listAuditEntries, use: list)
     }
 
     struct EntryDTO: Content {

@@ -12,7 +12,8 @@ extension AssureModule {
             access: [
                 "GET /organisations/:code/audit": .organisation(.readAuditTrail), "GET /organisations/:code/audit.csv": .organisation(.readAuditTrail),
                 "GET /api/v1/organisations/:code/audit": .organisation(.readAuditTrail),
-            ]
+            ],
+            apiTags: ["audit": "The tamper-evident audit trail"]
         )
     }
 }

@@ -7,12 +7,12 @@ import Vapor
 /// organisation's assessments and their results), with the same rules as the pages.
 struct AssessmentAPI: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get(SiteURL.api(.frameworks).pathComponents, use: frameworks)
-        routes.get(SiteURL.api(.framework(SiteURL.frameworkKey)).pathComponents, use: framework)
-        routes.get(SiteURL.api(.assessments(SiteURL.code)).pathComponents, use: list)
-        routes.post(SiteURL.api(.assessments(SiteURL.code)).pathComponents, use: start)
-        routes.get(SiteURL.api(.assessment(SiteURL.code, SiteURL.assessmentReference)).pathComponents, use: read)
-        routes.put(SiteURL.api(.assessmentItem(SiteURL.code, SiteURL.assessmentReference, SiteURL.assessmentItemID)).pathComponents, use: record)
+        routes.api(.GET, .api(.frameworks), .listFrameworks, use: frameworks)
+        routes.api(.GET, .api(.framework(SiteURL.frameworkKey)), .readFramework, use: framework)
+        routes.api(.GET, .api(.assessments(SiteURL.code)), .listAssessments, use: list)
+        routes.api(.POST, .api(.assessments(SiteURL.code)), .startAssessment, use: start)
+        routes.api(.GET, .api(.assessment(SiteURL.code, SiteURL.assessmentReference)), .readAssessment, use: read)
+        routes.api(.PUT, .api(.assessmentItem(SiteURL.code, SiteURL.assessmentReference, SiteURL.assessmentItemID)), .recordResult, use: record)
     }
 
     struct FrameworkSummary: Content {
@@ -80,12 +80,10 @@ struct AssessmentAPI: RouteCollection {
         return try await Assessment.query(on: req.db).filter(\.$organisation.$id == context.organisation.id).sort(\.$number).all().map(Self.summary)
     }
 
-    func start(req: Request) async throws -> Response {
+    func start(req: Request) async throws -> Created<AssessmentSummary> {
         let context = try await req.organisationContext(.editAnyRecord)
         let assessment = try await req.assessments(context).start(try req.decodeJSON(Assessments.StartInput.self))
-        let response = try await Self.summary(assessment).encodeResponse(status: .created, for: req)
-        response.headers.replaceOrAdd(name: .location, value: SiteURL.api(.assessment(context.organisation.odsCode, assessment.reference)).path)
-        return response
+        return Created(Self.summary(assessment), at: .api(.assessment(context.organisation.odsCode, assessment.reference)))
     }
 
     func read(req: Request) async throws -> AssessmentDetail {

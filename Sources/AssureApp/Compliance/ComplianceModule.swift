@@ -55,7 +55,9 @@ extension AssureModule {
                 "POST /api/v1/organisations/:code/assessments/:assessment/copy": .organisation(.editAnyRecord),
                 "GET /api/v1/organisations/:code/assessments/:assessment/oscal": .organisation(.read),
             ],
-            routeParameterExamples: ["assessment": "A1", "item": "A2.a", "framework": "ncsc-caf@3.2", "evidence": "E1"]
+            routeParameterExamples: ["assessment": "A1", "item": "A2.a", "framework": "ncsc-caf@3.2", "evidence": "E1"],
+            apiTags: ["compliance": "Frameworks (DSPT, CAF, Cyber Essentials and more), assessments, evidence and automated checks"],
+            indicators: [.compliance]
         )
     }
 }

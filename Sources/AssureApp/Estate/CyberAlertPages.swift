@@ -181,10 +181,9 @@ enum CyberAlertPages {
         return req.redirect(to: code.allSatisfy { $0.isLetter || $0.isNumber } && !code.isEmpty ? SiteURL.cyberAlerts(code).path : SiteURL.organisations.path)
     }
 
-    static func addAPI(req: Request) async throws -> Response {
-        let reference = try await create(try req.content.decode(NewAlert.self), req: req)
-        let response = Response(status: .created)
-        try response.content.encode(["reference": reference])
-        return response
+    struct AddedAlert: Content { var reference: String }
+
+    static func addAPI(req: Request) async throws -> Created<AddedAlert> {
+        Created(AddedAlert(reference: try await create(try req.content.decode(NewAlert.self), req: req)))
     }
 }

@@ -6,15 +6,15 @@ import Vapor
 /// `/api/v1/organisations/{code}/estate…`: the same reads and imports as the pages, as JSON.
 struct EstateAPI: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get(SiteURL.api(.estate(SiteURL.code)).pathComponents, use: Self.summary)
-        routes.get(SiteURL.api(.estateDevices(SiteURL.code)).pathComponents, use: Self.devices)
-        routes.get(SiteURL.api(.estateDevice(SiteURL.code, SiteURL.deviceKey)).pathComponents, use: Self.device)
-        routes.get(SiteURL.api(.estateVulnerability(SiteURL.code, SiteURL.cveID)).pathComponents, use: Self.vulnerability)
-        routes.on(.POST, SiteURL.api(.estateImport(SiteURL.code)).pathComponents, body: .stream, use: Self.importInventory)
-        routes.post(SiteURL.api(.estateAnalyse(SiteURL.code)).pathComponents, use: Self.analyseRoute)
-        routes.get(SiteURL.api(.cyberAlerts(SiteURL.code)).pathComponents, use: CyberAlertPages.list)
-        routes.post(SiteURL.api(.cyberAlertResponse(SiteURL.code, SiteURL.alertReference)).pathComponents, use: CyberAlertPages.respondAPI)
-        routes.post(SiteURL.api(.newCyberAlert).pathComponents, use: CyberAlertPages.addAPI)
+        routes.api(.GET, .api(.estate(SiteURL.code)), .estateSummary, use: Self.summary)
+        routes.api(.GET, .api(.estateDevices(SiteURL.code)), .estateDevices, use: Self.devices)
+        routes.api(.GET, .api(.estateDevice(SiteURL.code, SiteURL.deviceKey)), .estateDevice, use: Self.device)
+        routes.api(.GET, .api(.estateVulnerability(SiteURL.code, SiteURL.cveID)), .estateVulnerability, use: Self.vulnerability)
+        routes.api(.POST, .api(.estateImport(SiteURL.code)), .importInventory, body: .stream, use: Self.importInventory)
+        routes.api(.POST, .api(.estateAnalyse(SiteURL.code)), .analyseEstate, use: Self.analyseRoute)
+        routes.api(.GET, .api(.cyberAlerts(SiteURL.code)), .cyberAlerts, use: CyberAlertPages.list)
+        routes.api(.POST, .api(.cyberAlertResponse(SiteURL.code, SiteURL.alertReference)), .respondToCyberAlert, use: CyberAlertPages.respondAPI)
+        routes.api(.POST, .api(.newCyberAlert), .addCyberAlert, use: CyberAlertPages.addAPI)
     }
 
     struct Summary: Content {

@@ -35,7 +35,9 @@ extension AssureModule {
                 "GET /api/v1/organisations/:code/cyber-alerts": .organisation(.read), "POST /api/v1/organisations/:code/cyber-alerts/:alert": .organisation(.editAnyRecord),
                 "POST /api/v1/cyber-alerts": .system(.administerSystem),
             ],
-            routeParameterExamples: ["device": "matrix-device", "cve": "CVE-2019-0708", "alert": "CC-MATRIX"]
+            routeParameterExamples: ["device": "matrix-device", "cve": "CVE-2019-0708", "alert": "CC-MATRIX"],
+            apiTags: ["estate": "Devices, software, vulnerabilities, end of life and high severity cyber alerts"],
+            indicators: [.estate]
         )
     }
 }

@@ -32,7 +32,8 @@ extension AssureModule {
                 "GET /api/v1/organisations/:code/members": .organisation(.manageMemberships),
                 "POST /api/v1/organisations/:code/members": .organisation(.manageMemberships),
                 "DELETE /api/v1/organisations/:code/members/:membership": .organisation(.manageMemberships),
-            ]
+            ],
+            apiTags: ["people": "Accounts, organisation memberships and their roles"]
         )
     }
 }

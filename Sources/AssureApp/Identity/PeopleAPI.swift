@@ -7,14 +7,14 @@ import Vapor
 /// other systems (e.g. a trust's joiners-movers-leavers process). Same rules, same audit.
 struct PeopleAPI: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get(SiteURL.api(.members(SiteURL.code)).pathComponents, use: members)
-        routes.post(SiteURL.api(.members(SiteURL.code)).pathComponents, use: addMember)
-        routes.delete(SiteURL.api(.member(SiteURL.code, SiteURL.membershipID)).pathComponents, use: removeMember)
-        routes.get(SiteURL.api(.users).pathComponents, use: users)
-        routes.post(SiteURL.api(.users).pathComponents, use: createUser)
-        routes.get(SiteURL.api(.user(SiteURL.personID)).pathComponents, use: user)
+        routes.api(.GET, .api(.members(SiteURL.code)), .listMembers, use: members)
+        routes.api(.POST, .api(.members(SiteURL.code)), .addMember, use: addMember)
+        routes.api(.DELETE, .api(.member(SiteURL.code, SiteURL.membershipID)), .removeMember, use: removeMember)
+        routes.api(.GET, .api(.users), .listUsers, use: users)
+        routes.api(.POST, .api(.users), .createUser, use: createUser)
+        routes.api(.GET, .api(.user(SiteURL.personID)), .readUser, use: user)
         for action in SiteURL.PersonAction.allCases {
-            routes.post(SiteURL.api(.userAction(SiteURL.personID, action)).pathComponents) { req in try await act(action, req) }
+            routes.api(.POST, .api(.userAction(SiteURL.personID, action)), .userAction(action)) { req in try await act(action, req) }
         }
     }
 
@@ -53,7 +53,7 @@ struct PeopleAPI: RouteCollection {
         })
     }
 
-    func addMember(req: Request) async throws -> Response {
+    func addMember(req: Request) async throws -> Created<AddedMember> {
         let organisation = try await req.organisationContext(.manageMemberships).organisation
         let input = try req.decodeJSON(MemberInput.self)
         let invitation = try await req.accounts.addMember(email: input.email ?? "", displayName: input.display_name, role: input.role ?? "",
@@ -68,7 +68,7 @@ struct PeopleAPI: RouteCollection {
         let body = AddedMember(member: MemberDTO(id: id, user_id: userID, email: invitation.user.email, display_name: invitation.user.displayName,
                                                  role: role, status: invitation.user.status.rawValue),
                                account_created: invitation.created, invitation_link: invitation.link)
-        return try await body.encodeResponse(status: .created, for: req)
+        return Created(body)
     }
 
     func removeMember(req: Request) async throws -> HTTPStatus {
@@ -126,7 +126,7 @@ struct PeopleAPI: RouteCollection {
         })
     }
 
-    func createUser(req: Request) async throws -> Response {
+    func createUser(req: Request) async throws -> Created<CreatedUser> {
         _ = try req.authoriseSystem(.administerSystem)
         let input = try req.decodeJSON(UserInput.self)
         let invitation = try await req.accounts.createAccount(email: input.email ?? "", displayName: input.display_name ?? "",
@@ -135,9 +135,7 @@ struct PeopleAPI: RouteCollection {
         let roles = try await HeldRoles.of(try invitation.user.requireID(), on: req.db)
         let body = CreatedUser(user: try Self.dto(invitation.user, roles: roles.map { .init(organisation: $0.organisationCode, role: $0.role.rawValue) }),
                                invitation_link: invitation.link)
-        let response = try await body.encodeResponse(status: .created, for: req)
-        response.headers.replaceOrAdd(name: .location, value: SiteURL.api(.user(try invitation.user.requireID().uuidString)).path)
-        return response
+        return Created(body, at: .api(.user(try invitation.user.requireID().uuidString)))
     }
 
     func user(req: Request) async throws -> UserDTO {

@@ -8,7 +8,7 @@ import SQLKit
 final class User: Model, @unchecked Sendable {
     static let schema = "users"
 
-    enum Status: String, Codable, Sendable { case active, disabled }
+    enum Status: String, Codable, CaseIterable, Sendable { case active, disabled }
 
     @ID(key: .id) var id: UUID?
     @Field(key: "email") var email: String

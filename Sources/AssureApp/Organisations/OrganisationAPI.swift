@@ -4,12 +4,12 @@ import Vapor
 /// `/api/v1/organisations`: list, read, create, replace, children and CSV import.
 struct OrganisationAPI: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get(SiteURL.api(.organisations).pathComponents, use: list)
-        routes.post(SiteURL.api(.organisations).pathComponents, use: create)
-        routes.on(.POST, SiteURL.api(.importOrganisations).pathComponents, body: .stream, use: importCSV)
-        routes.get(SiteURL.api(.organisation(SiteURL.code)).pathComponents, use: read)
-        routes.put(SiteURL.api(.organisation(SiteURL.code)).pathComponents, use: replace)
-        routes.get(SiteURL.api(.children(SiteURL.code)).pathComponents, use: children)
+        routes.api(.GET, .api(.organisations), .listOrganisations, use: list)
+        routes.api(.POST, .api(.organisations), .createOrganisation, use: create)
+        routes.api(.POST, .api(.importOrganisations), .importOrganisations, body: .stream, use: importCSV)
+        routes.api(.GET, .api(.organisation(SiteURL.code)), .getOrganisation, use: read)
+        routes.api(.PUT, .api(.organisation(SiteURL.code)), .replaceOrganisation, use: replace)
+        routes.api(.GET, .api(.children(SiteURL.code)), .listChildOrganisations, use: children)
     }
 
     func list(req: Request) async throws -> OrganisationList {
@@ -25,14 +25,12 @@ struct OrganisationAPI: RouteCollection {
         OrganisationDTO(try await req.organisationContext(.read).organisation)
     }
 
-    func create(req: Request) async throws -> Response {
+    func create(req: Request) async throws -> Created<OrganisationDTO> {
         _ = try req.authoriseSystem(.administerSystem)
         let input = try req.decodeJSON(OrganisationInput.self)
         let draft = try input.draft(odsCode: input.odsCode ?? "")
         let record = try await OrganisationChanges(database: req.db, audit: req.auditContext).create(draft)
-        let response = try await OrganisationDTO(record).encodeResponse(status: .created, for: req)
-        response.headers.replaceOrAdd(name: .location, value: SiteURL.api(.organisation(record.odsCode)).path)
-        return response
+        return Created(OrganisationDTO(record), at: .api(.organisation(record.odsCode)))
     }
 
     func replace(req: Request) async throws -> OrganisationDTO {
@@ -111,9 +109,7 @@ struct OrganisationList: Content {
     var items: [OrganisationDTO]
 }
 
-struct OrganisationInput: Content, WireFieldNames {
-    static let wireFieldNames: Set<String> = ["ods_code", "name", "type", "parent_ods_code", "dspt_category"]
-
+struct OrganisationInput: Content {
     var odsCode: String?
     var name: String
     var type: String

@@ -26,7 +26,8 @@ extension AssureModule {
                 "GET /api/v1/organisations/:code/children": .organisation(.read),
                 "GET /organisations/:code/edit": .organisation(.editOrganisation), "POST /organisations/:code/edit": .organisation(.editOrganisation),
                 "PUT /api/v1/organisations/:code": .organisation(.editOrganisation),
-            ]
+            ],
+            apiTags: ["organisations": "NHS organisations keyed by ODS code"]
         )
     }
 }

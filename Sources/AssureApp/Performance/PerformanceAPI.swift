@@ -9,9 +9,9 @@ struct PerformanceRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         OversightPages.register(routes)
         routes.get(SiteURL.boardPack(SiteURL.code).pathComponents, use: BoardPackPage.show)
-        routes.get(SiteURL.api(.indicators(SiteURL.code)).pathComponents, use: PerformanceAPI.indicators)
-        routes.get(SiteURL.api(.oversight(SiteURL.code)).pathComponents, use: PerformanceAPI.scopedOversight)
-        routes.get(SiteURL.api(.nationalOversight).pathComponents, use: PerformanceAPI.nationalOversight)
+        routes.api(.GET, .api(.indicators(SiteURL.code)), .keyIndicators, use: PerformanceAPI.indicators)
+        routes.api(.GET, .api(.oversight(SiteURL.code)), .oversight, use: PerformanceAPI.scopedOversight)
+        routes.api(.GET, .api(.nationalOversight), .nationalOversight, use: PerformanceAPI.nationalOversight)
     }
 }
 

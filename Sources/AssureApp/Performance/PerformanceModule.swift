@@ -16,7 +16,8 @@ extension AssureModule {
                 "GET /organisations/:code/oversight": .organisation(.readRollUp), "GET /organisations/:code/oversight.csv": .organisation(.readRollUp),
                 "GET /api/v1/organisations/:code/oversight": .organisation(.readRollUp),
                 "GET /oversight": .national, "GET /oversight.csv": .national, "GET /api/v1/oversight": .national,
-            ]
+            ],
+            apiTags: ["performance": "Key indicators, their daily snapshots and oversight roll-ups for ICB, regional and national teams"]
         )
     }
 }

@@ -40,10 +40,6 @@ struct AssureError: AbortError, Sendable {
     }
 }
 
-/// A body type whose wire names differ from its property names (it has `CodingKeys`) says
-/// them here, so unknown fields can still be told from known ones.
-protocol WireFieldNames { static var wireFieldNames: Set<String> { get } }
-
 extension RuleError: AbortError {
     public var status: HTTPResponseStatus { .unprocessableEntity }
     public var reason: String { "\(field): \(message)" }
@@ -63,10 +59,10 @@ extension Request {
     }
 
     /// A field the API does not know is refused by name, never ignored: a misspelt `owner` must
-    /// not quietly leave a record unchanged (or, worse, read as "no owner"). The fields a body
-    /// type knows are its stored properties (input bodies are plain structs named as on the wire).
-    static func refuseUnknownFields<T>(in body: ByteBuffer?, for value: T) throws {
-        let known = (value as? any WireFieldNames).map { type(of: $0).wireFieldNames } ?? Set(Mirror(reflecting: value).children.compactMap(\.label))
+    /// not quietly leave a record unchanged (or, worse, read as "no owner"). The fields a body type
+    /// knows are those its decoding reads, found as the API description finds them.
+    static func refuseUnknownFields<T: Decodable>(in body: ByteBuffer?, for value: T) throws {
+        let known = BodyFieldNames.of(T.self)
         guard !known.isEmpty, let body, let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else { return }
         let unknown = object.keys.filter { !known.contains($0) }.sorted()
         guard !unknown.isEmpty else { return }

@@ -27,7 +27,7 @@ struct AssureModule {
     let name: String
     /// Schema changes, oldest first. Append only: a released migration never changes or moves.
     var migrations: [any Migration] = []
-    /// Pages and API routes. Every API route also appears in the OpenAPI document (a test checks).
+    /// Pages and API routes. API routes are registered with `routes.api`, which describes them in the OpenAPI document.
     var routes: [any RouteCollection] = []
     /// `assure <command>` and `assure demo <command>` subcommands.
     var commands: [any ParsableCommand.Type] = []
@@ -44,6 +44,10 @@ struct AssureModule {
     /// An example value for each route parameter the module introduces, which the authorisation
     /// matrix test seeds so an allowed request reaches the handler.
     var routeParameterExamples: [String: String] = [:]
+    /// The OpenAPI tags the module's operations use, with what each covers.
+    var apiTags: [String: String] = [:]
+    /// How it measures the key indicators it owns, for snapshots, dashboards and board packs.
+    var indicators: [IndicatorSource] = []
 }
 
 /// The modules that make up Assure, in dependency order: a module's migrations, start-up steps
@@ -66,9 +70,13 @@ enum AssureModules {
         all.reduce(into: [:]) { table, module in table.merge(module.routeParameterExamples) { first, _ in first } }
     }
 
+    /// Every module's key indicator sources, in module order; each indicator has exactly one.
+    static let indicatorSources: [IndicatorSource] = all.flatMap(\.indicators)
+
     static func registerRoutes(on app: Application) throws {
         for module in all {
             for collection in module.routes { try app.register(collection: collection) }
         }
+        try OpenAPIDocument.write(for: app)
     }
 }

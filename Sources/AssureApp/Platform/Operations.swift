@@ -9,8 +9,8 @@ import Vapor
 /// and `/metrics` (Prometheus text).
 struct OperationsRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get(SiteURL.healthz.pathComponents) { _ in HealthStatus(status: "ok", version: AssureRelease.version) }
-        routes.get(SiteURL.readyz.pathComponents, use: ready)
+        routes.api(.GET, .healthz, .getHealth) { _ in HealthStatus(status: "ok", version: AssureRelease.version) }
+        routes.api(.GET, .readyz, .getReadiness, use: ready)
         routes.get(SiteURL.metrics.pathComponents, use: metrics)
     }
 

@@ -16,7 +16,8 @@ extension AssureModule {
                 "GET /healthz": .open, "GET /readyz": .open, "GET /metrics": .open,
                 "GET /assets/\(AssureStylesheet.fingerprint.isEmpty ? "" : "assure-\(AssureStylesheet.fingerprint).css")": .open,
                 "GET /api/v1/openapi.json": .open,
-            ]
+            ],
+            apiTags: ["operations": "Health, readiness and the API description"]
         )
     }
 }

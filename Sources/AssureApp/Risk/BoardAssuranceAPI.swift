@@ -6,10 +6,10 @@ import Vapor
 /// `/api/v1/organisations/{code}/baf…`: the Board Assurance Framework for other systems.
 struct BoardAssuranceAPI: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get(SiteURL.api(.baf(SiteURL.code)).pathComponents, use: read)
-        routes.post(SiteURL.api(.objectives(SiteURL.code)).pathComponents, use: create)
+        routes.api(.GET, .api(.baf(SiteURL.code)), .boardAssuranceFramework, use: read)
+        routes.api(.POST, .api(.objectives(SiteURL.code)), .createObjective, use: create)
         for action in SiteURL.ObjectiveAction.allCases {
-            routes.post(SiteURL.api(.objectiveAction(SiteURL.code, SiteURL.objectiveReference, action)).pathComponents) { req in try await act(action, req) }
+            routes.api(.POST, .api(.objectiveAction(SiteURL.code, SiteURL.objectiveReference, action)), .objective(action)) { req in try await act(action, req) }
         }
     }
 
@@ -52,12 +52,10 @@ struct BoardAssuranceAPI: RouteCollection {
         }, escalated_not_linked: escalated.map(\.reference))
     }
 
-    func create(req: Request) async throws -> Response {
+    func create(req: Request) async throws -> Created<Framework> {
         let context = try await req.riskContext(.editAnyRecord)
         let objective = try await BoardAssuranceChanges(register: context.register).createObjective(try req.decodeJSON(BoardAssuranceChanges.ObjectiveInput.self))
-        let response = try await read(req: req).encodeResponse(status: .created, for: req)
-        response.headers.replaceOrAdd(name: .location, value: SiteURL.baf(context.organisation.odsCode).path + "/" + objective.reference)
-        return response
+        return Created(try await read(req: req), atPath: SiteURL.baf(context.organisation.odsCode).path + "/" + objective.reference)
     }
 
     func act(_ action: SiteURL.ObjectiveAction, _ req: Request) async throws -> Framework {

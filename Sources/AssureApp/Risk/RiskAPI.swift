@@ -10,20 +10,20 @@ extension RiskMatrix: Content {}
 /// permissions and audit as the pages.
 struct RiskAPI: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get(SiteURL.api(.risks(SiteURL.code)).pathComponents, use: list)
-        routes.post(SiteURL.api(.risks(SiteURL.code)).pathComponents, use: create)
-        routes.get(SiteURL.api(.heatMap(SiteURL.code)).pathComponents, use: heatMap)
-        routes.on(.POST, SiteURL.api(.importRisks(SiteURL.code)).pathComponents, body: .stream, use: importCSV)
-        routes.get(SiteURL.api(.risk(SiteURL.code, SiteURL.riskReference)).pathComponents, use: read)
-        routes.put(SiteURL.api(.risk(SiteURL.code, SiteURL.riskReference)).pathComponents, use: replace)
-        routes.post(SiteURL.api(.riskReview(SiteURL.code, SiteURL.riskReference)).pathComponents, use: review)
-        for action in [SiteURL.RiskPageAction.controls, .actions, .actionStatus] {
-            routes.post(SiteURL.api(.riskChange(SiteURL.code, SiteURL.riskReference, action)).pathComponents) { req in try await change(action, req) }
+        routes.api(.GET, .api(.risks(SiteURL.code)), .listRisks, use: list)
+        routes.api(.POST, .api(.risks(SiteURL.code)), .createRisk, use: create)
+        routes.api(.GET, .api(.heatMap(SiteURL.code)), .riskHeatMap, use: heatMap)
+        routes.api(.POST, .api(.importRisks(SiteURL.code)), .importRisks, body: .stream, use: importCSV)
+        routes.api(.GET, .api(.risk(SiteURL.code, SiteURL.riskReference)), .readRisk, use: read)
+        routes.api(.PUT, .api(.risk(SiteURL.code, SiteURL.riskReference)), .replaceRisk, use: replace)
+        routes.api(.POST, .api(.riskReview(SiteURL.code, SiteURL.riskReference)), .reviewRisk, use: review)
+        for (action, operation) in [(SiteURL.RiskPageAction.controls, APIOperation.riskControls), (.actions, .riskActions), (.actionStatus, .riskActionStatus)] {
+            routes.api(.POST, .api(.riskChange(SiteURL.code, SiteURL.riskReference, action)), operation) { req in try await change(action, req) }
         }
-        routes.get(SiteURL.api(.riskSettings(SiteURL.code)).pathComponents, use: settings)
-        routes.put(SiteURL.api(.riskSettings(SiteURL.code)).pathComponents, use: saveSettings)
-        routes.get(SiteURL.api(.riskMatrices(SiteURL.code)).pathComponents, use: matrices)
-        routes.put(SiteURL.api(.riskMatrices(SiteURL.code)).pathComponents, use: saveMatrix)
+        routes.api(.GET, .api(.riskSettings(SiteURL.code)), .riskSettings, use: settings)
+        routes.api(.PUT, .api(.riskSettings(SiteURL.code)), .saveRiskSettings, use: saveSettings)
+        routes.api(.GET, .api(.riskMatrices(SiteURL.code)), .riskMatrices, use: matrices)
+        routes.api(.PUT, .api(.riskMatrices(SiteURL.code)), .saveRiskMatrix, use: saveMatrix)
     }
 
     struct RiskList: Content {
@@ -63,8 +63,7 @@ struct RiskAPI: RouteCollection {
     }
 
     /// A risk's fields and the change's own (why, gaps) in one body.
-    struct Update: Decodable, WireFieldNames {
-        static let wireFieldNames = Set(RiskDraft.Input.fields + ["rationale", "gaps_in_control", "gaps_in_assurance"])
+    struct Update: Decodable {
         var input: RiskDraft.Input
         var change: Change
 
@@ -80,10 +79,10 @@ struct RiskAPI: RouteCollection {
         var rationale: String?
 
         init(from decoder: any Decoder) throws {
-            let input = try RiskDraft.Input(from: decoder)
-            current_likelihood = input.current_likelihood
-            current_consequence = input.current_consequence
-            rationale = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(String.self, forKey: .rationale)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            current_likelihood = try RiskDraft.Input.text(container, .current_likelihood)
+            current_consequence = try RiskDraft.Input.text(container, .current_consequence)
+            rationale = try container.decodeIfPresent(String.self, forKey: .rationale)
         }
     }
 
@@ -96,12 +95,10 @@ struct RiskAPI: RouteCollection {
         return RiskList(total: result.total, page: filter.page, page_size: RiskFilter.pageSize, items: result.rows)
     }
 
-    func create(req: Request) async throws -> Response {
+    func create(req: Request) async throws -> Created<RiskDTO> {
         let context = try await req.riskContext(.createRecord)
         let risk = try await context.register.create(try req.decodeJSON(RiskDraft.Input.self))
-        let response = try await Self.dto(risk, context, on: req.db).encodeResponse(status: .created, for: req)
-        response.headers.replaceOrAdd(name: .location, value: SiteURL.api(.risk(context.organisation.odsCode, risk.reference)).path)
-        return response
+        return Created(try await Self.dto(risk, context, on: req.db), at: .api(.risk(context.organisation.odsCode, risk.reference)))
     }
 
     func read(req: Request) async throws -> RiskDTO {
@@ -133,14 +130,14 @@ struct RiskAPI: RouteCollection {
     struct ImportResult: Content { var imported: Int }
 
     /// `text/csv`; `map_<field>=Column` in the query maps the file's columns to fields.
-    func importCSV(req: Request) async throws -> Response {
+    func importCSV(req: Request) async throws -> Created<ImportResult> {
         let context = try await req.riskContext(.editAnyRecord)
         guard req.headers.contentType?.type == "text", req.headers.contentType?.subType == "csv" else {
             throw Abort(.unsupportedMediaType, reason: "Send the risks as text/csv with a header line")
         }
         let mapping = RiskImport.mapping(from: (try? req.query.decode([String: String].self)) ?? [:])
         let count = try await context.register.importFile(try await req.utf8Body(max: 10 * 1_048_576), mapping: mapping)
-        return try await ImportResult(imported: count).encodeResponse(status: .created, for: req)
+        return Created(ImportResult(imported: count))
     }
 
     /// Controls, actions and action status, with the same fields as the risk page's forms.

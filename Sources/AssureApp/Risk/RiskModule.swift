@@ -45,7 +45,9 @@ extension AssureModule {
                 "POST /api/v1/organisations/:code/baf/objectives/:objective/sources": .organisation(.editAnyRecord),
                 "POST /api/v1/organisations/:code/baf/objectives/:objective/rating": .organisation(.editAnyRecord),
             ],
-            routeParameterExamples: ["risk": "R-0001", "objective": "SO1"]
+            routeParameterExamples: ["risk": "R-0001", "objective": "SO1"],
+            apiTags: ["risk": "The risk register, its matrices and settings, and the Board Assurance Framework"],
+            indicators: [.risk]
         )
     }
 }

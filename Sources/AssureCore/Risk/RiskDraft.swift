@@ -53,15 +53,15 @@ public struct RiskDraft: Equatable, Sendable {
         /// Takes each field as text or a number (JSON clients send scores as numbers); unknown keys are ignored.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: Key.self)
-            for field in Self.fields {
-                let key = Key(stringValue: field)
-                guard container.contains(key), try !container.decodeNil(forKey: key) else { continue }
-                if let text = try? container.decode(String.self, forKey: key) { self[field] = text }
-                else if let number = try? container.decode(Int.self, forKey: key) { self[field] = String(number) }
-                else {
-                    throw DecodingError.typeMismatch(String.self, .init(codingPath: [key], debugDescription: "\(field) must be text or a whole number"))
-                }
-            }
+            for field in Self.fields { self[field] = try Self.text(container, Key(stringValue: field)) }
+        }
+
+        /// One field as text or a whole number; nil when absent or null.
+        public static func text<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K) throws -> String? {
+            guard container.contains(key), try !container.decodeNil(forKey: key) else { return nil }
+            if let text = try? container.decode(String.self, forKey: key) { return text }
+            if let number = try? container.decode(Int.self, forKey: key) { return String(number) }
+            throw DecodingError.typeMismatch(String.self, .init(codingPath: [key], debugDescription: "\(key.stringValue) must be text or a whole number"))
         }
 
         public func encode(to encoder: any Encoder) throws {

@@ -8,18 +8,18 @@ import Vapor
 /// the same rules as the pages.
 struct EvidenceAPI: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get(SiteURL.api(.evidenceLibrary(SiteURL.code)).pathComponents, use: list)
-        routes.on(.POST, SiteURL.api(.evidenceLibrary(SiteURL.code)).pathComponents, body: .stream, use: add)
-        routes.get(SiteURL.api(.evidence(SiteURL.code, SiteURL.evidenceReference)).pathComponents, use: read)
-        routes.post(SiteURL.api(.evidenceApproval(SiteURL.code, SiteURL.evidenceReference)).pathComponents, use: approve)
-        routes.get(SiteURL.api(.evidenceFile(SiteURL.code, SiteURL.evidenceReference)).pathComponents, use: file)
-        routes.post(SiteURL.api(.assessmentItemEvidence(SiteURL.code, SiteURL.assessmentReference, SiteURL.assessmentItemID)).pathComponents, use: attach)
-        routes.delete(SiteURL.api(.assessmentItemEvidenceItem(SiteURL.code, SiteURL.assessmentReference, SiteURL.assessmentItemID, SiteURL.evidenceReference)).pathComponents,
-                      use: detach)
-        routes.post(SiteURL.api(.assessmentChecks(SiteURL.code, SiteURL.assessmentReference)).pathComponents, use: runChecks)
-        routes.post(SiteURL.api(.assessmentCopy(SiteURL.code, SiteURL.assessmentReference)).pathComponents, use: copy)
-        routes.get(SiteURL.api(.assessmentOSCAL(SiteURL.code, SiteURL.assessmentReference)).pathComponents, use: AssessmentReports.oscal)
-        routes.get(SiteURL.api(.compliancePositions(SiteURL.code)).pathComponents, use: positions)
+        routes.api(.GET, .api(.evidenceLibrary(SiteURL.code)), .listEvidence, use: list)
+        routes.api(.POST, .api(.evidenceLibrary(SiteURL.code)), .addEvidence, body: .stream, use: add)
+        routes.api(.GET, .api(.evidence(SiteURL.code, SiteURL.evidenceReference)), .readEvidence, use: read)
+        routes.api(.POST, .api(.evidenceApproval(SiteURL.code, SiteURL.evidenceReference)), .approveEvidence, use: approve)
+        routes.api(.GET, .api(.evidenceFile(SiteURL.code, SiteURL.evidenceReference)), .downloadEvidence, use: file)
+        routes.api(.POST, .api(.assessmentItemEvidence(SiteURL.code, SiteURL.assessmentReference, SiteURL.assessmentItemID)), .attachEvidence, use: attach)
+        routes.api(.DELETE, .api(.assessmentItemEvidenceItem(SiteURL.code, SiteURL.assessmentReference, SiteURL.assessmentItemID, SiteURL.evidenceReference)),
+                   .detachEvidence, use: detach)
+        routes.api(.POST, .api(.assessmentChecks(SiteURL.code, SiteURL.assessmentReference)), .runAutomatedChecks, use: runChecks)
+        routes.api(.POST, .api(.assessmentCopy(SiteURL.code, SiteURL.assessmentReference)), .copyAssessmentForward, use: copy)
+        routes.api(.GET, .api(.assessmentOSCAL(SiteURL.code, SiteURL.assessmentReference)), .assessmentOSCAL, use: AssessmentReports.oscal)
+        routes.api(.GET, .api(.compliancePositions(SiteURL.code)), .compliancePositions, use: positions)
     }
 
     struct EvidenceSummary: Content {
@@ -52,23 +52,32 @@ struct EvidenceAPI: RouteCollection {
 
     /// A file as `multipart/form-data` (field `file` with title, description, owner, valid_from,
     /// review_by), or a link as JSON (`url` with the same fields).
-    func add(req: Request) async throws -> Response {
+    /// A file upload: the evidence's fields and the file, as multipart/form-data.
+    struct Upload: Decodable {
+        var input: EvidenceLibrary.Input
+        var file: File?
+
+        init(from decoder: any Decoder) throws {
+            input = try EvidenceLibrary.Input(from: decoder)
+            file = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(File.self, forKey: .file)
+        }
+
+        enum CodingKeys: String, CodingKey { case file }
+    }
+
+    func add(req: Request) async throws -> Created<EvidenceSummary> {
         let context = try await req.organisationContext(.createRecord)
         let library = req.evidenceLibrary(context)
         let evidence: Evidence
         if req.headers.contentType?.type == "multipart" {
             try await req.uploadAfterAuthorisation()
-            struct Form: Content { var file: File? }
-            let input = try req.content.decode(EvidenceLibrary.Input.self)
-            let file = try req.content.decode(Form.self).file
-            evidence = try await library.addFile(input, upload: file.map { .init(name: $0.filename, data: Data(buffer: $0.data)) }, by: context.actor)
+            let upload = try req.content.decode(Upload.self)
+            evidence = try await library.addFile(upload.input, upload: upload.file.map { .init(name: $0.filename, data: Data(buffer: $0.data)) }, by: context.actor)
         } else {
             _ = try await req.body.collect(max: 1024 * 1024).get()
             evidence = try await library.addLink(try req.decodeJSON(EvidenceLibrary.Input.self), by: context.actor)
         }
-        let response = try await Self.summary(evidence, today: context.today).encodeResponse(status: .created, for: req)
-        response.headers.replaceOrAdd(name: .location, value: SiteURL.api(.evidence(context.organisation.odsCode, evidence.reference)).path)
-        return response
+        return Created(Self.summary(evidence, today: context.today), at: .api(.evidence(context.organisation.odsCode, evidence.reference)))
     }
 
     func read(req: Request) async throws -> EvidenceSummary {
@@ -91,7 +100,7 @@ struct EvidenceAPI: RouteCollection {
         return try await EvidencePages.fileResponse(req, try await req.evidenceLibrary(context).find(try req.evidenceReference))
     }
 
-    func attach(req: Request) async throws -> Response {
+    func attach(req: Request) async throws -> Created<EvidenceSummary> {
         let context = try await req.organisationContext(.read)
         let loaded = try await req.assessments(context).item(try req.assessmentItem, in: try req.assessmentReference)
         try req.assessments(context).requireEdit(loaded)
@@ -101,7 +110,7 @@ struct EvidenceAPI: RouteCollection {
             throw AssureError.invalid([RuleError(field: "evidence", message: "Name evidence from \(context.organisation.name)'s library, for example E12")])
         }
         try await library.attach(evidence, to: loaded.assessment, item: loaded.item.id, catalogue: loaded.catalogue)
-        return try await Self.summary(evidence, today: context.today).encodeResponse(status: .created, for: req)
+        return Created(Self.summary(evidence, today: context.today))
     }
 
     func detach(req: Request) async throws -> HTTPStatus {
@@ -121,14 +130,13 @@ struct EvidenceAPI: RouteCollection {
 
     struct CopyResult: Content { var assessment: AssessmentAPI.AssessmentSummary; var carried: Int }
 
-    func copy(req: Request) async throws -> Response {
+    func copy(req: Request) async throws -> Created<CopyResult> {
         let context = try await req.organisationContext(.editAnyRecord)
         let assessments = req.assessments(context)
         let source = try await assessments.find(try req.assessmentReference)
         let (assessment, carried) = try await assessments.copyForward(source, try req.decodeJSON(Assessments.StartInput.self))
-        let response = try await CopyResult(assessment: AssessmentAPI.summary(assessment), carried: carried).encodeResponse(status: .created, for: req)
-        response.headers.replaceOrAdd(name: .location, value: SiteURL.api(.assessment(context.organisation.odsCode, assessment.reference)).path)
-        return response
+        return Created(CopyResult(assessment: AssessmentAPI.summary(assessment), carried: carried),
+                       at: .api(.assessment(context.organisation.odsCode, assessment.reference)))
     }
 
     func positions(req: Request) async throws -> [CompliancePositions.Row] {
