@@ -284,4 +284,54 @@ final class EstateTests: XCTestCase {
             }
         }
     }
+
+    func testATitleRuleWithProblemsComesBackToItsPageWithTheMessagesBesideTheFields() async throws {
+        try await withAssure(demo: true) { app in
+            let headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"]
+            try await app.send(.POST, "/estate/title-rules", headers: headers,
+                               body: ByteBuffer(string: "organisation=T91&name_pattern=Ward+Whiteboard&vendor_pattern=&cpe_vendor=Local+Trust&cpe_product=")) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                let page = ParsedPage(res.text)
+                XCTAssertEqual(page.elements(named: "input").first { $0.attributes["id"] == "name_pattern" }?.attributes["value"], "Ward Whiteboard")
+                XCTAssertTrue(page.elements(named: "p").contains { $0.attributes["id"] == "cpe_vendor-error" }, "the message sits beside the field")
+                XCTAssertTrue(page.elements(named: "p").contains { $0.attributes["id"] == "cpe_product-error" })
+                XCTAssertTrue(res.text.contains("There is a problem"))
+            }
+            let sql = try XCTUnwrap(app.db as? any SQLDatabase)
+            let before = try await sql.raw("SELECT COUNT(*) AS n FROM estate_title_rules").first()?.decode(column: "n", as: Int.self)
+            try await app.send(.POST, "/estate/title-rules", headers: headers,
+                               body: ByteBuffer(string: "organisation=T91&name_pattern=Ward+Whiteboard&vendor_pattern=&cpe_vendor=kingsmere&cpe_product=ward_whiteboard")) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+                XCTAssertEqual(res.headers.first(name: .location), "/organisations/T91/estate/unmapped")
+            }
+            let after = try await sql.raw("SELECT COUNT(*) AS n FROM estate_title_rules").first()?.decode(column: "n", as: Int.self)
+            XCTAssertEqual(after, before.map { $0 + 1 })
+            try await app.send(.POST, "/estate/title-rules", headers: headers,
+                               body: ByteBuffer(string: "organisation=T91&name_pattern=Ward+Whiteboard&vendor_pattern=&cpe_vendor=kingsmere&cpe_product=ward_whiteboard")) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity, "the same rule twice")
+                XCTAssertTrue(ParsedPage(res.text).elements(named: "p").contains { $0.attributes["id"] == "name_pattern-error" })
+            }
+        }
+    }
+
+    func testAlertFormsWithProblemsComeBackWithTheMessagesBesideTheFields() async throws {
+        try await withAssure(demo: true) { app in
+            let headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"]
+            try await app.send(.POST, "/cyber-alerts", headers: headers,
+                               body: ByteBuffer(string: "organisation=T91&reference=bad+ref!&title=BlueKeep&issued_at=&cves=CVE-2019-0708&required_action=Patch")) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                let page = ParsedPage(res.text)
+                XCTAssertTrue(page.elements(named: "p").contains { $0.attributes["id"] == "reference-error" }, res.text)
+                XCTAssertEqual(page.elements(named: "input").first { $0.attributes["id"] == "title" }?.attributes["value"], "BlueKeep")
+            }
+            try await app.send(.POST, "/cyber-alerts", headers: headers,
+                               body: ByteBuffer(string: "organisation=T91&reference=CC-4512&title=BlueKeep&issued_at=&cves=CVE-2019-0708&required_action=Patch")) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+            }
+            try await app.send(.POST, "/organisations/T91/cyber-alerts/CC-4512", headers: headers, body: ByteBuffer(string: "status=not-affected&note=")) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                XCTAssertTrue(ParsedPage(res.text).elements(named: "p").contains { $0.attributes["id"] == "note-CC-4512-error" }, res.text)
+            }
+        }
+    }
 }

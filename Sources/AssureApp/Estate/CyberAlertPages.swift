@@ -55,48 +55,13 @@ enum CyberAlertPages {
 
     static func board(req: Request) async throws -> Response {
         let context = try await req.organisationContext(.read)
-        let sql = try req.db.sqlDatabase
-        let code = context.organisation.odsCode
-        let alerts = try await alerts(for: context.organisation.id, now: req.application.clock.now(), on: sql)
-        let mayRespond = context.may(.editAnyRecord)
-        let admin = context.maySystemWide(.administerSystem)
-        let content: Node<HTML.BodyContext> = .group(
-            .h1(.text("High severity cyber alerts")),
-            .p(.class("lede"), .text("NHS England's high severity alerts: acknowledge each within \(CyberAlertRules.acknowledgementHours) hours of issue and give your update (patched, mitigated or not affected) within \(CyberAlertRules.updateDays) days. Affected devices come from the alert's CVEs and the latest estate analysis.")),
-            alerts.isEmpty ? Components.emptyState(title: "No alerts", message: "No high severity alert has been recorded.", actions: []) : .group(.forEach(alerts) { alert in
-                .section(.class("panel"),
-                    .h2(.text("\(alert.reference): \(alert.title)")),
-                    Components.summaryList([
-                        ("Issued", .text(LondonTime.format(alert.issued_at))), ("CVEs", .group(.forEach(alert.cves) { .group(.a(.href(SiteURL.estateVulnerability(code, $0).path), .text($0)), .text(" ")) })),
-                        ("Required action", .text(alert.required_action)),
-                        ("Devices affected here", alert.affected_devices > 0 ? .span(.class("tag tag--red"), .text("\(alert.affected_devices)")) : .text("0")),
-                        ("Status", .text(CyberAlertStatus(rawValue: alert.status)?.displayName ?? alert.status)),
-                        ("Acknowledgement", alert.acknowledged_at.map { .text("Acknowledged \(LondonTime.format($0)) by \(alert.acknowledged_by ?? "")" + (alert.acknowledged_late ? " (late)" : "")) }
-                            ?? (alert.acknowledgement_overdue ? .span(.class("tag tag--red"), .text("Overdue since \(LondonTime.format(alert.acknowledgement_due))")) : .text("Due by \(LondonTime.format(alert.acknowledgement_due))"))),
-                        ("Update", alert.update_overdue ? .span(.class("tag tag--red"), .text("Overdue since \(LondonTime.format(alert.update_due))"))
-                            : .text(alert.updated_at.map { "Given \(LondonTime.format($0))" } ?? "Due by \(LondonTime.format(alert.update_due))")),
-                        ("Note", .text(alert.note.nonEmpty ?? "—")),
-                    ]),
-                    .if(mayRespond, .form(.method(.post), .action(SiteURL.cyberAlertResponse(code, alert.reference).path), Components.csrfField(),
-                        Components.selectField(.init(id: "status-\(alert.reference)", label: "Status", value: alert.status, width: ""),
-                                               options: CyberAlertStatus.allCases.map { ($0.rawValue, $0.displayName) }, name: "status"),
-                        Components.textArea(.init(id: "note-\(alert.reference)", label: "Note", hint: "What was done, or why the organisation is not affected", value: alert.note), rows: 2, name: "note"),
-                        .button(.type(.submit), .class("button"), .text(alert.acknowledged_at == nil ? "Acknowledge and save" : "Save update"))))
-                )
-            }),
-            .if(admin, .group(
-                .h2(.text("Record a new alert")),
-                .form(.method(.post), .action(SiteURL.newCyberAlert.path), Components.csrfField(),
-                      .input(.type(.hidden), .name("organisation"), .value(code)),
-                      Components.textField(.init(id: "reference", label: "Reference", hint: "e.g. CC-4512", value: "", width: "field--narrow")),
-                      Components.textField(.init(id: "title", label: "Title", value: "")),
-                      Components.textField(.init(id: "issued_at", label: "Issued", hint: "YYYY-MM-DDTHH:MM:SSZ; empty for now", value: "")),
-                      Components.textField(.init(id: "cves", label: "CVEs", hint: "Separated by spaces or commas", value: "")),
-                      Components.textArea(.init(id: "required_action", label: "Required action", value: ""), rows: 2),
-                      .button(.type(.submit), .class("button"), .text("Record alert")))
-            ))
-        )
-        return Layout.response(EstatePages.shell(context, "Cyber alerts"), content)
+        return Layout.response(EstatePages.shell(context, "Cyber alerts"), CyberAlertBoardPage.view(try await CyberAlertBoardPage.load(context)))
+    }
+
+    /// The board again, 422, with a form's values and its problems beside the fields.
+    static func sentBack(_ error: AssureError, _ form: CyberAlertBoardPage.SentForm, values: [String: String], context: OrganisationContext) async throws -> Response {
+        let model = try await CyberAlertBoardPage.load(context, submitted: .init(form: form, values: values, problems: error.problems))
+        return Layout.response(EstatePages.shell(context, "Cyber alerts", problems: true), status: .unprocessableEntity, CyberAlertBoardPage.view(model))
     }
 
     struct Response_: Content { var status: String?; var note: String? }
@@ -129,7 +94,12 @@ enum CyberAlertPages {
     static func respond(req: Request) async throws -> Response {
         let context = try await req.organisationContext(.editAnyRecord)
         let reference = try req.pathParameter(SiteURL.alertReference)
-        try await record(try req.content.decode(Response_.self), alert: reference, context: context, req: req)
+        let input = try req.content.decode(Response_.self)
+        do {
+            try await record(input, alert: reference, context: context, req: req)
+        } catch let error as AssureError where error.status == .unprocessableEntity {
+            return try await sentBack(error, .response(reference), values: ["status": input.status ?? "", "note": input.note ?? ""], context: context)
+        }
         return req.redirect(to: SiteURL.cyberAlerts(context.organisation.odsCode).path)
     }
 
@@ -176,8 +146,14 @@ enum CyberAlertPages {
 
     static func add(req: Request) async throws -> Response {
         let input = try req.content.decode(NewAlert.self)
-        _ = try await create(input, req: req)
         let code = (input.organisation ?? "").uppercased()
+        do {
+            _ = try await create(input, req: req)
+        } catch let error as AssureError where error.status == .unprocessableEntity && !code.isEmpty {
+            let values = ["reference": input.reference ?? "", "title": input.title ?? "", "issued_at": input.issued_at ?? "", "cves": input.cves ?? "",
+                          "required_action": input.required_action ?? ""]
+            return try await sentBack(error, .newAlert, values: values, context: try await req.organisationContext(.read, code: code))
+        }
         return req.redirect(to: code.allSatisfy { $0.isLetter || $0.isNumber } && !code.isEmpty ? SiteURL.cyberAlerts(code).path : SiteURL.organisations.path)
     }
 

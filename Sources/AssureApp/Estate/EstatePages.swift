@@ -132,35 +132,9 @@ enum EstatePages {
 
     static func devices(req: Request) async throws -> Response {
         let context = try await req.organisationContext(.read)
-        let sql = try req.db.sqlDatabase
         let (exposure, search, page) = try EstateQueries.deviceFilter(req)
-        let code = context.organisation.odsCode
-        let (total, devices) = try await EstateQueries.devices(of: context.organisation.id, exposure: exposure, search: search, limit: 100, offset: (page - 1) * 100, on: sql)
-        let pages = max(1, (total + 99) / 100)
-        let content: Node<HTML.BodyContext> = .group(
-            .h1(.text(exposure.label)),
-            .form(.method(.get), .action(SiteURL.estateDevices(code).path), .class("filters"),
-                  Components.selectField(.init(id: "exposure", label: "Show", value: exposure.rawValue, width: ""), options: EstateQueries.Exposure.allCases.map { ($0.rawValue, $0.label) }),
-                  Components.textField(.init(id: "q", label: "Hostname or device id", value: search)),
-                  .button(.type(.submit), .class("button button--secondary"), .text("Filter"))),
-            .p(.text("\(Words.count(total, "device"))" + (pages > 1 ? ", page \(page) of \(pages)" : "")),
-               .text(" "), .a(.href(SiteURL.estateDevicesCSV(code).with(query: [("exposure", exposure.rawValue), ("q", search)])), .text("Download as CSV"))),
-            devices.isEmpty ? Components.emptyState(title: "No devices", message: "No device matches this filter.", actions: [("Back to the estate", .estate(code))])
-                : Components.scrollableTable(label: "Devices", .table(.class("table"),
-                    .thead(.tr(.th(.text("Device")), .th(.text("Type")), .th(.text("Operating system")), .th(.text("CVEs")), .th(.text("Worst")), .th(.text("Known exploited")), .th(.text("Unsupported")), .th(.text("Patch compliant")))),
-                    .tbody(.forEach(devices) { device in
-                        .tr(.td(.a(.href(SiteURL.estateDevice(code, device.device_id).path), .text(device.hostname))),
-                            .td(.text(DeviceType(rawValue: device.type)?.displayName ?? device.type)), .td(.text(device.os)), .td(.text("\(device.cves)")),
-                            .td(.text(device.highest_score.map { String(format: "%.1f", $0) } ?? (device.cves > 0 ? "Not scored" : "—"))),
-                            .td(device.known_exploited > 0 ? .span(.class("tag tag--red"), .text("\(device.known_exploited)")) : .text("0")),
-                            .td(.text(device.unsupported_os ? "OS and \(device.unsupported - 1) more" : "\(device.unsupported)")),
-                            .td(.text(device.patch_compliant ? "Yes" : "No")))
-                    }))),
-            .if(pages > 1, .p(.class("button-group"),
-                .if(page > 1, .a(.class("button button--secondary"), .href(SiteURL.estateDevices(code).with(query: [("exposure", exposure.rawValue), ("q", search), ("page", String(page - 1))])), .text("Previous page"))),
-                .if(page < pages, .a(.class("button button--secondary"), .href(SiteURL.estateDevices(code).with(query: [("exposure", exposure.rawValue), ("q", search), ("page", String(page + 1))])), .text("Next page")))))
-        )
-        return Layout.response(shell(context, "Devices"), content)
+        let model = try await EstateDevicesPage.load(context, exposure: exposure, search: search, page: page)
+        return Layout.response(shell(context, "Devices"), EstateDevicesPage.view(model))
     }
 
     static func devicesCSV(req: Request) async throws -> Response {
@@ -188,39 +162,8 @@ enum EstatePages {
                                                           mapping: try await EstateAnalysisRunner.titleMapping(sql), on: sql) else {
             throw AssureError.notFound("\(context.organisation.name) has no device '\(key)'")
         }
-        let d = detail.device
-        let content: Node<HTML.BodyContext> = .group(
-            .h1(.text(d.hostname)),
-            Components.summaryList([
-                ("Device id", .text(d.device_id)), ("Type", .text(DeviceType(rawValue: d.type)?.displayName ?? d.type)),
-                ("Operating system", .group(.text("\(d.os) (\(d.os_build)) "), .if(d.unsupported_os, .span(.class("tag tag--red"), .text("Unsupported"))))),
-                ("Site", .text(d.site.nonEmpty ?? "—")), ("Owner", .text(d.owner.nonEmpty ?? "—")), ("Criticality", .text(d.criticality.capitalized)),
-                ("Supports clinical systems", .text(d.clinical ? "Yes" : "No")), ("Last seen", .text(d.last_seen ?? "—")),
-                ("Patch compliant", .text(d.patch_compliant ? "Yes" : "No: a critical, high or known-exploited fix has been out more than 14 days")),
-                ("Source", .text(d.source)), ("Analysed", .text(d.analysed_on ?? "Not yet")),
-            ]),
-            .h2(.text("Vulnerabilities (\(detail.vulnerabilities.count))")),
-            detail.vulnerabilities.isEmpty ? .p(.text("No known vulnerability matches what this device runs.")) : Components.scrollableTable(label: "Vulnerabilities", .table(.class("table"),
-                .thead(.tr(.th(.text("CVE")), .th(.text("CVSS")), .th(.text("Known exploited")), .th(.text("Published")))),
-                .tbody(.forEach(detail.vulnerabilities) { v in
-                    .tr(.td(.a(.href(SiteURL.estateVulnerability(code, v.cve).path), .text(v.cve))),
-                        .td(.text(v.score.map { String(format: "%.1f %@", $0, Severity(score: $0).displayName) } ?? "Not scored")),
-                        .td(v.known_exploited ? .span(.class("tag tag--red"), .text(v.ransomware ? "Yes, ransomware" : "Yes")) : .text("No")), .td(.text(v.published ?? "—")))
-                }))),
-            .h2(.text("Past end of life")),
-            detail.unsupported.isEmpty ? .p(.text("Everything this device runs is supported.")) : .ul(.forEach(detail.unsupported) { u in
-                .li(.text("\(u.lifecycle): support \(u.end_of_life == "true" || u.end_of_life.isEmpty ? "has ended" : "ended \(CalendarDay.nhsStyle(u.end_of_life))") "), .span(.class("hint"), .text("(matched as \(u.component))")))
-            }),
-            .h2(.text("Installed software (\(detail.software.count))")),
-            detail.software.isEmpty
-                ? .p(.text("The inventory lists no software on this device: only its operating system was checked. Device exports such as Intune's carry no software; import a software inventory (Configuration Manager or Defender) to check what it runs."))
-                : Components.scrollableTable(label: "Installed software", .table(.class("table"),
-                    .thead(.tr(.th(.text("Title")), .th(.text("Vendor")), .th(.text("Version")), .th(.text("Matched as")))),
-                    .tbody(.forEach(detail.software) { s in
-                        .tr(.td(.text(s.name)), .td(.text(s.vendor)), .td(.text(s.version)), .td(.unwrap(s.cpe, { .code(.text($0)) }, else: .text("Not mapped"))))
-                    })))
-        )
-        return Layout.response(shell(context, d.hostname, crumbs: [.init(title: "Devices", url: .estateDevices(code))]), content)
+        return Layout.response(shell(context, detail.device.hostname, crumbs: [.init(title: "Devices", url: .estateDevices(code))]),
+                               EstateDevicePage.view(.init(code: code, detail: detail)))
     }
 
     static func vulnerability(req: Request) async throws -> Response {
@@ -231,55 +174,13 @@ enum EstatePages {
         guard let v = try await EstateQueries.vulnerability(cve, of: context.organisation.id, knowledge: try await req.application.knowledgeBase(), on: sql) else {
             throw AssureError.notFound("\(cve) is not in the knowledge base")
         }
-        let code = context.organisation.odsCode
-        let content: Node<HTML.BodyContext> = .group(
-            .h1(.text(v.cve)),
-            .p(.text(v.description ?? "No description in the knowledge base.")),
-            Components.summaryList([
-                ("CVSS", .text(v.score.map { String(format: "%.1f %@ (CVSS %@)", $0, Severity(score: $0).displayName, v.cvss_version ?? "") } ?? "Not scored yet")),
-                ("Vector", .text(v.vector?.nonEmpty ?? "—")), ("Published", .text(v.published.map { String($0.prefix(10)) } ?? "—")),
-                ("Known exploited", v.known_exploited_since.map { .span(.class("tag tag--red"), .text("Since \(CalendarDay.nhsStyle($0))" + (v.ransomware ? ", used in ransomware" : ""))) } ?? .text("Not in the KEV catalogue")),
-                ("Required action", .text(v.required_action ?? "—")),
-                ("Devices affected here", .text("\(v.affected_devices)")),
-            ]),
-            .h2(.text("Affected devices")),
-            v.devices.isEmpty ? .p(.text("No device in \(context.organisation.name) is affected.")) : Components.scrollableTable(label: "Affected devices", .table(.class("table"),
-                .thead(.tr(.th(.text("Device")), .th(.text("Operating system")), .th(.text("Site")), .th(.text("Clinical")))),
-                .tbody(.forEach(v.devices) { d in
-                    .tr(.td(.a(.href(SiteURL.estateDevice(code, d.device_id).path), .text(d.hostname))), .td(.text(d.os)), .td(.text(d.site)), .td(.text(d.clinical ? "Yes" : "No")))
-                })))
-        )
-        return Layout.response(shell(context, v.cve), content)
+        let model = EstateVulnerabilityPage.Model(code: context.organisation.odsCode, organisationName: context.organisation.name, vulnerability: v)
+        return Layout.response(shell(context, v.cve), EstateVulnerabilityPage.view(model))
     }
 
     static func unmapped(req: Request) async throws -> Response {
         let context = try await req.organisationContext(.read)
-        let sql = try req.db.sqlDatabase
-        let mapping = try await EstateAnalysisRunner.titleMapping(sql)
-        let titles = try await EstateQueries.unmapped(of: context.organisation.id, mapping: mapping, on: sql)
-        let admin = context.maySystemWide(.administerSystem)
-        let content: Node<HTML.BodyContext> = .group(
-            .h1(.text("Unmapped software")),
-            .p(.class("lede"), .text("Installed titles that no rule maps to a CPE product, so Assure cannot check them for vulnerabilities or end of life. Local and clinical applications often have no CPE; browsers, runtimes and utilities should all be mapped.")),
-            titles.isEmpty ? .p(.text("Every installed title is mapped.")) : Components.scrollableTable(label: "Unmapped titles", .table(.class("table"),
-                .thead(.tr(.th(.text("Title")), .th(.text("Vendor")), .th(.text("Devices")), .th(.text("Versions")))),
-                .tbody(.forEach(titles) { t in .tr(.td(.text(t.name)), .td(.text(t.vendor)), .td(.text("\(t.devices)")), .td(.text("\(t.versions)"))) }))),
-            .h2(.text("Mapping rules (\(mapping.rules.count))")),
-            .p(.text("A rule matches titles starting with its name (and vendor, when given), ignoring case and punctuation; the longest match wins. Rules apply to every organisation.")),
-            .if(admin, .form(.method(.post), .action(SiteURL.titleRules.path), Components.csrfField(),
-                             .input(.type(.hidden), .name("organisation"), .value(context.organisation.odsCode)),
-                             Components.textField(.init(id: "name_pattern", label: "Title starts with", value: "")),
-                             Components.textField(.init(id: "vendor_pattern", label: "Vendor starts with (optional)", value: "")),
-                             Components.textField(.init(id: "cpe_vendor", label: "CPE vendor", hint: "as NVD names it, e.g. google", value: "", width: "field--narrow")),
-                             Components.textField(.init(id: "cpe_product", label: "CPE product", hint: "e.g. chrome", value: "", width: "field--narrow")),
-                             .button(.type(.submit), .class("button"), .text("Add rule")))),
-            Components.scrollableTable(label: "Mapping rules", .table(.class("table"),
-                .thead(.tr(.th(.text("Title starts with")), .th(.text("Vendor")), .th(.text("CPE")))),
-                .tbody(.forEach(mapping.rules.sorted { $0.namePattern < $1.namePattern }) { r in
-                    .tr(.td(.text(r.namePattern)), .td(.text(r.vendorPattern.nonEmpty ?? "any")), .td(.code(.text("\(r.part):\(r.key)"))))
-                })))
-        )
-        return Layout.response(shell(context, "Unmapped software"), content)
+        return Layout.response(shell(context, "Unmapped software"), UnmappedSoftwarePage.view(try await UnmappedSoftwarePage.load(context)))
     }
 
     static func addTitleRule(req: Request) async throws -> Response {
@@ -288,6 +189,22 @@ enum EstatePages {
         let form = try req.content.decode(Form.self)
         let rule = TitleRule(name: form.name_pattern ?? "", vendor: form.vendor_pattern ?? "", cpeVendor: (form.cpe_vendor ?? "").trimmingCharacters(in: .whitespaces),
                              cpeProduct: (form.cpe_product ?? "").trimmingCharacters(in: .whitespaces))
+        let code = (form.organisation ?? "").uppercased()
+        do {
+            try await addRule(rule, by: identity, req: req)
+        } catch let error as AssureError where error.status == .unprocessableEntity && !code.isEmpty {
+            // Sent back to the page it came from, with the values and the message beside each field.
+            let context = try await req.organisationContext(.read, code: code)
+            let values = ["name_pattern": form.name_pattern ?? "", "vendor_pattern": form.vendor_pattern ?? "", "cpe_vendor": form.cpe_vendor ?? "", "cpe_product": form.cpe_product ?? ""]
+            let model = try await UnmappedSoftwarePage.load(context, submitted: .init(values: values, problems: error.problems))
+            return Layout.response(shell(context, "Unmapped software", problems: true), status: .unprocessableEntity, UnmappedSoftwarePage.view(model))
+        }
+        let back = !code.isEmpty && code.allSatisfy({ $0.isLetter || $0.isNumber }) ? SiteURL.estateUnmapped(code).path : SiteURL.organisations.path
+        return req.redirect(to: back)
+    }
+
+    /// Stores a title rule, refusing one that is malformed or already there.
+    private static func addRule(_ rule: TitleRule, by identity: Identity, req: Request) async throws {
         let problems = rule.problems()
         guard problems.isEmpty else { throw AssureError.invalid(problems) }
         let audit = req.auditContext
@@ -301,8 +218,5 @@ enum EstatePages {
             try await AuditTrail.append([audit.acting(as: identity.email).event("create", "title-rule", rule.namePattern, organisation: nil,
                                                                                 changes: ["cpe": .init(before: nil, after: rule.key)])], on: db)
         }
-        let code = (form.organisation ?? "").uppercased()
-        let back = !code.isEmpty && code.allSatisfy({ $0.isLetter || $0.isNumber }) ? SiteURL.estateUnmapped(code).path : SiteURL.organisations.path
-        return req.redirect(to: back)
     }
 }
