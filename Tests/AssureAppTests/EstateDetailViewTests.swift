@@ -78,7 +78,7 @@ final class EstateDetailViewTests: XCTestCase {
 
     func testAnAlertAnswerSentBackShowsTheMessageBesideThatAlertsNote() {
         let issued = Date(timeIntervalSince1970: 1_795_000_000)
-        let alert = CyberAlertPages.Alert(reference: "CC-4512", title: "BlueKeep", issued_at: issued, cves: ["CVE-2019-0708"], required_action: "Patch or isolate",
+        let alert = CyberAlerts.Alert(reference: "CC-4512", title: "BlueKeep", issued_at: issued, cves: ["CVE-2019-0708"], required_action: "Patch or isolate",
                                           status: "not-started", acknowledged_at: nil, acknowledged_by: nil, updated_at: nil, note: "",
                                           acknowledgement_due: issued.addingTimeInterval(48 * 3600), update_due: issued.addingTimeInterval(3 * 86400),
                                           acknowledgement_overdue: true, acknowledged_late: false, update_overdue: false, affected_devices: 2)

@@ -42,7 +42,7 @@ final class KPISnapshotTests: XCTestCase {
             XCTAssertEqual(figures[.patchCompliance], Double(estate.patchCompliancePercent))
             XCTAssertEqual(figures[.knownExploitedDevices], Double(estate.knownExploited))
             XCTAssertEqual(figures[.unsupportedDevices], Double(estate.unsupportedOS))
-            let alerts = try await CyberAlertPages.alerts(for: t91.id, now: now, on: sql)
+            let alerts = try await CyberAlerts.alerts(for: t91.id, now: now, on: sql)
             XCTAssertEqual(figures[.overdueCyberAlerts], Double(alerts.filter { $0.acknowledgement_overdue || $0.update_overdue }.count))
             XCTAssertEqual(figures[.overdueCyberAlerts], 1, "the alert was issued four days ago and nobody has acknowledged it")
             XCTAssertNotNil(figures[.dsptPosition], "the demo trust has a DSPT assessment")

@@ -17,7 +17,7 @@ enum CyberAlertBoardPage {
 
     struct Model {
         var code: String
-        var alerts: [CyberAlertPages.Alert]
+        var alerts: [CyberAlerts.Alert]
         var mayRespond = false
         var mayRecord = false
         var submitted: Submitted?
@@ -33,7 +33,7 @@ enum CyberAlertBoardPage {
 
     static func load(_ context: OrganisationContext, submitted: Submitted? = nil) async throws -> Model {
         Model(code: context.organisation.odsCode,
-              alerts: try await CyberAlertPages.alerts(for: context.organisation.id, now: context.clock.now(), on: try context.database.sqlDatabase),
+              alerts: try await CyberAlerts.alerts(for: context.organisation.id, now: context.clock.now(), on: try context.database.sqlDatabase),
               mayRespond: context.may(.editAnyRecord), mayRecord: context.maySystemWide(.administerSystem), submitted: submitted)
     }
 
@@ -58,7 +58,7 @@ enum CyberAlertBoardPage {
         )
     }
 
-    private static func alert(_ model: Model, _ alert: CyberAlertPages.Alert) -> Node<HTML.BodyContext> {
+    private static func alert(_ model: Model, _ alert: CyberAlerts.Alert) -> Node<HTML.BodyContext> {
         let form = SentForm.response(alert.reference)
         return .section(.class("panel"),
             .h2(.text("\(alert.reference): \(alert.title)")),

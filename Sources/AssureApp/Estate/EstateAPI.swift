@@ -12,9 +12,9 @@ struct EstateAPI: RouteCollection {
         routes.api(.GET, .api(.estateVulnerability(SiteURL.code, SiteURL.cveID)), .estateVulnerability, use: Self.vulnerability)
         routes.api(.POST, .api(.estateImport(SiteURL.code)), .importInventory, body: .stream, use: Self.importInventory)
         routes.api(.POST, .api(.estateAnalyse(SiteURL.code)), .analyseEstate, use: Self.analyseRoute)
-        routes.api(.GET, .api(.cyberAlerts(SiteURL.code)), .cyberAlerts, use: CyberAlertPages.list)
-        routes.api(.POST, .api(.cyberAlertResponse(SiteURL.code, SiteURL.alertReference)), .respondToCyberAlert, use: CyberAlertPages.respondAPI)
-        routes.api(.POST, .api(.newCyberAlert), .addCyberAlert, use: CyberAlertPages.addAPI)
+        routes.api(.GET, .api(.cyberAlerts(SiteURL.code)), .cyberAlerts, use: Self.cyberAlerts)
+        routes.api(.POST, .api(.cyberAlertResponse(SiteURL.code, SiteURL.alertReference)), .respondToCyberAlert, use: Self.answerCyberAlert)
+        routes.api(.POST, .api(.newCyberAlert), .addCyberAlert, use: Self.addCyberAlert)
     }
 
     struct Summary: Content {
@@ -127,5 +127,27 @@ struct EstateAPI: RouteCollection {
 
     static func analyse(_ context: OrganisationContext, req: Request) async throws -> EstateAnalysisRunner.Outcome {
         try await EstateAnalysisRunner(context, knowledge: try await req.application.knowledgeBase()).run()
+    }
+
+    static func cyberAlerts(req: Request) async throws -> [CyberAlerts.Alert] {
+        let context = try await req.organisationContext(.read)
+        return try await CyberAlerts.alerts(for: context.organisation.id, now: context.clock.now(), on: try context.database.sqlDatabase)
+    }
+
+    static func answerCyberAlert(req: Request) async throws -> CyberAlerts.Alert {
+        let context = try await req.organisationContext(.editAnyRecord)
+        let reference = try req.pathParameter(SiteURL.alertReference)
+        try await CyberAlerts.record(try req.content.decode(CyberAlerts.Answer.self), alert: reference, context: context)
+        guard let alert = try await CyberAlerts.alerts(for: context.organisation.id, now: context.clock.now(), on: try context.database.sqlDatabase)
+            .first(where: { $0.reference == reference }) else { throw AssureError.notFound("No cyber alert has the reference '\(reference)'") }
+        return alert
+    }
+
+    struct AddedAlert: Content { var reference: String }
+
+    static func addCyberAlert(req: Request) async throws -> Created<AddedAlert> {
+        let identity = try req.authoriseSystem(.administerSystem)
+        let input = try req.content.decode(CyberAlerts.NewAlert.self)
+        return Created(AddedAlert(reference: try await CyberAlerts.create(input, by: identity, now: req.application.clock.now(), audit: req.auditContext, on: req.db)))
     }
 }

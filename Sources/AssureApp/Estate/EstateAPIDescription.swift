@@ -54,13 +54,13 @@ extension APIOperation {
     static let respondToCyberAlert = APIOperation(
         id: "respondToCyberAlert", tag: "estate",
         summary: "Acknowledge an alert or record the update",
-        body: [.json(CyberAlertPages.Response_.self)],
+        body: [.json(CyberAlerts.Answer.self)],
         problems: [400, 401, 403, 404, 415, 422])
 
     static let addCyberAlert = APIOperation(
         id: "addCyberAlert", tag: "estate",
         summary: "Record an NHS England high severity cyber alert (system administrators)",
-        body: [.json(CyberAlertPages.NewAlert.self)],
+        body: [.json(CyberAlerts.NewAlert.self)],
         problems: [400, 401, 403, 415, 422])
 }
 
@@ -121,14 +121,14 @@ extension EstateAPI.ImportResult: APISchema {
     static let schemaName = "InventoryImportResult"
 }
 
-extension CyberAlertPages.Alert: APISchema {
+extension CyberAlerts.Alert: APISchema {
     static let schemaName = "CyberAlert"
     static let fieldNotes: [String: JSON] = [
         "status": ["enum": .values(of: CyberAlertStatus.self)],
     ]
 }
 
-extension CyberAlertPages.Response_: APISchema {
+extension CyberAlerts.Answer: APISchema {
     static let schemaName = "CyberAlertResponseInput"
     static let schemaNotes: [String: JSON] = ["required": ["status"]]
     static let fieldNotes: [String: JSON] = [
@@ -137,7 +137,7 @@ extension CyberAlertPages.Response_: APISchema {
     ]
 }
 
-extension CyberAlertPages.NewAlert: APISchema {
+extension CyberAlerts.NewAlert: APISchema {
     static let schemaName = "CyberAlertInput"
     static let schemaNotes: [String: JSON] = ["required": ["cves", "reference", "required_action", "title"]]
     static let fieldNotes: [String: JSON] = [

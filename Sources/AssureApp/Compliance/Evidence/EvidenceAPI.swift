@@ -97,7 +97,7 @@ struct EvidenceAPI: RouteCollection {
 
     func file(req: Request) async throws -> Response {
         let context = try await req.organisationContext(.read)
-        return try await EvidencePages.fileResponse(req, try await req.evidenceLibrary(context).find(try req.evidenceReference))
+        return try await req.evidenceFile(try await req.evidenceLibrary(context).find(try req.evidenceReference))
     }
 
     func attach(req: Request) async throws -> Created<EvidenceSummary> {

@@ -158,24 +158,7 @@ enum EvidencePages {
     static func download(req: Request) async throws -> Response {
         let context = try await req.organisationContext(.read)
         let evidence = try await req.evidenceLibrary(context).find(try req.evidenceReference)
-        return try await fileResponse(req, evidence)
-    }
-
-    /// Streamed from disk (not read into memory), with its own content type and a download name.
-    static func fileResponse(_ req: Request, _ evidence: Evidence) async throws -> Response {
-        let store = EvidenceStore(dataDirectory: req.application.assureConfiguration.dataDirectory, threadPool: req.application.threadPool)
-        guard evidence.evidenceKind == .file, let digest = evidence.fileSHA256, let path = store.path(for: digest),
-              FileManager.default.fileExists(atPath: path) else {
-            throw AssureError.notFound("\(evidence.reference) has no stored file")
-        }
-        let response = try await req.fileio.asyncStreamFile(at: path)
-        response.headers.replaceOrAdd(name: .contentType, value: evidence.contentType ?? "application/octet-stream")
-        let name = evidence.fileName ?? "\(evidence.reference).bin"
-        let ascii = String(name.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0.value >= 32 ? Character($0) : "_" })
-        let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)")
-        response.headers.replaceOrAdd(name: .eTag, value: "\"\(digest)\"")
-        return response
+        return try await req.evidenceFile(evidence)
     }
 
     static func requireChange(_ context: OrganisationContext, _ evidence: Evidence) throws {

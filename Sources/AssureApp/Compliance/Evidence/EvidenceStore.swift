@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NIOPosix
+import Vapor
 
 /// Evidence files under the data directory, named by the SHA-256 of their contents: the same file
 /// uploaded twice (or by two organisations) is kept once, and no uploaded name ever reaches the
@@ -66,5 +67,25 @@ struct EvidenceStore: Sendable {
             }
             return removed
         }
+    }
+}
+
+extension Request {
+    /// An evidence file, for the page's download link and the API alike: streamed from disk (not
+    /// read into memory), with its own content type and a download name.
+    func evidenceFile(_ evidence: Evidence) async throws -> Response {
+        let store = EvidenceStore(dataDirectory: application.assureConfiguration.dataDirectory, threadPool: application.threadPool)
+        guard evidence.evidenceKind == .file, let digest = evidence.fileSHA256, let path = store.path(for: digest),
+              FileManager.default.fileExists(atPath: path) else {
+            throw AssureError.notFound("\(evidence.reference) has no stored file")
+        }
+        let response = try await fileio.asyncStreamFile(at: path)
+        response.headers.replaceOrAdd(name: .contentType, value: evidence.contentType ?? "application/octet-stream")
+        let name = evidence.fileName ?? "\(evidence.reference).bin"
+        let ascii = String(name.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0.value >= 32 ? Character($0) : "_" })
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)")
+        response.headers.replaceOrAdd(name: .eTag, value: "\"\(digest)\"")
+        return response
     }
 }
