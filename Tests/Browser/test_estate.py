@@ -109,6 +109,13 @@ def test_cyber_alert_acknowledged_with_affected_devices(server, driver):
     body = driver.find_element(By.TAG_NAME, "main").text
     assert "CC-DEMO-1" in body and "Devices affected here" in body
     screenshot(driver, "cyber-alerts-T91")
+    # "Not affected" needs a reason: the form comes back with the message beside the note.
+    Select(driver.find_element(By.ID, "status-CC-DEMO-1")).select_by_value("not-affected")
+    wait_for_next_page(driver, lambda: driver.find_element(By.XPATH, "//button[text()='Acknowledge and save']").click())
+    assert "There is a problem" in driver.find_element(By.TAG_NAME, "main").text
+    assert driver.find_element(By.ID, "note-CC-DEMO-1-error").text.endswith("Say why the organisation is not affected")
+    assert not serious_violations(driver)
+    screenshot(driver, "cyber-alerts-T91-problem")
     Select(driver.find_element(By.ID, "status-CC-DEMO-1")).select_by_value("mitigated")
     driver.find_element(By.ID, "note-CC-DEMO-1").send_keys("Legacy scanners isolated on VLAN 40; SMBv1 disabled by policy.")
     wait_for_next_page(driver, lambda: driver.find_element(By.XPATH, "//button[text()='Acknowledge and save']").click())
@@ -116,6 +123,22 @@ def test_cyber_alert_acknowledged_with_affected_devices(server, driver):
     assert "Acknowledged" in body and "Mitigated" in body
     assert not serious_violations(driver)
     screenshot(driver, "cyber-alerts-T91-acknowledged")
+    driver.delete_all_cookies()
+
+
+def test_a_title_rule_with_problems_comes_back_beside_its_fields(server, driver):
+    driver.delete_all_cookies()
+    sign_in(driver, server, "admin@avalon.example")
+    driver.get(server + "/organisations/T91/estate/unmapped")
+    driver.find_element(By.ID, "name_pattern").send_keys("Trust Bed Manager")
+    driver.find_element(By.ID, "cpe_vendor").send_keys("Kingsmere Trust")
+    wait_for_next_page(driver, lambda: driver.find_element(By.XPATH, "//button[text()='Add rule']").click())
+    assert "There is a problem" in driver.find_element(By.TAG_NAME, "main").text
+    assert driver.find_element(By.ID, "name_pattern").get_attribute("value") == "Trust Bed Manager"
+    assert "lower-case letters" in driver.find_element(By.ID, "cpe_vendor-error").text
+    assert driver.find_element(By.ID, "cpe_product-error").text
+    assert not serious_violations(driver)
+    screenshot(driver, "estate-unmapped-problem")
     driver.delete_all_cookies()
 
 

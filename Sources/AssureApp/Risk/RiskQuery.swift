@@ -122,8 +122,10 @@ enum RiskQuery {
         """
 
     /// The page of risks the filter selects, and how many there are in all (`limit` nil: every one, for CSV).
+    /// `counted`: the filter's total when the caller already has it (the register page counts it
+    /// with its headline figures), so it is not counted again.
     static func rows(_ filter: RiskFilter, organisation: UUID, settings: RiskSettings, matrix: RiskMatrix, today: CalendarDay,
-                     limit: Int?, on sql: any SQLDatabase) async throws -> (total: Int, rows: [RiskRow]) {
+                     limit: Int?, counted: Int? = nil, on sql: any SQLDatabase) async throws -> (total: Int, rows: [RiskRow]) {
         let whereClause = conditions(filter, organisation: organisation, settings: settings, matrix: matrix, today: today)
         let order: String = switch filter.sort {
         case .score: "r.current_score DESC, r.number"
@@ -133,7 +135,8 @@ enum RiskQuery {
         case .owner: "r.owner_email, r.number"
         }
         let paging = limit.map { "LIMIT \($0) OFFSET \((filter.page - 1) * $0)" } ?? ""
-        let total = try await sql.raw("SELECT count(*) AS n FROM risks r WHERE " + whereClause).first()?.decode(column: "n", as: Int.self) ?? 0
+        var total = counted ?? 0
+        if counted == nil { total = try await sql.raw("SELECT count(*) AS n FROM risks r WHERE " + whereClause).first()?.decode(column: "n", as: Int.self) ?? 0 }
         // The page is chosen first (sorted on the plain columns, inside), and only its rows get their
         // overdue actions and owner's name: a subquery in the outer list runs once a row shown, not
         // once a risk in the register, so the page costs what it shows.
@@ -223,12 +226,16 @@ enum RiskQuery {
         var aboveAppetite = 0
         var reviewOverdue = 0
         var escalated = 0
+        /// How many risks the filter asked for with them matches (`headline(counting:)`).
+        var matching: Int?
     }
 
     /// The register's four headline figures in one pass over the live risks: each figure is the
     /// register's own filter for it, counted where it holds. The register page and the automated
     /// DSPT check both read them here.
-    static func headline(_ register: RiskRegister, settings: RiskSettings, matrix: RiskMatrix, on sql: any SQLDatabase) async throws -> Figures {
+    /// With `counting`, the same pass also counts the risks that filter matches (any status).
+    static func headline(_ register: RiskRegister, settings: RiskSettings, matrix: RiskMatrix, counting filter: RiskFilter? = nil,
+                         on sql: any SQLDatabase) async throws -> Figures {
         func clause(_ change: (inout RiskFilter) -> Void) -> SQLQueryString {
             var filter = RiskFilter()
             change(&filter)
@@ -237,12 +244,18 @@ enum RiskQuery {
         func counted(_ name: String, _ condition: SQLQueryString) -> SQLQueryString {
             "COALESCE(SUM(CASE WHEN " + condition + " THEN 1 ELSE 0 END), 0) AS \(unsafeRaw: name)"
         }
-        let columns: [SQLQueryString] = [
-            "count(*) AS live", counted("above", clause { $0.aboveAppetite = true }),
+        var columns: [SQLQueryString] = [
+            counted("live", clause { _ in }), counted("above", clause { $0.aboveAppetite = true }),
             counted("overdue", clause { $0.reviewOverdue = true }), counted("escalated", clause { $0.escalated = true }),
         ]
-        guard let row = try await sql.raw("SELECT " + columns.joined(separator: ", ") + " FROM risks r WHERE " + clause { _ in }).first() else { return Figures() }
+        if let filter {
+            columns.append(counted("matching", conditions(filter, organisation: register.organisation.id, settings: settings, matrix: matrix, today: register.today)))
+        }
+        // Every status is read, so the filter's count (which may ask for closed risks) comes from the same pass.
+        guard let row = try await sql.raw("SELECT " + columns.joined(separator: ", ") + " FROM risks r WHERE r.organisation_id = \(bind: register.organisation.id)").first()
+        else { return Figures() }
         return Figures(live: try row.decode(column: "live", as: Int.self), aboveAppetite: try row.decode(column: "above", as: Int.self),
-                       reviewOverdue: try row.decode(column: "overdue", as: Int.self), escalated: try row.decode(column: "escalated", as: Int.self))
+                       reviewOverdue: try row.decode(column: "overdue", as: Int.self), escalated: try row.decode(column: "escalated", as: Int.self),
+                       matching: filter == nil ? nil : try row.decode(column: "matching", as: Int.self))
     }
 }

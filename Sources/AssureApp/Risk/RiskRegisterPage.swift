@@ -85,10 +85,11 @@ enum RiskRegisterPage {
     static func load(_ context: RiskContext, _ filter: RiskFilter, on sql: any SQLDatabase) async throws -> Model {
         var model = frame(context)
         model.filter = filter
+        // The headline figures and the filter's total in one pass, then the page's rows.
+        model.figures = try await RiskQuery.headline(context.register, settings: context.settings, matrix: context.matrix, counting: filter, on: sql)
         let result = try await RiskQuery.rows(filter, organisation: context.organisation.id, settings: context.settings, matrix: context.matrix,
-                                              today: context.today, limit: RiskFilter.pageSize, on: sql)
+                                              today: context.today, limit: RiskFilter.pageSize, counted: model.figures.matching, on: sql)
         (model.total, model.rows) = (result.total, result.rows)
-        model.figures = try await RiskQuery.headline(context.register, settings: context.settings, matrix: context.matrix, on: sql)
         model.departments = try await sql.raw("SELECT DISTINCT department FROM risks WHERE organisation_id = \(bind: context.organisation.id) AND department <> '' ORDER BY department LIMIT 200")
             .all().map { try $0.decode(column: "department", as: String.self) }
         return model
