@@ -42,63 +42,12 @@ enum EvidencePages {
 
     static func renderList(_ req: Request, _ context: OrganisationContext, input: EvidenceLibrary.Input, problems: [AssureError.FieldProblem], form: String?,
                            status: HTTPResponseStatus = .ok) async throws -> Response {
-        let code = context.organisation.odsCode
-        let library = req.evidenceLibrary(context)
-        let show = filter(req)
-        let evidence = try await library.list(show)
-        let usage = try await library.usage(of: evidence)
-        let views: [(EvidenceCurrency?, String)] = [(nil, "All"), (.expiringSoon, "Expiring soon"), (.expired, "Expired"), (.noReviewDate, "No review date")]
-        func problem(_ field: String, in name: String) -> String? { form == name ? problems.message(for: field) : nil }
-        let content: Node<HTML.BodyContext> = .group(
-            // Both forms share field names, so each field's id carries its form's name.
-            Components.errorSummary(problems.map { .init(field: "\(form ?? "upload")-\($0.field)", message: $0.message, line: $0.line) },
-                                    fieldIDs: Set(problems.map { "\(form ?? "upload")-\($0.field)" })),
-            .h1(.text("Evidence library")),
-            .p(.class("lede"), .text("\(context.organisation.name)'s evidence, kept once and attached to as many assessment items as it supports. Expiring soon means a review date within \(EvidenceCurrency.soonDays) days.")),
-            .nav(.class("tabs"), .attribute(named: "aria-label", value: "Evidence views"),
-                 .ul(.forEach(views) { view in
-                     .li(view.0 == show
-                         ? .span(.class("tabs__current"), .attribute(named: "aria-current", value: "page"), .text(view.1))
-                         : .a(.href(view.0.map { SiteURL.evidenceLibrary(code).with(query: [("show", $0.rawValue)]) } ?? SiteURL.evidenceLibrary(code).path), .text(view.1)))
-                 })),
-            evidence.isEmpty
-                ? Components.emptyState(title: show == nil ? "No evidence yet" : "Nothing to show", message: show == nil
-                                        ? "Upload a policy, certificate or report, or link to one held elsewhere."
-                                        : "No evidence in this view.", actions: [])
-                : Components.scrollableTable(label: "Evidence", .table(
-                    .class("table"),
-                    .thead(.tr(.th(.text("Evidence")), .th(.text("Kind")), .th(.text("Owner")), .th(.text("Review by")), .th(.text("Approval")), .th(.text("Supports")))),
-                    .tbody(.forEach(evidence) { item in
-                        .tr(.td(.a(.href(SiteURL.evidence(code, item.reference).path), .text("\(item.reference) \(item.title)"))),
-                            .td(.text(item.evidenceKind.displayName)),
-                            .td(.text(item.ownerEmail ?? "—")),
-                            .td(.span(.class("nowrap"), .text(item.reviewBy.map(CalendarDay.nhsStyle) ?? "—")), Components.evidenceCurrency(item.currency(on: context.today))),
-                            .td(.text(item.approvalStatus.displayName)),
-                            .td(.text(usage[item.id ?? UUID()].map { "\(Words.count($0, "item"))" } ?? "Not used yet")))
-                    }))),
-            .if(context.may(.createRecord), .group(
-                .form(
-                    .class("panel"), .method(.post), .action(Components.uploadAction(.uploadEvidence(code))), .enctype(.multipartData),
-                    .attribute(named: "novalidate"),
-                    .h2(.class("heading-m"), .text("Upload a file")),
-                    .p(.class("hint"), .text("Up to \(EvidenceFileRules.megabytes(req.application.assureConfiguration.evidenceMaxBytes)): \(EvidenceFileRules.allowedList).")),
-                    fileField(error: problem("file", in: "upload")),
-                    detailFields("upload", form == "upload" ? input : .init(), form == "upload" ? problems : []),
-                    .button(.type(.submit), .class("button"), .text("Upload evidence"))
-                ),
-                .form(
-                    .class("panel"), .method(.post), .action(SiteURL.addEvidenceLink(code).path), .attribute(named: "novalidate"),
-                    .h2(.class("heading-m"), .text("Add a link")),
-                    Components.csrfField(),
-                    Components.textField(.init(id: "link-url", label: "Web address", hint: "Where the document is held, for example on the intranet",
-                                               value: form == "link" ? input.url ?? "" : "", error: problem("url", in: "link")), name: "url"),
-                    detailFields("link", form == "link" ? input : .init(), form == "link" ? problems : []),
-                    .button(.type(.submit), .class("button"), .text("Add link"))
-                )
-            ))
-        )
-        let shell = context.shell("Evidence library", problems: !problems.isEmpty, crumbs: [.init(title: "Compliance", url: .assessments(code))], section: .compliance)
-        return Layout.response(shell, status: status, content)
+        let submitted = form.map { EvidenceLibraryPage.Submitted(form: $0, input: input, problems: problems) }
+        let model = try await EvidenceLibraryPage.load(req.evidenceLibrary(context), context, show: filter(req),
+                                                       maxUploadBytes: req.application.assureConfiguration.evidenceMaxBytes, submitted: submitted)
+        let shell = context.shell("Evidence library", problems: !problems.isEmpty, crumbs: [.init(title: "Compliance", url: .assessments(context.organisation.odsCode))],
+                                  section: .compliance)
+        return Layout.response(shell, status: status, EvidenceLibraryPage.view(model))
     }
 
     static func fileField<C: HTML.BodyContext>(error: String?) -> Node<C> {
