@@ -61,71 +61,10 @@ enum AssessmentPages {
 
     static func renderList(_ req: Request, _ context: OrganisationContext, input: Assessments.StartInput, copy: CopyInput? = nil,
                            problems: [AssureError.FieldProblem], status: HTTPResponseStatus = .ok) async throws -> Response {
-        let code = context.organisation.odsCode
-        let frameworks = req.frameworks
-        let assessments = try await Assessment.query(on: req.db).filter(\.$organisation.$id == context.organisation.id).sort(\.$number, .descending).all()
-        let progress = try await Progress.load(assessments, frameworks: frameworks, on: req.db)
-        let frameworkOptions = frameworks.catalogues.map { ($0.key, "\($0.title) \($0.version)\($0.unverified ? " (some details unverified)" : "")") }
-        let content: Node<HTML.BodyContext> = .group(
-            Components.errorSummary(problems, fieldIDs: ["framework", "period", "interim_due", "final_due", "profile", "source"]),
-            .h1(.text("Compliance assessments")),
-            .p(.class("lede"), .text("\(context.organisation.name)'s self-assessments against the DSPT, the NCSC CAF, Cyber Essentials, DTAC, DCB0129/0160 and the NHS Service Standard. "),
-               .a(.href(SiteURL.evidenceLibrary(code).path), .text("Evidence library")), .text(" · "),
-               .a(.href(SiteURL.compliancePositions(code).path), .text("Positions across organisations"))),
-            assessments.isEmpty
-                ? Components.emptyState(title: "No assessments yet", message: "Start one below, for example the DSPT for this year.", actions: [])
-                : .group(
-                    .h2(.class("heading-m"), .text("Progress over time")),
-                    Components.scrollableTable(label: "Assessments", .table(
-                        .class("table"),
-                        .thead(.tr(.th(.text("Assessment")), .th(.text("Framework")), .th(.text("Period")), .th(.text("Assessed")),
-                                   .th(.text("At the top level")), .th(.text("Below target")), .th(.text("Final deadline")))),
-                        // Periods of one framework together, newest first, so the trend reads down the table.
-                        .tbody(.forEach(assessments.sorted { ($0.frameworkID, $1.period, $0.frameworkVersion) < ($1.frameworkID, $0.period, $1.frameworkVersion) }) { assessment in
-                            let figures = progress[assessment.id ?? UUID()]
-                            return .tr(.td(.a(.href(SiteURL.assessment(code, assessment.reference).path), .text(assessment.reference))),
-                                       .td(.text("\(frameworks.catalogue(of: assessment)?.title ?? assessment.frameworkID) \(assessment.frameworkVersion)")),
-                                       .td(.text(assessment.period)),
-                                       .td(.text(figures.map { "\($0.assessed) of \($0.items)" } ?? "—")),
-                                       .td(figures.map { Components.meter(part: $0.top, of: $0.items) } ?? .text("—")),
-                                       .td(.text(figures.map { String($0.belowTarget) } ?? "—")),
-                                       .td(.span(.class("nowrap"), .text(CalendarDay.nhsStyle(assessment.finalDue)))))
-                        })))),
-            .if(context.may(.editAnyRecord), .group(
-                .form(
-                    .class("panel"), .method(.post), .action(SiteURL.assessments(code).path), .attribute(named: "novalidate"),
-                    .h2(.class("heading-m"), .text("Start an assessment")),
-                    Components.csrfField(),
-                    Components.selectField(.init(id: "framework", label: "Framework", value: input.framework ?? "", error: problems.message(for: "framework")),
-                                           options: [("", "Choose a framework")] + frameworkOptions),
-                    Components.textField(.init(id: "period", label: "Period", hint: "For example 2025-26", value: input.period ?? "", error: problems.message(for: "period"), width: "field--short")),
-                    Components.dateField(.init(id: "interim_due", label: "Interim deadline (optional)", hint: "Leave blank for the DSPT's published interim date, if it has one",
-                                               value: input.interim_due ?? "", error: problems.message(for: "interim_due"), width: "field--short")),
-                    Components.dateField(.init(id: "final_due", label: "Final deadline", hint: deadlineHint(today: context.today),
-                                               value: input.final_due ?? "", error: problems.message(for: "final_due"), width: "field--short")),
-                    Components.textField(.init(id: "profile", label: "Target profile (optional)", hint: "A profile the framework ships, for example govassure-baseline",
-                                               value: input.profile ?? "", error: problems.message(for: "profile"), width: "field--medium")),
-                    .button(.type(.submit), .class("button"), .text("Start assessment"))
-                ),
-                .if(!assessments.isEmpty, .form(
-                    .class("panel"), .method(.post), .action(SiteURL.copyAssessment(code).path), .attribute(named: "novalidate"),
-                    .h2(.class("heading-m"), .text("Copy an assessment forward")),
-                    .p(.text("Start the next period, or move to a new version of the framework, from an existing assessment. Results carry only where the items are the same (or mapped as equal); they come across as in progress for review, with their owner and evidence.")),
-                    Components.csrfField(),
-                    Components.selectField(.init(id: "source", label: "Copy from", value: copy?.source ?? "", error: problems.message(for: "source")),
-                                           options: [("", "Choose an assessment")] + assessments.map { ($0.reference, "\($0.reference) \($0.frameworkID) \($0.frameworkVersion) \($0.period)") }),
-                    Components.selectField(.init(id: "copy-framework", label: "Into framework", hint: "Leave as it is to keep the same version",
-                                                 value: copy?.framework ?? "", error: copy == nil ? nil : problems.message(for: "framework")),
-                                           options: [("", "The same framework and version")] + frameworkOptions, name: "framework"),
-                    Components.textField(.init(id: "copy-period", label: "New period", hint: "For example 2026-27", value: copy?.period ?? "",
-                                               error: copy == nil ? nil : problems.message(for: "period"), width: "field--short"), name: "period"),
-                    Components.dateField(.init(id: "copy-final_due", label: "Final deadline", value: copy?.final_due ?? "",
-                                               error: copy == nil ? nil : problems.message(for: "final_due"), width: "field--short"), name: "final_due"),
-                    .button(.type(.submit), .class("button button--secondary"), .text("Copy forward"))
-                ))
-            ))
-        )
-        return Layout.response(context.shell("Compliance assessments", problems: !problems.isEmpty, section: .compliance), status: status, content)
+        var model = try await AssessmentListPage.load(context, frameworks: req.frameworks)
+        (model.input, model.copy, model.problems) = (input, copy, problems)
+        return Layout.response(context.shell("Compliance assessments", problems: !problems.isEmpty, section: .compliance), status: status,
+                               AssessmentListPage.view(model))
     }
 
     /// Per assessment: items, how many have a result, how many reached the top level, how many are below target.
