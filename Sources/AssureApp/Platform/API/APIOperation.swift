@@ -94,14 +94,13 @@ extension RoutesBuilder {
             operation.responses = [.noContent]
         }
         if operation.responses.isEmpty, let typed = R.self as? any (Decodable & SendableMetatype).Type, R.self != Response.self {
-            operation.responses = [Self.ok(typed)]
+            operation.responses = [.ok(typed)]
         }
         let route = on(method, url.pathComponents, body: body, use: handler)
         route.userInfo[APIOperation.userInfoKey] = operation
         return route
     }
 
-    private static func ok<T: Decodable & SendableMetatype>(_ type: T.Type) -> APIResponse { .ok(type) }
 }
 
 /// An answer whose statuses and bodies the API description reads from its type.

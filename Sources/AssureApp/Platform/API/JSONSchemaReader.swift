@@ -41,7 +41,7 @@ final class JSONSchemaReader {
         if case .string(let reference)? = schema["$ref"], let name = reference.split(separator: "/").last, let stored = components[String(name)] {
             schema = stored
         }
-        return Set(schema["properties"]?.objectMembers?.keys ?? [:].keys)
+        return Set(schema["properties"]?.objectMembers.map { Array($0.keys) } ?? [])
     }
 
     func read<T: Decodable>(_ type: T.Type) throws -> (value: T, schema: JSON) {
@@ -121,8 +121,7 @@ final class JSONSchemaReader {
         if E.RawValue.self == String.self {
             return (first, ["type": "string", "enum": .array(type.allCases.map { .string("\($0.rawValue)") })])
         }
-        if let raw = first.rawValue as? Int {
-            _ = raw
+        if first.rawValue is Int {
             return (first, ["type": "integer", "enum": .array(type.allCases.compactMap { ($0.rawValue as? Int).map(JSON.integer) })])
         }
         return nil
